@@ -1,0 +1,60 @@
+"""Base schemas: how strictly a request is read and how tolerantly a response is."""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, validate
+
+# A task id in a path: 1 to 36 characters of [A-Za-z0-9_-] (design 3.2), so the seed's
+# 34-character id works; ids the emulator makes are 32 lowercase hex characters.
+TASK_ID_PATTERN = r"^[A-Za-z0-9_-]{1,36}$"
+TASK_ID_RE = re.compile(TASK_ID_PATTERN)
+task_id_validator = validate.Regexp(
+    TASK_ID_PATTERN, error="Must be 1 to 36 characters of A-Z, a-z, 0-9, '_' and '-'."
+)
+
+
+class RequestSchema(Schema):
+    """A body a client sends: unknown keys are an error, types are strict."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class LenientRequestSchema(Schema):
+    """A request body from Keystone clients, which add keys of their own: ignore unknown keys."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class ResponseSchema(Schema):
+    """A body the service answers: keys this contract does not know are kept, not refused.
+
+    The real service adds fields the SDK models lack (Terraform reads `use_public_ip` from
+    task responses), so a reader must tolerate them.
+    """
+
+    class Meta:
+        unknown = INCLUDE
+
+
+def error_paths(messages: object, prefix: str = "") -> list[tuple[str, str]]:
+    """Flatten marshmallow's nested error messages into (dotted field path, message) pairs.
+
+    `{"auth": {"identity": {"methods": ["Missing data."]}}}` gives
+    `[("auth.identity.methods", "Missing data.")]`; list items are numbered (`ids.0`).
+    """
+    if isinstance(messages, dict):
+        pairs: list[tuple[str, str]] = []
+        for key, value in messages.items():
+            name = "" if key == "_schema" else str(key)
+            path = f"{prefix}.{name}" if prefix and name else (prefix or name)
+            pairs.extend(error_paths(value, path))
+        return pairs
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [(prefix or "body", " ".join(messages))]
+    if isinstance(messages, list):
+        return [pair for item in messages for pair in error_paths(item, prefix)]
+    return [(prefix or "body", str(messages))]

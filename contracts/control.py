@@ -1,0 +1,79 @@
+"""Control-plane bodies (`/_mock/...`): the emulator's own API for tests and QA."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from contracts.base import RequestSchema, ResponseSchema, task_id_validator
+from contracts.enums import ClockMode, FaultEffect, SubtaskName
+from contracts.fields import StrictInteger, StrictNumber, enum_field
+
+
+class HealthSchema(ResponseSchema):
+    status = fields.String(required=True, validate=validate.Equal("ok"))
+    version = fields.String(required=True)
+
+
+class ClockSchema(ResponseSchema):
+    mode = enum_field(ClockMode, required=True)
+    now_ms = StrictInteger(required=True)
+    now = fields.String(required=True)  # the same instant, ISO-8601 UTC
+    speed = StrictNumber(required=True)
+
+
+class ClockAdvanceSchema(RequestSchema):
+    # The clock never goes back: a task's past is settled once it has been read.
+    seconds = StrictNumber(required=True, validate=validate.Range(min=0, max=10 * 365 * 86400))
+
+
+class DurationsField(fields.Dict):
+    """Sub-task durations in seconds, by sub-task name: `{"MIGRATE_LINUX_FILE": 600}`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            keys=enum_field(SubtaskName),
+            values=StrictNumber(validate=validate.Range(min=0, max=365 * 86400)),
+            **kwargs,
+        )
+
+
+class TaskFaultRequestSchema(RequestSchema):
+    """A task fault: when `subtask` of `task_id` reaches `at_progress`, the task fails or pauses."""
+
+    task_id = fields.String(required=True, validate=task_id_validator)
+    subtask = enum_field(SubtaskName, required=True)
+    at_progress = StrictInteger(load_default=0, validate=validate.Range(0, 100))
+    effect = enum_field(FaultEffect, load_default=FaultEffect.FAIL.value)
+    # An object or a string; the task's `error_json` field holds its JSON text.
+    error_json = fields.Raw(allow_none=True, load_default=None)
+    times = StrictInteger(load_default=1, validate=validate.Range(1, 1_000_000))
+    # Narrowing: only in this phase (`REPLICATE`, `RESYNC`, or an exact `CUTOVER1`) ...
+    phase = fields.String(validate=validate.Regexp(r"^(REPLICATE|CUTOVER|RESYNC|CLONE)\d*$"))
+    # ... and only the n-th time this sub-task runs in the task (1 = its first run).
+    occurrence = StrictInteger(validate=validate.Range(min=1))
+
+    @validates_schema
+    def _error_json_shape(self, data: dict, **kwargs: Any) -> None:
+        value = data.get("error_json")
+        if value is not None and not isinstance(value, str | dict):
+            raise ValidationError("An object or a string.", "error_json")
+
+
+class TaskFaultSchema(ResponseSchema):
+    id = fields.String(required=True)
+    task_id = fields.String(required=True)
+    subtask = enum_field(SubtaskName, required=True)
+    at_progress = StrictInteger(required=True)
+    effect = enum_field(FaultEffect, required=True)
+    error_json = fields.Raw(allow_none=True)
+    times = StrictInteger(required=True)
+    remaining = StrictInteger(required=True)
+    fired = StrictInteger(required=True)
+    phase = fields.String(allow_none=True)
+    occurrence = StrictInteger(allow_none=True)
+
+
+class FaultListSchema(ResponseSchema):
+    faults = fields.List(fields.Nested(TaskFaultSchema), required=True)

@@ -1,0 +1,214 @@
+"""IAM (Keystone v3, Huawei flavour) bodies: token requests and responses, projects, domains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from contracts.base import LenientRequestSchema, ResponseSchema
+from contracts.enums import AuthMethod
+from contracts.fields import StrictBoolean, enum_field
+
+_name = validate.Length(1, 255)
+
+# --- POST /v3/auth/tokens: request ------------------------------------------------------------
+
+
+class NameOrIdSchema(LenientRequestSchema):
+    """A domain named by id or by name."""
+
+    id = fields.String(validate=_name)
+    name = fields.String(validate=_name)
+
+    @validates_schema
+    def _id_or_name(self, data: dict, **kwargs: Any) -> None:
+        if not data.get("id") and not data.get("name"):
+            raise ValidationError("Give an id or a name.", "id")
+
+
+class PasswordUserSchema(LenientRequestSchema):
+    """A user by id, or by name within a domain (the account)."""
+
+    id = fields.String(validate=_name)
+    name = fields.String(validate=_name)
+    password = fields.String(required=True, validate=validate.Length(1, 1024))
+    domain = fields.Nested(NameOrIdSchema)
+
+    @validates_schema
+    def _id_or_name_in_domain(self, data: dict, **kwargs: Any) -> None:
+        if data.get("id"):
+            return
+        if not data.get("name"):
+            raise ValidationError("Give the user's id, or its name and domain.", "name")
+        if not data.get("domain"):
+            raise ValidationError("A user named by name needs its domain.", "domain")
+
+
+class PasswordSchema(LenientRequestSchema):
+    user = fields.Nested(PasswordUserSchema, required=True)
+
+
+class TokenIdentitySchema(LenientRequestSchema):
+    id = fields.String(required=True, validate=validate.Length(1, 16384))
+
+
+class IdentitySchema(LenientRequestSchema):
+    methods = fields.List(enum_field(AuthMethod), required=True, validate=validate.Length(1, 1))
+    password = fields.Nested(PasswordSchema)
+    token = fields.Nested(TokenIdentitySchema)
+
+    @validates_schema
+    def _method_has_its_section(self, data: dict, **kwargs: Any) -> None:
+        for method in data.get("methods", []):
+            if method not in data:
+                raise ValidationError(f"Method {method!r} needs its '{method}' object.", method)
+
+
+class ProjectScopeSchema(LenientRequestSchema):
+    """A project by id, or by name (optionally within a domain)."""
+
+    id = fields.String(validate=_name)
+    name = fields.String(validate=_name)
+    domain = fields.Nested(NameOrIdSchema)
+
+    @validates_schema
+    def _id_or_name(self, data: dict, **kwargs: Any) -> None:
+        if not data.get("id") and not data.get("name"):
+            raise ValidationError("Give the project's id or name.", "id")
+
+
+class ScopeSchema(LenientRequestSchema):
+    """Project scope wins when both are given, as IAM documents."""
+
+    project = fields.Nested(ProjectScopeSchema)
+    domain = fields.Nested(NameOrIdSchema)
+
+    @validates_schema
+    def _one_scope(self, data: dict, **kwargs: Any) -> None:
+        if "project" not in data and "domain" not in data:
+            raise ValidationError("A scope names a project or a domain.", "project")
+
+
+class AuthSchema(LenientRequestSchema):
+    identity = fields.Nested(IdentitySchema, required=True)
+    # Optional, as in Keystone: without a scope the token is unscoped, good only for IAM
+    # (for instance to be exchanged through the `token` method for a scoped one).
+    scope = fields.Nested(ScopeSchema)
+
+
+class TokenRequestSchema(LenientRequestSchema):
+    """The body of POST /v3/auth/tokens: the password and token methods, any scope."""
+
+    auth = fields.Nested(AuthSchema, required=True)
+
+
+# --- POST /v3/auth/tokens: response -----------------------------------------------------------
+
+
+class IdNameSchema(ResponseSchema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class CatalogEndpointSchema(ResponseSchema):
+    url = fields.String(required=True)
+    region = fields.String(required=True)
+    region_id = fields.String(required=True)
+    interface = fields.String(required=True)
+    id = fields.String(required=True)
+
+
+class CatalogEntrySchema(ResponseSchema):
+    type = fields.String(required=True)
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    endpoints = fields.List(fields.Nested(CatalogEndpointSchema), required=True)
+
+
+class TokenProjectSchema(ResponseSchema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    domain = fields.Nested(IdNameSchema, required=True)
+
+
+class RoleSchema(ResponseSchema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class FederationSchema(ResponseSchema):
+    groups = fields.List(fields.Dict(), allow_none=True)
+    identity_provider = fields.Dict(allow_none=True)
+    protocol = fields.Dict(allow_none=True)
+
+
+class TokenUserSchema(ResponseSchema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    password_expires_at = fields.String(required=True)  # "" means never
+    domain = fields.Nested(IdNameSchema, required=True)
+    os_federation = fields.Nested(FederationSchema, allow_none=True, data_key="OS-FEDERATION")
+
+
+class TokenSchema(ResponseSchema):
+    """TokenResult: `project` is set for a project scope, `domain` for a domain scope."""
+
+    methods = fields.List(enum_field(AuthMethod), required=True)
+    expires_at = fields.String(required=True)
+    issued_at = fields.String(required=True)
+    catalog = fields.List(fields.Nested(CatalogEntrySchema), required=True)
+    domain = fields.Nested(IdNameSchema, allow_none=True)
+    project = fields.Nested(TokenProjectSchema, allow_none=True)
+    roles = fields.List(fields.Nested(RoleSchema), required=True)
+    user = fields.Nested(TokenUserSchema, required=True)
+
+
+class TokenResponseSchema(ResponseSchema):
+    """The answer of POST and GET /v3/auth/tokens; the token itself is in `X-Subject-Token`."""
+
+    token = fields.Nested(TokenSchema, required=True)
+
+
+# --- GET /v3/projects, GET /v3/auth/domains ---------------------------------------------------
+
+
+class LinksSchema(ResponseSchema):
+    self = fields.String(allow_none=True)
+    previous = fields.String(allow_none=True)
+    next = fields.String(allow_none=True)
+
+
+class ProjectSchema(ResponseSchema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    domain_id = fields.String(required=True)
+    parent_id = fields.String(allow_none=True)
+    is_domain = StrictBoolean(allow_none=True)
+    description = fields.String(allow_none=True)
+    enabled = StrictBoolean(allow_none=True)
+    links = fields.Nested(LinksSchema, allow_none=True)
+
+
+class ProjectListSchema(ResponseSchema):
+    projects = fields.List(fields.Nested(ProjectSchema), required=True)
+    links = fields.Nested(LinksSchema, allow_none=True)
+
+
+class ProjectListQuerySchema(LenientRequestSchema):
+    name = fields.String(validate=_name)
+    domain_id = fields.String(validate=_name)
+    enabled = fields.String(validate=validate.OneOf(["true", "false"]))
+
+
+class DomainSchema(ResponseSchema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    enabled = StrictBoolean(allow_none=True)
+    description = fields.String(allow_none=True)
+    links = fields.Nested(LinksSchema, allow_none=True)
+
+
+class DomainListSchema(ResponseSchema):
+    domains = fields.List(fields.Nested(DomainSchema), required=True)
+    links = fields.Nested(LinksSchema, allow_none=True)

@@ -1,0 +1,107 @@
+"""The emulator's clocks: everything time-driven (lifecycle, token expiry, lock-outs) reads one.
+
+`ManualClock` starts at the wall time and moves only when told; `RealClock` runs at wall time
+times `speed`. Both can be moved forward; neither goes back, so a task's settled past stays true.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from contracts.enums import ClockMode
+
+
+def wall_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def iso_ms(ms: int) -> str:
+    """Epoch milliseconds as IAM writes times: ISO-8601 UTC with six fraction digits."""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Clock(Protocol):
+    mode: ClockMode
+    speed: float
+
+    def now_ms(self) -> int: ...
+    def advance(self, seconds: float) -> int: ...
+    def reset(self) -> None: ...
+    def snapshot(self) -> dict: ...
+    def restore(self, data: dict) -> None: ...
+
+
+@dataclass
+class ManualClock:
+    """Starts at the wall time (at start and at reset), then moves only by `advance`."""
+
+    mode: ClockMode = ClockMode.MANUAL
+    speed: float = 0.0
+    _now: int = field(default_factory=wall_ms)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def now_ms(self) -> int:
+        return self._now
+
+    def advance(self, seconds: float) -> int:
+        with self._lock:
+            self._now += round(seconds * 1000)
+            return self._now
+
+    def reset(self) -> None:
+        with self._lock:
+            self._now = wall_ms()
+
+    def snapshot(self) -> dict:
+        return {"mode": self.mode.value, "now_ms": self._now}
+
+    def restore(self, data: dict) -> None:
+        with self._lock:
+            self._now = int(data["now_ms"])
+
+
+@dataclass
+class RealClock:
+    """Wall time times `speed` since the anchor, plus whatever `advance` added."""
+
+    speed: float = 1.0
+    mode: ClockMode = ClockMode.REAL
+    _anchor_wall: int = field(default_factory=wall_ms)
+    _anchor_virtual: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        self._anchor_virtual = self._anchor_wall
+
+    def now_ms(self) -> int:
+        return self._anchor_virtual + int((wall_ms() - self._anchor_wall) * self.speed)
+
+    def advance(self, seconds: float) -> int:
+        with self._lock:
+            self._anchor_virtual += round(seconds * 1000)
+            return self.now_ms()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._anchor_wall = wall_ms()
+            self._anchor_virtual = self._anchor_wall
+
+    def snapshot(self) -> dict:
+        return {"mode": self.mode.value, "now_ms": self.now_ms(), "speed": self.speed}
+
+    def restore(self, data: dict) -> None:
+        with self._lock:
+            self._anchor_wall = wall_ms()
+            self._anchor_virtual = int(data["now_ms"])
+
+
+def make_clock(mode: str | ClockMode, speed: float = 1.0) -> Clock:
+    if ClockMode(mode) is ClockMode.MANUAL:
+        return ManualClock()
+    if speed <= 0:
+        raise ValueError("--speed must be above 0")
+    return RealClock(speed=speed)

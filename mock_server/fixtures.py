@@ -1,0 +1,112 @@
+"""Fixtures: the account and the tasks an emulator starts with, read from JSON folders.
+
+A fixtures folder may hold `account.json` (domains with their projects, users and access keys)
+and `tasks/*.json` (each `{"project": NAME_OR_ID, "tasks": [task documents]}`). The default
+folder ships inside the package; `--fixtures DIR` adds more on top of it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from marshmallow import ValidationError
+
+from contracts.base import error_paths
+from mock_server.iam.models import AccessKey, Account, Domain, Project, User
+from mock_server.sms.documents import load_task_document
+
+
+class FixtureError(ValueError):
+    """A fixtures file that cannot be used; the message names the file and the field."""
+
+
+@dataclass
+class TaskFixture:
+    project: str  # a project id or name
+    document: dict[str, Any]
+    durations: dict[str, float] = field(default_factory=dict)
+    source: str = ""
+
+
+@dataclass
+class FixtureSet:
+    account: Account = field(default_factory=Account)
+    tasks: list[TaskFixture] = field(default_factory=list)
+
+
+def default_fixtures_dir() -> Path:
+    """The packaged fixtures, or the repository's own folder in a development checkout."""
+    packaged = Path(str(resources.files("mock_server"))) / "_fixtures"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def load_fixture_set(folders: list[Path]) -> FixtureSet:
+    fixture_set = FixtureSet()
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise FixtureError(f"{folder}: not a fixtures folder")
+        account_file = folder / "account.json"
+        if account_file.is_file():
+            fixture_set.account.merge(_load_account(account_file))
+        for tasks_file in sorted((folder / "tasks").glob("*.json")):
+            fixture_set.tasks.extend(_load_tasks(tasks_file))
+    return fixture_set
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise FixtureError(f"{path}: {exc}") from exc
+
+
+def _load_account(path: Path) -> Account:
+    data = _read_json(path)
+    account = Account()
+    try:
+        for d in data["domains"]:
+            domain = Domain(d["id"], d["name"])
+            account.domains[domain.id] = domain
+            for p in d.get("projects", []):
+                project = Project(p["id"], p["name"], domain.id)
+                account.projects[project.id] = project
+            for u in d.get("users", []):
+                user = User(u["id"], u["name"], u["password"], domain.id)
+                account.users[user.id] = user
+                for key in u.get("access_keys", []):
+                    account.access_keys[key["ak"]] = AccessKey(key["ak"], key["sk"], user.id)
+        default = data.get("default_project")
+        if default is not None:
+            project = account.project_by_id_or_name(default)
+            if project is None:
+                raise FixtureError(f"{path}: default_project {default!r} is not a project")
+            account.default_project_id = project.id
+        elif account.projects:
+            account.default_project_id = next(iter(account.projects))
+    except (KeyError, TypeError) as exc:
+        raise FixtureError(f"{path}: missing or malformed {exc}") from exc
+    return account
+
+
+def _load_tasks(path: Path) -> list[TaskFixture]:
+    data = _read_json(path)
+    if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
+        raise FixtureError(f'{path}: expected {{"project": ..., "tasks": [...]}}')
+    fixtures = []
+    for index, raw in enumerate(data["tasks"]):
+        try:
+            document, durations = load_task_document(raw)
+        except ValidationError as exc:
+            where, problem = error_paths(exc.messages)[0]
+            raise FixtureError(f"{path}: tasks.{index}.{where}: {problem}") from exc
+        fixtures.append(
+            TaskFixture(data.get("project", ""), document, durations, f"{path.name}#{index}")
+        )
+    return fixtures

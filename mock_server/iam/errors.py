@@ -1,0 +1,32 @@
+"""IAM error answers, in Keystone's format (the token endpoints answer it, not Huawei's)."""
+
+from __future__ import annotations
+
+from mock_server.errors import KeystoneError
+
+
+def bad_request(field: str, problem: str) -> KeystoneError:
+    return KeystoneError(400, f"Invalid input for field '{field}': {problem}")
+
+
+def wrong_credentials() -> KeystoneError:
+    # Unknown user, wrong password and an unknown scope all answer alike, as IAM does, so
+    # that the answer does not tell which part was wrong.
+    return KeystoneError(401, "The username or password is wrong.")
+
+
+def account_locked() -> KeystoneError:
+    return KeystoneError(401, "The account is locked.")
+
+
+def auth_required() -> KeystoneError:
+    return KeystoneError(401, "The request you have made requires authentication.")
+
+
+def subject_token_missing() -> KeystoneError:
+    return KeystoneError(400, "X-Subject-Token is invalid in the request.")
+
+
+def token_not_found(token_id: str) -> KeystoneError:
+    # Keystone answers 404 for a subject token that is unknown or expired.
+    return KeystoneError(404, f"Could not find token: {token_id[:16]}...")

@@ -1,0 +1,125 @@
+"""IAM routes: issue and validate tokens, list projects and domains."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from marshmallow import ValidationError
+
+from contracts.enums import AuthMethod
+from contracts.iam import ProjectListQuerySchema, TokenRequestSchema
+from mock_server.gateway import caller_token
+from mock_server.http import base_url, emulator, first_problem, json_response, load_body
+from mock_server.iam import errors
+from mock_server.iam.models import Token
+
+blueprint = Blueprint("iam", __name__)
+
+_token_request_schema = TokenRequestSchema()
+_project_query_schema = ProjectListQuerySchema()
+
+
+def _wants_catalog() -> bool:
+    # Any non-empty `nocatalog` value means "no catalog"; the key stays, as an empty list.
+    return not request.args.get("nocatalog")
+
+
+def _token_answer(token: Token, status: int) -> Response:
+    body = emulator().iam.token_body(token, base_url(), _wants_catalog())
+    return json_response(body, status, {"X-Subject-Token": token.id})
+
+
+@blueprint.post("/v3/auth/tokens")
+def issue_token() -> Response:
+    try:
+        body = load_body(_token_request_schema, request.get_data(cache=True))
+    except ValidationError as exc:
+        raise errors.bad_request(*first_problem(exc)) from exc
+    iam = emulator().iam
+    auth = body["auth"]
+    identity = auth["identity"]
+    method = identity["methods"][0]
+    if method == AuthMethod.PASSWORD:
+        user = iam.check_password(identity["password"]["user"])
+    else:
+        _, user = iam.token_owner(identity["token"]["id"])
+    project, domain = iam.resolve_scope(user, auth.get("scope"))
+    return _token_answer(iam.issue(user, [method], project, domain), 201)
+
+
+@blueprint.get("/v3/auth/tokens")  # HEAD is served by the same view, without a body
+def validate_token() -> Response:
+    iam = emulator().iam
+    caller = request.headers.get("X-Auth-Token")
+    # Checking one's own token needs no caller token; a caller token given must be valid.
+    if caller and iam.valid_token(caller) is None:
+        raise errors.auth_required()
+    subject = request.headers.get("X-Subject-Token")
+    if not subject:
+        raise errors.subject_token_missing()
+    token = iam.valid_token(subject)
+    if token is None:
+        raise errors.token_not_found(subject)
+    return _token_answer(token, 200)
+
+
+def _links() -> dict[str, str | None]:
+    return {"self": request.base_url, "previous": None, "next": None}
+
+
+@blueprint.get("/v3/projects")
+def list_projects() -> Response:
+    """The SDK calls this to find a region's project id: `?name=cn-north-4`."""
+    token = caller_token()
+    try:
+        query = _project_query_schema.load(request.args.to_dict())
+    except ValidationError as exc:
+        raise errors.bad_request(*first_problem(exc)) from exc
+    iam = emulator().iam
+    domain_id = iam.account.users[token.user_id].domain_id
+    projects = [
+        p
+        for p in iam.account.projects_of(domain_id)
+        if query.get("name", p.name) == p.name
+        and query.get("domain_id", domain_id) == domain_id
+        and query.get("enabled", "true") == "true"
+    ]
+    url = base_url()
+    return json_response(
+        {"projects": [iam.project_body(p, url) for p in projects], "links": _links()}
+    )
+
+
+@blueprint.get("/v3/auth/projects")
+def list_auth_projects() -> Response:
+    token = caller_token()
+    iam = emulator().iam
+    domain_id = iam.account.users[token.user_id].domain_id
+    url = base_url()
+    return json_response(
+        {
+            "projects": [iam.project_body(p, url) for p in iam.account.projects_of(domain_id)],
+            "links": _links(),
+        }
+    )
+
+
+@blueprint.get("/v3/auth/domains")
+def list_auth_domains() -> Response:
+    """The SDK calls this to find the domain id of global credentials."""
+    token = caller_token()
+    iam = emulator().iam
+    domain = iam.account.domains[iam.account.users[token.user_id].domain_id]
+    return json_response(
+        {
+            "domains": [
+                {
+                    "id": domain.id,
+                    "name": domain.name,
+                    "enabled": True,
+                    "description": "",
+                    "links": {"self": f"{base_url()}/v3/domains/{domain.id}"},
+                }
+            ],
+            "links": {"self": request.base_url},
+        }
+    )

@@ -1,0 +1,93 @@
+"""`sms-mock serve`: the emulator under waitress, a production WSGI server."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from waitress.server import create_server
+
+from contracts.enums import ClockMode
+from mock_server.app import create_app
+from mock_server.emulator import Config
+from mock_server.fixtures import FixtureError
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
+    parser.add_argument(
+        "--fixtures",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a fixtures folder to load after the default one (repeatable)",
+    )
+    parser.add_argument(
+        "--no-default-fixtures",
+        action="store_true",
+        help="do not load the packaged default account and sample tasks",
+    )
+    parser.add_argument(
+        "--clock",
+        choices=[mode.value for mode in ClockMode],
+        default=ClockMode.REAL.value,
+        help="real: wall time times --speed; manual: moves only on /_mock/clock/advance",
+    )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="how fast the real clock runs (default 1.0)"
+    )
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM leaves waitress's loop exactly as Ctrl-C does.
+    raise KeyboardInterrupt
+
+
+def serve(args: argparse.Namespace) -> int:
+    if args.speed <= 0:
+        print("sms-mock: --speed must be above 0", file=sys.stderr)
+        return 2
+    if args.threads < 1:
+        print("sms-mock: --threads must be at least 1", file=sys.stderr)
+        return 2
+    config = Config(
+        fixtures=list(args.fixtures),
+        default_fixtures=not args.no_default_fixtures,
+        clock=args.clock,
+        speed=args.speed,
+    )
+    try:
+        app = create_app(config)
+    except FixtureError as exc:
+        print(f"sms-mock: fixtures: {exc}", file=sys.stderr)
+        return 2
+    try:
+        server = create_server(app, host=args.host, port=args.port, threads=args.threads)
+    except OSError as exc:
+        print(f"sms-mock: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    host = server.effective_host  # type: ignore[union-attr]
+    port = server.effective_port  # type: ignore[union-attr]
+    shown = f"[{host}]" if ":" in str(host) else host
+    print(f"sms-mock listening on http://{shown}:{port}", flush=True)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        server.run()  # returns after closing itself on KeyboardInterrupt (Ctrl-C or SIGTERM)
+    except KeyboardInterrupt:
+        server.close()
+    print("sms-mock stopped", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sms-mock serve", description=__doc__)
+    add_serve_arguments(parser)
+    return serve(parser.parse_args(argv))

@@ -1,0 +1,31 @@
+"""Task documents put in from outside (control plane, fixtures, scenarios), checked by contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+
+from contracts.base import TASK_ID_RE
+from contracts.control import DurationsField
+from contracts.sms import TaskSchema
+
+_TASK_SCHEMA = TaskSchema(partial=True)
+_DURATIONS = DurationsField()
+
+
+def load_task_document(raw: Any) -> tuple[dict[str, Any], dict[str, float]]:
+    """Validate a task document shaped like GET /v3/tasks/{id}, any subset of it.
+
+    Returns the document exactly as given (not as marshmallow would re-shape it), minus the
+    emulator's own `durations` key, and those durations. Raises ValidationError.
+    """
+    if not isinstance(raw, dict):
+        raise ValidationError("A task document is a JSON object.", "body")
+    doc = dict(raw)
+    durations = _DURATIONS.deserialize(doc.pop("durations")) if "durations" in doc else {}
+    _TASK_SCHEMA.load(doc)
+    task_id = doc.get("id")
+    if task_id is not None and not TASK_ID_RE.match(task_id):
+        raise ValidationError("Must be 1 to 36 characters of A-Z, a-z, 0-9, '_' and '-'.", "id")
+    return doc, durations

@@ -1,0 +1,420 @@
+"""The lifecycle engine: moves a task along the tables of `lifecycle.py`, lazily, from the clock.
+
+No thread runs tasks forward. A task is settled when it is read or acted on: every sub-task
+whose end (or whose fault) lies at or before the clock's now is finished (or fails) at that
+exact instant, so identical clocks give identical answers however often a task is read.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from contracts.enums import CloneState, Operation, TaskState
+from mock_server.ids import new_id
+from mock_server.sms import errors
+from mock_server.sms.faults import FaultBook, TaskFault
+from mock_server.sms.lifecycle import (
+    CLONE_CREATING_FROM_PROGRESS,
+    DATA_FRACTION,
+    DEFAULT_SPEED_MBIT_S,
+    DURATIONS_S,
+    PHASE_OUTCOMES,
+    SOURCE_AFTER_FAILURE,
+    SOURCE_AFTER_STOP,
+    SOURCE_AFTER_SUCCESS,
+    SOURCE_WHILE_RUNNING,
+    TIMED_STATES,
+    Effect,
+    PhaseKind,
+    phase_kind,
+    phase_plan,
+    rule_for,
+    wrong_state_code,
+)
+from mock_server.sms.models import Run, Task, Timer, data_bytes
+
+T = TaskState
+LIVE_ON_ADOPTION = frozenset({T.RUNNING, T.SYNCING, T.ABORTING})
+
+
+class Lifecycle:
+    """Settles tasks and applies operations; holds no task state of its own."""
+
+    def __init__(
+        self,
+        faults: FaultBook,
+        next_subtask_id: Callable[[], int],
+        durations: dict[str, float] | None = None,
+    ) -> None:
+        self.faults = faults
+        self.next_subtask_id = next_subtask_id
+        self.durations = dict(durations or {})
+
+    # --- time ------------------------------------------------------------------------------
+
+    def speed_mbit_s(self, task: Task) -> float:
+        limit = task.doc.get("speed_limit") or 0
+        return min(limit, DEFAULT_SPEED_MBIT_S) if limit > 0 else DEFAULT_SPEED_MBIT_S
+
+    def duration_ms(self, task: Task, subtask: str) -> int:
+        seconds = task.durations.get(subtask, self.durations.get(subtask))
+        if seconds is None:
+            fraction = DATA_FRACTION.get(subtask)  # type: ignore[call-overload]
+            if fraction is None:
+                seconds = DURATIONS_S.get(subtask, 0)  # type: ignore[call-overload]
+            else:
+                seconds = data_bytes(task.doc) * fraction * 8 / (self.speed_mbit_s(task) * 1e6)
+        return max(0, round(seconds * 1000))
+
+    # --- settling --------------------------------------------------------------------------
+
+    def settle(self, task: Task, now: int) -> None:
+        """Bring a live task up to `now`."""
+        if task.timer is not None:
+            if now >= task.timer.until:
+                self._set_state(task, task.timer.then)
+                task.timer = None
+                task.touch()
+            return
+        if task.run is not None:
+            self._advance(task, now)
+
+    def _advance(self, task: Task, now: int) -> None:
+        run = task.run
+        assert run is not None
+        entries = task.doc["sub_tasks"]
+        while run.pending:
+            index = run.pending[0]
+            entry = entries[index]
+            duration = self.duration_ms(task, entry["name"])
+            end = run.t0 + math.ceil(duration * (100 - run.p0) / 100)
+            fault, fires_at = self._next_fault(task, run, index, duration)
+            if fault is not None and fires_at <= now and fires_at <= end:
+                self._fire(task, run, index, fault, fires_at)
+                return
+            if end > now:
+                entry["progress"] = min(99, int(run.p0 + 100 * (now - run.t0) / duration))
+                self._refresh(task, now)
+                return
+            entry["progress"] = 100
+            entry["end_date"] = end
+            entry["migrate_speed"] = self._entry_speed(task, entry)
+            run.pending.pop(0)
+            run.t0, run.p0 = end, 0
+            if run.pending:
+                following = entries[run.pending[0]]
+                if following.get("start_date") is None:
+                    following["start_date"] = end
+                run.p0 = following.get("progress") or 0
+            task.touch()
+        self._finish_phase(task, run, run.t0)
+
+    def _next_fault(
+        self, task: Task, run: Run, index: int, duration: int
+    ) -> tuple[TaskFault | None, int]:
+        entry = task.doc["sub_tasks"][index]
+        occurrence = 1 + sum(
+            1 for e in task.doc["sub_tasks"][:index] if e.get("name") == entry["name"]
+        )
+        best: TaskFault | None = None
+        best_at = 0
+        for fault in self.faults.for_task(task.id):
+            if fault.at_progress < run.p0 or not fault.matches(
+                entry["name"], run.phase, occurrence
+            ):
+                continue
+            at = run.t0 + math.ceil(duration * (fault.at_progress - run.p0) / 100)
+            if best is None or at < best_at:
+                best, best_at = fault, at
+        return best, best_at
+
+    def _fire(self, task: Task, run: Run, index: int, fault: TaskFault, at: int) -> None:
+        fault.remaining -= 1
+        fault.fired += 1
+        entry = task.doc["sub_tasks"][index]
+        entry["progress"] = fault.at_progress
+        entry["end_date"] = None
+        doc = task.doc
+        task.run = None
+        if fault.pauses:
+            self._set_state(task, T.ABORT)
+        else:
+            self._set_state(task, PHASE_OUTCOMES[run.kind].failure)
+            doc["error_json"] = fault.error_text()
+            self._set_source(task, SOURCE_AFTER_FAILURE)
+            if run.kind is PhaseKind.CLONE:
+                self._set_clone_state(task, CloneState.ERROR)
+        self._rest_fields(task, at)
+        task.touch()
+
+    def _finish_phase(self, task: Task, run: Run, at: int) -> None:
+        task.run = None
+        self._set_state(task, PHASE_OUTCOMES[run.kind].success)
+        task.doc["finish_date"] = at
+        task.doc["estimate_complete_time"] = at
+        self._set_source(task, SOURCE_AFTER_SUCCESS[run.kind])
+        if run.kind is PhaseKind.CLONE:
+            self._set_clone_state(task, CloneState.FINISHED)
+        self._rest_fields(task, at)
+        task.touch()
+
+    def _refresh(self, task: Task, now: int) -> None:
+        """The fields that follow from a running phase's position at `now`."""
+        run = task.run
+        assert run is not None
+        entries = task.doc["sub_tasks"]
+        current = entries[run.pending[0]]
+        duration = self.duration_ms(task, current["name"])
+        remaining = max(0, run.t0 + math.ceil(duration * (100 - run.p0) / 100) - now)
+        remaining += sum(self.duration_ms(task, entries[i]["name"]) for i in run.pending[1:])
+        speed = self._entry_speed(task, current)
+        current["migrate_speed"] = speed
+        doc = task.doc
+        doc["remain_seconds"] = math.ceil(remaining / 1000)
+        doc["estimate_complete_time"] = now + remaining
+        doc["migrate_speed"] = speed or 0
+        doc["total_time"] = self._total_time(entries, now)
+        doc["subtask_info"] = f"{current['name']}:{current['progress']}%"
+        if run.kind is PhaseKind.CLONE:
+            creating = current["progress"] >= CLONE_CREATING_FROM_PROGRESS
+            self._set_clone_state(task, CloneState.CREATING if creating else CloneState.PREPARING)
+
+    def _rest_fields(self, task: Task, at: int) -> None:
+        doc = task.doc
+        doc["remain_seconds"] = 0
+        doc["migrate_speed"] = 0
+        doc["total_time"] = self._total_time(doc["sub_tasks"], at)
+
+    def _entry_speed(self, task: Task, entry: dict[str, Any]) -> float | None:
+        return self.speed_mbit_s(task) if entry.get("name") in DATA_FRACTION else None
+
+    @staticmethod
+    def _total_time(entries: list[dict[str, Any]], now: int) -> int:
+        total = 0
+        for entry in entries:
+            start = entry.get("start_date")
+            if isinstance(start, int):
+                end = entry.get("end_date")
+                total += max(0, (end if isinstance(end, int) else now) - start)
+        return total
+
+    # --- adoption of put-in documents --------------------------------------------------------
+
+    def adopt(self, task: Task, now: int) -> None:
+        """Make a put-in task live when design 4 says so; otherwise it stays exactly as given."""
+        entries = task.doc.get("sub_tasks") or []
+        if task.state not in LIVE_ON_ADOPTION:
+            return
+        unfinished = [i for i, e in enumerate(entries) if e.get("end_date") is None]
+        if not unfinished:
+            return
+        if task.state == T.ABORTING:
+            then, seconds = TIMED_STATES[T.ABORTING]
+            task.timer = Timer(until=now + round(seconds * 1000), then=then)
+            return
+        first = entries[unfinished[0]]
+        phase = first.get("user_op")
+        kind = phase_kind(phase) or (
+            PhaseKind.RESYNC if task.state == T.SYNCING else PhaseKind.REPLICATE
+        )
+        self._resume_phase(task, phase or kind.value, kind, now)
+
+    # --- operations --------------------------------------------------------------------------
+
+    def act(self, task: Task, operation: Operation, fields: dict[str, Any], now: int) -> None:
+        """Apply an operation (the task is already settled); wrong state raises its error."""
+        rule = rule_for(operation, task.state)
+        if rule is None:
+            raise errors.wrong_state(wrong_state_code(operation), operation.value, task.state)
+        handler = self._effects[rule.effect]
+        handler(self, task, now, fields)
+        task.touch()
+
+    def _new_replicate(self, task: Task, now: int, fields: dict[str, Any]) -> None:
+        self._start_phase(task, PhaseKind.REPLICATE, now)
+
+    def _new_resync(self, task: Task, now: int, fields: dict[str, Any]) -> None:
+        self._start_phase(task, PhaseKind.RESYNC, now)
+
+    def _new_cutover(self, task: Task, now: int, fields: dict[str, Any]) -> None:
+        self._start_phase(task, PhaseKind.CUTOVER, now)
+
+    def _new_clone(self, task: Task, now: int, fields: dict[str, Any]) -> None:
+        target = task.doc.get("target_server") or {}
+        task.doc["clone_server"] = {
+            "vm_id": new_id(),
+            "name": f"{target.get('name') or 'target'}-clone",
+            "clone_error": None,
+            "clone_state": CloneState.PREPARING.value,
+            "error_msg": None,
+        }
+        self._start_phase(task, PhaseKind.CLONE, now)
+
+    def _resume(self, task: Task, now: int, fields: dict[str, Any]) -> None:
+        phase, kind = self._interrupted_phase(task)
+        if phase is None:
+            self._start_phase(task, kind, now)
+        else:
+            self._resume_phase(task, phase, kind, now)
+
+    def _restart(self, task: Task, now: int, fields: dict[str, Any]) -> None:
+        phase, kind = self._interrupted_phase(task)
+        self._start_phase(task, kind, now, name=phase)
+
+    def _stop(self, task: Task, now: int, fields: dict[str, Any]) -> None:
+        self._halt(task, now)
+        then, seconds = TIMED_STATES[T.ABORTING]
+        self._set_state(task, T.ABORTING)
+        task.timer = Timer(until=now + round(seconds * 1000), then=then)
+
+    def _pause(self, task: Task, now: int, fields: dict[str, Any]) -> None:
+        self._halt(task, now)
+        self._set_state(task, T.ABORT)
+
+    def _rollback(self, task: Task, now: int, fields: dict[str, Any]) -> None:
+        then, seconds = TIMED_STATES[T.SYNC_F_ROLLBACKING]
+        self._set_state(task, T.SYNC_F_ROLLBACKING)
+        task.timer = Timer(until=now + round(seconds * 1000), then=then)
+
+    def _network_check(self, task: Task, now: int, fields: dict[str, Any]) -> None:
+        task.doc["network_check_info"] = {
+            "domain_connectivity": True,
+            "destination_connectivity": True,
+            "network_delay": 2.5,
+            "network_jitter": 0.3,
+            "migration_speed": float(self.speed_mbit_s(task)),
+            "loss_percentage": 0.0,
+            "cpu_usage": 12.5,
+            "mem_usage": 31.0,
+            "evaluation_result": "GOOD",
+        }
+
+    def _accept(self, task: Task, now: int, fields: dict[str, Any]) -> None:
+        """Accepted and journaled; the task does not change."""
+
+    _effects: dict[Effect, Callable[[Lifecycle, Task, int, dict[str, Any]], None]] = {
+        Effect.NEW_REPLICATE: _new_replicate,
+        Effect.RESUME: _resume,
+        Effect.RESTART_PHASE: _restart,
+        Effect.NEW_RESYNC: _new_resync,
+        Effect.NEW_CUTOVER: _new_cutover,
+        Effect.NEW_CLONE: _new_clone,
+        Effect.STOP: _stop,
+        Effect.PAUSE: _pause,
+        Effect.ROLLBACK: _rollback,
+        Effect.NETWORK_CHECK: _network_check,
+        Effect.ACCEPT: _accept,
+    }
+
+    # --- phases ------------------------------------------------------------------------------
+
+    def _interrupted_phase(self, task: Task) -> tuple[str | None, PhaseKind]:
+        """The phase of the last sub-task entry, which a resume or restart acts on."""
+        entries = task.doc.get("sub_tasks") or []
+        fallback = PhaseKind.RESYNC if task.state == T.SYNC_FAIL else PhaseKind.REPLICATE
+        if not entries:
+            return None, fallback
+        phase = entries[-1].get("user_op")
+        return phase or fallback.value, phase_kind(phase) or fallback
+
+    def _plan(self, task: Task, kind: PhaseKind) -> tuple[str, ...]:
+        doc = task.doc
+        return phase_plan(
+            kind, doc.get("os_type"), doc.get("type"), bool(doc.get("vm_template_id"))
+        )
+
+    def _new_entry(self, task: Task, name: str, phase: str) -> dict[str, Any]:
+        return {
+            "id": self.next_subtask_id(),
+            "name": name,
+            "progress": 0,
+            "start_date": None,
+            "end_date": None,
+            "migrate_speed": None,
+            "user_op": phase,
+            "process_trace": None,
+        }
+
+    def _start_phase(self, task: Task, kind: PhaseKind, now: int, name: str | None = None) -> None:
+        entries = task.doc.setdefault("sub_tasks", [])
+        if name is None:
+            if PHASE_OUTCOMES[kind].numbered:
+                seen = {e.get("user_op") for e in entries if phase_kind(e.get("user_op")) is kind}
+                name = f"{kind.value}{len(seen)}"
+            else:
+                name = kind.value
+        first = len(entries)
+        entries.extend(self._new_entry(task, sub, name) for sub in self._plan(task, kind))
+        self._run(task, Run(name, kind, list(range(first, len(entries))), now, 0), now)
+
+    def _resume_phase(self, task: Task, phase: str, kind: PhaseKind, now: int) -> None:
+        entries = task.doc.setdefault("sub_tasks", [])
+        own = [i for i, e in enumerate(entries) if (e.get("user_op") or kind.value) == phase]
+        # A document may list only the sub-tasks reached so far: add the rest of the plan.
+        plan = self._plan(task, kind)
+        last_name = entries[own[-1]].get("name") if own else None
+        if last_name in plan:
+            start = len(entries)
+            rest = plan[plan.index(last_name) + 1 :]
+            entries.extend(self._new_entry(task, sub, phase) for sub in rest)
+            own.extend(range(start, len(entries)))
+        pending = [i for i in own if entries[i].get("end_date") is None]
+        p0 = entries[pending[0]].get("progress") or 0 if pending else 0
+        self._run(task, Run(phase, kind, pending, now, p0), now)
+
+    def _run(self, task: Task, run: Run, now: int) -> None:
+        doc = task.doc
+        task.timer = None
+        task.run = run
+        self._set_state(task, PHASE_OUTCOMES[run.kind].running)
+        doc["error_json"] = ""
+        if doc.get("start_date") is None:
+            doc["start_date"] = now
+        self._set_source(task, SOURCE_WHILE_RUNNING[run.kind])
+        if run.pending:
+            first = doc["sub_tasks"][run.pending[0]]
+            if first.get("start_date") is None:
+                first["start_date"] = now
+        self._advance(task, now)
+
+    def _halt(self, task: Task, now: int) -> None:
+        """Stop a running phase where it is: entries keep their progress, unfinished."""
+        task.run = None
+        self._set_source(task, SOURCE_AFTER_STOP)
+        self._rest_fields(task, now)
+
+    def rebase(self, task: Task, now: int) -> None:
+        """Restart the running entry's clock at `now`: a fault added now never fires in the past."""
+        run = task.run
+        if run is None or not run.pending:
+            return
+        entry = task.doc["sub_tasks"][run.pending[0]]
+        duration = self.duration_ms(task, entry["name"])
+        if duration > 0:
+            run.p0 = min(100.0, run.p0 + 100 * (now - run.t0) / duration)
+        run.t0 = now
+
+    # --- small setters ---------------------------------------------------------------------
+
+    @staticmethod
+    def _set_state(task: Task, state: TaskState) -> None:
+        task.doc["state"] = state.value
+
+    @staticmethod
+    def _set_source(task: Task, values: tuple[str, str | None]) -> None:
+        source = task.doc.get("source_server")
+        if isinstance(source, dict):
+            state, cycle = values
+            source["state"] = state
+            if cycle is not None:
+                source["migration_cycle"] = cycle
+
+    @staticmethod
+    def _set_clone_state(task: Task, state: CloneState) -> None:
+        clone = task.doc.get("clone_server")
+        if isinstance(clone, dict):
+            clone["clone_state"] = state.value
+            if state is CloneState.ERROR:
+                clone["clone_error"] = "CLONE_VM failed"

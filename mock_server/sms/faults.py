@@ -1,0 +1,89 @@
+"""Task faults: a sub-task fails or pauses when it reaches a given progress."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from contracts.enums import FaultEffect
+from mock_server.ids import new_id
+from mock_server.sms.lifecycle import phase_kind
+
+
+@dataclass
+class TaskFault:
+    id: str
+    task_id: str
+    subtask: str
+    at_progress: int
+    effect: str
+    error_json: Any  # an object or a string, as given
+    times: int
+    remaining: int
+    fired: int = 0
+    phase: str | None = None  # REPLICATE, CUTOVER, RESYNC, CLONE, or an exact name (CUTOVER1)
+    occurrence: int | None = None  # the n-th time this sub-task runs in the task (from 1)
+
+    def matches(self, subtask: str, phase: str | None, occurrence: int) -> bool:
+        if self.remaining <= 0 or self.subtask != subtask:
+            return False
+        if self.occurrence is not None and self.occurrence != occurrence:
+            return False
+        if self.phase is None:
+            return True
+        # A bare kind (`RESYNC`) narrows to every phase of that kind; a numbered name to one.
+        if self.phase == phase:
+            return True
+        return self.phase.isalpha() and phase_kind(phase) == self.phase
+
+    def error_text(self) -> str:
+        """What the failed task's `error_json` field holds: the JSON text of the error."""
+        if isinstance(self.error_json, str):
+            return self.error_json
+        if self.error_json is None:
+            return json.dumps(
+                {
+                    "error_code": "SMS.9005",
+                    "error_msg": f"Injected failure in {self.subtask} at {self.at_progress}%.",
+                }
+            )
+        return json.dumps(self.error_json, separators=(",", ":"))
+
+    @property
+    def pauses(self) -> bool:
+        return self.effect == FaultEffect.PAUSE
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class FaultBook:
+    """The task faults of one emulator, by task id; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: dict[str, TaskFault] = {}
+
+    def add(self, spec: dict[str, Any]) -> TaskFault:
+        fault = TaskFault(id=new_id(), remaining=spec["times"], **spec)
+        with self._lock:
+            self._faults[fault.id] = fault
+        return fault
+
+    def all(self) -> list[TaskFault]:
+        with self._lock:
+            return list(self._faults.values())
+
+    def for_task(self, task_id: str) -> list[TaskFault]:
+        with self._lock:
+            return [f for f in self._faults.values() if f.task_id == task_id and f.remaining > 0]
+
+    def delete(self, fault_id: str) -> bool:
+        with self._lock:
+            return self._faults.pop(fault_id, None) is not None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()

@@ -1,0 +1,255 @@
+"""The task lifecycle as data: phases, their sub-tasks, the operations table, durations.
+
+The real service does not publish its state machine. This is the emulator's model (design 4),
+built from the seed page, the documented state and sub-task names, the legacy wrong-state codes
+SMS.1038-1040 and the `user_op` sequence of the seed's example (REPLICATE, CUTOVER0, RESYNC0,
+CUTOVER1, RESYNC1). The engine (`engine.py`) only reads these tables; README prints them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from contracts.enums import Operation, OsType, SubtaskName, TaskState, TaskType
+
+S = SubtaskName
+T = TaskState
+
+
+class PhaseKind(StrEnum):
+    """A phase's kind; its name is the kind, numbered from 0 per task except REPLICATE."""
+
+    REPLICATE = "REPLICATE"
+    CUTOVER = "CUTOVER"
+    RESYNC = "RESYNC"
+    CLONE = "CLONE"
+
+
+@dataclass(frozen=True)
+class PhaseOutcome:
+    running: TaskState
+    success: TaskState
+    failure: TaskState
+    numbered: bool
+
+
+PHASE_OUTCOMES: dict[PhaseKind, PhaseOutcome] = {
+    PhaseKind.REPLICATE: PhaseOutcome(T.RUNNING, T.MIGRATE_SUCCESS, T.MIGRATE_FAIL, False),
+    PhaseKind.CUTOVER: PhaseOutcome(T.RUNNING, T.MIGRATE_SUCCESS, T.MIGRATE_FAIL, True),
+    PhaseKind.RESYNC: PhaseOutcome(T.SYNCING, T.SYNC_SUCCESS, T.SYNC_FAIL, True),
+    PhaseKind.CLONE: PhaseOutcome(T.RUNNING, T.MIGRATE_SUCCESS, T.MIGRATE_FAIL, True),
+}
+
+
+class Flavour(StrEnum):
+    """Which family of sub-task names a task uses: by OS, and for Linux by task type."""
+
+    LINUX_FILE = "LINUX_FILE"
+    LINUX_BLOCK = "LINUX_BLOCK"
+    WINDOWS_BLOCK = "WINDOWS_BLOCK"
+
+
+def flavour_of(os_type: str | None, task_type: str | None) -> Flavour:
+    # Windows is always migrated block by block, whatever the task type says.
+    if os_type == OsType.WINDOWS:
+        return Flavour.WINDOWS_BLOCK
+    return Flavour.LINUX_BLOCK if task_type == TaskType.MIGRATE_BLOCK else Flavour.LINUX_FILE
+
+
+PHASE_PLANS: dict[tuple[PhaseKind, Flavour], tuple[SubtaskName, ...]] = {
+    (PhaseKind.REPLICATE, Flavour.LINUX_FILE): (
+        S.SSL_CONFIG,
+        S.ATTACH_AGENT_IMAGE,
+        S.FORMAT_DISK_LINUX_FILE,
+        S.MIGRATE_LINUX_FILE,
+    ),
+    (PhaseKind.REPLICATE, Flavour.LINUX_BLOCK): (
+        S.SSL_CONFIG,
+        S.ATTACH_AGENT_IMAGE,
+        S.FORMAT_DISK_LINUX_BLOCK,
+        S.MIGRATE_LINUX_BLOCK,
+    ),
+    (PhaseKind.REPLICATE, Flavour.WINDOWS_BLOCK): (
+        S.SSL_CONFIG,
+        S.ATTACH_AGENT_IMAGE,
+        S.FORMAT_DISK_WINDOWS,
+        S.MIGRATE_WINDOWS_BLOCK,
+    ),
+    (PhaseKind.CUTOVER, Flavour.LINUX_FILE): (S.CONFIGURE_LINUX_FILE, S.DETTACH_AGENT_IMAGE),
+    (PhaseKind.CUTOVER, Flavour.LINUX_BLOCK): (S.CONFIGURE_LINUX_BLOCK, S.DETTACH_AGENT_IMAGE),
+    (PhaseKind.CUTOVER, Flavour.WINDOWS_BLOCK): (S.CONFIGURE_WINDOWS, S.DETTACH_AGENT_IMAGE),
+    (PhaseKind.RESYNC, Flavour.LINUX_FILE): (S.SSL_CONFIG, S.ATTACH_AGENT_IMAGE, S.SYNC_LINUX_FILE),
+    (PhaseKind.RESYNC, Flavour.LINUX_BLOCK): (
+        S.SSL_CONFIG,
+        S.ATTACH_AGENT_IMAGE,
+        S.SYNC_LINUX_BLOCK,
+    ),
+    (PhaseKind.RESYNC, Flavour.WINDOWS_BLOCK): (
+        S.SSL_CONFIG,
+        S.ATTACH_AGENT_IMAGE,
+        S.SYNC_WINDOWS_BLOCK,
+    ),
+    (PhaseKind.CLONE, Flavour.LINUX_FILE): (S.CLONE_VM,),
+    (PhaseKind.CLONE, Flavour.LINUX_BLOCK): (S.CLONE_VM,),
+    (PhaseKind.CLONE, Flavour.WINDOWS_BLOCK): (S.CLONE_VM,),
+}
+
+# CREATE_CLOUD_SERVER comes first in REPLICATE when the target is made from a template.
+TEMPLATE_FIRST_SUBTASK = S.CREATE_CLOUD_SERVER
+
+# --- Time -------------------------------------------------------------------------------------
+
+# Seconds per sub-task, from the seed's example; overridable per scenario and per task.
+DURATIONS_S: dict[SubtaskName, float] = {
+    S.CREATE_CLOUD_SERVER: 60,
+    S.SSL_CONFIG: 4,
+    S.ATTACH_AGENT_IMAGE: 176,
+    S.FORMAT_DISK_LINUX: 3,
+    S.FORMAT_DISK_LINUX_FILE: 3,
+    S.FORMAT_DISK_LINUX_BLOCK: 3,
+    S.FORMAT_DISK_WINDOWS: 3,
+    S.CONFIGURE_LINUX: 111,
+    S.CONFIGURE_LINUX_FILE: 111,
+    S.CONFIGURE_LINUX_BLOCK: 111,
+    S.CONFIGURE_WINDOWS: 111,
+    S.DETTACH_AGENT_IMAGE: 74,
+    S.CLONE_VM: 120,
+}
+
+# Data sub-tasks take the target disks' used bytes divided by the speed; a sync moves a tenth.
+DATA_FRACTION: dict[SubtaskName, float] = {
+    S.MIGRATE_LINUX_FILE: 1.0,
+    S.MIGRATE_LINUX_BLOCK: 1.0,
+    S.MIGRATE_WINDOWS_BLOCK: 1.0,
+    S.SYNC_LINUX_FILE: 0.1,
+    S.SYNC_LINUX_BLOCK: 0.1,
+    S.SYNC_WINDOWS_BLOCK: 0.1,
+}
+
+DEFAULT_SPEED_MBIT_S = 2500  # when the task's speed_limit is 0 (no limit)
+
+# States that end by themselves after a while: (the state they become, seconds).
+TIMED_STATES: dict[TaskState, tuple[TaskState, float]] = {
+    T.ABORTING: (T.ABORT, 2),
+    T.SYNC_F_ROLLBACKING: (T.SYNC_F_ROLLBACK_SUCCESS, 30),
+}
+
+# --- Operations -------------------------------------------------------------------------------
+
+
+class Effect(StrEnum):
+    """What an allowed operation does; `engine.py` implements each one."""
+
+    NEW_REPLICATE = "a new REPLICATE from its first sub-task"
+    RESUME = "the interrupted phase resumes from its first unfinished sub-task, same entries"
+    RESTART_PHASE = "the interrupted phase again from its first sub-task, fresh entries"
+    NEW_RESYNC = "a new RESYNCn"
+    NEW_CUTOVER = "a new CUTOVERn"
+    NEW_CLONE = "a new CLONEn running CLONE_VM"
+    STOP = "ABORTING, then ABORT"
+    PAUSE = "ABORT at once"
+    ROLLBACK = "SYNC_F_ROLLBACKING, then SYNC_F_ROLLBACK_SUCCESS"
+    NETWORK_CHECK = "accepted; fills network_check_info"
+    ACCEPT = "accepted, no change"
+
+
+# The states that are still moving (their names end in -ING).
+BUSY_STATES = frozenset(state for state in T if state.endswith("ING"))
+NOT_BUSY = frozenset(T) - BUSY_STATES
+AFTER_SUCCESS = frozenset({T.MIGRATE_SUCCESS, T.SYNC_SUCCESS})
+
+
+@dataclass(frozen=True)
+class Rule:
+    operation: Operation
+    allowed: frozenset[TaskState]
+    effect: Effect
+
+
+Op = Operation
+OPERATION_RULES: tuple[Rule, ...] = (
+    Rule(Op.START, frozenset({T.READY}), Effect.NEW_REPLICATE),
+    Rule(Op.START, frozenset({T.ABORT, T.MIGRATE_FAIL, T.SYNC_FAIL}), Effect.RESUME),
+    Rule(
+        Op.START,
+        frozenset({T.MIGRATE_SUCCESS, T.SYNC_SUCCESS, T.SYNC_F_ROLLBACK_SUCCESS}),
+        Effect.NEW_RESYNC,
+    ),
+    Rule(Op.STOP, frozenset({T.RUNNING, T.SYNCING}), Effect.STOP),
+    Rule(Op.RESTART, frozenset({T.MIGRATE_FAIL, T.SYNC_FAIL, T.ABORT}), Effect.RESTART_PHASE),
+    Rule(Op.TEST, AFTER_SUCCESS, Effect.NEW_CUTOVER),
+    Rule(Op.CUTOVER, AFTER_SUCCESS, Effect.NEW_CUTOVER),
+    Rule(Op.CLONE_TEST, AFTER_SUCCESS, Effect.NEW_CLONE),
+    Rule(Op.SYNC_FAILED_ROLLBACK, frozenset({T.SYNC_FAIL}), Effect.ROLLBACK),
+    # The service sends this one itself when a task goes over its speed threshold: it pauses.
+    Rule(Op.ERROR_FOR_OVERSPEED, frozenset({T.RUNNING, T.SYNCING}), Effect.PAUSE),
+    Rule(Op.NETWORK_CHECK, NOT_BUSY, Effect.NETWORK_CHECK),
+    Rule(Op.SKIP, NOT_BUSY, Effect.ACCEPT),
+    Rule(Op.MIGRATION_TEST, NOT_BUSY, Effect.ACCEPT),
+    Rule(Op.CLEAR, NOT_BUSY, Effect.ACCEPT),
+    Rule(Op.COLLECT_LOG, NOT_BUSY, Effect.ACCEPT),
+)
+
+# The legacy codes for a wrong state; every other operation answers SMS.9003.
+WRONG_STATE_CODES: dict[Operation, str] = {
+    Op.STOP: "SMS.1038",
+    Op.START: "SMS.1039",
+    Op.RESTART: "SMS.1040",
+}
+OTHER_WRONG_STATE_CODE = "SMS.9003"
+
+UNDELETABLE_STATES = frozenset({T.RUNNING, T.SYNCING, T.ABORTING})
+
+
+def rule_for(operation: Operation, state: str) -> Rule | None:
+    for rule in OPERATION_RULES:
+        if rule.operation == operation and state in rule.allowed:
+            return rule
+    return None
+
+
+def wrong_state_code(operation: Operation) -> str:
+    return WRONG_STATE_CODES.get(operation, OTHER_WRONG_STATE_CODE)
+
+
+# --- What the source server says while a phase runs and after it ------------------------------
+
+# (source_server.state, source_server.migration_cycle) while a phase of this kind runs.
+SOURCE_WHILE_RUNNING: dict[PhaseKind, tuple[str, str | None]] = {
+    PhaseKind.REPLICATE: ("replicate", "replicating"),
+    PhaseKind.CUTOVER: ("cutovering", "cutovering"),
+    PhaseKind.RESYNC: ("syncing", "syncing"),
+    PhaseKind.CLONE: ("cloning", None),
+}
+SOURCE_AFTER_SUCCESS: dict[PhaseKind, tuple[str, str | None]] = {
+    PhaseKind.REPLICATE: ("finished", "replicating"),
+    PhaseKind.CUTOVER: ("finished", "cutovered"),
+    PhaseKind.RESYNC: ("finished", "syncing"),
+    PhaseKind.CLONE: ("finished", None),
+}
+SOURCE_AFTER_FAILURE = ("error", None)
+SOURCE_AFTER_STOP = ("stopped", None)
+
+# clone_server.clone_state while CLONE_VM runs: PREPARING below this progress, CREATING from it.
+CLONE_CREATING_FROM_PROGRESS = 34
+
+# --- Phase names ------------------------------------------------------------------------------
+
+_PHASE_NAME = re.compile(r"^(REPLICATE|CUTOVER|RESYNC|CLONE)(\d*)$")
+
+
+def phase_kind(user_op: str | None) -> PhaseKind | None:
+    """The kind of a phase name (`CUTOVER1` is a CUTOVER); None for a name outside the model."""
+    match = _PHASE_NAME.match(user_op or "")
+    return PhaseKind(match.group(1)) if match else None
+
+
+def phase_plan(
+    kind: PhaseKind, os_type: str | None, task_type: str | None, from_template: bool = False
+) -> tuple[SubtaskName, ...]:
+    plan = PHASE_PLANS[(kind, flavour_of(os_type, task_type))]
+    if kind is PhaseKind.REPLICATE and from_template:
+        return (TEMPLATE_FIRST_SUBTASK, *plan)
+    return plan

@@ -1,0 +1,248 @@
+"""SMS resources: a task is its answer document plus what keeps it moving."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts.enums import OsType, TaskState, TaskType
+from contracts.shape import fill_nulls, shape_of
+from contracts.sms import TaskSchema
+from mock_server.ids import new_id
+from mock_server.sms.lifecycle import PhaseKind
+
+TASK_SHAPE = shape_of(TaskSchema)
+
+
+@dataclass
+class Run:
+    """A phase under way: `pending` sub-task entries still to finish, the first one moving."""
+
+    phase: str  # the phase name, also each entry's user_op: REPLICATE, CUTOVER1, ...
+    kind: PhaseKind
+    pending: list[int]  # indices into doc["sub_tasks"], in order
+    t0: int  # when pending[0] started or resumed, epoch ms
+    p0: int  # its progress at t0
+
+
+@dataclass
+class Timer:
+    """A state that ends by itself (ABORTING, SYNC_F_ROLLBACKING) at `until`."""
+
+    until: int
+    then: TaskState
+
+
+@dataclass
+class Task:
+    id: str
+    doc: dict[str, Any]  # the full answer of GET /v3/tasks/{id}: every key present
+    durations: dict[str, float] = field(default_factory=dict)  # per-task overrides, seconds
+    run: Run | None = None
+    timer: Timer | None = None
+    version: int = 0
+    _cached: tuple[int, bytes] | None = field(default=None, repr=False)
+
+    @property
+    def state(self) -> str:
+        return self.doc["state"]
+
+    @property
+    def live(self) -> bool:
+        return self.run is not None or self.timer is not None
+
+    def touch(self) -> None:
+        self.version += 1
+
+    def render(self) -> bytes:
+        """The JSON answer; a task at rest is encoded once per change, not once per read."""
+        if self.live:
+            return json.dumps(self.doc, separators=(",", ":")).encode()
+        if self._cached is None or self._cached[0] != self.version:
+            self._cached = (self.version, json.dumps(self.doc, separators=(",", ":")).encode())
+        return self._cached[1]
+
+
+def default_target_server() -> dict[str, Any]:
+    """The seed's target: one 40 GiB boot disk with 2,467,393,536 bytes used."""
+    return {
+        "id": new_id(),
+        "vm_id": new_id(),
+        "name": "ecs-target",
+        "ip": None,
+        "os_type": OsType.LINUX.value,
+        "os_version": None,
+        "system_dir": None,
+        "disks": [
+            {
+                "id": 1,
+                "name": "/dev/sda",
+                "relation_name": "/dev/vda",
+                "disk_id": new_id(),
+                "partition_style": "MBR",
+                "size": 42949672960,
+                "used_size": 42948624384,
+                "device_use": "BOOT",
+                "os_disk": True,
+                "physical_volumes": [
+                    {
+                        "id": 1,
+                        "uuid": None,
+                        "index": 0,
+                        "name": "/dev/sda1",
+                        "relation_name": "/dev/vda1",
+                        "device_use": "OS",
+                        "file_system": "ext4",
+                        "mount_point": "/",
+                        "size": 42948624384,
+                        "used_size": 2467393536,
+                        "free_size": 40481230848,
+                    }
+                ],
+                "disk_index": "a",
+            }
+        ],
+        "volume_groups": [],
+        "btrfs_list": None,
+        "image_disk_id": None,
+        "cutovered_snapshot_ids": None,
+    }
+
+
+def default_source_server(os_type: str) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "ip": "192.168.0.10",
+        "name": "source-server",
+        "os_type": os_type,
+        "os_version": "CENTOS_7_6_64BIT" if os_type == OsType.LINUX else "WINDOWS_2016_64BIT",
+        "oem_system": False,
+        "state": "waiting",
+        "migration_cycle": None,
+    }
+
+
+def default_document(
+    task_id: str, project_id: str, project_name: str, now_ms: int, os_type: str = OsType.LINUX
+) -> dict[str, Any]:
+    """What a task put in with only some fields gets for the rest; every other key is null."""
+    return {
+        "id": task_id,
+        "name": f"task-{task_id[:8]}",
+        "type": TaskType.MIGRATE_FILE.value,
+        "os_type": os_type,
+        "state": TaskState.READY.value,
+        "priority": 1,
+        "speed_limit": 0,
+        "start_target_server": True,
+        "region_name": project_name,
+        "region_id": project_name,
+        "project_name": project_name,
+        "project_id": project_id,
+        "source_server": default_source_server(os_type),
+        "target_server": default_target_server(),
+        "create_date": now_ms,
+        "error_json": "",
+        "sub_tasks": [],
+    }
+
+
+def complete_document(doc: dict[str, Any]) -> dict[str, Any]:
+    return fill_nulls(doc, TASK_SHAPE)
+
+
+def data_bytes(doc: dict[str, Any]) -> int:
+    """Bytes a full replication moves: the used bytes of the target disks' volumes."""
+    total = 0
+    target = doc.get("target_server") or {}
+    for disk in target.get("disks") or []:
+        if not isinstance(disk, dict):
+            continue
+        volumes = [v for v in disk.get("physical_volumes") or [] if isinstance(v, dict)]
+        if volumes:
+            total += sum(v.get("used_size") or 0 for v in volumes)
+        else:
+            total += disk.get("used_size") or 0
+    return total
+
+
+def created_document(
+    task_id: str, body: dict[str, Any], now_ms: int, next_int_id: Any
+) -> dict[str, Any]:
+    """The task POST /v3/tasks makes from a PostTask body (already validated)."""
+    os_type = body.get("os_type", OsType.LINUX.value)
+    target = body["target_server"]
+    disks = []
+    for disk in target["disks"]:
+        volumes = [
+            {
+                "id": next_int_id(),
+                "device_use": v.get("device_use"),
+                "file_system": v.get("file_system"),
+                "index": v.get("index"),
+                "mount_point": v.get("mount_point"),
+                "name": v["name"],
+                "size": v["size"],
+                "used_size": v["used_size"],
+                "uuid": v.get("uuid"),
+                "relation_name": None,
+                "free_size": v["size"] - v["used_size"],
+            }
+            for v in disk.get("physical_volumes", [])
+        ]
+        disks.append(
+            {
+                "id": next_int_id(),
+                "device_use": disk["device_use"],
+                "disk_id": disk.get("disk_id"),
+                "name": disk["name"],
+                "physical_volumes": volumes,
+                "size": disk["size"],
+                "used_size": disk["used_size"],
+                "disk_index": None,
+                "os_disk": disk["device_use"] == "BOOT",
+                "partition_style": None,
+                "relation_name": None,
+            }
+        )
+    doc: dict[str, Any] = {
+        "id": task_id,
+        "name": body["name"],
+        "type": body["type"],
+        "os_type": os_type,
+        "state": TaskState.READY.value,
+        "priority": body.get("priority", 1),
+        "speed_limit": body.get("speed_limit", 0),
+        "start_target_server": body.get("start_target_server", True),
+        "migration_ip": body.get("migration_ip"),
+        "region_name": body["region_name"],
+        "region_id": body["region_id"],
+        "project_name": body["project_name"],
+        "project_id": body["project_id"],
+        "vm_template_id": body.get("vm_template_id"),
+        "source_server": {"id": body["source_server"]["id"], "os_type": os_type},
+        "target_server": {
+            "vm_id": target["vm_id"],
+            "name": target["name"],
+            "os_type": os_type,
+            "disks": disks,
+            "volume_groups": target.get("volume_groups", []),
+            "btrfs_list": [
+                b.get("name")
+                for b in target.get("btrfs_list", [])
+                if isinstance(b.get("name"), str)
+            ],
+        },
+        "create_date": now_ms,
+        "error_json": "",
+        "migrate_speed": 0,
+        "total_time": 0,
+        "remain_seconds": 0,
+        "sub_tasks": [],
+        "need_migration_test": body.get("need_migration_test", False),
+        "use_public_ip": body.get("use_public_ip", True),
+        "syncing": body.get("syncing", False),
+        "use_ipv6": body.get("use_ipv6", False),
+    }
+    return complete_document(doc)
