@@ -147,6 +147,7 @@ class Lifecycle:
             if run.kind is PhaseKind.CLONE:
                 self._set_clone_state(task, CloneState.ERROR)
         self._rest_fields(task, at)
+        doc["subtask_info"] = f"{entry['name']}:{entry['progress']}%"  # where it stopped
         task.touch()
 
     def _finish_phase(self, task: Task, run: Run, at: int) -> None:
@@ -186,6 +187,7 @@ class Lifecycle:
         doc["remain_seconds"] = 0
         doc["migrate_speed"] = 0
         doc["total_time"] = self._total_time(doc["sub_tasks"], at)
+        doc["subtask_info"] = None
 
     def _entry_speed(self, task: Task, entry: dict[str, Any]) -> float | None:
         return self.speed_mbit_s(task) if entry.get("name") in DATA_FRACTION else None

@@ -1,0 +1,51 @@
+"""Shared fixtures: a fresh emulator on a manual clock for every test, and hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
+
+from mock_server import Config, create_app
+from mock_server.emulator import Emulator
+from tests.helpers import Sms, issue_token
+
+# `ci` is reproducible: derandomized, so the same examples run every time.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=60,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None, max_examples=200)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def app() -> Flask:
+    return create_app(Config(clock="manual"))
+
+
+@pytest.fixture
+def emulator(app: Flask) -> Emulator:
+    return app.extensions["sms_mock"]
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def token(client: FlaskClient) -> str:
+    return issue_token(client)
+
+
+@pytest.fixture
+def sms(client: FlaskClient, token: str) -> Sms:
+    return Sms(client, token)

@@ -1,0 +1,147 @@
+"""Test helpers: the default account, and short calls against a Flask test client."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+from marshmallow import Schema
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_EXAMPLE = json.loads(
+    (REPO / "fixtures" / "tasks" / "seed-example.json").read_text(encoding="utf-8")
+)["tasks"][0]
+
+DOMAIN_ID = "71a1b3e7d637f23bdf0aef1a39f48345"
+PROJECT_ID = "aa672d6a0df5c7904ce88d2f516d242d"  # cn-north-4, the default project
+SECOND_PROJECT_ID = "dc9b435eda28e5664759cb6ea9488a33"  # ap-southeast-3
+USER_ID = "4c66936102f182adc4f5f7a832370527"
+OTHER_PROJECT_ID = "39cce7b82b8742f16e2d0d601a945c6b"  # eu-west-101 of other-domain
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def password_body(
+    user: str = "mock-user",
+    password: str = "mock-password",
+    domain: str = "mock-domain",
+    scope: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    auth: dict[str, Any] = {
+        "identity": {
+            "methods": ["password"],
+            "password": {"user": {"name": user, "password": password, "domain": {"name": domain}}},
+        }
+    }
+    auth["scope"] = scope if scope is not None else {"project": {"name": "cn-north-4"}}
+    return {"auth": auth}
+
+
+def issue_token(client: FlaskClient, body: dict[str, Any] | None = None) -> str:
+    response = client.post("/v3/auth/tokens", json=body or password_body())
+    assert response.status_code == 201, response.get_json()
+    return response.headers["X-Subject-Token"]
+
+
+def other_user_token(client: FlaskClient) -> str:
+    return issue_token(
+        client,
+        password_body(
+            "other-user", "other-password", "other-domain", {"project": {"name": "eu-west-101"}}
+        ),
+    )
+
+
+def put_task(client: FlaskClient, doc: dict[str, Any], project: str | None = None) -> dict:
+    query = f"?project={project}" if project else ""
+    response = client.post(f"/_mock/tasks{query}", json=doc)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def advance(client: FlaskClient, seconds: float) -> int:
+    response = client.post("/_mock/clock/advance", json={"seconds": seconds})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["now_ms"]
+
+
+def now_ms(client: FlaskClient) -> int:
+    return client.get("/_mock/clock").get_json()["now_ms"]
+
+
+class Sms:
+    """SMS calls as one token's caller, through a Flask test client."""
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client = client
+        self.headers = {"X-Auth-Token": token}
+
+    def show(self, task_id: str):  # noqa: ANN201 - a test response
+        return self.client.get(f"/v3/tasks/{task_id}", headers=self.headers)
+
+    def task(self, task_id: str) -> dict[str, Any]:
+        response = self.show(task_id)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def list(self, **query: Any):  # noqa: ANN201
+        return self.client.get("/v3/tasks", query_string=query, headers=self.headers)
+
+    def act(self, task_id: str, operation: str, **fields: Any):  # noqa: ANN201
+        return self.client.post(
+            f"/v3/tasks/{task_id}/action",
+            json={"operation": operation, **fields},
+            headers=self.headers,
+        )
+
+    def create(self, body: dict[str, Any]):  # noqa: ANN201
+        return self.client.post("/v3/tasks", json=body, headers=self.headers)
+
+    def delete(self, task_id: str):  # noqa: ANN201
+        return self.client.delete(f"/v3/tasks/{task_id}", headers=self.headers)
+
+    def delete_many(self, ids: list[str]):  # noqa: ANN201
+        return self.client.post("/v3/tasks/delete", json={"ids": ids}, headers=self.headers)
+
+
+def loads(schema: type[Schema], body: Any) -> dict[str, Any]:
+    """Load a body through its contract schema; a ValidationError fails the test."""
+    return schema().load(body)
+
+
+def create_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "web-01",
+        "type": "MIGRATE_FILE",
+        "os_type": "LINUX",
+        "source_server": {"id": "src-0001"},
+        "target_server": {
+            "name": "web-01-target",
+            "vm_id": "vm-0001",
+            "disks": [
+                {
+                    "name": "/dev/vda",
+                    "size": 42949672960,
+                    "used_size": 2467393536,
+                    "device_use": "BOOT",
+                    "physical_volumes": [
+                        {
+                            "name": "/dev/vda1",
+                            "size": 42948624384,
+                            "used_size": 2467393536,
+                            "mount_point": "/",
+                            "file_system": "ext4",
+                            "index": 0,
+                        }
+                    ],
+                }
+            ],
+        },
+        "region_name": "cn-north-4",
+        "region_id": "cn-north-4",
+        "project_name": "cn-north-4",
+        "project_id": PROJECT_ID,
+    }
+    body.update(overrides)
+    return body

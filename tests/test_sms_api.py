@@ -1,0 +1,241 @@
+"""SMS v3 task API: create, show, list, delete, delete-many, projects apart, SDK keys present."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from contracts.sms import CreateTaskResponseSchema, TaskListSchema, TaskSchema
+from tests import sdk_keys
+from tests.helpers import (
+    SECOND_PROJECT_ID,
+    Sms,
+    advance,
+    create_body,
+    issue_token,
+    loads,
+    other_user_token,
+    password_body,
+    put_task,
+)
+
+FIXTURE_TASKS = 6  # five samples and the seed's example, in the default project
+
+
+# --- every key of the SDK models ----------------------------------------------------------
+
+
+def assert_keys(doc: dict[str, Any], keys: tuple[str, ...]) -> None:
+    missing = [key for key in keys if key not in doc]
+    assert not missing, f"missing SDK keys: {missing}"
+
+
+def test_a_task_answer_carries_every_key_of_the_sdk_model(sms: Sms) -> None:
+    task = sms.task("sample-ready")
+    assert_keys(task, sdk_keys.SHOW_TASK_KEYS)
+    assert_keys(task["source_server"], sdk_keys.SOURCE_SERVER_KEYS)
+    assert_keys(task["target_server"], sdk_keys.TARGET_SERVER_KEYS)
+    assert_keys(task["target_server"]["disks"][0], sdk_keys.TARGET_DISK_KEYS)
+    assert_keys(
+        task["target_server"]["disks"][0]["physical_volumes"][0], sdk_keys.PHYSICAL_VOLUME_KEYS
+    )
+    assert task["clone_server"] is None and task["connected"] is None
+
+
+def test_subtasks_carry_every_key_of_the_sdk_model(sms: Sms) -> None:
+    for sub in sms.task("sample-running")["sub_tasks"]:
+        assert_keys(sub, sdk_keys.SUB_TASK_KEYS)
+
+
+def test_a_list_answer_carries_every_key_of_the_sdk_model(sms: Sms) -> None:
+    body = sms.list().get_json()
+    for task in body["tasks"]:
+        assert_keys(task, sdk_keys.LIST_TASK_KEYS)
+        assert_keys(task["source_server"], sdk_keys.LIST_SOURCE_SERVER_KEYS)
+        assert_keys(task["target_server"], sdk_keys.LIST_TARGET_SERVER_KEYS)
+        for sub in task["sub_tasks"]:
+            assert_keys(sub, sdk_keys.LIST_SUB_TASK_KEYS)
+            assert "user_op" not in sub  # the list view's sub-tasks are brief
+
+
+def test_every_answer_has_a_request_id(client: FlaskClient, sms: Sms) -> None:
+    responses = [sms.show("sample-ready"), sms.list(), sms.show("absent"), client.get("/nowhere")]
+    ids = [r.headers["X-Request-Id"] for r in responses]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+    assert len(set(ids)) == len(ids)
+
+
+# --- create -------------------------------------------------------------------------------
+
+
+def test_create_makes_a_ready_task_with_a_32_hex_id(sms: Sms) -> None:
+    response = sms.create(create_body())
+    assert response.status_code == 200
+    task_id = loads(CreateTaskResponseSchema, response.get_json())["id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", task_id)
+    task = loads(TaskSchema, sms.task(task_id))
+    assert (task["state"], task["name"], task["type"]) == ("READY", "web-01", "MIGRATE_FILE")
+    assert task["source_server"]["id"] == "src-0001"
+    disk = task["target_server"]["disks"][0]
+    assert (disk["size"], disk["physical_volumes"][0]["used_size"]) == (42949672960, 2467393536)
+    assert task["sub_tasks"] == []
+
+
+def test_create_with_auto_start_starts_the_task(sms: Sms) -> None:
+    task_id = sms.create(create_body(auto_start=True)).get_json()["id"]
+    assert sms.task(task_id)["state"] == "RUNNING"
+
+
+def test_a_created_task_runs_the_whole_lifecycle(client: FlaskClient, sms: Sms) -> None:
+    task_id = sms.create(create_body()).get_json()["id"]
+    sms.act(task_id, "start")
+    advance(client, 3600)
+    assert sms.task(task_id)["state"] == "MIGRATE_SUCCESS"
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"name": "has space"}, "name"),
+        ({"type": "MIGRATE_DISK"}, "type"),
+        ({"priority": "1"}, "priority"),
+        ({"syncing": 0}, "syncing"),
+        ({"target_server": {"name": "t", "vm_id": "v"}}, "target_server.disks"),
+        ({"source_server": {}}, "source_server.id"),
+    ],
+)
+def test_create_refuses_a_bad_body_naming_the_field(
+    sms: Sms, override: dict[str, Any], field: str
+) -> None:
+    response = sms.create(create_body(**override))
+    body = response.get_json()
+    assert (response.status_code, body["error_code"]) == (400, "SMS.9002")
+    assert field in body["error_msg"]
+    assert sms.list().get_json()["count"] == FIXTURE_TASKS
+
+
+# --- list ---------------------------------------------------------------------------------
+
+
+def test_list_answers_every_task_of_the_project_by_default(sms: Sms) -> None:
+    body = loads(TaskListSchema, sms.list().get_json())
+    assert body["count"] == len(body["tasks"]) == FIXTURE_TASKS
+
+
+def test_list_pages_by_records_and_count_ignores_paging(client: FlaskClient, sms: Sms) -> None:
+    for i in range(12):
+        put_task(client, {"id": f"p{i:02d}", "name": "paged", "create_date": 1_800_000_000_000 + i})
+    everything = [t["id"] for t in sms.list(name="paged").get_json()["tasks"]]
+    assert everything == [f"p{i:02d}" for i in reversed(range(12))]  # newest first
+    pages = [sms.list(name="paged", limit=5, offset=offset).get_json() for offset in (0, 5, 10)]
+    assert [p["count"] for p in pages] == [12, 12, 12]
+    assert [t["id"] for p in pages for t in p["tasks"]] == everything
+    assert sms.list(name="paged", limit=0).get_json() == {"count": 12, "tasks": []}
+    assert sms.list(name="paged", offset=100).get_json() == {"count": 12, "tasks": []}
+
+
+def test_list_limit_defaults_to_100_and_reaches_200(client: FlaskClient, sms: Sms) -> None:
+    for i in range(205):
+        put_task(client, {"id": f"many{i}", "name": "many"})
+    assert len(sms.list(name="many").get_json()["tasks"]) == 100
+    assert len(sms.list(name="many", limit=200).get_json()["tasks"]) == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"state": "MIGRATE_FAIL"}, ["sample-migrate-fail"]),
+        ({"state": "SYNC_SUCCESS"}, []),
+        ({"name": "paused-app-01"}, ["sample-abort"]),
+        ({"id": "sample-ready"}, ["sample-ready"]),
+        ({"source_server_id": "src-sample-running"}, ["sample-running"]),
+        ({"state": "READY", "name": "ready-web-01"}, ["sample-ready"]),
+        ({"state": "READY", "name": "paused-app-01"}, []),
+    ],
+)
+def test_list_filters(sms: Sms, query: dict[str, str], expected: list[str]) -> None:
+    body = sms.list(**query).get_json()
+    assert sorted(t["id"] for t in body["tasks"]) == expected
+    assert body["count"] == len(expected)
+
+
+def test_the_state_filter_sees_the_state_at_the_clock(client: FlaskClient, sms: Sms) -> None:
+    sms.act("sample-ready", "start")
+    assert [t["id"] for t in sms.list(state="READY").get_json()["tasks"]] == []
+    advance(client, 3600)
+    ids = {t["id"] for t in sms.list(state="MIGRATE_SUCCESS").get_json()["tasks"]}
+    assert {"sample-ready", "sample-migrate-success"} <= ids
+
+
+# --- delete ---------------------------------------------------------------------------------
+
+
+def test_delete_removes_the_task_at_once(sms: Sms) -> None:
+    assert sms.delete("sample-ready").status_code == 200
+    assert sms.show("sample-ready").status_code == 404
+    assert sms.delete("sample-ready").get_json()["error_code"] == "SMS.9001"
+
+
+def test_delete_many_removes_every_task_named(sms: Sms) -> None:
+    response = sms.delete_many(["sample-ready", "sample-abort"])
+    assert response.status_code == 200
+    assert sms.list().get_json()["count"] == FIXTURE_TASKS - 2
+
+
+@pytest.mark.parametrize(
+    ("ids", "code"),
+    [
+        (["sample-ready", "absent"], "SMS.9001"),
+        (["sample-ready", "sample-running"], "SMS.2015"),
+    ],
+)
+def test_delete_many_deletes_nothing_when_one_id_is_refused(
+    sms: Sms, ids: list[str], code: str
+) -> None:
+    response = sms.delete_many(ids)
+    assert response.get_json()["error_code"] == code
+    assert sms.show("sample-ready").status_code == 200
+
+
+# --- projects apart -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def neighbour(client: FlaskClient) -> Sms:
+    """A caller of the same account scoped to the other project, ap-southeast-3."""
+    token = issue_token(client, password_body(scope={"project": {"id": SECOND_PROJECT_ID}}))
+    return Sms(client, token)
+
+
+def test_a_task_of_another_project_is_invisible(neighbour: Sms, sms: Sms) -> None:
+    assert neighbour.list().get_json() == {"count": 0, "tasks": []}
+    assert neighbour.list(id="sample-ready").get_json()["count"] == 0
+    for response in (
+        neighbour.show("sample-ready"),
+        neighbour.act("sample-ready", "start"),
+        neighbour.delete("sample-ready"),
+        neighbour.delete_many(["sample-ready"]),
+    ):
+        assert (response.status_code, response.get_json()["error_code"]) == (404, "SMS.9001")
+    assert sms.task("sample-ready")["state"] == "READY"
+
+
+def test_another_accounts_caller_sees_only_its_own_tasks(client: FlaskClient, sms: Sms) -> None:
+    put_task(client, {"id": "theirs"}, project="eu-west-101")
+    other = Sms(client, other_user_token(client))
+    assert [t["id"] for t in other.list().get_json()["tasks"]] == ["theirs"]
+    assert other.show("sample-ready").status_code == 404
+    assert sms.show("theirs").status_code == 404
+
+
+def test_the_same_id_in_two_projects_is_two_tasks(
+    client: FlaskClient, sms: Sms, neighbour: Sms
+) -> None:
+    put_task(client, {"id": "twin", "name": "here"})
+    put_task(client, {"id": "twin", "name": "there"}, project="ap-southeast-3")
+    neighbour.act("twin", "start")
+    assert (sms.task("twin")["name"], sms.task("twin")["state"]) == ("here", "READY")
+    assert (neighbour.task("twin")["name"], neighbour.task("twin")["state"]) == ("there", "RUNNING")
