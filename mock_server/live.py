@@ -13,14 +13,17 @@ from flask import Flask
 from waitress.server import create_server
 
 from mock_server.app import create_app
-from mock_server.emulator import Config
+from mock_server.emulator import Config, Emulator
 
 
 class LiveServer:
-    """`with LiveServer(config) as server:` serves on 127.0.0.1, a free port, until the block ends."""
+    """`with LiveServer(config) as server:` serves on 127.0.0.1, on a free port, until the end."""
 
     def __init__(
-        self, config: Config | dict[str, Any] | None = None, *, app: Flask | None = None,
+        self,
+        config: Config | dict[str, Any] | None = None,
+        *,
+        app: Flask | None = None,
         threads: int = 4,
     ) -> None:
         self.app = app or create_app(config)
@@ -30,7 +33,7 @@ class LiveServer:
         self._thread = threading.Thread(target=self._server.run, name="sms-mock", daemon=True)
 
     @property
-    def emulator(self):  # noqa: ANN201 - the app's Emulator
+    def emulator(self) -> Emulator:
         return self.app.extensions["sms_mock"]
 
     def start(self) -> LiveServer:

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 from marshmallow import Schema
+from werkzeug.test import TestResponse
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_EXAMPLE = json.loads(
@@ -77,7 +78,7 @@ class Sms:
         self.client = client
         self.headers = {"X-Auth-Token": token}
 
-    def show(self, task_id: str):  # noqa: ANN201 - a test response
+    def show(self, task_id: str) -> TestResponse:
         return self.client.get(f"/v3/tasks/{task_id}", headers=self.headers)
 
     def task(self, task_id: str) -> dict[str, Any]:
@@ -85,23 +86,23 @@ class Sms:
         assert response.status_code == 200, response.get_json()
         return response.get_json()
 
-    def list(self, **query: Any):  # noqa: ANN201
+    def list(self, **query: Any) -> TestResponse:
         return self.client.get("/v3/tasks", query_string=query, headers=self.headers)
 
-    def act(self, task_id: str, operation: str, **fields: Any):  # noqa: ANN201
+    def act(self, task_id: str, operation: str, **fields: Any) -> TestResponse:
         return self.client.post(
             f"/v3/tasks/{task_id}/action",
             json={"operation": operation, **fields},
             headers=self.headers,
         )
 
-    def create(self, body: dict[str, Any]):  # noqa: ANN201
+    def create(self, body: dict[str, Any]) -> TestResponse:
         return self.client.post("/v3/tasks", json=body, headers=self.headers)
 
-    def delete(self, task_id: str):  # noqa: ANN201
+    def delete(self, task_id: str) -> TestResponse:
         return self.client.delete(f"/v3/tasks/{task_id}", headers=self.headers)
 
-    def delete_many(self, ids: list[str]):  # noqa: ANN201
+    def delete_many(self, ids: list[str]) -> TestResponse:
         return self.client.post("/v3/tasks/delete", json={"ids": ids}, headers=self.headers)
 
 

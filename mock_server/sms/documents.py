@@ -23,7 +23,12 @@ def load_task_document(raw: Any) -> tuple[dict[str, Any], dict[str, float]]:
     if not isinstance(raw, dict):
         raise ValidationError("A task document is a JSON object.", "body")
     doc = dict(raw)
-    durations = _DURATIONS.deserialize(doc.pop("durations")) if "durations" in doc else {}
+    durations: dict[str, float] = {}
+    if "durations" in doc:
+        try:
+            durations = _DURATIONS.deserialize(doc.pop("durations"))
+        except ValidationError as exc:
+            raise ValidationError({"durations": exc.messages}) from exc
     _TASK_SCHEMA.load(doc)
     task_id = doc.get("id")
     if task_id is not None and not TASK_ID_RE.match(task_id):

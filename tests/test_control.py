@@ -1,0 +1,162 @@
+"""The control plane: health, reset, the clock, putting tasks in, task faults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from contracts.control import ClockSchema, FaultListSchema, HealthSchema, TaskFaultSchema
+from contracts.errors import SmsErrorSchema
+from contracts.sms import TaskSchema
+from mock_server import __version__
+from tests.helpers import SECOND_PROJECT_ID, Sms, advance, issue_token, loads, now_ms, put_task
+
+
+def test_health_answers_ok_and_the_version(client: FlaskClient) -> None:
+    body = loads(HealthSchema, client.get("/_mock/health").get_json())
+    assert body == {"status": "ok", "version": __version__}
+
+
+def test_the_manual_clock_moves_only_when_told(client: FlaskClient) -> None:
+    first = loads(ClockSchema, client.get("/_mock/clock").get_json())
+    assert first["mode"] == "manual"
+    assert client.get("/_mock/clock").get_json()["now_ms"] == first["now_ms"]
+    assert advance(client, 1.5) == first["now_ms"] + 1500
+
+
+@pytest.mark.parametrize("seconds", [-1, "5", None, True])
+def test_the_clock_refuses_to_go_back_or_a_non_number(client: FlaskClient, seconds: Any) -> None:
+    before = now_ms(client)
+    response = client.post("/_mock/clock/advance", json={"seconds": seconds})
+    assert (response.status_code, response.get_json()["error_code"]) == (400, "SMS.9002")
+    assert "seconds" in response.get_json()["error_msg"]
+    assert now_ms(client) == before
+
+
+def test_reset_restores_fixtures_forgets_tokens_and_faults(
+    client: FlaskClient, sms: Sms, token: str
+) -> None:
+    sms.act("sample-ready", "start")
+    sms.delete("sample-abort")
+    client.post("/_mock/faults", json={"task_id": "sample-ready", "subtask": "SSL_CONFIG"})
+    advance(client, 3600)
+    assert client.post("/_mock/reset").status_code == 200
+    assert sms.show("sample-ready").get_json()["error_code"] == "APIGW.0301"  # token gone
+    fresh = Sms(client, issue_token(client))
+    assert fresh.task("sample-ready")["state"] == "READY"
+    assert fresh.show("sample-abort").status_code == 200
+    assert client.get("/_mock/faults").get_json() == {"faults": []}
+
+
+def test_a_put_task_answers_201_with_the_whole_document(client: FlaskClient, sms: Sms) -> None:
+    response = client.post("/_mock/tasks", json={"name": "qa-1", "state": "ABORT"})
+    assert response.status_code == 201
+    doc = loads(TaskSchema, response.get_json())
+    assert (doc["name"], doc["state"]) == ("qa-1", "ABORT")
+    assert sms.task(doc["id"]) == response.get_json()
+
+
+@pytest.mark.parametrize("project", ["ap-southeast-3", SECOND_PROJECT_ID])
+def test_a_put_task_belongs_to_the_project_of_the_query(
+    client: FlaskClient, sms: Sms, project: str
+) -> None:
+    # The document's own project_id says the default project; the query decides.
+    doc = put_task(client, {"id": "q", "project_id": "aa672d6a0df5c7904ce88d2f516d242d"}, project)
+    assert doc["project_id"] == "aa672d6a0df5c7904ce88d2f516d242d"  # kept as given
+    assert sms.show("q").status_code == 404
+    neighbour = Sms(
+        client,
+        issue_token(
+            client,
+            {
+                "auth": {
+                    "identity": {
+                        "methods": ["password"],
+                        "password": {
+                            "user": {
+                                "name": "mock-user",
+                                "password": "mock-password",
+                                "domain": {"name": "mock-domain"},
+                            }
+                        },
+                    },
+                    "scope": {"project": {"name": "ap-southeast-3"}},
+                }
+            },
+        ),
+    )
+    assert neighbour.task("q")["id"] == "q"
+
+
+@pytest.mark.parametrize(
+    ("query", "doc", "field"),
+    [
+        ("?project=nowhere", {}, "project"),
+        ("", {"state": "PAUSED"}, "state"),
+        ("", {"id": "a b"}, "id"),
+        ("", {"id": "x" * 37}, "id"),
+        ("", {"sub_tasks": [{"name": "SSL_CONFIG", "progress": 101}]}, "sub_tasks.0.progress"),
+        ("", {"priority": "1"}, "priority"),
+        ("", {"durations": {"NOT_A_SUBTASK": 1}}, "durations"),
+        ("", {"durations": {"SSL_CONFIG": -1}}, "durations"),
+        ("", [], "body"),
+    ],
+)
+def test_a_bad_task_document_is_refused_naming_the_field(
+    client: FlaskClient, sms: Sms, query: str, doc: Any, field: str
+) -> None:
+    response = client.post(f"/_mock/tasks{query}", json=doc)
+    body = loads(SmsErrorSchema, response.get_json())
+    assert (response.status_code, body["error_code"]) == (400, "SMS.9002")
+    assert field in body["error_msg"]
+    assert sms.list().get_json()["count"] == 6
+
+
+def test_a_fault_is_listed_and_deleted(client: FlaskClient) -> None:
+    made = client.post(
+        "/_mock/faults",
+        json={"task_id": "sample-ready", "subtask": "MIGRATE_LINUX_FILE", "at_progress": 40},
+    )
+    assert made.status_code == 201
+    fault = loads(TaskFaultSchema, made.get_json())
+    assert (fault["effect"], fault["times"], fault["remaining"], fault["fired"]) == (
+        "fail", 1, 1, 0,
+    )  # fmt: skip
+    listed = loads(FaultListSchema, client.get("/_mock/faults").get_json())
+    assert [f["id"] for f in listed["faults"]] == [fault["id"]]
+    assert client.delete(f"/_mock/faults/{fault['id']}").status_code == 200
+    again = client.delete(f"/_mock/faults/{fault['id']}")
+    assert (again.status_code, again.get_json()["error_code"]) == (404, "SMS.9006")
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ({"subtask": "SSL_CONFIG"}, "task_id"),
+        ({"task_id": "t", "subtask": "NOPE"}, "subtask"),
+        ({"task_id": "t", "subtask": "SSL_CONFIG", "at_progress": 101}, "at_progress"),
+        ({"task_id": "t", "subtask": "SSL_CONFIG", "effect": "explode"}, "effect"),
+        ({"task_id": "t", "subtask": "SSL_CONFIG", "times": 0}, "times"),
+        ({"task_id": "t", "subtask": "SSL_CONFIG", "error_json": 5}, "error_json"),
+        ({"task_id": "t", "subtask": "SSL_CONFIG", "phase": "LATER"}, "phase"),
+    ],
+)
+def test_a_bad_fault_is_refused_naming_the_field(
+    client: FlaskClient, spec: dict[str, Any], field: str
+) -> None:
+    response = client.post("/_mock/faults", json=spec)
+    assert (response.status_code, response.get_json()["error_code"]) == (400, "SMS.9002")
+    assert field in response.get_json()["error_msg"]
+    assert client.get("/_mock/faults").get_json() == {"faults": []}
+
+
+def test_a_string_error_json_is_kept_as_the_tasks_error_text(client: FlaskClient, sms: Sms) -> None:
+    client.post(
+        "/_mock/faults",
+        json={"task_id": "sample-ready", "subtask": "SSL_CONFIG", "error_json": "disk gone"},
+    )
+    sms.act("sample-ready", "start")
+    advance(client, 10)
+    assert sms.task("sample-ready")["error_json"] == "disk gone"

@@ -1,0 +1,132 @@
+"""`sms-mock serve` as a user runs it: a real process, real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+from contracts.sms import TaskSchema
+from tests.helpers import PROJECT_ID, SEED_EXAMPLE
+
+SMS_MOCK = str(Path(sys.executable).with_name("sms-mock"))
+LISTENING = re.compile(r"^sms-mock listening on http://127\.0\.0\.1:(\d+)$")
+
+
+@contextmanager
+def serving(*command: str, cwd: Path | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+    process = subprocess.Popen(
+        [*command, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().rstrip("\n")  # flushed at once, or this blocks
+        match = LISTENING.match(first)
+        assert match, f"first line was {first!r}; stderr: {process.stderr.read()}"  # type: ignore[union-attr]
+        yield process, f"http://127.0.0.1:{match.group(1)}"
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def stop(process: subprocess.Popen, sig: int) -> tuple[int, str]:
+    process.send_signal(sig)
+    out, _ = process.communicate(timeout=10)
+    return process.returncode, out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [(SMS_MOCK, "serve"), (sys.executable, "-m", "mock_server")],
+    ids=["sms-mock serve", "python -m mock_server"],
+)
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_serve_prints_its_url_answers_and_stops_cleanly(command: tuple[str, ...], sig: int) -> None:
+    with serving(*command) as (process, url):
+        health = requests.get(f"{url}/_mock/health", timeout=5)
+        assert health.json()["status"] == "ok"
+        assert health.headers["Server"] == "waitress"
+        code, out = stop(process, sig)
+    assert code == 0
+    assert out.strip() == "sms-mock stopped"
+
+
+def test_serve_finds_its_default_fixtures_outside_the_repository(tmp_path: Path) -> None:
+    with serving(SMS_MOCK, "serve", cwd=tmp_path) as (process, url):
+        token = issue(url)
+        seed = requests.get(
+            f"{url}/v3/tasks/{SEED_EXAMPLE['id']}", headers={"X-Auth-Token": token}, timeout=5
+        )
+        assert seed.status_code == 200
+        stop(process, signal.SIGTERM)
+
+
+def test_serve_with_a_manual_clock_stands_still() -> None:
+    with serving(SMS_MOCK, "serve", "--clock", "manual") as (process, url):
+        first = requests.get(f"{url}/_mock/clock", timeout=5).json()
+        second = requests.get(f"{url}/_mock/clock", timeout=5).json()
+        assert first["now_ms"] == second["now_ms"]
+        assert first["mode"] == "manual"
+        stop(process, signal.SIGTERM)
+
+
+def test_serve_reports_a_bad_fixtures_folder_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "tasks").mkdir()
+    (tmp_path / "tasks" / "bad.json").write_text('{"tasks": [{"state": "PAUSED"}]}')
+    result = subprocess.run(
+        [SMS_MOCK, "serve", "--port", "0", "--fixtures", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert re.fullmatch(r"sms-mock: fixtures: .*bad\.json: tasks\.0\.state: .*\n", result.stderr)
+
+
+def issue(url: str) -> str:
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {
+                    "user": {
+                        "name": "mock-user",
+                        "password": "mock-password",
+                        "domain": {"name": "mock-domain"},
+                    }
+                },
+            },
+            "scope": {"project": {"id": PROJECT_ID}},
+        }
+    }
+    response = requests.post(f"{url}/v3/auth/tokens", json=body, timeout=5)
+    assert response.status_code == 201
+    return response.headers["X-Subject-Token"]
+
+
+def test_the_seed_procedure_over_http() -> None:
+    """Token, start a paused task, query it: the seed page's three calls."""
+    with serving(SMS_MOCK, "serve") as (process, url):
+        token = issue(url)
+        headers = {"X-Auth-Token": token, "Content-Type": "application/json"}
+        started = requests.post(
+            f"{url}/v3/tasks/sample-abort/action", json={"operation": "start"}, headers=headers,
+            timeout=5,
+        )  # fmt: skip
+        assert started.status_code == 200
+        task = requests.get(f"{url}/v3/tasks/sample-abort", headers=headers, timeout=5)
+        assert TaskSchema().load(task.json())["state"] == "RUNNING"
+        stop(process, signal.SIGTERM)
