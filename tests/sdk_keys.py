@@ -4,7 +4,6 @@ Copied from the models' attribute maps, so that the tests hold the emulator to t
 needing the SDK installed.
 """
 
-
 SHOW_TASK_KEYS = (
     "name",
     "type",
