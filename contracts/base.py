@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, validate
+from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, validate
 
 # A task id in a path: 1 to 36 characters of [A-Za-z0-9_-] (design 3.2), so the seed's
 # 34-character id works; ids the emulator makes are 32 lowercase hex characters.
 TASK_ID_PATTERN = r"^[A-Za-z0-9_-]{1,36}$"
-TASK_ID_RE = re.compile(TASK_ID_PATTERN)
-task_id_validator = validate.Regexp(
+
+
+class Pattern(validate.Regexp):
+    """A regular expression the whole value must match.
+
+    marshmallow's Regexp uses `re.match`, where `$` also matches before a final newline, so
+    `"abc\\n"` would pass `^[a-z]+$`. The pattern stays as written, for OpenAPI.
+    """
+
+    def __init__(self, regex: str, **kwargs: Any) -> None:
+        super().__init__(regex, **kwargs)
+        self._whole = re.compile(regex.removeprefix("^").removesuffix("$"))
+
+    def __call__(self, value: str) -> str:  # type: ignore[override]
+        if not isinstance(value, str) or self._whole.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+# Use with fullmatch: a task id in a path, exactly.
+TASK_ID_RE = re.compile(TASK_ID_PATTERN.removeprefix("^").removesuffix("$"))
+task_id_validator = Pattern(
     TASK_ID_PATTERN, error="Must be 1 to 36 characters of A-Z, a-z, 0-9, '_' and '-'."
 )
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.base import RequestSchema, ResponseSchema, task_id_validator
+from contracts.base import Pattern, RequestSchema, ResponseSchema, task_id_validator
 from contracts.enums import ClockMode, FaultEffect, SubtaskName
 from contracts.fields import StrictInteger, StrictNumber, enum_field
 
@@ -50,7 +50,7 @@ class TaskFaultRequestSchema(RequestSchema):
     error_json = fields.Raw(allow_none=True, load_default=None)
     times = StrictInteger(load_default=1, validate=validate.Range(1, 1_000_000))
     # Narrowing: only in this phase (`REPLICATE`, `RESYNC`, or an exact `CUTOVER1`) ...
-    phase = fields.String(validate=validate.Regexp(r"^(REPLICATE|CUTOVER|RESYNC|CLONE)\d*$"))
+    phase = fields.String(validate=Pattern(r"^(REPLICATE|CUTOVER|RESYNC|CLONE)\d*$"))
     # ... and only the n-th time this sub-task runs in the task (1 = its first run).
     occurrence = StrictInteger(validate=validate.Range(min=1))
 

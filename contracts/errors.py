@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from contracts.base import ResponseSchema
+from contracts.base import Pattern, ResponseSchema
 from contracts.fields import StrictInteger
 
 
@@ -16,7 +16,7 @@ class ErrorDetailSchema(ResponseSchema):
 class SmsErrorSchema(ResponseSchema):
     """`{"error_code": "SMS.xxxx", "error_msg": ...}`; 403 answers may add the last three keys."""
 
-    error_code = fields.String(required=True, validate=validate.Regexp(r"^SMS\.\d{4}$"))
+    error_code = fields.String(required=True, validate=Pattern(r"^SMS\.\d{4}$"))
     error_msg = fields.String(required=True)
     encoded_authorization_message = fields.String(allow_none=True)
     error_param = fields.List(fields.String(), allow_none=True)
@@ -26,7 +26,7 @@ class SmsErrorSchema(ResponseSchema):
 class ApigwErrorSchema(ResponseSchema):
     """The API gateway's body, for authentication failures and unknown routes."""
 
-    error_code = fields.String(required=True, validate=validate.Regexp(r"^APIGW\.\d{4}$"))
+    error_code = fields.String(required=True, validate=Pattern(r"^APIGW\.\d{4}$"))
     error_msg = fields.String(required=True)
     request_id = fields.String(required=True)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
-from contracts.base import RequestSchema, ResponseSchema, task_id_validator
+from contracts.base import Pattern, RequestSchema, ResponseSchema, task_id_validator
 from contracts.enums import (
     CloneState,
     DeviceUse,
@@ -320,7 +320,7 @@ class TaskListQuerySchema(RequestSchema):
         # marshmallow would read " 5" or "+5" as 5; the query takes plain digits only.
         for key in ("limit", "offset"):
             raw = original.get(key)
-            if isinstance(raw, str) and not raw.isdigit():
+            if isinstance(raw, str) and not (raw.isascii() and raw.isdigit()):
                 raise ValidationError("Not a valid integer: plain digits only.", key)
 
 
@@ -409,7 +409,7 @@ class CreateTaskRequestSchema(RequestSchema):
 
     name = fields.String(
         required=True,
-        validate=validate.Regexp(
+        validate=Pattern(
             TASK_NAME_PATTERN,
             error="Must be 1 to 255 Chinese characters, letters, digits, '_' or '-'.",
         ),

@@ -31,7 +31,10 @@ def _no_constants(name: str) -> Any:
 
 def parse_json(raw: bytes) -> Any:
     """Strict JSON: UTF-8 only, no NaN or Infinity. Raises ValueError."""
-    return json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+    except RecursionError as exc:  # `[[[[...` thousands deep: bad input, not a crash
+        raise ValueError("nested too deeply") from exc
 
 
 def first_problem(exc: ValidationError) -> tuple[str, str]:

@@ -31,6 +31,6 @@ def load_task_document(raw: Any) -> tuple[dict[str, Any], dict[str, float]]:
             raise ValidationError({"durations": exc.messages}) from exc
     _TASK_SCHEMA.load(doc)
     task_id = doc.get("id")
-    if task_id is not None and not TASK_ID_RE.match(task_id):
+    if task_id is not None and not TASK_ID_RE.fullmatch(task_id):
         raise ValidationError("Must be 1 to 36 characters of A-Z, a-z, 0-9, '_' and '-'.", "id")
     return doc, durations

@@ -33,7 +33,7 @@ EMPTY = b"{}"
 
 
 def _checked_id(task_id: str) -> str:
-    if not TASK_ID_RE.match(task_id):
+    if not TASK_ID_RE.fullmatch(task_id):
         raise errors.invalid_task_id()
     return task_id
 
