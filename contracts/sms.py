@@ -166,8 +166,8 @@ class NetworkCheckInfoSchema(ResponseSchema):
     evaluation_result = _str()
 
 
-class TaskSchema(ResponseSchema):
-    """ShowTaskResponse: the answer of GET /v3/tasks/{task_id}."""
+class _TaskCommonSchema(ResponseSchema):
+    """The fields ShowTaskResponse and TasksResponseBody share, with the same types."""
 
     id = fields.String(required=True)
     name = fields.String(required=True)
@@ -176,30 +176,15 @@ class TaskSchema(ResponseSchema):
     state = enum_field(TaskState, required=True)
     priority = _int(validate=validate.Range(0, 2))
     speed_limit = _int(validate=validate.Range(0, 65535))
-    region_id = _str()
     start_target_server = _bool()
     enterprise_project_id = _str()
     migration_ip = _str()
-    region_name = _str()
-    project_name = _str()
-    project_id = _str()
-    vm_template_id = _str()
-    source_server = _nested(SourceServerSchema)
-    target_server = _nested(TargetServerSchema)
     estimate_complete_time = _int()
-    connected = _bool()
     create_date = _int()
-    start_date = _int()
-    finish_date = _int()
     migrate_speed = _num()
     compress_rate = _num()
     error_json = _str()
     total_time = _int()
-    float_ip = _str()
-    remain_seconds = _int()
-    target_snapshot_id = _str()
-    clone_server = _nested(CloneServerSchema)
-    sub_tasks = _list(SubTaskSchema)
     network_check_info = _nested(NetworkCheckInfoSchema)
     total_cpu_usage = _num()
     agent_cpu_usage = _num()
@@ -209,6 +194,26 @@ class TaskSchema(ResponseSchema):
     agent_disk_io = _num()
     need_migration_test = _bool()
     subtask_info = _str()
+
+
+class TaskSchema(_TaskCommonSchema):
+    """ShowTaskResponse: the answer of GET /v3/tasks/{task_id}."""
+
+    region_id = _str()
+    region_name = _str()
+    project_name = _str()
+    project_id = _str()
+    vm_template_id = _str()
+    source_server = _nested(SourceServerSchema)
+    target_server = _nested(TargetServerSchema)
+    connected = _bool()
+    start_date = _int()
+    finish_date = _int()
+    float_ip = _str()
+    remain_seconds = _int()
+    target_snapshot_id = _str()
+    clone_server = _nested(CloneServerSchema)
+    sub_tasks = _list(SubTaskSchema)
     # Not in the SDK model, but the real service answers them and Terraform reads them.
     use_public_ip = _bool()
     syncing = _bool()
@@ -257,41 +262,16 @@ class ConfigBodySchema(ResponseSchema):
     config_status = _str()
 
 
-class TaskBriefSchema(ResponseSchema):
+class TaskBriefSchema(_TaskCommonSchema):
     """TasksResponseBody: one task of GET /v3/tasks."""
 
-    id = fields.String(required=True)
-    name = fields.String(required=True)
-    type = enum_field(TaskType, required=True)
-    os_type = enum_field(OsType, required=True)
-    state = enum_field(TaskState, required=True)
-    estimate_complete_time = _int()
-    create_date = _int()
-    priority = _int(validate=validate.Range(0, 2))
-    speed_limit = _int(validate=validate.Range(0, 65535))
-    migrate_speed = _num()
-    compress_rate = _num()
-    start_target_server = _bool()
-    error_json = _str()
-    total_time = _int()
-    migration_ip = _str()
     sub_tasks = _list(SubTaskBriefSchema)
     source_server = _nested(SourceServerBriefSchema)
-    enterprise_project_id = _str()
     target_server = _nested(TargetServerBriefSchema)
     log_collect_status = enum_field(LogCollectStatus, allow_none=True)
     clone_server = _nested(CloneServerBriefSchema)
     syncing = _bool()
-    network_check_info = _nested(NetworkCheckInfoSchema)
     special_config = _list(ConfigBodySchema)
-    total_cpu_usage = _num()
-    agent_cpu_usage = _num()
-    total_mem_usage = _num()
-    agent_mem_usage = _num()
-    total_disk_io = _num()
-    agent_disk_io = _num()
-    need_migration_test = _bool()
-    subtask_info = _str()
 
 
 class TaskListSchema(ResponseSchema):

@@ -11,7 +11,16 @@ from contracts.control import ClockSchema, FaultListSchema, HealthSchema, TaskFa
 from contracts.errors import SmsErrorSchema
 from contracts.sms import TaskSchema
 from mock_server import __version__
-from tests.helpers import SECOND_PROJECT_ID, Sms, advance, issue_token, loads, now_ms, put_task
+from tests.helpers import (
+    SECOND_PROJECT_ID,
+    Sms,
+    advance,
+    issue_token,
+    loads,
+    now_ms,
+    password_body,
+    put_task,
+)
 
 
 def test_health_answers_ok_and_the_version(client: FlaskClient) -> None:
@@ -66,27 +75,8 @@ def test_a_put_task_belongs_to_the_project_of_the_query(
     doc = put_task(client, {"id": "q", "project_id": "aa672d6a0df5c7904ce88d2f516d242d"}, project)
     assert doc["project_id"] == "aa672d6a0df5c7904ce88d2f516d242d"  # kept as given
     assert sms.show("q").status_code == 404
-    neighbour = Sms(
-        client,
-        issue_token(
-            client,
-            {
-                "auth": {
-                    "identity": {
-                        "methods": ["password"],
-                        "password": {
-                            "user": {
-                                "name": "mock-user",
-                                "password": "mock-password",
-                                "domain": {"name": "mock-domain"},
-                            }
-                        },
-                    },
-                    "scope": {"project": {"name": "ap-southeast-3"}},
-                }
-            },
-        ),
-    )
+    scope = {"project": {"name": "ap-southeast-3"}}
+    neighbour = Sms(client, issue_token(client, password_body(scope=scope)))
     assert neighbour.task("q")["id"] == "q"
 
 

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from contracts.sms import TaskSchema
-from tests.helpers import PROJECT_ID, SEED_EXAMPLE
+from tests.helpers import PROJECT_ID, SEED_EXAMPLE, password_body
 
 SMS_MOCK = str(Path(sys.executable).with_name("sms-mock"))
 LISTENING = re.compile(r"^sms-mock listening on http://127\.0\.0\.1:(\d+)$")
@@ -97,21 +97,7 @@ def test_serve_reports_a_bad_fixtures_folder_in_one_line(tmp_path: Path) -> None
 
 
 def issue(url: str) -> str:
-    body = {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {
-                        "name": "mock-user",
-                        "password": "mock-password",
-                        "domain": {"name": "mock-domain"},
-                    }
-                },
-            },
-            "scope": {"project": {"id": PROJECT_ID}},
-        }
-    }
+    body = password_body(scope={"project": {"id": PROJECT_ID}})
     response = requests.post(f"{url}/v3/auth/tokens", json=body, timeout=5)
     assert response.status_code == 201
     return response.headers["X-Subject-Token"]

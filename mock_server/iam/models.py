@@ -65,6 +65,12 @@ class Account:
     def domain_named(self, name: str) -> Domain | None:
         return next((d for d in self.domains.values() if d.name == name), None)
 
+    def domain_of(self, spec: dict[str, Any]) -> Domain | None:
+        """The domain of a request's `{"id": ...}` or `{"name": ...}`."""
+        if spec.get("id"):
+            return self.domains.get(spec["id"])
+        return self.domain_named(spec.get("name", ""))
+
     def project_by_id_or_name(self, ref: str) -> Project | None:
         """A project by id, else by name (names are unique within a domain; the first wins)."""
         if ref in self.projects:
@@ -106,12 +112,7 @@ class IamBackend:
     def _find_user(self, spec: dict[str, Any]) -> User | None:
         if spec.get("id"):
             return self.account.users.get(spec["id"])
-        domain_spec = spec["domain"]
-        domain = (
-            self.account.domains.get(domain_spec["id"])
-            if domain_spec.get("id")
-            else self.account.domain_named(domain_spec.get("name", ""))
-        )
+        domain = self.account.domain_of(spec["domain"])
         if domain is None:
             return None
         return next(
@@ -158,12 +159,7 @@ class IamBackend:
             return None, None
         if "project" in scope:
             return self._project_in_scope(user, scope["project"]), None
-        spec = scope["domain"]
-        domain = (
-            self.account.domains.get(spec["id"])
-            if spec.get("id")
-            else self.account.domain_named(spec.get("name", ""))
-        )
+        domain = self.account.domain_of(scope["domain"])
         if domain is None or domain.id != user.domain_id:
             raise errors.wrong_credentials()
         return None, domain
@@ -174,12 +170,7 @@ class IamBackend:
         else:
             domain_id = user.domain_id
             if spec.get("domain"):
-                named = spec["domain"]
-                domain = (
-                    self.account.domains.get(named["id"])
-                    if named.get("id")
-                    else self.account.domain_named(named.get("name", ""))
-                )
+                domain = self.account.domain_of(spec["domain"])
                 if domain is None:
                     raise errors.wrong_credentials()
                 domain_id = domain.id
