@@ -1,0 +1,42 @@
+"""The reference client of the emulated (or real) Huawei Cloud SMS v3 task API.
+
+Every body it sends is checked against the request schemas of `contracts` first, and every body
+it receives is loaded through the response schemas into typed objects (`client.models`); a body
+that breaks the contract raises `ContractViolation` naming the field.
+"""
+
+from client.client import SmsClient
+from client.errors import (
+    ApiError,
+    BadRequest,
+    ContractViolation,
+    Forbidden,
+    NotFound,
+    ServerError,
+    SmsClientError,
+    TaskFailed,
+    Unauthorized,
+    WaitTimeout,
+    WrongState,
+)
+from client.models import Task, TaskPage, TaskSummary
+from client.transport import RetryPolicy
+
+__all__ = [
+    "ApiError",
+    "BadRequest",
+    "ContractViolation",
+    "Forbidden",
+    "NotFound",
+    "RetryPolicy",
+    "ServerError",
+    "SmsClient",
+    "SmsClientError",
+    "Task",
+    "TaskFailed",
+    "TaskPage",
+    "TaskSummary",
+    "Unauthorized",
+    "WaitTimeout",
+    "WrongState",
+]

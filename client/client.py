@@ -1,0 +1,291 @@
+"""`SmsClient`: the reference client of the SMS v3 task API, held to the contract both ways."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import requests
+from marshmallow import Schema, ValidationError
+
+from client import models
+from client.errors import ContractViolation, ServerError, TaskFailed, WaitTimeout, api_error
+from client.transport import RetryPolicy, Transport
+from contracts.base import error_paths
+from contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
+from contracts.iam import TokenRequestSchema, TokenResponseSchema
+from contracts.sms import (
+    CreateTaskRequestSchema,
+    CreateTaskResponseSchema,
+    DeleteTasksRequestSchema,
+    TaskActionRequestSchema,
+    TaskListQuerySchema,
+    TaskListSchema,
+    TaskSchema,
+)
+
+DEFAULT_FAIL_STATES = ("MIGRATE_FAIL", "SYNC_FAIL")
+TOKEN_MARGIN_S = 300  # fetch a new token this long before the old one expires
+PAGE_SIZE = 100
+
+
+@dataclass
+class _CachedToken:
+    value: str
+    expires_at: float  # epoch seconds
+
+
+def _check_request(schema: type[Schema], body: dict[str, Any], what: str) -> None:
+    """Refuse to send a body the server's contract would refuse."""
+    try:
+        schema().load(body)
+    except ValidationError as exc:
+        field, problem = error_paths(exc.messages)[0]
+        raise ContractViolation(what, field, problem, "request", body) from exc
+
+
+def _epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+class SmsClient:
+    """A client of SMS v3 tasks, logging in to IAM with a password.
+
+    `endpoint` is the SMS endpoint (`http://127.0.0.1:8080` for the emulator); `iam_endpoint`
+    defaults to it. `project` names the project to scope to (or give `project_id`).
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        username: str,
+        password: str,
+        domain: str,
+        project: str | None = None,
+        project_id: str | None = None,
+        iam_endpoint: str | None = None,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not (project or project_id):
+            raise ValueError("give the project's name (project=) or its id (project_id=)")
+        self.endpoint = endpoint.rstrip("/")
+        self.iam_endpoint = (iam_endpoint or endpoint).rstrip("/")
+        scope = {"id": project_id} if project_id else {"name": project}
+        self._login = {
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": {
+                        "user": {"name": username, "password": password, "domain": {"name": domain}}
+                    },
+                },
+                "scope": {"project": scope},
+            }
+        }
+        self._token: _CachedToken | None = None
+        self._sleep = sleep
+        self._transport = Transport(
+            session or requests.Session(), timeout, retry or RetryPolicy(), sleep
+        )
+
+    # --- IAM ----------------------------------------------------------------------------------
+
+    def token(self) -> str:
+        """A valid token: the cached one, or a new one shortly before that expires."""
+        cached = self._token
+        if cached is None or time.time() >= cached.expires_at - TOKEN_MARGIN_S:
+            cached = self._token = self._issue_token()
+        return cached.value
+
+    def _issue_token(self) -> _CachedToken:
+        _check_request(TokenRequestSchema, self._login, "token request")
+        response = self._transport.send(
+            "POST", f"{self.iam_endpoint}/v3/auth/tokens", json=self._login, idempotent=True
+        )
+        if response.status_code != 201:
+            raise self._error(response)
+        body = models.load(TokenResponseSchema, self._json(response, "token"), "token")
+        value = response.headers.get("X-Subject-Token")
+        if not value:
+            raise ContractViolation("token", "X-Subject-Token", "missing header")
+        return _CachedToken(value, _epoch(body.token.expires_at))
+
+    # --- SMS ----------------------------------------------------------------------------------
+
+    def get_task(self, task_id: str) -> Any:
+        """The task (`client.models.Task`)."""
+        body = self._call("GET", f"/v3/tasks/{task_id}", idempotent=True)
+        return models.load(TaskSchema, body, "task")
+
+    def list_tasks(
+        self,
+        *,
+        state: str | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        source_server_id: str | None = None,
+        enterprise_project_id: str | None = None,
+        page_size: int = PAGE_SIZE,
+    ) -> Iterator[Any]:
+        """Every matching task (`client.models.TaskSummary`), page after page."""
+        query = {
+            key: value
+            for key, value in {
+                "state": state,
+                "name": name,
+                "id": id,
+                "source_server_id": source_server_id,
+                "enterprise_project_id": enterprise_project_id,
+            }.items()
+            if value is not None
+        }
+        offset = 0
+        while True:
+            page = self.list_tasks_page(limit=page_size, offset=offset, **query)
+            yield from page.tasks
+            offset += len(page.tasks)
+            if not page.tasks or offset >= page.count:
+                return
+
+    def list_tasks_page(self, *, limit: int = PAGE_SIZE, offset: int = 0, **query: str) -> Any:
+        """One page (`client.models.TaskPage`: `count` of all matches, `tasks` of this page)."""
+        params = {**query, "limit": str(limit), "offset": str(offset)}
+        _check_request(TaskListQuerySchema, params, "task list query")
+        body = self._call("GET", "/v3/tasks", params=params, idempotent=True)
+        return models.load(TaskListSchema, body, "task list")
+
+    def create_task(self, body: dict[str, Any]) -> str:
+        """Create a task from a PostTask body; its id."""
+        _check_request(CreateTaskRequestSchema, body, "create task request")
+        answer = self._call("POST", "/v3/tasks", body=body, idempotent=False)
+        return models.load(CreateTaskResponseSchema, answer, "create task response").id
+
+    def delete_task(self, task_id: str) -> None:
+        self._call("DELETE", f"/v3/tasks/{task_id}", idempotent=False)
+
+    def delete_tasks(self, task_ids: Iterable[str]) -> None:
+        """Delete several tasks, all or none."""
+        body = {"ids": list(task_ids)}
+        _check_request(DeleteTasksRequestSchema, body, "delete tasks request")
+        self._call("POST", "/v3/tasks/delete", body=body, idempotent=False)
+
+    def task_action(self, task_id: str, operation: str, **fields: Any) -> None:
+        """POST /v3/tasks/{id}/action with `{"operation": ..., **fields}`."""
+        body = {"operation": operation, **fields}
+        _check_request(TaskActionRequestSchema, body, "task action request")
+        self._call("POST", f"/v3/tasks/{task_id}/action", body=body, idempotent=False)
+
+    def start_task(self, task_id: str) -> None:
+        self.task_action(task_id, "start")
+
+    def stop_task(self, task_id: str) -> None:
+        self.task_action(task_id, "stop")
+
+    def restart_task(self, task_id: str) -> None:
+        self.task_action(task_id, "restart")
+
+    def wait_for_state(
+        self,
+        task_id: str,
+        states: str | Iterable[str],
+        *,
+        timeout: float = 3600.0,
+        interval: float = 5.0,
+        fail_states: Iterable[str] = DEFAULT_FAIL_STATES,
+        on_poll: Callable[[Any], None] | None = None,
+    ) -> Any:
+        """Poll until the task is in one of `states`; TaskFailed on a fail state, WaitTimeout
+        after `timeout` seconds. `on_poll(task)` sees every task read."""
+        wanted = (states,) if isinstance(states, str) else tuple(states)
+        failing = frozenset(fail_states) - set(wanted)
+        deadline = time.monotonic() + timeout
+        while True:
+            task = self.get_task(task_id)
+            if on_poll is not None:
+                on_poll(task)
+            if task.state in wanted:
+                return task
+            if task.state in failing:
+                raise TaskFailed(task)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WaitTimeout(task, wanted, timeout)
+            self._sleep(min(interval, left))
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
+        """One SMS call with the cached token; a 401 APIGW.0301 fetches a new token once."""
+        for attempt in (1, 2):
+            headers = {"X-Auth-Token": self.token()}
+            response = self._transport.send(
+                method,
+                f"{self.endpoint}{path}",
+                json=body,
+                params=params,
+                headers=headers,
+                idempotent=idempotent,
+            )
+            if response.status_code == 401 and attempt == 1 and _is_gateway_401(response):
+                self._token = None  # expired or revoked on the server's clock: log in again
+                continue
+            break
+        if response.status_code >= 400:
+            raise self._error(response)
+        return self._json(response, f"{method} {path}")
+
+    @staticmethod
+    def _json(response: requests.Response, what: str) -> Any:
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ContractViolation(what, "body", "not JSON", body=response.text[:200]) from exc
+
+    @staticmethod
+    def _error(response: requests.Response) -> Exception:
+        """The typed exception of an error answer, from whichever error format it carries."""
+        request_id = response.headers.get("X-Request-Id")
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        status = response.status_code
+        for schema in (ApigwErrorSchema, SmsErrorSchema):
+            try:
+                loaded = schema().load(body)
+            except ValidationError:
+                continue
+            return api_error(status, loaded["error_code"], loaded["error_msg"], request_id, body)
+        try:
+            error = KeystoneErrorSchema().load(body)["error"]
+        except ValidationError:
+            if status >= 500:
+                return ServerError(status, None, response.text[:200], request_id, body)
+            return ContractViolation(
+                f"{status} error", "body", "not an SMS, gateway or Keystone error", body=body
+            )
+        return api_error(status, str(error["code"]), error["message"], request_id, body)
+
+
+def _is_gateway_401(response: requests.Response) -> bool:
+    try:
+        return response.json().get("error_code") == "APIGW.0301"
+    except (ValueError, AttributeError):
+        return False

@@ -1,0 +1,105 @@
+"""The client's exceptions: API errors by kind, contract violations, failed tasks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from client.models import Task
+
+# Codes of a 400 that mean "not in this state", as opposed to "bad request".
+WRONG_STATE_CODES = frozenset({"SMS.1038", "SMS.1039", "SMS.1040", "SMS.9003", "SMS.2015"})
+
+
+class SmsClientError(Exception):
+    """Base of every exception this client raises."""
+
+
+class ApiError(SmsClientError):
+    """The service answered an error: its HTTP status, code, message and request id."""
+
+    def __init__(
+        self,
+        status: int,
+        error_code: str | None,
+        error_msg: str | None,
+        request_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(f"{status} {error_code}: {error_msg} (request id {request_id})")
+        self.status = status
+        self.error_code = error_code
+        self.error_msg = error_msg
+        self.request_id = request_id
+        self.body = body
+
+
+class BadRequest(ApiError):
+    """400: the request itself is wrong (SMS.9002, SMS.9004, a Keystone 400, ...)."""
+
+
+class WrongState(BadRequest):
+    """400: the task is not in a state that allows the operation (SMS.1038-1040, 9003, 2015)."""
+
+
+class Unauthorized(ApiError):
+    """401: no valid credentials (APIGW.0301, wrong password, locked account, SMS.2004-2006)."""
+
+
+class Forbidden(ApiError):
+    """403: authenticated, but not allowed (a domain-scoped token on SMS: APIGW.0302)."""
+
+
+class NotFound(ApiError):
+    """404: no such task in this project (SMS.9001), or no such API (APIGW.0101)."""
+
+
+class ServerError(ApiError):
+    """5xx: the service failed; idempotent calls were already retried."""
+
+
+def api_error(status: int, code: str | None, message: str | None, request_id: str | None,
+              body: Any) -> ApiError:  # fmt: skip
+    """The most specific ApiError subclass for an answer."""
+    cls: type[ApiError]
+    if status >= 500:
+        cls = ServerError
+    elif status == 400:
+        cls = WrongState if code in WRONG_STATE_CODES else BadRequest
+    else:
+        cls = {401: Unauthorized, 403: Forbidden, 404: NotFound}.get(status, ApiError)
+    return cls(status, code, message, request_id, body)
+
+
+class ContractViolation(SmsClientError):
+    """A body broke the contract: a wrong type, a missing required field, a value outside its
+    enum. `direction` is "response" for what the server sent, "request" for what we would send."""
+
+    def __init__(self, what: str, field: str, problem: str, direction: str = "response",
+                 body: Any = None) -> None:  # fmt: skip
+        super().__init__(f"{direction} {what}: field {field!r}: {problem}")
+        self.what = what
+        self.field = field
+        self.problem = problem
+        self.direction = direction
+        self.body = body
+
+
+class TaskFailed(SmsClientError):
+    """A task waited on reached a failure state; `error_json` is what the service said."""
+
+    def __init__(self, task: Task) -> None:
+        super().__init__(f"task {task.id} is {task.state}: {task.error_json or 'no error_json'}")
+        self.task = task
+        self.state = task.state
+        self.error_json = task.error_json
+
+
+class WaitTimeout(SmsClientError, TimeoutError):
+    """A task did not reach the states waited for in time; `task` is the last one seen."""
+
+    def __init__(self, task: Task, states: tuple[str, ...], timeout: float) -> None:
+        super().__init__(
+            f"task {task.id} still {task.state} after {timeout:g} s (waiting for {', '.join(states)})"
+        )
+        self.task = task

@@ -1,0 +1,129 @@
+"""Typed result objects, made from the contract schemas themselves.
+
+Each model is a frozen dataclass whose fields are the schema's fields, typed from the marshmallow
+field types; nested schemas become nested models. Nothing here repeats the contract: a field
+added to a schema appears on its model. Keys a response carries that the contract does not know
+are kept in `extra`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import cache
+from typing import Any, Optional
+
+from marshmallow import Schema, ValidationError, fields
+
+from client.errors import ContractViolation
+from contracts.base import error_paths
+from contracts.iam import TokenResponseSchema
+from contracts.sms import TaskBriefSchema, TaskListSchema, TaskSchema
+
+
+def _python_type(field: fields.Field) -> Any:
+    if isinstance(field, fields.Nested):
+        return model_of(type(field.schema))
+    if isinstance(field, fields.List):
+        return list[_python_type(field.inner)]  # type: ignore[misc]
+    for marshmallow_type, python_type in (
+        (fields.Boolean, bool),
+        (fields.Integer, int),
+        (fields.Float, float),
+        (fields.String, str),
+        (fields.Dict, dict),
+    ):
+        if isinstance(field, marshmallow_type):
+            return python_type
+    return Any
+
+
+class TaskMixin:
+    """Conveniences on a task; the fields themselves come from the contract."""
+
+    sub_tasks: list[Any] | None
+
+    @property
+    def current_subtask(self) -> Any | None:
+        """The first unfinished sub-task (the one moving, failed or paused), if any."""
+        return next((s for s in self.sub_tasks or [] if s.end_date is None), None)
+
+
+_BASES: dict[type[Schema], tuple[type, ...]] = {TaskSchema: (TaskMixin,)}
+_NAMES: dict[type[Schema], str] = {
+    TaskSchema: "Task",
+    TaskBriefSchema: "TaskSummary",
+    TaskListSchema: "TaskPage",
+    TokenResponseSchema: "TokenResponse",
+}
+
+
+@cache
+def model_of(schema_class: type[Schema]) -> type:
+    """The dataclass of a schema: required fields first, then optional ones (None by default)."""
+    required, optional = [], []
+    for name, field in schema_class().fields.items():
+        annotation = _python_type(field)
+        if field.required and not field.allow_none:
+            required.append((name, annotation))
+        else:
+            optional.append((name, Optional[annotation], None))  # noqa: UP045 - built at runtime
+    name = _NAMES.get(schema_class, schema_class.__name__.removesuffix("Schema"))
+    model = dataclasses.make_dataclass(
+        name,
+        [*required, *optional, ("extra", dict, dataclasses.field(default_factory=dict))],
+        bases=_BASES.get(schema_class, ()),
+        frozen=True,
+    )
+    model.__module__ = __name__
+    return model
+
+
+def _build(schema_class: type[Schema], data: dict[str, Any]) -> Any:
+    model = model_of(schema_class)
+    schema_fields = schema_class().fields
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        field = schema_fields.get(key)
+        if field is None:
+            extra[key] = value
+        elif isinstance(field, fields.Nested) and isinstance(value, dict):
+            values[key] = _build(type(field.schema), value)
+        elif (
+            isinstance(field, fields.List)
+            and isinstance(field.inner, fields.Nested)
+            and isinstance(value, list)
+        ):
+            inner = type(field.inner.schema)
+            values[key] = [_build(inner, item) for item in value]
+        else:
+            values[key] = value
+    return model(**values, extra=extra)
+
+
+def load(schema_class: type[Schema], body: Any, what: str) -> Any:
+    """Load a response body through its contract schema into its model; ContractViolation if
+    the body breaks the contract."""
+    try:
+        data = schema_class().load(body)
+    except ValidationError as exc:
+        field, problem = error_paths(exc.messages)[0]
+        raise ContractViolation(what, field, problem, "response", body) from exc
+    return _build(schema_class, data)
+
+
+Task = model_of(TaskSchema)
+TaskSummary = model_of(TaskBriefSchema)
+TaskPage = model_of(TaskListSchema)
+TokenResponse = model_of(TokenResponseSchema)
+
+
+def to_dict(model: Any) -> Any:
+    """A model back to plain JSON-ready data, with its `extra` keys where they came from."""
+    if dataclasses.is_dataclass(model) and not isinstance(model, type):
+        data = {f.name: to_dict(getattr(model, f.name)) for f in dataclasses.fields(model)}
+        data.update(data.pop("extra"))
+        return data
+    if isinstance(model, list):
+        return [to_dict(item) for item in model]
+    return model
