@@ -99,7 +99,6 @@ class WaitTimeout(SmsClientError, TimeoutError):
     """A task did not reach the states waited for in time; `task` is the last one seen."""
 
     def __init__(self, task: Task, states: tuple[str, ...], timeout: float) -> None:
-        super().__init__(
-            f"task {task.id} still {task.state} after {timeout:g} s (waiting for {', '.join(states)})"
-        )
+        wanted = ", ".join(states)
+        super().__init__(f"task {task.id} still {task.state} after {timeout:g} s (wanted {wanted})")
         self.task = task

@@ -87,8 +87,8 @@ def _task_list(args: argparse.Namespace, out: TextIO) -> int:
         rows.append((task.id, task.name, task.state, where))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3],
-              file=out)  # fmt: skip
+        padded = [cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)]
+        print("  ".join([*padded, row[3]]), file=out)
     return EXIT_OK
 
 
