@@ -31,7 +31,11 @@ from contracts.enums import TaskState, values
 from mock_server.server import add_serve_arguments, serve
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CONTRACT, EXIT_FAILED, EXIT_TIMEOUT, EXIT_UNREACHABLE = range(7)
-FINAL_STATES = tuple(state for state in values(TaskState) if not state.endswith("ING"))
+# --wait waits for a state that is not moving; a fail state ends it with exit 4.
+FAIL_STATES = ("MIGRATE_FAIL", "SYNC_FAIL")
+SETTLED_STATES = tuple(
+    s for s in values(TaskState) if not s.endswith("ING") and s not in FAIL_STATES
+)
 
 # flag -> (environment variable, default)
 CONNECTION = {
@@ -127,7 +131,8 @@ def _task_operation(args: argparse.Namespace, out: TextIO) -> int:
     try:
         task = client.wait_for_state(
             args.task_id,
-            FINAL_STATES,
+            SETTLED_STATES,
+            fail_states=FAIL_STATES,
             timeout=args.timeout,
             interval=args.interval,
             on_poll=progress,

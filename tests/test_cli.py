@@ -1,0 +1,141 @@
+"""The client side of `sms-mock`: token, task list/show/start/stop/restart, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from mock_server import Config
+from mock_server.live import LiveServer
+from sms_mock import cli
+
+SMS_MOCK = str(Path(sys.executable).with_name("sms-mock"))
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LiveServer]:
+    # A fast real clock: a default replication (191 s) takes a fifth of a second.
+    with LiveServer(Config(clock="real", speed=1000)) as live:
+        yield live
+
+
+@pytest.fixture(autouse=True)
+def fresh(server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    server.emulator.reset()
+    monkeypatch.setenv("SMS_MOCK_URL", server.url)
+
+
+def run(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    out = io.StringIO()
+    code = cli.main(list(argv), out=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+def test_token_prints_a_token(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run("token", capsys=capsys)
+    assert code == 0
+    assert out.startswith("MII") and out.count("\n") == 1
+
+
+def test_task_list_prints_a_row_per_task(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run("task", "list", capsys=capsys)
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0].split() == ["ID", "NAME", "STATE", "SUB-TASK"]
+    assert len(lines) == 7
+    assert any(line.split()[:3] == ["sample-abort", "paused-app-01", "ABORT"] for line in lines)
+    assert "MIGRATE_LINUX_FILE 40%" in next(line for line in lines if "sample-abort" in line)
+
+
+def test_task_list_filters_by_state_and_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run("task", "list", "--state", "MIGRATE_FAIL", "--json", capsys=capsys)
+    assert code == 0
+    assert [task["id"] for task in json.loads(out)] == ["sample-migrate-fail"]
+
+
+def test_task_show_prints_the_task_as_the_server_answered_it(
+    server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run("task", "show", "sample-ready", capsys=capsys)
+    _, token, _ = run("token", capsys=capsys)
+    raw = requests.get(
+        f"{server.url}/v3/tasks/sample-ready", headers={"X-Auth-Token": token.strip()}, timeout=5
+    ).json()
+    assert code == 0
+    assert json.loads(out) == raw
+
+
+def test_start_with_wait_follows_the_task_to_its_end(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run("task", "start", "sample-ready", "--wait", "--interval", "0.02",
+                         capsys=capsys)  # fmt: skip
+    assert code == 0
+    assert out == "sample-ready: MIGRATE_SUCCESS\n"
+    progress = err.splitlines()
+    assert progress[-1].endswith("100% - MIGRATE_SUCCESS")
+    assert any("MIGRATE_LINUX_FILE" in line or "ATTACH_AGENT_IMAGE" in line for line in progress)
+
+
+def test_stop_without_wait_answers_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("task", "stop", "sample-running", capsys=capsys)[:2] == (0, "stop: sample-running\n")
+
+
+def test_a_failed_task_exits_4_with_its_error(
+    server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fault = {"task_id": "sample-ready", "subtask": "SSL_CONFIG", "at_progress": 50,
+             "error_json": {"error_code": "SMS.0205", "error_msg": "time zone"}}  # fmt: skip
+    requests.post(f"{server.url}/_mock/faults", json=fault, timeout=5).raise_for_status()
+    code, _, err = run("task", "start", "sample-ready", "--wait", "--interval", "0.02",
+                       capsys=capsys)  # fmt: skip
+    assert code == 4
+    error = '{"error_code":"SMS.0205","error_msg":"time zone"}'
+    assert err.splitlines()[-1] == f"sms-mock: task sample-ready MIGRATE_FAIL: {error}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (("task", "start", "sample-running"), 1, "sms-mock: 400 SMS.1039: Only paused tasks"),
+        (("task", "show", "absent"), 1, "sms-mock: 404 SMS.9001: The task absent does not exist."),
+        (("token", "--password", "wrong"), 1, "sms-mock: 401: The username or password is wrong."),
+        (("task", "restart", "sample-ready", "--wait"), 1, "sms-mock: 400 SMS.1040"),
+        (("task", "start", "sample-ready", "--wait", "--timeout", "0"), 5,
+         "sms-mock: task sample-ready still"),
+        (("task", "list", "--url", "http://127.0.0.1:9"), 6,
+         "sms-mock: cannot reach http://127.0.0.1:9"),
+    ],
+)  # fmt: skip
+def test_errors_are_one_line_with_a_documented_exit_code(
+    argv: tuple[str, ...], code: int, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    got, _, err = run(*argv, capsys=capsys)
+    assert got == code
+    assert len(err.strip().splitlines()) <= 2  # a progress line may come before the error
+    assert err.strip().splitlines()[-1].startswith(message)
+
+
+def test_bad_usage_exits_2() -> None:
+    result = subprocess.run(
+        [SMS_MOCK, "task", "frobnicate"], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+
+
+def test_the_installed_command_reads_its_endpoint_from_the_environment(server: LiveServer) -> None:
+    result = subprocess.run(
+        [SMS_MOCK, "task", "list", "--state", "READY"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"SMS_MOCK_URL": server.url, "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sample-ready" in result.stdout
