@@ -1,7 +1,9 @@
 """A real emulator server in a background thread, for tests and the pytest plugin.
 
-waitress's `close()` called from another thread can hang until its poll times out; closing
-from inside the server's own loop (through its trigger) stops it at once.
+waitress's `close()` called from another thread can hang while channels are open, and closing
+from a trigger thunk deadlocks on the trigger's own lock. So the thread runs waitress's loop
+one poll at a time; `stop()` raises a flag and pulls the trigger to wake the poll, and the
+loop's own thread closes the server.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import threading
 from typing import Any
 
 from flask import Flask
+from waitress import wasyncore
 from waitress.server import create_server
 
 from mock_server.app import create_app
@@ -30,7 +33,8 @@ class LiveServer:
         self._server = create_server(self.app, host="127.0.0.1", port=0, threads=threads)
         self.port: int = self._server.effective_port  # type: ignore[union-attr]
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.run, name="sms-mock", daemon=True)
+        self._stopping = False
+        self._thread = threading.Thread(target=self._serve, name="sms-mock", daemon=True)
 
     @property
     def emulator(self) -> Emulator:
@@ -40,9 +44,20 @@ class LiveServer:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def _serve(self) -> None:
         server = self._server
-        server.trigger.pull_trigger(server.close)  # type: ignore[union-attr]
+        timeout = server.adj.asyncore_loop_timeout  # type: ignore[union-attr]
+        try:
+            while not self._stopping:
+                wasyncore.loop(timeout=timeout, map=server._map, count=1)  # type: ignore[union-attr]
+        finally:
+            server.close()
+
+    def stop(self) -> None:
+        if not self._thread.is_alive():
+            return
+        self._stopping = True
+        self._server.trigger.pull_trigger()  # type: ignore[union-attr]
         self._thread.join(timeout=10)
 
     def __enter__(self) -> LiveServer:
