@@ -8,7 +8,6 @@ finished sub-task never changes; another project never sees the tasks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,14 +23,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from client import ApiError, NotFound, SmsClient
+from client import ApiError, NotFound
 from client.models import to_dict
-from mock_server import Config
-from mock_server.live import LiveServer
 from tests import lifecycle_table as table
+from tests.contract.conftest import Target
 from tests.helpers import create_body
-
-ACCOUNT = {"username": "mock-user", "password": "mock-password", "domain": "mock-domain"}
 
 # Moves the clock alone may make (faults included): from a state to the states it may become.
 BY_TIME: dict[str, set[str]] = {
@@ -44,22 +40,17 @@ SUBTASKS = ("SSL_CONFIG", "ATTACH_AGENT_IMAGE", "MIGRATE_LINUX_FILE", "SYNC_LINU
             "CONFIGURE_LINUX_FILE", "CLONE_VM")  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[LiveServer]:
-    with LiveServer(Config(clock="manual")) as live:
-        yield live
-
-
 class TaskLifecycle(RuleBasedStateMachine):
-    server: LiveServer
+    target: Target
 
     tasks = Bundle("tasks")
 
     def __init__(self) -> None:
         super().__init__()
-        self.server.emulator.reset()
-        self.sms = SmsClient(self.server.url, project="cn-north-4", **ACCOUNT)
-        self.neighbour = SmsClient(self.server.url, project="ap-southeast-3", **ACCOUNT)
+        self.emulator = self.target.emulator
+        self.emulator.reset()
+        self.sms = self.target.client()
+        self.neighbour = self.target.client("ap-southeast-3")
         self.states: dict[str, str] = {}  # the reference model: the state each task must be in
         self.progress: dict[int, int] = {}
         self.finished: dict[int, dict[str, Any]] = {}
@@ -110,7 +101,7 @@ class TaskLifecycle(RuleBasedStateMachine):
 
     @rule(seconds=st.sampled_from([0.5, 2, 5, 30, 120, 400]))
     def advance(self, seconds: float) -> None:
-        self.server.emulator.clock.advance(seconds)
+        self.emulator.clock.advance(seconds)
 
     @rule(
         task_id=tasks,
@@ -121,7 +112,7 @@ class TaskLifecycle(RuleBasedStateMachine):
     def fault(self, task_id: str, subtask: str, at_progress: int, effect: str) -> None:
         spec = {"task_id": task_id, "subtask": subtask, "at_progress": at_progress,
                 "effect": effect}  # fmt: skip
-        response = requests.post(f"{self.server.url}/_mock/faults", json=spec, timeout=5)
+        response = requests.post(f"{self.target.url}/_mock/faults", json=spec, timeout=5)
         assert response.status_code == 201
 
     # --- invariants -----------------------------------------------------------------------------
@@ -158,8 +149,9 @@ class TaskLifecycle(RuleBasedStateMachine):
 
 
 @pytest.fixture
-def machine(server: LiveServer) -> type[TaskLifecycle]:
-    TaskLifecycle.server = server
+def machine(target: Target) -> type[TaskLifecycle]:
+    target.emulator  # noqa: B018 - skips against an outside server: clock moves need /_mock
+    TaskLifecycle.target = target
     return TaskLifecycle
 
 
