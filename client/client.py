@@ -95,6 +95,16 @@ class SmsClient:
             session or requests.Session(), timeout, retry or RetryPolicy(), sleep
         )
 
+    def close(self) -> None:
+        """Close the HTTP connections this client keeps open."""
+        self._transport.session.close()
+
+    def __enter__(self) -> SmsClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # --- IAM ----------------------------------------------------------------------------------
 
     def token(self) -> str:

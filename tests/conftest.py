@@ -20,9 +20,15 @@ settings.register_profile(
     deadline=None,
     max_examples=60,
     print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
+    # Fixtures such as an emulator reset and its token are meant once per test, not per example.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-settings.register_profile("dev", deadline=None, max_examples=200)
+settings.register_profile(
+    "dev",
+    deadline=None,
+    max_examples=200,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

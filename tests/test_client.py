@@ -46,8 +46,9 @@ def emulator(server: LiveServer) -> Emulator:
 
 
 @pytest.fixture
-def sms(server: LiveServer, emulator: Emulator) -> SmsClient:
-    return SmsClient(server.url, project="cn-north-4", **ACCOUNT)
+def sms(server: LiveServer, emulator: Emulator) -> Iterator[SmsClient]:
+    with SmsClient(server.url, project="cn-north-4", **ACCOUNT) as client:
+        yield client
 
 
 def mock(server: LiveServer, method: str, path: str, body: Any = None) -> Any:
@@ -187,7 +188,7 @@ def test_errors_are_typed_and_carry_the_request_id(
 
 def test_a_wrong_password_is_unauthorized(server: LiveServer, emulator: Emulator) -> None:
     client = SmsClient(server.url, project="cn-north-4", **{**ACCOUNT, "password": "wrong"})
-    with pytest.raises(Unauthorized) as caught:
+    with client, pytest.raises(Unauthorized) as caught:
         client.get_task("sample-ready")
     assert caught.value.error_msg == "The username or password is wrong."
 

@@ -51,9 +51,15 @@ class TaskLifecycle(RuleBasedStateMachine):
         self.emulator.reset()
         self.sms = self.target.client()
         self.neighbour = self.target.client("ap-southeast-3")
+        self.http = requests.Session()
         self.states: dict[str, str] = {}  # the reference model: the state each task must be in
         self.progress: dict[int, int] = {}
         self.finished: dict[int, dict[str, Any]] = {}
+
+    def teardown(self) -> None:
+        self.sms.close()
+        self.neighbour.close()
+        self.http.close()
 
     # --- rules ----------------------------------------------------------------------------------
 
@@ -112,7 +118,7 @@ class TaskLifecycle(RuleBasedStateMachine):
     def fault(self, task_id: str, subtask: str, at_progress: int, effect: str) -> None:
         spec = {"task_id": task_id, "subtask": subtask, "at_progress": at_progress,
                 "effect": effect}  # fmt: skip
-        response = requests.post(f"{self.target.url}/_mock/faults", json=spec, timeout=5)
+        response = self.http.post(f"{self.target.url}/_mock/faults", json=spec, timeout=5)
         assert response.status_code == 201
 
     # --- invariants -----------------------------------------------------------------------------
