@@ -1,5 +1,6 @@
 # make serve: the emulator with its default fixtures (PORT=8080 by default)
 # make test:  the whole test suite
+# make contract: the contract tests, against the emulator or SMS_MOCK_URL
 # make lint:  ruff check and ruff format --check
 # Each target creates .venv and installs what it needs from this project's own files.
 
@@ -9,7 +10,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8080
 HOST   ?= 127.0.0.1
 
-.PHONY: serve test lint format clean
+.PHONY: serve test contract lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,9 @@ serve: $(VENV)/.run-installed
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest
+
+contract: $(VENV)/.test-installed
+	$(BIN)/python -m pytest tests/contract
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .

@@ -125,7 +125,11 @@ class SmsClient:
         value = response.headers.get("X-Subject-Token")
         if not value:
             raise ContractViolation("token", "X-Subject-Token", "missing header")
-        return _CachedToken(value, _epoch(body.token.expires_at))
+        try:
+            expires_at = _epoch(body.token.expires_at)
+        except ValueError as exc:  # matches the pattern, but no such day (February 30)
+            raise ContractViolation("token", "token.expires_at", "not a real time") from exc
+        return _CachedToken(value, expires_at)
 
     # --- SMS ----------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.base import LenientRequestSchema, ResponseSchema
+from contracts.base import LenientRequestSchema, Pattern, ResponseSchema
 from contracts.enums import AuthMethod
 from contracts.fields import StrictBoolean, enum_field
 
@@ -151,12 +151,19 @@ class TokenUserSchema(ResponseSchema):
     os_federation = fields.Nested(FederationSchema, allow_none=True, data_key="OS-FEDERATION")
 
 
+# IAM's times: ISO-8601 UTC, e.g. 2020-01-04T09:05:22.701000Z.
+ISO_TIME_PATTERN = (
+    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(\.[0-9]{1,6})?Z$"
+)
+
+
 class TokenSchema(ResponseSchema):
     """TokenResult: `project` is set for a project scope, `domain` for a domain scope."""
 
     methods = fields.List(enum_field(AuthMethod), required=True)
-    expires_at = fields.String(required=True)
-    issued_at = fields.String(required=True)
+    expires_at = fields.String(required=True, validate=Pattern(ISO_TIME_PATTERN))
+    issued_at = fields.String(required=True, validate=Pattern(ISO_TIME_PATTERN))
     catalog = fields.List(fields.Nested(CatalogEntrySchema), required=True)
     domain = fields.Nested(IdNameSchema, allow_none=True)
     project = fields.Nested(TokenProjectSchema, allow_none=True)

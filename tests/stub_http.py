@@ -39,14 +39,15 @@ Responder = Callable[[requests.PreparedRequest], Answer | Exception]
 class StubAdapter(BaseAdapter):
     """Answers every request with `responder(request)`; logs in first with a valid token."""
 
-    def __init__(self, responder: Responder) -> None:
+    def __init__(self, responder: Responder, *, login: bool = True) -> None:
         super().__init__()
         self.responder = responder
+        self.login = login
         self.requests: list[requests.PreparedRequest] = []
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         self.requests.append(request)
-        if request.method == "POST" and request.path_url.startswith("/v3/auth/tokens"):
+        if self.login and request.method == "POST" and request.path_url.startswith("/v3/auth"):
             answer: Answer | Exception = Answer(201, TOKEN_BODY, {"X-Subject-Token": "MIIstub"})
         else:
             answer = self.responder(request)
@@ -65,8 +66,10 @@ class StubAdapter(BaseAdapter):
         pass
 
 
-def stub_session(responder: Responder) -> tuple[requests.Session, StubAdapter]:
+def stub_session(
+    responder: Responder, *, login: bool = True
+) -> tuple[requests.Session, StubAdapter]:
     session = requests.Session()
-    adapter = StubAdapter(responder)
+    adapter = StubAdapter(responder, login=login)
     session.mount("http://", adapter)
     return session, adapter
