@@ -13,6 +13,7 @@ from mock_server.emulator import Config, Emulator
 from mock_server.errors import ApiError, entity_too_large, route_not_found
 from mock_server.http import json_response
 from mock_server.iam.routes import blueprint as iam_blueprint
+from mock_server.openapi_route import blueprint as openapi_blueprint
 from mock_server.sms import errors as sms_errors
 from mock_server.sms.routes import blueprint as sms_blueprint
 
@@ -44,6 +45,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(iam_blueprint)
     app.register_blueprint(sms_blueprint)
     app.register_blueprint(control_blueprint)
+    app.register_blueprint(openapi_blueprint)
 
     @app.after_request
     def add_request_id(response: Response) -> Response:

@@ -1,0 +1,412 @@
+"""The OpenAPI document: valid, complete against the app's routes, and generated from contracts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from marshmallow import RAISE, Schema
+from openapi_spec_validator import validate
+
+from contracts import errors, iam, sms
+from contracts.base import TASK_ID_PATTERN
+from contracts.enums import Operation, values
+from contracts.openapi import AKSK_SCHEME, TOKEN_SCHEME, openapi_document
+from mock_server.openapi_route import EXTENSION_KEY
+
+DOCUMENT = openapi_document()
+SCHEMAS = DOCUMENT["components"]["schemas"]
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+OPERATIONS = [
+    (path, method, operation)
+    for path, item in DOCUMENT["paths"].items()
+    for method, operation in item.items()
+    if method in METHODS
+]
+OPERATION_IDS = [operation["operationId"] for _, _, operation in OPERATIONS]
+BY_ID = {operation["operationId"]: operation for _, _, operation in OPERATIONS}
+RESPONSES = [
+    pytest.param(operation, status, response, id=f"{operation['operationId']}-{status}")
+    for _, _, operation in OPERATIONS
+    for status, response in operation["responses"].items()
+]
+
+SMS_OR_GATEWAY = "SmsError|ApigwError"
+
+# Every status each operation can answer, with its body's schema (None: no body): README's
+# error table, route by route.
+EXPECTED_RESPONSES: dict[str, dict[str, str | None]] = {
+    "keystone_create_user_token_by_password": {
+        "201": "TokenResponse",
+        "400": "KeystoneError",
+        "401": "KeystoneError",
+        "413": "ApigwError",
+    },
+    "keystone_validate_token": {
+        "200": "TokenResponse",
+        "400": "KeystoneError",
+        "401": "KeystoneError",
+        "404": "KeystoneError",
+    },
+    "keystone_check_token": {"200": None, "400": None, "401": None, "404": None},
+    "keystone_list_projects": {"200": "ProjectList", "400": "KeystoneError", "401": "ApigwError"},
+    "keystone_list_auth_projects": {"200": "ProjectList", "401": "ApigwError"},
+    "keystone_list_auth_domains": {"200": "DomainList", "401": "ApigwError"},
+    "list_tasks": {"200": "TaskList", "400": "SmsError", "401": "ApigwError", "403": "ApigwError"},
+    "create_task": {
+        "200": "CreateTaskResponse",
+        "400": "SmsError",
+        "401": SMS_OR_GATEWAY,
+        "403": "ApigwError",
+        "413": "ApigwError",
+    },
+    "show_task": {
+        "200": "Task",
+        "400": "SmsError",
+        "401": "ApigwError",
+        "403": "ApigwError",
+        "404": "SmsError",
+    },
+    "delete_task": {
+        "200": "EmptyResponse",
+        "400": "SmsError",
+        "401": "ApigwError",
+        "403": "ApigwError",
+        "404": "SmsError",
+    },
+    "update_task_status": {
+        "200": "EmptyResponse",
+        "400": "SmsError",
+        "401": SMS_OR_GATEWAY,
+        "403": "ApigwError",
+        "404": "SmsError",
+        "413": "ApigwError",
+    },
+    "delete_tasks": {
+        "200": "EmptyResponse",
+        "400": "SmsError",
+        "401": SMS_OR_GATEWAY,
+        "403": "ApigwError",
+        "404": "SmsError",
+        "413": "ApigwError",
+    },
+}
+
+
+def _ref_name(schema: dict[str, Any]) -> str:
+    return schema["$ref"].removeprefix("#/components/schemas/")
+
+
+def _body_schema_name(response: dict[str, Any]) -> str | None:
+    """The component a response's JSON body refers to; alternatives joined by `|`."""
+    if "content" not in response:
+        return None
+    schema = response["content"]["application/json"]["schema"]
+    if "oneOf" in schema:
+        return "|".join(_ref_name(s) for s in schema["oneOf"])
+    return _ref_name(schema)
+
+
+def _flask_path(rule: str) -> str:
+    """`/v3/tasks/<task_id>` as OpenAPI writes it: `/v3/tasks/{task_id}`."""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def test_document_is_valid_openapi_3_0() -> None:
+    validate(DOCUMENT)
+    assert DOCUMENT["openapi"] == "3.0.3"
+
+
+def test_every_v3_route_of_the_app_is_documented_and_nothing_else(app: Flask) -> None:
+    # Flask answers HEAD for every GET route by itself; only /v3/auth/tokens documents it.
+    served = {
+        (_flask_path(rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/v3/")
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+    documented = {(path, method) for path, method, _ in OPERATIONS if method != "head"}
+    assert documented == served
+
+
+def test_the_only_head_operation_is_token_check(app: Flask) -> None:
+    heads = [(path, op["operationId"]) for path, method, op in OPERATIONS if method == "head"]
+    assert heads == [("/v3/auth/tokens", "keystone_check_token")]
+    adapter = app.url_map.bind("localhost")
+    assert adapter.test("/v3/auth/tokens", method="HEAD")
+
+
+def test_control_plane_is_not_documented() -> None:
+    assert all(path.startswith("/v3/") for path in DOCUMENT["paths"])
+
+
+def test_operation_ids_are_the_sdk_method_names() -> None:
+    assert sorted(OPERATION_IDS) == sorted(
+        [
+            "show_task",
+            "list_tasks",
+            "create_task",
+            "delete_task",
+            "delete_tasks",
+            "update_task_status",
+            "keystone_create_user_token_by_password",
+            "keystone_validate_token",
+            "keystone_check_token",  # HEAD: in Keystone's documentation, not in the SDK
+            "keystone_list_projects",
+            "keystone_list_auth_projects",
+            "keystone_list_auth_domains",
+        ]
+    )
+
+
+@pytest.mark.parametrize("operation_id", sorted(EXPECTED_RESPONSES))
+def test_operation_documents_every_status_it_answers_with_its_body(operation_id: str) -> None:
+    responses = BY_ID[operation_id]["responses"]
+    assert {status: _body_schema_name(r) for status, r in responses.items()} == (
+        EXPECTED_RESPONSES[operation_id]
+    )
+
+
+@pytest.mark.parametrize(("operation", "status", "response"), RESPONSES)
+def test_response_has_a_json_schema_or_is_explicitly_empty(
+    operation: dict[str, Any], status: str, response: dict[str, Any]
+) -> None:
+    if "content" in response:
+        assert list(response["content"]) == ["application/json"]
+        assert response["content"]["application/json"]["schema"]
+    else:
+        # Only HEAD answers without a body.
+        assert operation["operationId"] == "keystone_check_token"
+
+
+@pytest.mark.parametrize(("operation", "status", "response"), RESPONSES)
+def test_response_declares_x_request_id(
+    operation: dict[str, Any], status: str, response: dict[str, Any]
+) -> None:
+    assert response["headers"]["X-Request-Id"] == {"$ref": "#/components/headers/X-Request-Id"}
+
+
+def test_x_request_id_is_a_required_string() -> None:
+    header = DOCUMENT["components"]["headers"]["X-Request-Id"]
+    assert header["required"] is True
+    assert header["schema"] == {"type": "string"}
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "status"),
+    [
+        ("keystone_create_user_token_by_password", "201"),
+        ("keystone_validate_token", "200"),
+        ("keystone_check_token", "200"),
+    ],
+)
+def test_token_answers_declare_x_subject_token(operation_id: str, status: str) -> None:
+    headers = BY_ID[operation_id]["responses"][status]["headers"]
+    assert headers["X-Subject-Token"] == {"$ref": "#/components/headers/X-Subject-Token"}
+
+
+@pytest.mark.parametrize("operation_id", ["keystone_validate_token", "keystone_check_token"])
+def test_token_validation_requires_the_subject_token_header(operation_id: str) -> None:
+    [header] = [p for p in BY_ID[operation_id]["parameters"] if p["in"] == "header"]
+    assert header["name"] == "X-Subject-Token"
+    assert header["required"] is True
+
+
+def test_security_schemes_are_the_token_and_the_sdk_signature() -> None:
+    schemes = DOCUMENT["components"]["securitySchemes"]
+    assert schemes[TOKEN_SCHEME] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Auth-Token",
+        "description": schemes[TOKEN_SCHEME]["description"],
+    }
+    assert schemes[AKSK_SCHEME]["type"] == "apiKey"
+    assert schemes[AKSK_SCHEME]["in"] == "header"
+    assert schemes[AKSK_SCHEME]["name"] == "Authorization"
+    assert "StringToSign" in schemes[AKSK_SCHEME]["description"]
+
+
+@pytest.mark.parametrize(
+    "operation_id",
+    [op["operationId"] for path, _, op in OPERATIONS if path.startswith("/v3/tasks")],
+)
+def test_sms_operation_requires_a_token_or_a_signature(operation_id: str) -> None:
+    assert BY_ID[operation_id]["security"] == [{TOKEN_SCHEME: []}, {AKSK_SCHEME: []}]
+
+
+def test_token_issue_needs_no_authentication() -> None:
+    assert BY_ID["keystone_create_user_token_by_password"]["security"] == [{}]
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "schema"),
+    [
+        ("keystone_create_user_token_by_password", "TokenRequest"),
+        ("create_task", "CreateTaskRequest"),
+        ("update_task_status", "TaskActionRequest"),
+        ("delete_tasks", "DeleteTasksRequest"),
+    ],
+)
+def test_request_body_is_required_json(operation_id: str, schema: str) -> None:
+    body = BY_ID[operation_id]["requestBody"]
+    assert body["required"] is True
+    assert body["content"] == {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+    }
+
+
+def _strict_request_schemas() -> list[type[Schema]]:
+    found = []
+    for module in (sms, iam):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Schema) and value().unknown == RAISE:
+                found.append(value)
+    return found
+
+
+@pytest.mark.parametrize(
+    "schema", [s for s in _strict_request_schemas() if s.__name__.removesuffix("Schema") in SCHEMAS]
+)
+def test_strict_request_schema_forbids_unknown_keys(schema: type[Schema]) -> None:
+    assert SCHEMAS[schema.__name__.removesuffix("Schema")]["additionalProperties"] is False
+
+
+def test_task_action_request_forbids_unknown_keys() -> None:
+    assert SCHEMAS["TaskActionRequest"]["additionalProperties"] is False
+
+
+@pytest.mark.parametrize(
+    "name", ["Task", "TaskList", "TokenResponse", "SmsError", "ApigwError", "EmptyResponse"]
+)
+def test_response_schema_allows_unknown_keys(name: str) -> None:
+    # The real service adds keys the SDK models lack; a reader must tolerate them.
+    assert SCHEMAS[name]["additionalProperties"] is True
+
+
+def test_operation_enum_is_the_operation_enum() -> None:
+    assert SCHEMAS["TaskActionRequest"]["properties"]["operation"]["enum"] == values(Operation)
+
+
+@pytest.mark.parametrize("operation_id", ["show_task", "delete_task", "update_task_status"])
+def test_task_id_path_parameter_has_the_id_pattern(operation_id: str) -> None:
+    [parameter] = BY_ID[operation_id]["parameters"]
+    assert parameter["name"] == "task_id"
+    assert parameter["in"] == "path"
+    assert parameter["required"] is True
+    assert parameter["schema"] == {"type": "string", "pattern": TASK_ID_PATTERN}
+    assert TASK_ID_PATTERN == "^[A-Za-z0-9_-]{1,36}$"
+
+
+def test_list_query_comes_from_the_query_schema() -> None:
+    parameters = {p["name"]: p for p in BY_ID["list_tasks"]["parameters"]}
+    assert set(parameters) == set(sms.TaskListQuerySchema().fields)
+    assert all(p["in"] == "query" and p["required"] is False for p in parameters.values())
+    assert parameters["limit"]["schema"] == {
+        "type": "integer",
+        "default": 100,
+        "minimum": 0,
+        "maximum": 200,
+    }
+    assert parameters["offset"]["schema"] == {
+        "type": "integer",
+        "default": 0,
+        "minimum": 0,
+        "maximum": 65535,
+    }
+    assert parameters["id"]["schema"]["pattern"] == TASK_ID_PATTERN
+
+
+@pytest.mark.parametrize(
+    "operation_id",
+    ["keystone_create_user_token_by_password", "keystone_validate_token", "keystone_check_token"],
+)
+def test_token_operations_take_nocatalog(operation_id: str) -> None:
+    [parameter] = [p for p in BY_ID[operation_id]["parameters"] if p["name"] == "nocatalog"]
+    assert parameter["in"] == "query"
+    assert parameter["required"] is False
+
+
+def test_project_list_takes_a_name() -> None:
+    parameters = {p["name"]: p for p in BY_ID["keystone_list_projects"]["parameters"]}
+    assert parameters["name"]["in"] == "query"
+    assert parameters["name"]["schema"]["type"] == "string"
+
+
+def test_sms_post_401_is_either_body() -> None:
+    schema = BY_ID["update_task_status"]["responses"]["401"]["content"]["application/json"]
+    assert schema["schema"] == {
+        "oneOf": [
+            {"$ref": "#/components/schemas/SmsError"},
+            {"$ref": "#/components/schemas/ApigwError"},
+        ]
+    }
+
+
+def test_error_codes_are_patterns_so_the_one_of_picks_exactly_one() -> None:
+    assert SCHEMAS["SmsError"]["properties"]["error_code"]["pattern"] == r"^SMS\.\d{4}$"
+    assert SCHEMAS["ApigwError"]["properties"]["error_code"]["pattern"] == r"^APIGW\.\d{4}$"
+
+
+def test_nullable_scalar_field_is_nullable() -> None:
+    assert SCHEMAS["Task"]["properties"]["speed_limit"] == {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 65535,
+        "nullable": True,
+    }
+
+
+def test_nullable_nested_field_keeps_its_schema() -> None:
+    # Not apispec's `anyOf: [{type: object, nullable: true}, ...]`, which lets any object pass.
+    assert SCHEMAS["Task"]["properties"]["source_server"] == {
+        "allOf": [{"$ref": "#/components/schemas/SourceServer"}],
+        "nullable": True,
+    }
+
+
+def test_every_nullable_field_is_marked_nullable() -> None:
+    for schema_cls in (sms.TaskSchema, sms.TaskBriefSchema, iam.TokenUserSchema):
+        properties = SCHEMAS[schema_cls.__name__.removesuffix("Schema")]["properties"]
+        for name, field in schema_cls().fields.items():
+            key = field.data_key or name
+            assert properties[key].get("nullable", False) is field.allow_none, key
+
+
+def test_required_fields_are_required() -> None:
+    assert set(SCHEMAS["KeystoneErrorDetail"]["required"]) == {
+        name for name, f in errors.KeystoneErrorDetailSchema().fields.items() if f.required
+    }
+
+
+def test_server_url_is_named_when_given() -> None:
+    assert "servers" not in DOCUMENT
+    assert openapi_document("http://127.0.0.1:8080")["servers"] == [
+        {"url": "http://127.0.0.1:8080"}
+    ]
+
+
+def test_served_document_names_the_callers_url(client: FlaskClient) -> None:
+    response = client.get("/openapi.json", base_url="http://sms.example:9000")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert response.headers["X-Request-Id"]
+    body = response.get_json()
+    assert body["servers"] == [{"url": "http://sms.example:9000"}]
+    assert {key: value for key, value in body.items() if key != "servers"} == DOCUMENT
+
+
+def test_served_document_is_built_once_per_app(client: FlaskClient, app: Flask) -> None:
+    client.get("/openapi.json")
+    cached = app.extensions[EXTENSION_KEY]
+    client.get("/openapi.json", base_url="http://elsewhere")
+    assert app.extensions[EXTENSION_KEY] is cached
+    assert "servers" not in cached
+
+
+def test_served_document_needs_no_token(client: FlaskClient) -> None:
+    assert client.get("/openapi.json", headers={"X-Auth-Token": "nonsense"}).status_code == 200
