@@ -66,3 +66,17 @@ def test_the_readme_walkthrough_works_as_printed() -> None:
     assert started == "{}"
     assert '"id":"sample-abort"' in shown
     assert '"state":"RUNNING"' in shown
+
+
+def test_the_readme_client_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    client_part = README.split("## The reference client", 1)[1]
+    example = re.search(r"```python\n(.*?)```", client_part, re.S)
+    assert example
+    # A fast real clock: the resumed task finishes within a poll or two.
+    with LiveServer(Config(clock="real", speed=1000)) as server:
+        code = example.group(1).replace("http://127.0.0.1:8080", server.url)
+        code = code.replace("interval=1", "interval=0.05")
+        exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("RUNNING")
+    assert printed[-1] == "MIGRATE_SUCCESS None"
