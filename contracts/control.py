@@ -20,7 +20,7 @@ class ClockSchema(ResponseSchema):
     mode = enum_field(ClockMode, required=True)
     now_ms = StrictInteger(required=True)
     now = fields.String(required=True)  # the same instant, ISO-8601 UTC
-    speed = StrictNumber(required=True)
+    speed = StrictNumber(required=True, validate=validate.Range(min=0))
 
 
 class ClockAdvanceSchema(RequestSchema):

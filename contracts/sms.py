@@ -27,6 +27,8 @@ from contracts.enums import (
 )
 from contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
 
+INT64_MAX = 2**63 - 1  # the SDK's integers are 64-bit
+
 # Shorthands for response fields: present on every answer, `null` where there is no value.
 
 
@@ -277,7 +279,7 @@ class TaskBriefSchema(_TaskCommonSchema):
 class TaskListSchema(ResponseSchema):
     """ListTasksResponse: `count` is every matching task, unaffected by paging."""
 
-    count = StrictInteger(required=True, validate=validate.Range(min=0))
+    count = StrictInteger(required=True, validate=validate.Range(0, INT64_MAX))
     tasks = fields.List(fields.Nested(TaskBriefSchema), required=True)
 
 
@@ -324,16 +326,18 @@ class TaskActionRequestSchema(RequestSchema):
 
 # --- POST /v3/tasks --------------------------------------------------------------------------
 
+_name255 = validate.Length(1, 255)
+
 
 class PhysicalVolumeRequestSchema(RequestSchema):
     device_use = fields.String(validate=validate.Length(1, 255))
     file_system = fields.String(validate=validate.Length(0, 255))
-    index = StrictInteger(validate=validate.Range(min=0))
+    index = StrictInteger(validate=validate.Range(0, INT64_MAX))
     mount_point = fields.String(validate=validate.Length(0, 1024))
     name = fields.String(required=True, validate=validate.Length(1, 1024))
-    size = StrictInteger(required=True, validate=validate.Range(min=0))
-    inode_size = StrictInteger(validate=validate.Range(min=0))
-    used_size = StrictInteger(required=True, validate=validate.Range(min=0))
+    size = StrictInteger(required=True, validate=validate.Range(0, INT64_MAX))
+    inode_size = StrictInteger(validate=validate.Range(0, INT64_MAX))
+    used_size = StrictInteger(required=True, validate=validate.Range(0, INT64_MAX))
     uuid = fields.String(validate=validate.Length(0, 255))
 
 
@@ -342,30 +346,30 @@ class TargetDiskRequestSchema(RequestSchema):
     disk_id = fields.String(validate=validate.Length(0, 255))
     name = fields.String(required=True, validate=validate.Length(1, 1024))
     physical_volumes = fields.List(fields.Nested(PhysicalVolumeRequestSchema))
-    size = StrictInteger(required=True, validate=validate.Range(min=0))
-    used_size = StrictInteger(required=True, validate=validate.Range(min=0))
+    size = StrictInteger(required=True, validate=validate.Range(0, INT64_MAX))
+    used_size = StrictInteger(required=True, validate=validate.Range(0, INT64_MAX))
 
 
 class LogicalVolumeRequestSchema(RequestSchema):
-    block_count = StrictInteger(validate=validate.Range(min=0))
-    block_size = StrictInteger(validate=validate.Range(min=0))
-    file_system = fields.String(required=True)
-    inode_size = StrictInteger(validate=validate.Range(min=0))
-    inode_nums = StrictInteger(validate=validate.Range(min=0))
-    device_use = fields.String()
-    mount_point = fields.String(required=True)
-    name = fields.String(required=True)
-    size = StrictInteger(required=True, validate=validate.Range(min=0))
-    used_size = StrictInteger(required=True, validate=validate.Range(min=0))
-    free_size = StrictInteger(validate=validate.Range(min=0))
+    block_count = StrictInteger(validate=validate.Range(0, INT64_MAX))
+    block_size = StrictInteger(validate=validate.Range(0, INT64_MAX))
+    file_system = fields.String(required=True, validate=validate.Length(0, 255))
+    inode_size = StrictInteger(validate=validate.Range(0, INT64_MAX))
+    inode_nums = StrictInteger(validate=validate.Range(0, INT64_MAX))
+    device_use = fields.String(validate=_name255)
+    mount_point = fields.String(required=True, validate=validate.Length(0, 1024))
+    name = fields.String(required=True, validate=_name255)
+    size = StrictInteger(required=True, validate=validate.Range(0, INT64_MAX))
+    used_size = StrictInteger(required=True, validate=validate.Range(0, INT64_MAX))
+    free_size = StrictInteger(validate=validate.Range(0, INT64_MAX))
 
 
 class VolumeGroupRequestSchema(RequestSchema):
-    components = fields.String()
-    free_size = StrictInteger(validate=validate.Range(min=0))
+    components = fields.String(validate=validate.Length(0, 1024))
+    free_size = StrictInteger(validate=validate.Range(0, INT64_MAX))
     logical_volumes = fields.List(fields.Nested(LogicalVolumeRequestSchema))
-    name = fields.String(required=True)
-    size = StrictInteger(validate=validate.Range(min=0))
+    name = fields.String(required=True, validate=_name255)
+    size = StrictInteger(validate=validate.Range(0, INT64_MAX))
 
 
 class SourceServerRequestSchema(RequestSchema):
