@@ -1,0 +1,118 @@
+"""HTTP faults: a request that matches answers a given status, waits, or loses its connection."""
+
+from __future__ import annotations
+
+import fnmatch
+import random
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from mock_server.ids import new_id
+
+
+@dataclass
+class HttpFault:
+    id: str
+    match: dict[str, Any]  # method, path (a glob), task_id, operation: all given must match
+    status: int | None
+    body: Any
+    delay_ms: int
+    drop: bool
+    times: int
+    remaining: int
+    probability: float
+    seed: int
+    fired: int = 0
+    kind: str = "http"
+    _random: random.Random = field(default_factory=random.Random, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Seeded: the same requests in the same order fire the same faults, run after run.
+        self._random = random.Random(self.seed)
+
+    def matches(self, method: str, path: str, task_id: str | None, operation: str | None) -> bool:
+        match = self.match
+        return (
+            self.remaining > 0
+            and match.get("method", method) == method
+            and fnmatch.fnmatchcase(path, match.get("path", "*"))
+            and ("task_id" not in match or match["task_id"] == task_id)
+            and ("operation" not in match or match["operation"] == operation)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("_random")
+        return data
+
+
+class HttpFaultBook:
+    """The HTTP faults of one emulator; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: dict[str, HttpFault] = {}
+        self.version = 0
+
+    def add(self, spec: dict[str, Any]) -> HttpFault:
+        fault = HttpFault(
+            id=new_id(),
+            match=spec["match"],
+            status=spec.get("status"),
+            body=spec.get("body"),
+            delay_ms=spec["delay_ms"],
+            drop=spec["drop"],
+            times=spec["times"],
+            remaining=spec["times"],
+            probability=spec["probability"],
+            seed=spec["seed"],
+        )
+        with self._lock:
+            self._faults[fault.id] = fault
+            self.version += 1
+        return fault
+
+    def fire(
+        self, method: str, path: str, task_id: str | None, operation: str | None
+    ) -> HttpFault | None:
+        """The first matching fault whose dice say yes, counted as fired; None otherwise."""
+        with self._lock:
+            if not self._faults:
+                return None
+            for fault in self._faults.values():
+                if not fault.matches(method, path, task_id, operation):
+                    continue
+                if fault.probability < 1 and fault._random.random() >= fault.probability:
+                    continue
+                fault.remaining -= 1
+                fault.fired += 1
+                self.version += 1
+                return fault
+        return None
+
+    def all(self) -> list[HttpFault]:
+        with self._lock:
+            return list(self._faults.values())
+
+    def delete(self, fault_id: str) -> bool:
+        with self._lock:
+            self.version += 1
+            return self._faults.pop(fault_id, None) is not None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+            self.version += 1
+
+    def export(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [fault.to_json() for fault in self._faults.values()]
+
+    def restore(self, data: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self._faults = {}
+            for item in data:
+                item = {k: v for k, v in item.items() if k != "kind"}
+                self._faults[item["id"]] = HttpFault(**item)
+            self.version += 1

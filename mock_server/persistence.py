@@ -1,0 +1,115 @@
+"""`--state-file`: the emulator's whole state in SQLite (WAL), saved before every answer.
+
+The state is the same document as `GET /_mock/snapshot`, kept in three tables: one row a task,
+one row a token, and a key-value table for the rest (clock, account, lock-outs, faults). After
+each request the emulator saves what changed in one transaction, with `synchronous=FULL`, before
+the answer leaves: an acknowledged write survives a kill -9.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tasks (
+    project_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (project_id, id)
+);
+CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+"""
+
+# Keys of the snapshot kept whole in `meta`.
+META_KEYS = ("format", "clock", "account", "lockouts", "faults", "http_faults", "last_int_id")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+class StateFile:
+    """One SQLite database; safe to use from the server's threads (one writer at a time)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+
+    def load(self) -> dict[str, Any] | None:
+        """The saved snapshot, or None for a new file."""
+        with self._lock:
+            meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+            if "format" not in meta:
+                return None
+            tasks = [
+                {"project_id": project_id, **json.loads(data)}
+                for project_id, data in self._db.execute("SELECT project_id, data FROM tasks")
+            ]
+            tokens = [json.loads(data) for (data,) in self._db.execute("SELECT data FROM tokens")]
+        snapshot = {key: json.loads(meta[key]) for key in META_KEYS if key in meta}
+        last_int_id = snapshot.pop("last_int_id", 0)
+        snapshot["sms"] = {"last_int_id": last_int_id, "tasks": tasks}
+        snapshot["tokens"] = tokens
+        return snapshot
+
+    def save_all(self, snapshot: dict[str, Any]) -> None:
+        """Replace everything with this snapshot."""
+        sms = snapshot["sms"]
+        with self._lock, self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM meta")
+            self._db.execute("DELETE FROM tasks")
+            self._db.execute("DELETE FROM tokens")
+            meta = {key: snapshot[key] for key in META_KEYS if key in snapshot}
+            meta["last_int_id"] = sms["last_int_id"]
+            self._db.executemany(
+                "INSERT INTO meta VALUES (?, ?)", [(k, _dumps(v)) for k, v in meta.items()]
+            )
+            self._db.executemany(
+                "INSERT INTO tasks VALUES (?, ?, ?)",
+                [(t["project_id"], t["id"], _task_row(t)) for t in sms["tasks"]],
+            )
+            self._db.executemany(
+                "INSERT INTO tokens VALUES (?, ?)",
+                [(t["id"], _dumps(t)) for t in snapshot["tokens"]],
+            )
+
+    def save_changes(
+        self,
+        *,
+        meta: dict[str, Any],
+        tasks: list[dict[str, Any]],
+        deleted: list[tuple[str, str]],
+        tokens: list[dict[str, Any]],
+    ) -> None:
+        """Save what changed since the last save, in one durable transaction."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [(k, _dumps(v)) for k, v in meta.items()],
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO tasks VALUES (?, ?, ?)",
+                [(t["project_id"], t["id"], _task_row(t)) for t in tasks],
+            )
+            self._db.executemany("DELETE FROM tasks WHERE project_id = ? AND id = ?", deleted)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO tokens VALUES (?, ?)",
+                [(t["id"], _dumps(t)) for t in tokens],
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _task_row(task: dict[str, Any]) -> str:
+    return _dumps({key: value for key, value in task.items() if key != "project_id"})

@@ -1,0 +1,107 @@
+"""The pytest plugin (entry point `pytest11`): an emulator for a test suite, with no conftest.
+
+`sms_mock` is one real server per test session (127.0.0.1, a free port, manual clock), reset
+before each test that uses it; `sms_client` is a `client.SmsClient` logged in as the default
+user against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from client import SmsClient
+from mock_server import Config
+from mock_server.live import LiveServer
+
+DEFAULT_USER = {"username": "mock-user", "password": "mock-password", "domain": "mock-domain"}
+DEFAULT_PROJECT = "cn-north-4"
+
+
+class SmsMock:
+    """A running emulator and its control plane, for tests."""
+
+    def __init__(self, server: LiveServer) -> None:
+        self._server = server
+        self.url = server.url
+        self._http = requests.Session()
+
+    def _control(self, verb: str, route: str, body: Any = None, /, **params: Any) -> Any:
+        response = self._http.request(
+            verb, f"{self.url}/_mock{route}", json=body, params=params or None, timeout=10
+        )
+        if response.status_code >= 400:
+            raise AssertionError(f"{verb} /_mock{route}: {response.status_code} {response.text}")
+        return response.json()
+
+    def reset(self) -> None:
+        """State back to the fixtures, the clock back to now, faults and journal cleared."""
+        self._control("POST", "/reset")
+
+    def advance(self, seconds: float) -> int:
+        """Move the clock forward; the new time, epoch ms."""
+        return self._control("POST", "/clock/advance", {"seconds": seconds})["now_ms"]
+
+    def now_ms(self) -> int:
+        return self._control("GET", "/clock")["now_ms"]
+
+    def add_task(self, doc: dict[str, Any], project: str | None = None) -> dict[str, Any]:
+        """Put a task in exactly as given (any subset of a task document); the whole document."""
+        params = {"project": project} if project else {}
+        return self._control("POST", "/tasks", doc, **params)
+
+    def load_scenario(self, name: str, project: str | None = None) -> list[str]:
+        """Load a named scenario; the ids of the tasks it made."""
+        params = {"project": project} if project else {}
+        return self._control("POST", f"/scenarios/{name}", None, **params)["task_ids"]
+
+    def fail_at(self, task_id: str, subtask: str, at_progress: int = 0, **fault: Any) -> str:
+        """Fail the task when `subtask` reaches `at_progress`; the fault's id."""
+        return self._task_fault(task_id, subtask, at_progress, "fail", fault)
+
+    def pause_at(self, task_id: str, subtask: str, at_progress: int = 0, **fault: Any) -> str:
+        """Pause (ABORT) the task when `subtask` reaches `at_progress`; the fault's id."""
+        return self._task_fault(task_id, subtask, at_progress, "pause", fault)
+
+    def _task_fault(
+        self, task_id: str, subtask: str, at_progress: int, effect: str, extra: dict[str, Any]
+    ) -> str:
+        spec = {"task_id": task_id, "subtask": subtask, "at_progress": at_progress,
+                "effect": effect, **extra}  # fmt: skip
+        return self._control("POST", "/faults", spec)["id"]
+
+    def http_fault(self, match: dict[str, Any], **fault: Any) -> str:
+        """An HTTP fault (status, body, delay_ms, drop, times, probability, seed); its id."""
+        return self._control("POST", "/faults", {"match": match, **fault})["id"]
+
+    def requests(self, **filters: Any) -> list[dict[str, Any]]:
+        """The request journal (filters: method, path glob, status, since)."""
+        return self._control("GET", "/requests", **filters)["requests"]
+
+    def close(self) -> None:
+        self._http.close()
+
+
+@pytest.fixture(scope="session")
+def _sms_mock_server() -> Iterator[LiveServer]:
+    with LiveServer(Config(clock="manual")) as server:
+        yield server
+
+
+@pytest.fixture
+def sms_mock(_sms_mock_server: LiveServer) -> Iterator[SmsMock]:
+    """The session's emulator, reset for this test."""
+    mock = SmsMock(_sms_mock_server)
+    mock.reset()
+    yield mock
+    mock.close()
+
+
+@pytest.fixture
+def sms_client(sms_mock: SmsMock) -> Iterator[SmsClient]:
+    """A client logged in as the default user (mock-user, project cn-north-4)."""
+    with SmsClient(sms_mock.url, project=DEFAULT_PROJECT, **DEFAULT_USER) as client:
+        yield client

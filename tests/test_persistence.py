@@ -1,0 +1,197 @@
+"""`--state-file`: all state in SQLite, every acknowledged write durable, kill -9 included."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+from flask.testing import FlaskClient
+
+from mock_server import Config, create_app
+from tests.helpers import Sms, advance, issue_token, password_body, put_task
+from tests.test_serve import LISTENING
+
+SMS_MOCK = str(Path(sys.executable).with_name("sms-mock"))
+
+
+def app_on(state_file: Path) -> FlaskClient:
+    return create_app(Config(clock="manual", state_file=state_file)).test_client()
+
+
+def test_state_survives_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    client = app_on(db)
+    token = issue_token(client)
+    sms = Sms(client, token)
+    sms.act("sample-ready", "start")
+    now = advance(client, 50)
+    put_task(client, {"id": "kept", "name": "kept"}, project="ap-southeast-3")
+    sms.delete("sample-abort")
+    client.post("/_mock/faults", json={"task_id": "sample-ready", "subtask": "MIGRATE_LINUX_FILE"})
+    before = sms.task("sample-ready")
+
+    again = app_on(db)
+    assert again.get("/_mock/clock").get_json()["now_ms"] == now
+    revived = Sms(again, token)  # the token too survived
+    assert revived.task("sample-ready") == before
+    assert revived.show("sample-abort").status_code == 404
+    assert len(again.get("/_mock/faults").get_json()["faults"]) == 1
+    advance(again, 3600)
+    assert revived.task("sample-ready")["state"] == "MIGRATE_FAIL"  # the fault was kept
+
+
+def test_an_existing_state_file_is_not_overwritten_by_fixtures(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    client = app_on(db)
+    Sms(client, issue_token(client)).delete("sample-ready")
+    again = app_on(db)
+    assert Sms(again, issue_token(again)).show("sample-ready").status_code == 404
+
+
+def test_lockouts_survive_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    client = app_on(db)
+    for _ in range(5):
+        client.post("/v3/auth/tokens", json=password_body(password="wrong"))
+    again = app_on(db)
+    refused = again.post("/v3/auth/tokens", json=password_body())
+    assert refused.get_json()["error"]["message"] == "The account is locked."
+
+
+def test_reset_and_snapshot_restore_are_saved_whole(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    client = app_on(db)
+    Sms(client, issue_token(client)).delete("sample-ready")
+    saved = client.get("/_mock/snapshot").get_json()
+    client.post("/_mock/reset")
+    after_reset = app_on(db)
+    assert Sms(after_reset, issue_token(after_reset)).show("sample-ready").status_code == 200
+    client.post("/_mock/snapshot", json=saved)
+    again = app_on(db)
+    assert Sms(again, issue_token(again)).show("sample-ready").status_code == 404
+
+
+# --- kill -9 -------------------------------------------------------------------------------------
+
+
+def start(db: Path) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        [SMS_MOCK, "serve", "--port", "0", "--clock", "manual", "--state-file", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    match = LISTENING.match(process.stdout.readline().rstrip("\n"))
+    assert match, "the server did not start"
+    return process, f"http://127.0.0.1:{match.group(1)}"
+
+
+class Writer:
+    """Streams writes at a server; remembers only those it saw acknowledged."""
+
+    def __init__(self, url: str, rng: random.Random) -> None:
+        self.url = url
+        self.rng = rng
+        self.http = requests.Session()
+        self.tokens: list[str] = []
+        self.tasks: dict[str, str] = {}  # id -> the state it must at least have reached
+        self.clock_ms = 0
+
+    def write(self) -> None:
+        kind = self.rng.choice(["token", "task", "start", "advance"])
+        if kind == "token" or not self.tokens:
+            response = self.http.post(f"{self.url}/v3/auth/tokens", json=password_body(), timeout=5)
+            if response.status_code == 201:
+                self.tokens.append(response.headers["X-Subject-Token"])
+        elif kind == "task":
+            task_id = f"w{self.rng.randrange(10**9)}"
+            response = self.http.post(f"{self.url}/_mock/tasks", json={"id": task_id}, timeout=5)
+            if response.status_code == 201:
+                self.tasks[task_id] = "READY"
+        elif kind == "start" and self.tasks:
+            task_id = self.rng.choice(sorted(self.tasks))
+            response = self.http.post(
+                f"{self.url}/v3/tasks/{task_id}/action",
+                json={"operation": "start"},
+                headers={"X-Auth-Token": self.tokens[-1]},
+                timeout=5,
+            )
+            if response.status_code == 200:
+                self.tasks[task_id] = "STARTED"
+        else:
+            response = self.http.post(
+                f"{self.url}/_mock/clock/advance", json={"seconds": 1}, timeout=5
+            )
+            if response.status_code == 200:
+                self.clock_ms = response.json()["now_ms"]
+
+    def run_until_killed(self, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            try:
+                self.write()
+            except requests.ConnectionError:
+                return  # killed: what was in flight is not acknowledged
+
+
+def check(url: str, writer: Writer) -> None:
+    http = requests.Session()
+    clock = http.get(f"{url}/_mock/clock", timeout=5).json()["now_ms"]
+    assert clock >= writer.clock_ms
+    for token in writer.tokens:
+        answer = http.get(f"{url}/v3/auth/tokens", headers={"X-Subject-Token": token}, timeout=5)
+        assert answer.status_code == 200, "an acknowledged token was lost"
+    token = writer.tokens[-1]
+    for task_id, state in writer.tasks.items():
+        answer = http.get(f"{url}/v3/tasks/{task_id}", headers={"X-Auth-Token": token}, timeout=5)
+        assert answer.status_code == 200, f"acknowledged task {task_id} was lost"
+        if state == "STARTED":
+            assert answer.json()["state"] != "READY", f"the start of {task_id} was lost"
+
+
+def test_sigkill_loses_no_acknowledged_write(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    rng = random.Random(20261126)
+    writer: Writer | None = None
+    for _ in range(4):
+        process, url = start(db)
+        if writer is not None:
+            check(url, writer)  # everything acknowledged before the last kill is there
+            writer.url = url
+            writer.http = requests.Session()
+        else:
+            writer = Writer(url, rng)
+        # Kill at a random moment while writes stream in; bounded in time.
+        killer = threading.Timer(rng.uniform(0.2, 0.8), process.send_signal, [signal.SIGKILL])
+        killer.start()
+        writer.run_until_killed(time.monotonic() + 5)
+        killer.join()
+        process.wait(timeout=10)
+        assert process.returncode == -signal.SIGKILL
+    assert writer is not None and len(writer.tasks) > 3 and len(writer.tokens) > 1
+    process, url = start(db)
+    try:
+        check(url, writer)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_state_file_that_is_not_sqlite_stops_the_start_in_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "state.db"
+    bad.write_text("not a database" * 100)
+    result = subprocess.run(
+        [SMS_MOCK, "serve", "--port", "0", "--state-file", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"sms-mock: --state-file {bad}: ")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -1,0 +1,74 @@
+"""The pytest plugin, from a user's own test suite: a test file outside the project, no conftest."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import REPO
+
+OUTSIDE_TESTS = '''
+import pytest
+
+def test_fixtures_are_a_real_server_on_loopback(sms_mock, sms_client):
+    assert sms_mock.url.startswith("http://127.0.0.1:")
+    assert sms_client.get_task("sample-ready").state == "READY"
+
+def test_state_is_changed_here(sms_mock, sms_client):
+    sms_client.delete_task("sample-ready")
+    sms_mock.add_task({"id": "mine", "state": "ABORT"})
+
+def test_and_reset_before_the_next_test(sms_client):
+    assert sms_client.get_task("sample-ready").state == "READY"
+    with pytest.raises(Exception):
+        sms_client.get_task("mine")
+
+def test_pause_at_and_the_journal(sms_mock, sms_client):
+    sms_mock.pause_at("sample-ready", "ATTACH_AGENT_IMAGE", at_progress=50)
+    sms_client.start_task("sample-ready")
+    sms_mock.advance(200)
+    task = sms_client.get_task("sample-ready")
+    assert (task.state, task.current_subtask.progress) == ("ABORT", 50)
+    actions = sms_mock.requests(method="POST", path="/v3/tasks/*/action")
+    assert [(r["task_id"], r["operation"], r["status"]) for r in actions] == [
+        ("sample-ready", "start", 200)
+    ]
+
+def test_http_faults(sms_mock, sms_client):
+    sms_mock.http_fault({"method": "GET", "path": "/v3/tasks/*"}, status=503, times=1)
+    assert sms_client.get_task("sample-ready").state == "READY"  # the client retried the 503
+    assert [r["status"] for r in sms_mock.requests(path="/v3/tasks/*")] == [503, 200]
+
+def test_load_scenario(sms_mock, sms_client):
+    (task_id,) = sms_mock.load_scenario("failed-at-migrate-40")
+    assert sms_client.get_task(task_id).state == "MIGRATE_FAIL"
+'''
+
+
+def run_pytest_outside(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "test_outside.py").write_text(source, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_outside.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_plugin_works_from_a_test_file_outside_the_project(tmp_path: Path) -> None:
+    result = run_pytest_outside(tmp_path, OUTSIDE_TESTS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "6 passed" in result.stdout
+
+
+def test_the_readme_pytest_example_passes_as_printed(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    qa = readme.split("### In pytest", 1)[1]
+    example = re.search(r"```python\n(.*?)```", qa, re.S)
+    assert example
+    result = run_pytest_outside(tmp_path, example.group(1))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout

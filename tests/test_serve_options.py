@@ -1,0 +1,47 @@
+"""`sms-mock serve` options that guard the control plane and bound the journal."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+import requests
+
+from tests.test_serve import SMS_MOCK, serving
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.1", "::"])
+def test_off_loopback_serve_refuses_to_start_without_an_admin_token(host: str) -> None:
+    result = subprocess.run(
+        [SMS_MOCK, "serve", "--host", host, "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == f"sms-mock: --host {host} is not loopback: give --admin-token\n"
+
+
+def test_with_an_admin_token_the_control_plane_needs_the_header() -> None:
+    with serving(SMS_MOCK, "serve", "--admin-token", "s3cret") as (process, url):
+        refused = requests.post(f"{url}/_mock/reset", timeout=5)
+        assert (refused.status_code, refused.json()["error_code"]) == (401, "SMS.9008")
+        allowed = requests.post(
+            f"{url}/_mock/reset", headers={"X-Mock-Admin-Token": "s3cret"}, timeout=5
+        )
+        assert allowed.status_code == 200
+        process.terminate()
+
+
+def test_a_journal_size_below_one_is_refused() -> None:
+    result = subprocess.run(
+        [SMS_MOCK, "serve", "--port", "0", "--journal-size", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (result.returncode, result.stderr) == (
+        2,
+        "sms-mock: --journal-size must be at least 1\n",
+    )
