@@ -473,3 +473,19 @@ def test_putting_a_task_with_the_same_id_replaces_it(client: FlaskClient, sms: S
     task = sms.task("sample-ready")
     assert (task["state"], task["name"]) == ("MIGRATE_FAIL", "again")
     assert sms.list(name="again").get_json()["count"] == 1
+
+
+def test_a_fault_narrowed_to_an_occurrence_fires_on_that_run_only(
+    client: FlaskClient, sms: Sms
+) -> None:
+    # SSL_CONFIG runs first in REPLICATE (occurrence 1), again in RESYNC0 (2) and RESYNC1 (3).
+    fault(client, task_id="sample-ready", subtask="SSL_CONFIG", at_progress=50, occurrence=3)
+    for _ in range(2):
+        sms.act("sample-ready", "start")
+        advance(client, SETTLE)
+    assert sms.task("sample-ready")["state"] == "SYNC_SUCCESS"
+    sms.act("sample-ready", "start")
+    advance(client, SETTLE)
+    task = sms.task("sample-ready")
+    assert task["state"] == "SYNC_FAIL"
+    assert (task["sub_tasks"][-3]["user_op"], task["sub_tasks"][-3]["progress"]) == ("RESYNC1", 50)
