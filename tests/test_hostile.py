@@ -1,0 +1,182 @@
+"""Hostile input: a table of bad requests, each answered as README's error table says, with the
+Huawei error body, never a 5xx, and never a change of state; then a fuzz over every route."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
+
+from contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
+from mock_server.emulator import Emulator
+
+TOKEN = "<token>"  # replaced by a valid project-scoped token
+JSON = {"Content-Type": "application/json"}
+BIG = "x" * 10_300
+
+
+def row(name: str, method: str, path: str, status: int, code: str, *, body: Any = None,
+        headers: dict[str, str] | None = None, auth: bool = True) -> Any:  # fmt: skip
+    return pytest.param(method, path, body, headers or {}, auth, status, code, id=name)
+
+
+HOSTILE = [
+    # malformed bodies
+    row("action-not-json", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body=b"{op", headers=JSON),
+    row("action-not-utf8", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body=b'{"operation": "\xff\xfe"}', headers=JSON),
+    row("action-nan", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body=b'{"operation": NaN}', headers=JSON),
+    row("action-array", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body=b"[]", headers=JSON),
+    row("action-string", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body=b'"start"', headers=JSON),
+    row("action-empty", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body=b"", headers=JSON),
+    row("action-deep", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body=b"[" * 5000, headers=JSON),
+    row("create-not-json", "POST", "/v3/tasks", 400, "SMS.9002", body=b"nope", headers=JSON),
+    row("delete-many-not-json", "POST", "/v3/tasks/delete", 400, "SMS.9002", body=b"{", headers=JSON),
+    # content type
+    row("action-no-content-type", "POST", "/v3/tasks/sample-ready/action", 401, "SMS.2005", body=b'{"operation": "start"}'),
+    row("action-text-plain", "POST", "/v3/tasks/sample-ready/action", 401, "SMS.2006", body=b'{"operation": "start"}', headers={"Content-Type": "text/plain"}),
+    row("action-form", "POST", "/v3/tasks/sample-ready/action", 401, "SMS.2006", body=b"operation=start", headers={"Content-Type": "application/x-www-form-urlencoded"}),
+    row("create-xml", "POST", "/v3/tasks", 401, "SMS.2006", body=b"<task/>", headers={"Content-Type": "application/xml"}),
+    row("delete-many-no-content-type", "POST", "/v3/tasks/delete", 401, "SMS.2005", body=b'{"ids": ["a"]}'),
+    # size
+    row("action-over-10240", "POST", "/v3/tasks/sample-ready/action", 401, "SMS.2004", body={"operation": "start", "template_id": BIG}, headers=JSON),
+    row("create-over-10240", "POST", "/v3/tasks", 401, "SMS.2004", body={"name": BIG}, headers=JSON),
+    row("delete-many-over-10240", "POST", "/v3/tasks/delete", 401, "SMS.2004", body={"ids": [BIG]}, headers=JSON),
+    row("token-over-1mib", "POST", "/v3/auth/tokens", 413, "APIGW.0201", body=b"{" + b" " * (1024 * 1024 + 10) + b"}", headers=JSON, auth=False),
+    # wrong types and nulls
+    row("operation-null", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body={"operation": None}, headers=JSON),
+    row("operation-number", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body={"operation": 1}, headers=JSON),
+    row("operation-list", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body={"operation": ["start"]}, headers=JSON),
+    row("switch-hce-string", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body={"operation": "start", "switch_hce": "false"}, headers=JSON),
+    row("switch-hce-null", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body={"operation": "start", "switch_hce": None}, headers=JSON),
+    row("template-id-number", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body={"operation": "clone_test", "template_id": 5}, headers=JSON),
+    row("param-not-strings", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body={"operation": "start", "param": {"a": 1}}, headers=JSON),
+    row("ids-null", "POST", "/v3/tasks/delete", 400, "SMS.9002", body={"ids": None}, headers=JSON),
+    row("ids-numbers", "POST", "/v3/tasks/delete", 400, "SMS.9002", body={"ids": [1, 2]}, headers=JSON),
+    row("create-priority-string", "POST", "/v3/tasks", 400, "SMS.9002", body={"priority": "1"}, headers=JSON),
+    # unknown operations
+    row("operation-unknown", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body={"operation": "explode"}, headers=JSON),
+    row("operation-upper", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body={"operation": "START"}, headers=JSON),
+    row("operation-padded", "POST", "/v3/tasks/sample-ready/action", 400, "SMS.9002", body={"operation": " start"}, headers=JSON),
+    # ids
+    row("id-37-chars", "GET", "/v3/tasks/" + "a" * 37, 400, "SMS.9004"),
+    row("id-dot", "GET", "/v3/tasks/a.b", 400, "SMS.9004"),
+    row("id-space", "GET", "/v3/tasks/a%20b", 400, "SMS.9004"),
+    row("id-unicode", "GET", "/v3/tasks/%C3%A9t%C3%A9", 400, "SMS.9004"),
+    row("id-quote", "POST", "/v3/tasks/a'b/action", 400, "SMS.9004", body={"operation": "start"}, headers=JSON),
+    row("id-absent", "GET", "/v3/tasks/absent-task", 404, "SMS.9001"),
+    # path traversal and unknown paths
+    row("traversal", "GET", "/v3/tasks/../../etc/passwd", 404, "APIGW.0101"),
+    row("encoded-traversal", "GET", "/v3/tasks/..%2F..%2Fetc%2Fpasswd", 404, "APIGW.0101"),
+    row("unknown-path", "GET", "/v3/servers", 404, "APIGW.0101"),
+    row("unknown-version", "GET", "/v4/tasks", 404, "APIGW.0101"),
+    row("unknown-under-control", "GET", "/_mock/nothing", 404, "APIGW.0101", auth=False),
+    # wrong methods
+    row("put-task", "PUT", "/v3/tasks/sample-ready", 404, "APIGW.0101", body={}, headers=JSON),
+    row("patch-task", "PATCH", "/v3/tasks/sample-ready", 404, "APIGW.0101"),
+    row("get-action", "GET", "/v3/tasks/sample-ready/action", 404, "APIGW.0101"),
+    row("delete-list", "DELETE", "/v3/tasks", 404, "APIGW.0101"),
+    row("options", "OPTIONS", "/v3/tasks", 404, "APIGW.0101"),
+    # query numbers out of range
+    row("limit-201", "GET", "/v3/tasks?limit=201", 400, "SMS.9002"),
+    row("limit-negative", "GET", "/v3/tasks?limit=-1", 400, "SMS.9002"),
+    row("limit-huge", "GET", "/v3/tasks?limit=99999999999999999999999", 400, "SMS.9002"),
+    row("limit-float", "GET", "/v3/tasks?limit=1.5", 400, "SMS.9002"),
+    row("offset-65536", "GET", "/v3/tasks?offset=65536", 400, "SMS.9002"),
+    row("state-unknown", "GET", "/v3/tasks?state=PAUSED", 400, "SMS.9002"),
+    # authentication
+    row("no-token", "GET", "/v3/tasks/sample-ready", 401, "APIGW.0301", auth=False),
+    row("garbage-token", "GET", "/v3/tasks/sample-ready", 401, "APIGW.0301", headers={"X-Auth-Token": "\x01\x02"}, auth=False),
+    row("huge-token", "GET", "/v3/tasks/sample-ready", 401, "APIGW.0301", headers={"X-Auth-Token": "M" * 16000}, auth=False),
+    # IAM
+    row("token-not-json", "POST", "/v3/auth/tokens", 400, "keystone", body=b"{", headers=JSON, auth=False),
+    row("token-methods-null", "POST", "/v3/auth/tokens", 400, "keystone", body={"auth": {"identity": {"methods": None}}}, headers=JSON, auth=False),
+]  # fmt: skip
+
+
+def send(client: FlaskClient, token: str, method: str, path: str, body: Any,
+         headers: dict[str, str], auth: bool) -> Any:  # fmt: skip
+    headers = dict(headers)
+    if auth:
+        headers["X-Auth-Token"] = token
+    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+    return client.open(path, method=method, data=data, headers=headers)
+
+
+def check_error_body(response: Any, code: str) -> None:
+    body = response.get_json()
+    if code == "keystone":
+        KeystoneErrorSchema().load(body)
+    elif code.startswith("APIGW"):
+        assert ApigwErrorSchema().load(body)["error_code"] == code
+    else:
+        assert SmsErrorSchema().load(body)["error_code"] == code
+
+
+def test_the_hostile_table_has_at_least_40_rows() -> None:
+    assert len(HOSTILE) >= 40
+
+
+@pytest.mark.parametrize(("method", "path", "body", "headers", "auth", "status", "code"), HOSTILE)
+def test_a_hostile_request_gets_its_documented_error_and_changes_nothing(
+    client: FlaskClient, emulator: Emulator, token: str, method: str, path: str, body: Any,
+    headers: dict[str, str], auth: bool, status: int, code: str,
+) -> None:  # fmt: skip
+    before = emulator.sms.export()
+    response = send(client, token, method, path, body, headers, auth)
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    assert response.headers["X-Request-Id"]
+    check_error_body(response, code)
+    assert emulator.sms.export() == before
+
+
+# --- fuzz ----------------------------------------------------------------------------------------
+
+ROUTES = [
+    ("GET", "/v3/tasks/{id}"),
+    ("DELETE", "/v3/tasks/{id}"),
+    ("POST", "/v3/tasks/{id}/action"),
+    ("GET", "/v3/tasks"),
+    ("POST", "/v3/tasks"),
+    ("POST", "/v3/tasks/delete"),
+    ("POST", "/v3/auth/tokens"),
+    ("GET", "/v3/auth/tokens"),
+    ("GET", "/v3/projects"),
+    ("POST", "/_mock/tasks"),
+    ("POST", "/_mock/faults"),
+    ("POST", "/_mock/clock/advance"),
+    ("POST", "/_mock/snapshot"),
+    ("GET", "/_mock/requests"),
+]
+HEADER_NAMES = ["Content-Type", "X-Auth-Token", "X-Subject-Token", "X-Project-Id", "Authorization",
+                "X-Sdk-Date", "Content-Length", "Accept", "X-Mock-Admin-Token"]  # fmt: skip
+printable = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
+
+
+@given(
+    route=st.sampled_from(ROUTES),
+    task_id=st.text(max_size=40).map(lambda s: s.replace("/", "")),
+    query=st.dictionaries(printable, printable, max_size=4),
+    headers=st.dictionaries(st.sampled_from(HEADER_NAMES), printable, max_size=4),
+    body=st.one_of(st.binary(max_size=300), st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+        lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3),
+        max_leaves=10,
+    ).map(lambda value: json.dumps(value).encode())),
+    authenticated=st.booleans(),
+)  # fmt: skip
+def test_any_request_to_any_route_gets_no_5xx(
+    client: FlaskClient, token: str, route: tuple[str, str], task_id: str,
+    query: dict[str, str], headers: dict[str, str], body: bytes, authenticated: bool,
+) -> None:  # fmt: skip
+    method, template = route
+    if authenticated:
+        headers = {**headers, "X-Auth-Token": token}
+    headers.pop("Content-Length", None)  # the test client sets the true length
+    path = template.replace("{id}", task_id or "x")
+    response = client.open(path, method=method, query_string=query, data=body, headers=headers)
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    assert response.is_json
