@@ -77,3 +77,30 @@ class TaskFaultSchema(ResponseSchema):
 
 class FaultListSchema(ResponseSchema):
     faults = fields.List(fields.Nested(TaskFaultSchema), required=True)
+
+
+class ScenarioSummarySchema(ResponseSchema):
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    tasks = StrictInteger(required=True, validate=validate.Range(min=0))  # how many it loads
+
+
+class ScenarioListSchema(ResponseSchema):
+    """GET /_mock/scenarios: every named scenario, sorted by name."""
+
+    scenarios = fields.List(fields.Nested(ScenarioSummarySchema), required=True)
+
+
+class ScenarioLoadRequestSchema(RequestSchema):
+    """The optional body of POST /_mock/scenarios/{name}: the project to load into."""
+
+    project_id = fields.String(validate=validate.Length(1, 64))  # an id (a name works too)
+
+
+class ScenarioLoadSchema(ResponseSchema):
+    """What POST /_mock/scenarios/{name} made: the tasks' fresh ids and the faults' ids."""
+
+    scenario = fields.String(required=True)
+    project_id = fields.String(required=True)
+    task_ids = fields.List(fields.String(), required=True)
+    fault_ids = fields.List(fields.String(), required=True)

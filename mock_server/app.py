@@ -9,6 +9,7 @@ from flask import Flask, Response, g
 from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
 from mock_server.control.routes import blueprint as control_blueprint
+from mock_server.control.scenarios import blueprint as scenarios_blueprint
 from mock_server.emulator import Config, Emulator
 from mock_server.errors import ApiError, entity_too_large, route_not_found
 from mock_server.http import json_response
@@ -45,6 +46,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(iam_blueprint)
     app.register_blueprint(sms_blueprint)
     app.register_blueprint(control_blueprint)
+    app.register_blueprint(scenarios_blueprint)
     app.register_blueprint(openapi_blueprint)
 
     @app.after_request

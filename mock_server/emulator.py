@@ -10,6 +10,12 @@ from contracts.enums import ClockMode
 from mock_server.clock import Clock, make_clock
 from mock_server.fixtures import FixtureSet, default_fixtures_dir, load_fixture_set
 from mock_server.iam.models import IamBackend
+from mock_server.scenarios import (
+    ScenarioLoad,
+    check_scenario_names,
+    load_scenario,
+    load_startup_scenarios,
+)
 from mock_server.sms.backend import SmsBackend
 from mock_server.sms.faults import FaultBook
 
@@ -23,6 +29,7 @@ class Config:
     clock: str = ClockMode.REAL.value
     speed: float = 1.0
     durations: dict[str, float] = field(default_factory=dict)  # seconds per sub-task name
+    scenarios: list[str] = field(default_factory=list)  # loaded at start and after every reset
 
     @classmethod
     def from_value(cls, value: Config | dict[str, Any] | None) -> Config:
@@ -45,11 +52,15 @@ class Emulator:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.fixtures: FixtureSet = load_fixture_set(config.fixture_folders())
+        check_scenario_names(self, config.scenarios)  # an unknown name stops the start
         self.clock: Clock = make_clock(config.clock, config.speed)
         self.faults = FaultBook()
         self.iam = IamBackend(self.clock, self.fixtures.account)
         self.sms = SmsBackend(self.clock, self.faults, config.durations)
         self._load_tasks()
+        self.startup_scenarios: list[ScenarioLoad] = load_startup_scenarios(
+            self, config.scenarios
+        )
 
     @property
     def account(self):
@@ -68,6 +79,10 @@ class Emulator:
             project_id, project_name = self.project_ref(fixture.project or None)
             self.sms.put(project_id, project_name, fixture.document, fixture.durations)
 
+    def load_scenario(self, name: str, project_ref: str | None = None) -> ScenarioLoad:
+        """Load a named scenario into a project (by id or name; else its own, else the default)."""
+        return load_scenario(self, name, project_ref)
+
     def reset(self) -> None:
         """Back to the loaded fixtures, the clock back to now: new backends, swapped in whole."""
         self.clock.reset()
@@ -76,3 +91,7 @@ class Emulator:
         sms = SmsBackend(self.clock, self.faults, self.config.durations)
         self.iam, self.sms = iam, sms
         self._load_tasks()
+        # The start-up scenarios again, under the ids they had: reset gives back the start state.
+        self.startup_scenarios = load_startup_scenarios(
+            self, self.config.scenarios, self.startup_scenarios
+        )

@@ -1,8 +1,9 @@
 """Fixtures: the account and the tasks an emulator starts with, read from JSON folders.
 
 A fixtures folder may hold `account.json` (domains with their projects, users and access keys)
-and `tasks/*.json` (each `{"project": NAME_OR_ID, "tasks": [task documents]}`). The default
-folder ships inside the package; `--fixtures DIR` adds more on top of it.
+and `tasks/*.json` (each `{"project": NAME_OR_ID, "tasks": [task documents]}`) and
+`scenarios/*.json` (named scenarios, see `scenarios.py`). The default folder ships inside the
+package; `--fixtures DIR` adds more on top of it (a scenario of the same name replaces one).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from marshmallow import ValidationError
 
 from contracts.base import error_paths
 from mock_server.iam.models import AccessKey, Account, Domain, Project, User
+from mock_server.scenarios import Scenario, ScenarioError, parse_scenario
 from mock_server.sms.documents import load_task_document
 
 
@@ -36,6 +38,7 @@ class TaskFixture:
 class FixtureSet:
     account: Account = field(default_factory=Account)
     tasks: list[TaskFixture] = field(default_factory=list)
+    scenarios: dict[str, Scenario] = field(default_factory=dict)  # by name
 
 
 def default_fixtures_dir() -> Path:
@@ -57,6 +60,10 @@ def load_fixture_set(folders: list[Path]) -> FixtureSet:
             fixture_set.account.merge(_load_account(account_file))
         for tasks_file in sorted((folder / "tasks").glob("*.json")):
             fixture_set.tasks.extend(_load_tasks(tasks_file))
+        for scenario_file in sorted((folder / "scenarios").glob("*.json")):
+            scenario = _load_scenario(scenario_file)
+            fixture_set.scenarios[scenario.name] = scenario  # a later folder's wins
+    _check_scenario_projects(fixture_set)
     return fixture_set
 
 
@@ -110,3 +117,18 @@ def _load_tasks(path: Path) -> list[TaskFixture]:
             TaskFixture(data.get("project", ""), document, durations, f"{path.name}#{index}")
         )
     return fixtures
+
+
+def _load_scenario(path: Path) -> Scenario:
+    try:
+        return parse_scenario(path.stem, _read_json(path), str(path))
+    except ScenarioError as exc:
+        raise FixtureError(f"{path}: {exc}") from exc
+
+
+def _check_scenario_projects(fixture_set: FixtureSet) -> None:
+    # Checked once every folder is in: a later folder's account.json may add the project.
+    for scenario in fixture_set.scenarios.values():
+        ref = scenario.project
+        if ref is not None and fixture_set.account.project_by_id_or_name(ref) is None:
+            raise FixtureError(f"{scenario.source}: project: no project {ref!r} in the account")

@@ -14,6 +14,7 @@ from contracts.enums import ClockMode
 from mock_server.app import create_app
 from mock_server.emulator import Config
 from mock_server.fixtures import FixtureError
+from mock_server.scenarios import UnknownScenario
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,6 +35,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-default-fixtures",
         action="store_true",
         help="do not load the packaged default account and sample tasks",
+    )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a named scenario to load at start and after every reset (repeatable)",
     )
     parser.add_argument(
         "--clock",
@@ -63,11 +71,15 @@ def serve(args: argparse.Namespace) -> int:
         default_fixtures=not args.no_default_fixtures,
         clock=args.clock,
         speed=args.speed,
+        scenarios=list(args.scenario),
     )
     try:
         app = create_app(config)
     except FixtureError as exc:
         print(f"sms-mock: fixtures: {exc}", file=sys.stderr)
+        return 2
+    except UnknownScenario as exc:
+        print(f"sms-mock: --scenario: {exc.args[0]}", file=sys.stderr)
         return 2
     try:
         server = create_server(app, host=args.host, port=args.port, threads=args.threads)
