@@ -152,6 +152,15 @@ class ClockMode(StrEnum):
     MANUAL = "manual"
 
 
+class AuthMode(StrEnum):
+    """What SMS calls accept (`sms-mock serve --auth`)."""
+
+    ANY = "any"  # a token or an SDK signature
+    TOKEN = "token"  # X-Auth-Token only
+    AKSK = "aksk"  # SDK-HMAC-SHA256 signatures only
+    OFF = "off"  # nothing checked: the X-Project-Id given, or the default project
+
+
 def values(enum: type[StrEnum]) -> list[str]:
     """The wire values of an enum, in declaration order."""
     return [member.value for member in enum]

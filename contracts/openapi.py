@@ -138,7 +138,9 @@ def _json_body(schema: type[Schema], description: str) -> dict[str, Any]:
 
 # Error answers shared by several operations (README, "Errors").
 _GATEWAY_401 = _response(
-    "APIGW.0301: no token, an unknown or malformed token, or an expired one.", ApigwErrorSchema
+    "APIGW.0301: no token, an unknown or malformed token, or an expired one; a bad, stale or "
+    "unknown-AK signature, a project outside the AK's account, or a locked AK.",
+    ApigwErrorSchema,
 )
 _GATEWAY_403 = _response(
     "APIGW.0302: a domain-scoped or unscoped token on an SMS call.", ApigwErrorSchema

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contracts.enums import ClockMode
+from contracts.enums import AuthMode, ClockMode
 from mock_server.clock import Clock, make_clock
 from mock_server.fixtures import FixtureSet, default_fixtures_dir, load_fixture_set
 from mock_server.iam.models import IamBackend
@@ -30,6 +30,10 @@ class Config:
     speed: float = 1.0
     durations: dict[str, float] = field(default_factory=dict)  # seconds per sub-task name
     scenarios: list[str] = field(default_factory=list)  # loaded at start and after every reset
+    auth: str = AuthMode.ANY.value  # what SMS calls accept: any, token, aksk or off
+
+    def __post_init__(self) -> None:
+        self.auth = AuthMode(self.auth)  # a bad mode fails here, not on the first request
 
     @classmethod
     def from_value(cls, value: Config | dict[str, Any] | None) -> Config:

@@ -1,18 +1,36 @@
-"""The API gateway in front of SMS: who is calling, and for which project.
+"""The API gateway in front of SMS and IAM: who is calling, and for which project.
 
-Authentication failures answer the gateway's own body (`APIGW.0301`), not the service's.
+Two credentials are accepted, as on the real gateway: a token in `X-Auth-Token`, and the
+SDK's `SDK-HMAC-SHA256` signature (`contracts/signing.py`) with `X-Sdk-Date` and, on regional
+services, `X-Project-Id`. Failures answer the gateway's own body (`APIGW.0301`), not the
+service's.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, quote, urlsplit
+
 from flask import request
 
-from mock_server.clock import iso_ms
+from contracts import signing
+from contracts.enums import AuthMode
+from mock_server.clock import iso_ms, wall_ms
+from mock_server.emulator import Emulator, UnknownProject
 from mock_server.errors import GatewayError
 from mock_server.http import emulator
 from mock_server.iam.models import Token
 
 AUTH_FAILED = "Incorrect IAM authentication information: "
+SIGNATURE_FAILED = "verify aksk signature fail"
+# The SDK signs with the wall clock, so the window is checked against it, never against the
+# emulator's clock, which tests move by hours.
+SIGNATURE_WINDOW_MS = 15 * 60 * 1000
+# Every SDK signature starts so; another scheme (Basic, Bearer) is not a signature at all.
+SIGNATURE_PREFIX = "SDK-"
 
 
 def auth_failed(reason: str) -> GatewayError:
@@ -21,6 +39,18 @@ def auth_failed(reason: str) -> GatewayError:
 
 def not_authorized() -> GatewayError:
     return GatewayError(403, "APIGW.0302", "The IAM user is not authorized to access the API.")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who called: a user of a domain, and the project it acts in (None when it names none)."""
+
+    user_id: str | None
+    domain_id: str
+    project_id: str | None
+
+
+# --- tokens -----------------------------------------------------------------------------------
 
 
 def caller_token() -> Token:
@@ -37,10 +67,174 @@ def caller_token() -> Token:
     return token
 
 
+def _token_caller(emu: Emulator) -> Caller:
+    token = caller_token()
+    user = emu.iam.account.users[token.user_id]
+    return Caller(user.id, user.domain_id, token.project_id)
+
+
+# --- signatures -------------------------------------------------------------------------------
+
+
+def _signature(authorization: str | None) -> str | None:
+    """The Authorization header when it carries an SDK signature; None otherwise."""
+    if authorization is not None and authorization.startswith(SIGNATURE_PREFIX):
+        return authorization
+    return None
+
+
+def _wire_headers() -> dict[str, str]:
+    """The request's headers, names lower-cased, values as the client wrote them.
+
+    WSGI hands header bytes over as latin-1; the SDK signed the text it then sent as UTF-8.
+    """
+    headers: dict[str, str] = {}
+    for name, value in request.headers.items():
+        with contextlib.suppress(UnicodeError):  # not UTF-8: keep the bytes as latin-1 text
+            value = value.encode("latin-1").decode("utf-8")
+        headers[name.lower()] = value
+    return headers
+
+
+def _raw_path() -> str:
+    """The path as it came on the wire, percent-escapes intact: the recipe decodes it itself."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if not raw:
+        return quote(request.path, safe="/")
+    if raw.startswith(("http://", "https://")):  # the absolute form a proxy may send
+        return urlsplit(raw).path or "/"
+    return raw.split("?", 1)[0]
+
+
+def _query_pairs() -> list[tuple[str, str]]:
+    pairs = parse_qsl(request.query_string, keep_blank_values=True)
+    return [(k.decode("utf-8", "replace"), v.decode("utf-8", "replace")) for k, v in pairs]
+
+
+def verify_signature(emu: Emulator, authorization: str) -> Caller:
+    """The caller of a signed request, after checking it as reference 4.3 does; APIGW.0301 else.
+
+    The project is `X-Project-Id` when given, and must belong to the AK's domain.
+    """
+    try:
+        auth = signing.parse_authorization(authorization)
+    except signing.SignatureFormatError as exc:
+        raise auth_failed(f"{SIGNATURE_FAILED}, {exc}") from exc
+    if auth.algorithm != signing.ALGORITHM:
+        raise auth_failed(f"{SIGNATURE_FAILED}, unsupported algorithm {auth.algorithm}")
+    iam = emu.iam
+    key = iam.account.access_keys.get(auth.access)
+    if key is None:
+        raise auth_failed(f"Get secretKey failed,ak:{auth.access},err:ak not exist")
+    if iam.ak_locked(key.ak):
+        raise auth_failed("AK access failed to reach the limit,forbidden")
+
+    headers = _wire_headers()
+    date_name = signing.DATE_HEADER.lower()
+    if date_name not in headers:
+        raise auth_failed(f"{SIGNATURE_FAILED}, {date_name} not found")
+    try:
+        signed_at = signing.parse_date(headers[date_name])
+    except signing.SignatureFormatError as exc:
+        raise auth_failed(f"{SIGNATURE_FAILED}, {exc}") from exc
+    # The date, the host and the project must be covered, or a captured request could be
+    # replayed later, elsewhere or in another project.
+    for name in (date_name, "host", "x-project-id", "x-domain-id"):
+        if name in headers and name not in auth.signed_headers:
+            raise auth_failed(f"{SIGNATURE_FAILED}, {name} is not signed")
+    for name in auth.signed_headers:
+        if name not in headers:
+            raise auth_failed(f"{SIGNATURE_FAILED}, signed header {name} not found")
+    if abs(wall_ms() - signed_at.timestamp() * 1000) > SIGNATURE_WINDOW_MS:
+        raise auth_failed("calc ak sk signature fail:signature expired")
+
+    body = request.get_data(cache=True)
+    canonical = signing.canonical_request(
+        request.method, _raw_path(), _query_pairs(), headers, auth.signed_headers, body
+    )
+    expected = signing.signature(key.sk, signing.string_to_sign(canonical, signed_at))
+    if not hmac.compare_digest(expected, auth.signature) or not _declared_hash_holds(headers, body):
+        iam.signature_failed(key.ak)
+        raise auth_failed(SIGNATURE_FAILED)
+    iam.signature_passed(key.ak)
+
+    user = iam.account.users[key.user_id]
+    domain_id = headers.get("x-domain-id")
+    if domain_id is not None and domain_id != user.domain_id:
+        raise auth_failed(f"x-domain-id {domain_id} is not the domain of ak {key.ak}")
+    project_id = headers.get("x-project-id")
+    if project_id is not None:
+        project = iam.account.projects.get(project_id)
+        if project is None or project.domain_id != user.domain_id:
+            raise auth_failed(f"x-project-id {project_id} is not a project of ak {key.ak}")
+    return Caller(user.id, user.domain_id, project_id)
+
+
+def _declared_hash_holds(headers: dict[str, str], body: bytes) -> bool:
+    """A declared body hash (other than UNSIGNED-PAYLOAD) must be the body's: the signature
+    covers the declaration, not the body."""
+    declared = headers.get(signing.CONTENT_SHA256_HEADER.lower())
+    if not body or not declared or declared == signing.UNSIGNED_PAYLOAD:
+        return True
+    return hmac.compare_digest(declared.lower(), hashlib.sha256(body).hexdigest())
+
+
+# --- what each service asks -------------------------------------------------------------------
+
+
 def sms_project() -> str:
-    """The project id an SMS call acts in, from its project-scoped token."""
+    """The project id an SMS call acts in, by the emulator's `--auth` mode."""
+    emu = emulator()
+    mode = emu.config.auth
+    if mode == AuthMode.OFF:
+        return _open_project(emu)
+    # The hot path is a token: one environ lookup, and only a request that carries an
+    # Authorization header pays for looking at it.
+    signed = (
+        None if mode == AuthMode.TOKEN else _signature(request.environ.get("HTTP_AUTHORIZATION"))
+    )
+    if signed is not None:
+        project_id = verify_signature(emu, signed).project_id
+        if project_id is None:
+            raise auth_failed("x-project-id not found")
+        return project_id
+    if mode == AuthMode.AKSK:
+        raise auth_failed(
+            "an SDK-HMAC-SHA256 signature is required (the emulator runs --auth aksk)"
+        )
     token = caller_token()
     if token.project_id is None:
         # SMS is a regional service: a domain-scoped or unscoped token cannot use it.
         raise not_authorized()
     return token.project_id
+
+
+def _open_project(emu: Emulator) -> str:
+    """`--auth off`: the project of `X-Project-Id` (an id or a name), else the default one."""
+    ref = request.headers.get("X-Project-Id")
+    try:
+        return emu.project_ref(ref)[0]
+    except UnknownProject as exc:
+        raise auth_failed(f"x-project-id {ref} not exist") from exc
+
+
+def iam_caller() -> Caller:
+    """The caller of IAM's listing calls: by its signature when it carries one, else its token.
+
+    IAM accepts both whatever `--auth` says: the mode governs SMS calls only.
+    """
+    emu = emulator()
+    signed = _signature(request.headers.get("Authorization"))
+    if signed is not None:
+        return verify_signature(emu, signed)
+    return _token_caller(emu)
+
+
+def check_signature_if_signed() -> None:
+    """IAM's token calls need no credential, but a signature they carry must be good.
+
+    The SDK signs even its token requests; raw clients and keystoneauth1 do not sign.
+    """
+    signed = _signature(request.headers.get("Authorization"))
+    if signed is not None:
+        verify_signature(emulator(), signed)

@@ -10,7 +10,7 @@ from types import FrameType
 
 from waitress.server import create_server
 
-from contracts.enums import ClockMode
+from contracts.enums import AuthMode, ClockMode
 from mock_server.app import create_app
 from mock_server.emulator import Config
 from mock_server.fixtures import FixtureError
@@ -52,6 +52,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--speed", type=float, default=1.0, help="how fast the real clock runs (default 1.0)"
     )
+    parser.add_argument(
+        "--auth",
+        choices=[mode.value for mode in AuthMode],
+        default=AuthMode.ANY.value,
+        help="what SMS calls accept: any (a token or an SDK signature, the default), token, "
+        "aksk, or off (no authentication: X-Project-Id or the default project)",
+    )
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
@@ -72,6 +79,7 @@ def serve(args: argparse.Namespace) -> int:
         clock=args.clock,
         speed=args.speed,
         scenarios=list(args.scenario),
+        auth=args.auth,
     )
     try:
         app = create_app(config)

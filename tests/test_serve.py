@@ -116,3 +116,25 @@ def test_the_seed_procedure_over_http() -> None:
         task = requests.get(f"{url}/v3/tasks/sample-abort", headers=headers, timeout=5)
         assert TaskSchema().load(task.json())["state"] == "RUNNING"
         stop(process, signal.SIGTERM)
+
+
+@pytest.mark.parametrize(("mode", "status"), [("off", 200), ("aksk", 401), ("any", 200)])
+def test_serve_auth_decides_what_sms_calls_accept(mode: str, status: int) -> None:
+    with serving(SMS_MOCK, "serve", "--auth", mode) as (process, url):
+        token = issue(url)  # IAM issues tokens in every mode
+        answer = requests.get(
+            f"{url}/v3/tasks/sample-ready", headers={"X-Auth-Token": token}, timeout=5
+        )
+        assert answer.status_code == status, answer.text
+        stop(process, signal.SIGTERM)
+
+
+def test_serve_refuses_an_unknown_auth_mode() -> None:
+    result = subprocess.run(
+        [SMS_MOCK, "serve", "--port", "0", "--auth", "maybe"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "--auth: invalid choice: 'maybe'" in result.stderr

@@ -14,6 +14,9 @@ from mock_server.ids import new_token
 TOKEN_LIFETIME_MS = 24 * 3600 * 1000
 LOCK_AFTER_FAILURES = 5
 LOCK_MS = 15 * 60 * 1000
+# The API gateway locks an AK after repeated bad signatures: 5 in a row, for 5 minutes.
+AK_LOCK_AFTER_FAILURES = 5
+AK_LOCK_MS = 5 * 60 * 1000
 ROLES = [{"id": "0", "name": "te_admin"}, {"id": "0", "name": "op_gated_sms"}]
 
 
@@ -106,6 +109,8 @@ class IamBackend:
         self.tokens: dict[str, Token] = {}
         self._failures: dict[str, int] = {}
         self._locked_until: dict[str, int] = {}
+        self._ak_failures: dict[str, int] = {}
+        self._ak_locked_until: dict[str, int] = {}
 
     # --- authentication ----------------------------------------------------------------------
 
@@ -148,6 +153,26 @@ class IamBackend:
         if token is None:
             raise errors.auth_required()
         return token, self.account.users[token.user_id]
+
+    # --- access keys ----------------------------------------------------------------------------
+
+    def ak_locked(self, ak: str) -> bool:
+        return self._ak_locked_until.get(ak, 0) > self.clock.now_ms()
+
+    def signature_failed(self, ak: str) -> None:
+        """Count a bad signature of a known AK; the fifth in a row locks the AK."""
+        now = self.clock.now_ms()
+        with self._lock:
+            failures = self._ak_failures.get(ak, 0) + 1
+            if failures >= AK_LOCK_AFTER_FAILURES:
+                self._ak_locked_until[ak] = now + AK_LOCK_MS
+                failures = 0
+            self._ak_failures[ak] = failures
+
+    def signature_passed(self, ak: str) -> None:
+        if self._ak_failures.get(ak):
+            with self._lock:
+                self._ak_failures.pop(ak, None)
 
     # --- scope ------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from contracts.enums import AuthMethod
 from contracts.iam import ProjectListQuerySchema, TokenRequestSchema
-from mock_server.gateway import caller_token
+from mock_server.gateway import check_signature_if_signed, iam_caller
 from mock_server.http import base_url, emulator, first_problem, json_response, load_body
 from mock_server.iam import errors
 from mock_server.iam.models import Token
@@ -30,6 +30,7 @@ def _token_answer(token: Token, status: int) -> Response:
 
 @blueprint.post("/v3/auth/tokens")
 def issue_token() -> Response:
+    check_signature_if_signed()
     try:
         body = load_body(_token_request_schema, request.get_data(cache=True))
     except ValidationError as exc:
@@ -48,6 +49,7 @@ def issue_token() -> Response:
 
 @blueprint.get("/v3/auth/tokens")  # HEAD is served by the same view, without a body
 def validate_token() -> Response:
+    check_signature_if_signed()
     iam = emulator().iam
     caller = request.headers.get("X-Auth-Token")
     # Checking one's own token needs no caller token; a caller token given must be valid.
@@ -68,14 +70,14 @@ def _links() -> dict[str, str | None]:
 
 @blueprint.get("/v3/projects")
 def list_projects() -> Response:
-    """The SDK calls this to find a region's project id: `?name=cn-north-4`."""
-    token = caller_token()
+    """The SDK calls this, signed, to find a region's project id: `?name=cn-north-4`."""
+    caller = iam_caller()
     try:
         query = _project_query_schema.load(request.args.to_dict())
     except ValidationError as exc:
         raise errors.bad_request(*first_problem(exc)) from exc
     iam = emulator().iam
-    domain_id = iam.account.users[token.user_id].domain_id
+    domain_id = caller.domain_id
     projects = [
         p
         for p in iam.account.projects_of(domain_id)
@@ -91,9 +93,8 @@ def list_projects() -> Response:
 
 @blueprint.get("/v3/auth/projects")
 def list_auth_projects() -> Response:
-    token = caller_token()
+    domain_id = iam_caller().domain_id
     iam = emulator().iam
-    domain_id = iam.account.users[token.user_id].domain_id
     url = base_url()
     return json_response(
         {
@@ -105,10 +106,10 @@ def list_auth_projects() -> Response:
 
 @blueprint.get("/v3/auth/domains")
 def list_auth_domains() -> Response:
-    """The SDK calls this to find the domain id of global credentials."""
-    token = caller_token()
+    """The SDK calls this, signed, to find the domain id of global credentials."""
+    domain_id = iam_caller().domain_id
     iam = emulator().iam
-    domain = iam.account.domains[iam.account.users[token.user_id].domain_id]
+    domain = iam.account.domains[domain_id]
     return json_response(
         {
             "domains": [
