@@ -17,6 +17,7 @@ from mock_server.iam.routes import blueprint as iam_blueprint
 from mock_server.openapi_route import blueprint as openapi_blueprint
 from mock_server.sms import errors as sms_errors
 from mock_server.sms.routes import blueprint as sms_blueprint
+from mock_server.versions import blueprint as versions_blueprint
 
 MAX_REQUEST_BYTES = 1024 * 1024
 
@@ -48,6 +49,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(control_blueprint)
     app.register_blueprint(scenarios_blueprint)
     app.register_blueprint(openapi_blueprint)
+    app.register_blueprint(versions_blueprint)
 
     @app.after_request
     def add_request_id(response: Response) -> Response:

@@ -154,7 +154,7 @@ def on_task(route: Call, task_id: str) -> Call:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        pytest.param("GET", "/", id="root"),
+        pytest.param("POST", "/", id="post-root"),  # GET / lists the API versions
         pytest.param("GET", "/v3/nothing", id="unknown-path"),
         pytest.param("GET", "/v2/tasks", id="other-version"),
         pytest.param("POST", "/v3/tasks/sample-ready/actions", id="unknown-subpath"),
