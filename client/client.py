@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from marshmallow import Schema, ValidationError
 
 from client import models
-from client.errors import ContractViolation, ServerError, TaskFailed, WaitTimeout, api_error
+from client.errors import (
+    ContractViolation,
+    ServerError,
+    SmsClientError,
+    TaskFailed,
+    WaitTimeout,
+    api_error,
+)
 from client.transport import RetryPolicy, Transport
+from contracts import signing
 from contracts.base import error_paths
 from contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
 from contracts.iam import TokenRequestSchema, TokenResponseSchema
@@ -38,6 +48,44 @@ class _CachedToken:
     expires_at: float  # epoch seconds
 
 
+@dataclass(frozen=True)
+class _AccessKey:
+    """An AK/SK pair and the project it acts in: every request is signed as the SDK signs."""
+
+    ak: str
+    sk: str
+    project_id: str
+
+    def sign(
+        self, method: str, url: str, params: dict[str, str] | None, body: bytes | None
+    ) -> tuple[str, dict[str, str]]:
+        """The URL to send (its query in canonical order, as the SDK sends it) and the headers."""
+        parts = urlsplit(url)
+        query = sorted((params or {}).items())
+        headers = {"Host": parts.netloc, "X-Project-Id": self.project_id}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        signed = signing.sign(
+            method,
+            parts.path,
+            query,
+            headers,
+            body or b"",
+            ak=self.ak,
+            sk=self.sk,
+            now=datetime.now(UTC),
+        )
+        if query:
+            url = f"{url}?{signing.canonical_query(query)}"
+        return url, signed
+
+
+CREDENTIALS_HELP = (
+    "give either username=, password=, domain= and project= (or project_id=), "
+    "or ak=, sk= and project_id="
+)
+
+
 def _check_request(schema: type[Schema], body: dict[str, Any], what: str) -> None:
     """Refuse to send a body the server's contract would refuse."""
     try:
@@ -52,33 +100,62 @@ def _epoch(iso: str) -> float:
 
 
 class SmsClient:
-    """A client of SMS v3 tasks, logging in to IAM with a password.
+    """A client of SMS v3 tasks, logging in to IAM with a password, or signing with an AK/SK.
 
     `endpoint` is the SMS endpoint (`http://127.0.0.1:8080` for the emulator); `iam_endpoint`
-    defaults to it. `project` names the project to scope to (or give `project_id`).
+    defaults to it. With a password, `project` names the project to scope to (or give
+    `project_id`); with `ak=` and `sk=`, every request is signed as the official SDK signs it
+    (SDK-HMAC-SHA256) and acts in `project_id`.
     """
 
     def __init__(
         self,
         endpoint: str,
         *,
-        username: str,
-        password: str,
-        domain: str,
+        username: str | None = None,
+        password: str | None = None,
+        domain: str | None = None,
         project: str | None = None,
         project_id: str | None = None,
+        ak: str | None = None,
+        sk: str | None = None,
         iam_endpoint: str | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if not (project or project_id):
-            raise ValueError("give the project's name (project=) or its id (project_id=)")
         self.endpoint = endpoint.rstrip("/")
         self.iam_endpoint = (iam_endpoint or endpoint).rstrip("/")
+        self._access_key: _AccessKey | None = None
+        self._login: dict[str, Any] | None = None
+        password_given = any(v is not None for v in (username, password, domain))
+        if ak is not None or sk is not None:
+            if password_given or project:
+                raise ValueError(f"AK/SK and a password do not mix: {CREDENTIALS_HELP}")
+            if not (ak and sk and project_id):
+                raise ValueError(
+                    f"AK/SK signing needs ak=, sk= and project_id=: {CREDENTIALS_HELP}"
+                )
+            self._access_key = _AccessKey(ak, sk, project_id)
+        elif username is None or password is None or domain is None:
+            raise ValueError(f"missing credentials: {CREDENTIALS_HELP}")
+        elif not (project or project_id):
+            raise ValueError("give the project's name (project=) or its id (project_id=)")
+        else:
+            self._login = self._password_login(username, password, domain, project, project_id)
+        self._token: _CachedToken | None = None
+        self._sleep = sleep
+        self._transport = Transport(
+            session or requests.Session(), timeout, retry or RetryPolicy(), sleep
+        )
+
+    @staticmethod
+    def _password_login(
+        username: str, password: str, domain: str, project: str | None, project_id: str | None
+    ) -> dict[str, Any]:
         scope = {"id": project_id} if project_id else {"name": project}
-        self._login = {
+        return {
             "auth": {
                 "identity": {
                     "methods": ["password"],
@@ -89,11 +166,6 @@ class SmsClient:
                 "scope": {"project": scope},
             }
         }
-        self._token: _CachedToken | None = None
-        self._sleep = sleep
-        self._transport = Transport(
-            session or requests.Session(), timeout, retry or RetryPolicy(), sleep
-        )
 
     def close(self) -> None:
         """Close the HTTP connections this client keeps open."""
@@ -109,12 +181,15 @@ class SmsClient:
 
     def token(self) -> str:
         """A valid token: the cached one, or a new one shortly before that expires."""
+        if self._login is None:
+            raise SmsClientError("this client signs with an AK/SK: it has no password to log in")
         cached = self._token
         if cached is None or time.time() >= cached.expires_at - TOKEN_MARGIN_S:
             cached = self._token = self._issue_token()
         return cached.value
 
     def _issue_token(self) -> _CachedToken:
+        assert self._login is not None
         _check_request(TokenRequestSchema, self._login, "token request")
         response = self._transport.send(
             "POST", f"{self.iam_endpoint}/v3/auth/tokens", json=self._login, idempotent=True
@@ -245,6 +320,11 @@ class SmsClient:
         params: dict[str, str] | None = None,
     ) -> Any:
         """One SMS call with the cached token; a 401 APIGW.0301 fetches a new token once."""
+        if self._access_key is not None:
+            response = self._signed_call(method, path, idempotent, body, params)
+            if response.status_code >= 400:
+                raise self._error(response)
+            return self._json(response, f"{method} {path}")
         for attempt in (1, 2):
             headers = {"X-Auth-Token": self.token()}
             response = self._transport.send(
@@ -262,6 +342,20 @@ class SmsClient:
         if response.status_code >= 400:
             raise self._error(response)
         return self._json(response, f"{method} {path}")
+
+    def _signed_call(
+        self,
+        method: str,
+        path: str,
+        idempotent: bool,
+        body: dict[str, Any] | None,
+        params: dict[str, str] | None,
+    ) -> requests.Response:
+        """One call signed with the AK/SK: no token, so nothing to fetch again on a 401."""
+        assert self._access_key is not None
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        url, headers = self._access_key.sign(method, f"{self.endpoint}{path}", params, data)
+        return self._transport.send(method, url, data=data, headers=headers, idempotent=idempotent)
 
     @staticmethod
     def _json(response: requests.Response, what: str) -> Any:
