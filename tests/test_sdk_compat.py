@@ -1,0 +1,629 @@
+"""The official Huawei Cloud SDKs 3.1.219, unmodified, against a real emulator server.
+
+Every SMS call the emulator serves and the IAM token calls go through `huaweicloudsdksms` and
+`huaweicloudsdkiam`, signed with the default account's AK/SK; what the SDK's models hold must
+be what the emulator's own client (`client.SmsClient`) or the raw JSON shows, field for field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import requests
+from huaweicloudsdkcore.auth.credentials import BasicCredentials, Credentials, GlobalCredentials
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException, SdkException
+from huaweicloudsdkcore.http.http_handler import HttpHandler
+from huaweicloudsdkcore.region.region import Region
+from huaweicloudsdkiam.v3 import (
+    AuthScope,
+    AuthScopeProject,
+    IamClient,
+    KeystoneCreateScopedTokenRequest,
+    KeystoneCreateScopedTokenRequestBody,
+    KeystoneCreateUserTokenByPasswordRequest,
+    KeystoneCreateUserTokenByPasswordRequestBody,
+    KeystoneListAuthDomainsRequest,
+    KeystoneValidateTokenRequest,
+    PwdAuth,
+    PwdIdentity,
+    PwdPassword,
+    PwdPasswordUser,
+    PwdPasswordUserDomain,
+    ScopedToken,
+    ScopedTokenAuth,
+    ScopedTokenIdentity,
+    ScopeProjectOption,
+    TokenSocpeOption,
+)
+from huaweicloudsdksms.v3 import (
+    CreateTaskRequest,
+    DeleteTaskRequest,
+    DeleteTasksReq,
+    DeleteTasksRequest,
+    ListApiVersionRequest,
+    ListTasksRequest,
+    PostTask,
+    ShowApiVersionRequest,
+    ShowTaskRequest,
+    UpdateTaskStatusReq,
+    UpdateTaskStatusRequest,
+)
+from huaweicloudsdksms.v3 import SmsClient as SdkSmsClient
+from huaweicloudsdksms.v3 import model as sms_models
+
+from client import NotFound, SmsClient, Unauthorized
+from client.models import to_dict
+from contracts import signing
+from mock_server.emulator import Config
+from mock_server.live import LiveServer
+from tests.helpers import (
+    DOMAIN_ID,
+    OTHER_PROJECT_ID,
+    PROJECT_ID,
+    SECOND_PROJECT_ID,
+    create_body,
+    password_body,
+)
+from tests.lifecycle_table import ROWS
+
+# The SDK deprecated to_dict() in favour of raw JSON; the models are what users read, though.
+pytestmark = pytest.mark.filterwarnings("ignore:.*to_dict.*deprecated:DeprecationWarning")
+
+AK = "MOCKACCESSKEYEXAMPLE"
+SK = "mock-secret-key-example-0000000000000000"
+REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
+SAMPLES = [
+    "sample-ready",
+    "sample-running",
+    "sample-abort",
+    "sample-migrate-fail",
+    "sample-migrate-success",
+    "8abda8635e09d185015e09d188dd0001xx",
+]
+MISSING = object()
+# SDK attribute names that are not the JSON key they are read from.
+JSON_NAMES = {"os_federation": "OS-FEDERATION", "x_subject_token": "X-Subject-Token"}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LiveServer]:
+    with LiveServer(Config(clock="manual")) as live:
+        yield live
+
+
+@pytest.fixture(autouse=True)
+def fresh(server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    requests.post(f"{server.url}/_mock/reset", timeout=10).raise_for_status()
+    # The SDK caches looked-up project and domain ids per AK for the process: each test looks
+    # them up again.
+    monkeypatch.setattr(Credentials, "_CACHE", {})
+
+
+@pytest.fixture
+def sdk(server: LiveServer) -> SdkSmsClient:
+    return sms_sdk(server)
+
+
+@pytest.fixture
+def iam(server: LiveServer) -> IamClient:
+    return (
+        IamClient.new_builder()
+        .with_credentials(GlobalCredentials(AK, SK, DOMAIN_ID))
+        .with_endpoint(server.url)
+        .build()
+    )
+
+
+@pytest.fixture
+def mine(server: LiveServer) -> Iterator[SmsClient]:
+    """The emulator's own client, logged in with the default user's password."""
+    with SmsClient(
+        server.url,
+        username="mock-user",
+        password="mock-password",
+        domain="mock-domain",
+        project="cn-north-4",
+    ) as client:
+        yield client
+
+
+def sms_sdk(
+    server: LiveServer,
+    *,
+    ak: str = AK,
+    sk: str = SK,
+    project_id: str = PROJECT_ID,
+    handler: HttpHandler | None = None,
+) -> SdkSmsClient:
+    builder = (
+        SdkSmsClient.new_builder()
+        .with_credentials(BasicCredentials(ak, sk, project_id))
+        .with_endpoint(server.url)
+    )
+    if handler is not None:
+        builder = builder.with_http_handler(handler)
+    return builder.build()
+
+
+def like(shape: Any, plain: Any) -> Any:
+    """`plain` (JSON) cut down to the keys of `shape` (an SDK model's to_dict()), recursively."""
+    if isinstance(shape, dict) and isinstance(plain, dict):
+        return {k: like(v, plain.get(JSON_NAMES.get(k, k), MISSING)) for k, v in shape.items()}
+    if isinstance(shape, list) and isinstance(plain, list) and len(shape) == len(plain):
+        return [like(s, p) for s, p in zip(shape, plain, strict=True)]
+    return plain
+
+
+def assert_same(sdk_model: Any, plain: Any) -> None:
+    """Every field of the SDK's model is the field of the same name in `plain`."""
+    seen = sdk_model.to_dict()
+    assert seen == like(seen, plain)
+
+
+def raw_token(server: LiveServer, token_id: str, nocatalog: bool = False) -> dict[str, Any]:
+    """A token's body as GET /v3/auth/tokens answers it, with its X-Subject-Token."""
+    response = requests.get(
+        f"{server.url}/v3/auth/tokens",
+        params={"nocatalog": "true"} if nocatalog else None,
+        headers={"X-Subject-Token": token_id},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return {**response.json(), "X-Subject-Token": response.headers["X-Subject-Token"]}
+
+
+def without_ids(value: Any) -> Any:
+    """A document without its `id` keys, at every depth."""
+    if isinstance(value, dict):
+        return {k: without_ids(v) for k, v in value.items() if k != "id"}
+    if isinstance(value, list):
+        return [without_ids(v) for v in value]
+    return value
+
+
+def put_task(server: LiveServer, doc: dict[str, Any]) -> None:
+    response = requests.post(f"{server.url}/_mock/tasks", json=doc, timeout=10)
+    assert response.status_code == 201, response.text
+
+
+def sdk_model(cls: type, data: dict[str, Any]) -> Any:
+    """An SDK request model built from a JSON body, through the models' own type table."""
+    values = {}
+    for key, value in data.items():
+        kind = cls.openapi_types[key]  # type: ignore[attr-defined]
+        inner = kind.removeprefix("list[").removesuffix("]")
+        nested = getattr(sms_models, inner, None)
+        if nested is None:
+            values[key] = value
+        elif kind.startswith("list["):
+            values[key] = [sdk_model(nested, item) for item in value]
+        else:
+            values[key] = sdk_model(nested, value)
+    return cls(**values)
+
+
+def refused_by_gateway(call: Callable[[], Any], message: str) -> ClientRequestException:
+    with pytest.raises(ClientRequestException) as caught:
+        call()
+    error = caught.value
+    assert error.status_code == 401
+    assert error.error_code == "APIGW.0301"
+    assert error.error_msg.startswith("Incorrect IAM authentication information: " + message)
+    assert REQUEST_ID.match(error.request_id or "")
+    return error
+
+
+# --- SMS: every call the emulator serves ------------------------------------------------------
+
+
+@pytest.mark.parametrize("task_id", SAMPLES)
+def test_show_task_is_what_the_client_sees(
+    sdk: SdkSmsClient, mine: SmsClient, task_id: str
+) -> None:
+    shown = sdk.show_task(ShowTaskRequest(task_id=task_id))
+    assert shown.id == task_id
+    assert_same(shown, to_dict(mine.get_task(task_id)))
+
+
+def test_show_task_of_a_running_task_after_the_clock_moved(
+    server: LiveServer, sdk: SdkSmsClient, mine: SmsClient
+) -> None:
+    mine.start_task("sample-ready")
+    requests.post(f"{server.url}/_mock/clock/advance", json={"seconds": 100}, timeout=10)
+    shown = sdk.show_task(ShowTaskRequest(task_id="sample-ready"))
+    assert shown.state == "RUNNING"
+    assert 0 < shown.sub_tasks[1].progress < 100
+    assert_same(shown, to_dict(mine.get_task("sample-ready")))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"state": "ABORT"},
+        {"name": "paused-app-01"},
+        {"id": "sample-ready"},
+        {"source_server_id": "src-sample-abort"},
+        {"enterprise_project_id": "0"},
+        {"limit": 2},
+        {"limit": 2, "offset": 2},
+        {"limit": 0},
+        {"offset": 5},
+        {"state": "RUNNING", "limit": 1, "offset": 1},
+    ],
+    ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()) or "all",
+)
+def test_list_tasks_is_what_the_client_sees(
+    sdk: SdkSmsClient, mine: SmsClient, query: dict[str, Any]
+) -> None:
+    listed = sdk.list_tasks(ListTasksRequest(**query))
+    page = mine.list_tasks_page(
+        limit=query.get("limit", 100),
+        offset=query.get("offset", 0),
+        **{k: v for k, v in query.items() if k not in ("limit", "offset")},
+    )
+    assert_same(listed, to_dict(page))
+    assert listed.count == page.count
+
+
+def test_list_tasks_count_ignores_paging(sdk: SdkSmsClient) -> None:
+    everything = sdk.list_tasks(ListTasksRequest())
+    page = sdk.list_tasks(ListTasksRequest(limit=1, offset=1))
+    assert page.count == everything.count == len(everything.tasks)
+    assert [t.id for t in page.tasks] == [everything.tasks[1].id]
+
+
+def test_create_task_makes_the_task_the_client_makes(sdk: SdkSmsClient, mine: SmsClient) -> None:
+    body = create_body(name="sdk-made", auto_start=False, priority=2)
+    created = sdk.create_task(CreateTaskRequest(body=sdk_model(PostTask, body)))
+    assert created.to_json_object() == created.to_dict() == {"id": created.id}
+    twin = mine.create_task(body)
+    made, theirs = to_dict(mine.get_task(created.id)), to_dict(mine.get_task(twin))
+    assert without_ids(made) == without_ids(theirs)  # ids are new for each task and disk
+    assert made["state"] == "READY"
+    assert_same(sdk.show_task(ShowTaskRequest(task_id=created.id)), made)
+
+
+def test_delete_task_deletes_it(sdk: SdkSmsClient, mine: SmsClient) -> None:
+    deleted = sdk.delete_task(DeleteTaskRequest(task_id="sample-ready"))
+    assert deleted.status_code == 200
+    assert deleted.to_json_object() == {}
+    with pytest.raises(NotFound):
+        mine.get_task("sample-ready")
+
+
+def test_delete_tasks_deletes_them_all(sdk: SdkSmsClient, mine: SmsClient) -> None:
+    ids = ["sample-ready", "sample-abort"]
+    deleted = sdk.delete_tasks(DeleteTasksRequest(body=DeleteTasksReq(ids=ids)))
+    assert deleted.status_code == 200
+    assert deleted.to_json_object() == {}
+    assert not {t.id for t in mine.list_tasks()} & set(ids)
+
+
+ACTIONS = [
+    pytest.param(operation, row.allowed[0], row.then, id=operation)
+    for row in ROWS
+    for operation in row.operations
+]
+
+
+@pytest.mark.parametrize(("operation", "state", "then"), ACTIONS)
+def test_update_task_status_does_what_the_lifecycle_says(
+    server: LiveServer,
+    sdk: SdkSmsClient,
+    mine: SmsClient,
+    operation: str,
+    state: str,
+    then: str | None,
+) -> None:
+    put_task(server, {"id": "sdk-action", "state": state})
+    fields = {"template_id": "template-0001"} if operation == "clone_test" else {}
+    answer = sdk.update_task_status(
+        UpdateTaskStatusRequest(
+            task_id="sdk-action", body=UpdateTaskStatusReq(operation=operation, **fields)
+        )
+    )
+    assert answer.status_code == 200
+    assert answer.to_json_object() == {}
+    shown = sdk.show_task(ShowTaskRequest(task_id="sdk-action"))
+    assert shown.state == (then or state)
+    assert_same(shown, to_dict(mine.get_task("sdk-action")))
+
+
+def test_sdk_sees_the_same_error_as_the_client(sdk: SdkSmsClient, mine: SmsClient) -> None:
+    request = UpdateTaskStatusRequest(
+        task_id="sample-ready", body=UpdateTaskStatusReq(operation="stop")
+    )
+    with pytest.raises(ClientRequestException) as caught:
+        sdk.update_task_status(request)
+    error = caught.value
+    assert (error.status_code, error.error_code) == (400, "SMS.1038")
+    assert REQUEST_ID.match(error.request_id)
+    with pytest.raises(Exception) as mine_caught:
+        mine.stop_task("sample-ready")
+    assert mine_caught.value.error_msg == error.error_msg  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("call", "status", "code"),
+    [
+        pytest.param(lambda c: c.show_task(ShowTaskRequest(task_id="absent")), 404, "SMS.9001",
+                     id="absent-task"),
+        pytest.param(lambda c: c.show_task(ShowTaskRequest(task_id="a.b")), 400, "SMS.9004",
+                     id="bad-task-id"),
+        pytest.param(lambda c: c.list_tasks(ListTasksRequest(limit=201)), 400, "SMS.9002",
+                     id="limit-too-large"),
+        pytest.param(
+            lambda c: c.update_task_status(UpdateTaskStatusRequest(
+                task_id="sample-ready", body=UpdateTaskStatusReq(operation="fly"))),
+            400, "SMS.9002", id="unknown-operation",
+        ),
+        pytest.param(lambda c: c.delete_task(DeleteTaskRequest(task_id="sample-running")), 400,
+                     "SMS.2015", id="delete-running"),
+    ],
+)  # fmt: skip
+def test_every_sdk_exception_carries_a_request_id(
+    sdk: SdkSmsClient, call: Callable[[SdkSmsClient], Any], status: int, code: str
+) -> None:
+    with pytest.raises(ClientRequestException) as caught:
+        call(sdk)
+    assert (caught.value.status_code, caught.value.error_code) == (status, code)
+    assert REQUEST_ID.match(caught.value.request_id)
+
+
+def test_api_versions_answer_the_sdk_models(sdk: SdkSmsClient) -> None:
+    listed = sdk.list_api_version(ListApiVersionRequest())
+    assert [v.id for v in listed.versions] == ["v3"]
+    shown = sdk.show_api_version(ShowApiVersionRequest(version="v3"))
+    assert (shown.id, shown.status) == ("v3", "CURRENT")
+    assert shown.links[0].href.endswith("/v3/")
+
+
+# --- signatures the gateway refuses -----------------------------------------------------------
+
+
+def test_wrong_sk_is_refused(server: LiveServer) -> None:
+    bad = sms_sdk(server, sk=SK + "-wrong")
+    refused_by_gateway(
+        lambda: bad.show_task(ShowTaskRequest(task_id="sample-ready")),
+        "verify aksk signature fail",
+    )
+
+
+def test_unknown_ak_is_refused(server: LiveServer) -> None:
+    bad = sms_sdk(server, ak="UNKNOWNACCESSKEY")
+    refused_by_gateway(
+        lambda: bad.list_tasks(ListTasksRequest()),
+        "Get secretKey failed,ak:UNKNOWNACCESSKEY,err:ak not exist",
+    )
+
+
+@pytest.mark.parametrize("minutes", [-20, 20])
+def test_skewed_date_is_refused(sdk: SdkSmsClient, minutes: int) -> None:
+    # The SDK keeps an X-Sdk-Date it is given, through its public preset headers.
+    skewed = datetime.now(UTC) + timedelta(minutes=minutes)
+    sdk.preset_headers = {"X-Sdk-Date": signing.format_date(skewed)}
+    refused_by_gateway(
+        lambda: sdk.show_task(ShowTaskRequest(task_id="sample-ready")),
+        "calc ak sk signature fail:signature expired",
+    )
+
+
+def test_date_skewed_within_the_window_is_accepted(sdk: SdkSmsClient) -> None:
+    skewed = datetime.now(UTC) - timedelta(minutes=10)
+    sdk.preset_headers = {"X-Sdk-Date": signing.format_date(skewed)}
+    assert sdk.show_task(ShowTaskRequest(task_id="sample-ready")).id == "sample-ready"
+
+
+def test_tampered_body_is_refused(server: LiveServer, mine: SmsClient) -> None:
+    def tamper(request: Any, **kwargs: Any) -> None:
+        # Runs after signing, just before sending: a body changed on the way.
+        request.body = b'{"operation": "restart"}'
+
+    bad = sms_sdk(server, handler=HttpHandler().add_request_handler(tamper))
+    refused_by_gateway(
+        lambda: bad.update_task_status(
+            UpdateTaskStatusRequest(
+                task_id="sample-abort", body=UpdateTaskStatusReq(operation="start")
+            )
+        ),
+        "verify aksk signature fail",
+    )
+    assert mine.get_task("sample-abort").state == "ABORT"
+
+
+def test_project_of_another_domain_is_refused(server: LiveServer) -> None:
+    bad = sms_sdk(server, project_id=OTHER_PROJECT_ID)
+    refused_by_gateway(
+        lambda: bad.list_tasks(ListTasksRequest()),
+        f"x-project-id {OTHER_PROJECT_ID} is not a project of ak {AK}",
+    )
+
+
+def test_repeated_bad_signatures_lock_the_ak_for_five_minutes(
+    server: LiveServer, sdk: SdkSmsClient
+) -> None:
+    bad = sms_sdk(server, sk="wrong")
+    request = ShowTaskRequest(task_id="sample-ready")
+    for _ in range(5):
+        refused_by_gateway(lambda: bad.show_task(request), "verify aksk signature fail")
+    refused_by_gateway(
+        lambda: sdk.show_task(request), "AK access failed to reach the limit,forbidden"
+    )
+    requests.post(f"{server.url}/_mock/clock/advance", json={"seconds": 300}, timeout=10)
+    assert sdk.show_task(request).id == "sample-ready"
+
+
+# --- IAM --------------------------------------------------------------------------------------
+
+
+def password_request(nocatalog: str | None = None) -> KeystoneCreateUserTokenByPasswordRequest:
+    user = PwdPasswordUser(
+        name="mock-user", password="mock-password", domain=PwdPasswordUserDomain(name="mock-domain")
+    )
+    body = KeystoneCreateUserTokenByPasswordRequestBody(
+        auth=PwdAuth(
+            identity=PwdIdentity(methods=["password"], password=PwdPassword(user=user)),
+            scope=AuthScope(project=AuthScopeProject(name="cn-north-4")),
+        )
+    )
+    return KeystoneCreateUserTokenByPasswordRequest(body=body, nocatalog=nocatalog)
+
+
+@pytest.mark.parametrize("nocatalog", [None, "true"], ids=["catalog", "nocatalog"])
+def test_token_by_password_is_the_token_iam_validates(
+    server: LiveServer, iam: IamClient, nocatalog: str | None
+) -> None:
+    issued = iam.keystone_create_user_token_by_password(password_request(nocatalog))
+    assert issued.token.project.id == PROJECT_ID
+    assert (issued.token.catalog == []) is (nocatalog is not None)
+    assert_same(issued, raw_token(server, issued.x_subject_token, nocatalog=bool(nocatalog)))
+
+
+def test_catalog_names_this_emulator_for_sms(server: LiveServer, iam: IamClient) -> None:
+    issued = iam.keystone_create_user_token_by_password(password_request())
+    [sms] = [entry for entry in issued.token.catalog if entry.type == "sms"]
+    assert [e.url for e in sms.endpoints] == [server.url]
+
+
+def test_validate_token_sees_the_client_token(
+    server: LiveServer, iam: IamClient, mine: SmsClient
+) -> None:
+    token = mine.token()
+    validated = iam.keystone_validate_token(KeystoneValidateTokenRequest(x_subject_token=token))
+    assert validated.x_subject_token == token
+    assert_same(validated, raw_token(server, token))
+
+
+def test_validate_of_an_unknown_token_is_a_keystone_404(iam: IamClient) -> None:
+    with pytest.raises(ClientRequestException) as caught:
+        iam.keystone_validate_token(KeystoneValidateTokenRequest(x_subject_token="nope"))
+    assert caught.value.status_code == 404
+    assert caught.value.error_code == 404  # the SDK reads Keystone's integer code as it is
+    assert REQUEST_ID.match(caught.value.request_id)
+
+
+def test_token_method_scopes_an_unscoped_token(server: LiveServer, iam: IamClient) -> None:
+    body = password_body()
+    del body["auth"]["scope"]  # an unscoped token, good only for the token method
+    answer = requests.post(f"{server.url}/v3/auth/tokens", json=body, timeout=10)
+    assert answer.status_code == 201, answer.text
+    unscoped = answer.headers["X-Subject-Token"]
+    request = KeystoneCreateScopedTokenRequest(
+        body=KeystoneCreateScopedTokenRequestBody(
+            auth=ScopedTokenAuth(
+                identity=ScopedTokenIdentity(methods=["token"], token=ScopedToken(id=unscoped)),
+                scope=TokenSocpeOption(project=ScopeProjectOption(id=SECOND_PROJECT_ID)),
+            )
+        )
+    )
+    scoped = iam.keystone_create_scoped_token(request)
+    assert scoped.token.methods == ["token"]
+    assert scoped.token.project.id == SECOND_PROJECT_ID
+    assert_same(scoped, raw_token(server, scoped.x_subject_token))
+
+
+def test_badly_signed_token_request_is_refused(server: LiveServer) -> None:
+    bad = (
+        IamClient.new_builder()
+        .with_credentials(GlobalCredentials(AK, "wrong", DOMAIN_ID))
+        .with_endpoint(server.url)
+        .build()
+    )
+    refused_by_gateway(
+        lambda: bad.keystone_create_user_token_by_password(password_request()),
+        "verify aksk signature fail",
+    )
+
+
+# --- the SDK's implicit IAM calls: clients built with a region and no ids -----------------------
+
+
+@pytest.fixture
+def iam_endpoint(server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", server.url)
+
+
+def regional_sdk(server: LiveServer, region: str) -> tuple[SdkSmsClient, BasicCredentials]:
+    credentials = BasicCredentials(AK, SK)  # no project id: the SDK asks IAM for it
+    client = (
+        SdkSmsClient.new_builder()
+        .with_credentials(credentials)
+        .with_region(Region(region, server.url))
+        .build()
+    )
+    return client, credentials
+
+
+@pytest.mark.usefixtures("iam_endpoint")
+@pytest.mark.parametrize(
+    ("region", "project_id", "visible"),
+    [("cn-north-4", PROJECT_ID, True), ("ap-southeast-3", SECOND_PROJECT_ID, False)],
+)
+def test_region_client_finds_its_project_through_iam(
+    server: LiveServer, mine: SmsClient, region: str, project_id: str, visible: bool
+) -> None:
+    client, credentials = regional_sdk(server, region)
+    assert credentials.project_id == project_id
+    listed = client.list_tasks(ListTasksRequest())
+    assert ("sample-abort" in {t.id for t in listed.tasks}) is visible
+    if visible:
+        assert_same(listed, to_dict(mine.list_tasks_page()))
+
+
+@pytest.mark.usefixtures("iam_endpoint")
+def test_region_without_a_project_fails_as_the_sdk_says(server: LiveServer) -> None:
+    with pytest.raises(SdkException, match="Failed to get project id of region 'la-south-2'"):
+        regional_sdk(server, "la-south-2")
+
+
+@pytest.mark.usefixtures("iam_endpoint")
+def test_global_credentials_find_their_domain_through_iam(server: LiveServer) -> None:
+    credentials = GlobalCredentials(AK, SK)  # no domain id: the SDK asks IAM for it
+    client = (
+        IamClient.new_builder()
+        .with_credentials(credentials)
+        .with_region(Region("cn-north-4", server.url))
+        .build()
+    )
+    assert credentials.domain_id == DOMAIN_ID
+    # Later calls carry X-Domain-Id, which the gateway checks against the AK's domain.
+    domains = client.keystone_list_auth_domains(KeystoneListAuthDomainsRequest())
+    assert [d.id for d in domains.domains] == [DOMAIN_ID]
+
+
+# --- `--auth` modes, as the SDK sees them -------------------------------------------------------
+
+
+def test_token_mode_refuses_the_sdk() -> None:
+    with LiveServer(Config(clock="manual", auth="token")) as live:
+        refused_by_gateway(
+            lambda: sms_sdk(live).show_task(ShowTaskRequest(task_id="sample-ready")),
+            "x-auth-token not found",
+        )
+
+
+def test_aksk_mode_serves_the_sdk_and_refuses_tokens() -> None:
+    with LiveServer(Config(clock="manual", auth="aksk")) as live:
+        assert sms_sdk(live).show_task(ShowTaskRequest(task_id="sample-ready")).state == "READY"
+        with (
+            SmsClient(
+                live.url,
+                username="mock-user",
+                password="mock-password",
+                domain="mock-domain",
+                project="cn-north-4",
+            ) as client,
+            pytest.raises(Unauthorized),
+        ):
+            client.get_task("sample-ready")
+
+
+def test_off_mode_does_not_check_signatures() -> None:
+    with LiveServer(Config(clock="manual", auth="off")) as live:
+        bad = sms_sdk(live, sk="wrong")
+        assert bad.show_task(ShowTaskRequest(task_id="sample-ready")).state == "READY"
