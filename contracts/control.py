@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
 from contracts.base import Pattern, RequestSchema, ResponseSchema, task_id_validator
-from contracts.enums import ClockMode, FaultEffect, SubtaskName
-from contracts.fields import StrictInteger, StrictNumber, enum_field
+from contracts.enums import ClockMode, FaultEffect, Operation, SubtaskName
+from contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
 
 
 class HealthSchema(ResponseSchema):
@@ -77,6 +77,84 @@ class TaskFaultSchema(ResponseSchema):
 
 class FaultListSchema(ResponseSchema):
     faults = fields.List(fields.Nested(TaskFaultSchema), required=True)
+
+
+HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+class HttpMatchSchema(RequestSchema):
+    """Which requests an HTTP fault hits: all given parts must match."""
+
+    method = fields.String(validate=validate.OneOf(HTTP_METHODS))
+    # A glob over the path: `/v3/tasks/*/action`, `/v3/auth/tokens`, `*`.
+    path = fields.String(load_default="*", validate=validate.Length(1, 1024))
+    task_id = fields.String(validate=task_id_validator)
+    operation = enum_field(Operation)
+
+
+class HttpFaultRequestSchema(RequestSchema):
+    """An HTTP fault: answer `status` with `body`, after `delay_ms`, or `drop` the connection."""
+
+    match = fields.Nested(HttpMatchSchema, required=True)
+    status = StrictInteger(validate=validate.Range(100, 599))
+    body = fields.Raw(allow_none=True, load_default=None)  # an object or a string
+    delay_ms = StrictInteger(load_default=0, validate=validate.Range(0, 60_000))
+    drop = StrictBoolean(load_default=False)
+    times = StrictInteger(load_default=1, validate=validate.Range(1, 1_000_000))
+    probability = StrictNumber(load_default=1.0, validate=validate.Range(0, 1))
+    seed = StrictInteger(load_default=0)
+
+    @validates_schema
+    def _does_something(self, data: dict, **kwargs: Any) -> None:
+        if "status" not in data and not data.get("drop") and not data.get("delay_ms"):
+            raise ValidationError("An HTTP fault needs a status, drop or delay_ms.", "status")
+        if data.get("drop") and "status" in data:
+            raise ValidationError("A dropped connection has no status.", "drop")
+
+
+class HttpFaultSchema(ResponseSchema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.Equal("http"))
+    match = fields.Dict(required=True)
+    status = StrictInteger(allow_none=True)
+    body = fields.Raw(allow_none=True)
+    delay_ms = StrictInteger(required=True)
+    drop = StrictBoolean(required=True)
+    times = StrictInteger(required=True)
+    remaining = StrictInteger(required=True)
+    fired = StrictInteger(required=True)
+    probability = StrictNumber(required=True)
+    seed = StrictInteger(required=True)
+
+
+class JournalEntrySchema(ResponseSchema):
+    id = StrictInteger(required=True)
+    time_ms = StrictInteger(required=True)  # wall clock, epoch ms
+    clock_ms = StrictInteger(required=True)  # the emulator's clock then
+    method = fields.String(required=True)
+    path = fields.String(required=True)
+    query = fields.String(required=True)
+    status = StrictInteger(allow_none=True)  # None: the connection was dropped
+    duration_ms = StrictNumber(required=True)
+    request_id = fields.String(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    operation = fields.String(allow_none=True)
+    faults = fields.List(fields.String(), required=True)  # ids of the faults that fired
+
+
+class JournalSchema(ResponseSchema):
+    requests = fields.List(fields.Nested(JournalEntrySchema), required=True)
+    size = StrictInteger(required=True)
+
+
+class JournalQuerySchema(RequestSchema):
+    class Meta:
+        unknown = EXCLUDE
+
+    method = fields.String(validate=validate.OneOf(HTTP_METHODS))
+    path = fields.String(validate=validate.Length(1, 1024))  # a glob, as in HTTP faults
+    status = fields.Integer(validate=validate.Range(100, 599))
+    since = fields.Integer(validate=validate.Range(min=0))  # wall clock, epoch ms
 
 
 class ScenarioSummarySchema(ResponseSchema):

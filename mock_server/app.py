@@ -14,6 +14,7 @@ from mock_server.emulator import Config, Emulator
 from mock_server.errors import ApiError, entity_too_large, route_not_found
 from mock_server.http import json_response
 from mock_server.iam.routes import blueprint as iam_blueprint
+from mock_server.middleware import EmulatorMiddleware
 from mock_server.openapi_route import blueprint as openapi_blueprint
 from mock_server.sms import errors as sms_errors
 from mock_server.sms.routes import blueprint as sms_blueprint
@@ -41,7 +42,8 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     # The gateway answers 404 for a method a path does not serve, OPTIONS included.
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["sms_mock"] = Emulator(config)
+    emulator = app.extensions["sms_mock"] = Emulator(config)
+    app.wsgi_app = EmulatorMiddleware(app.wsgi_app, emulator)  # type: ignore[method-assign]
     app.url_map.strict_slashes = False
 
     app.register_blueprint(iam_blueprint)

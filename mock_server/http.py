@@ -47,9 +47,9 @@ def load_body(schema: Schema, raw: bytes) -> dict[str, Any]:
     try:
         data = parse_json(raw)
     except ValueError as exc:
-        raise ValidationError(f"Malformed JSON ({exc}).", "body") from exc
+        raise ValidationError({"body": [f"Malformed JSON ({exc})."]}) from exc
     if not isinstance(data, dict):
-        raise ValidationError("The body must be a JSON object.", "body")
+        raise ValidationError({"body": ["The body must be a JSON object."]})
     return schema.load(data)
 
 

@@ -18,6 +18,8 @@ from waitress.server import create_server
 from mock_server.app import create_app
 from mock_server.emulator import Config, Emulator
 
+STOP_TIMEOUT_S = 5  # how long a stop waits for a request still being served
+
 
 class LiveServer:
     """`with LiveServer(config) as server:` serves on 127.0.0.1, on a free port, until the end."""
@@ -51,6 +53,9 @@ class LiveServer:
             while not self._stopping:
                 wasyncore.loop(timeout=timeout, map=server._map, count=1)  # type: ignore[union-attr]
         finally:
+            # The worker threads first: one still finishing an answer pulls the trigger, which
+            # must not be closed under it; and they would outlive the server otherwise.
+            server.task_dispatcher.shutdown(timeout=STOP_TIMEOUT_S)  # type: ignore[union-attr]
             server.close()
 
     def stop(self) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 from types import FrameType
@@ -12,7 +14,7 @@ from waitress.server import create_server
 
 from contracts.enums import AuthMode, ClockMode
 from mock_server.app import create_app
-from mock_server.emulator import Config
+from mock_server.emulator import Config, InvalidSnapshot
 from mock_server.fixtures import FixtureError
 from mock_server.scenarios import UnknownScenario
 
@@ -60,6 +62,31 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "aksk, or off (no authentication: X-Project-Id or the default project)",
     )
 
+    parser.add_argument(
+        "--state-file",
+        type=Path,
+        metavar="PATH",
+        help="keep all state in this SQLite file; it survives restarts and kill -9",
+    )
+    parser.add_argument(
+        "--journal-size",
+        type=int,
+        default=1000,
+        help="requests the journal (/_mock/requests) keeps (default 1000)",
+    )
+    parser.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="the X-Mock-Admin-Token that /_mock calls need; required off loopback",
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
+
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
     # SIGTERM leaves waitress's loop exactly as Ctrl-C does.
@@ -73,6 +100,13 @@ def serve(args: argparse.Namespace) -> int:
     if args.threads < 1:
         print("sms-mock: --threads must be at least 1", file=sys.stderr)
         return 2
+    if args.journal_size < 1:
+        print("sms-mock: --journal-size must be at least 1", file=sys.stderr)
+        return 2
+    if not _is_loopback(args.host) and not args.admin_token:
+        # Off loopback, anyone who reaches the port could rewrite the state through /_mock.
+        print(f"sms-mock: --host {args.host} is not loopback: give --admin-token", file=sys.stderr)
+        return 2
     config = Config(
         fixtures=list(args.fixtures),
         default_fixtures=not args.no_default_fixtures,
@@ -80,6 +114,9 @@ def serve(args: argparse.Namespace) -> int:
         speed=args.speed,
         scenarios=list(args.scenario),
         auth=args.auth,
+        state_file=args.state_file,
+        journal_size=args.journal_size,
+        admin_token=args.admin_token,
     )
     try:
         app = create_app(config)
@@ -88,6 +125,9 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     except UnknownScenario as exc:
         print(f"sms-mock: --scenario: {exc.args[0]}", file=sys.stderr)
+        return 2
+    except (sqlite3.Error, InvalidSnapshot) as exc:
+        print(f"sms-mock: --state-file {args.state_file}: {exc}", file=sys.stderr)
         return 2
     try:
         server = create_server(app, host=args.host, port=args.port, threads=args.threads)

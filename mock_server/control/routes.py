@@ -1,7 +1,7 @@
 """The control plane (`/_mock/...`): the emulator's own API for tests and QA.
 
 Errors use the SMS body with the emulator's own codes: SMS.9002 for a bad request, SMS.9006
-for an unknown fault id.
+for an unknown fault id, SMS.9008 for a missing admin token (checked in the middleware).
 """
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ from typing import Any
 from flask import Blueprint, Response, request
 from marshmallow import Schema, ValidationError
 
-from contracts.control import ClockAdvanceSchema, TaskFaultRequestSchema
+from contracts.control import (
+    ClockAdvanceSchema,
+    HttpFaultRequestSchema,
+    JournalQuerySchema,
+    TaskFaultRequestSchema,
+)
 from mock_server import __version__
 from mock_server.clock import iso_ms
 from mock_server.emulator import UnknownProject
@@ -24,6 +29,8 @@ blueprint = Blueprint("control", __name__, url_prefix="/_mock")
 
 _advance_schema = ClockAdvanceSchema()
 _fault_schema = TaskFaultRequestSchema()
+_http_fault_schema = HttpFaultRequestSchema()
+_journal_query_schema = JournalQuerySchema()
 
 
 def _body(schema: Schema) -> dict[str, Any]:
@@ -81,23 +88,77 @@ def put_task() -> Response:
 
 @blueprint.post("/faults")
 def add_fault() -> Response:
-    fault = emulator().sms.add_fault(_body(_fault_schema))
-    return json_response(fault.to_json(), 201)
+    """A task fault (`task_id`, `subtask`, ...) or, with `match`, an HTTP fault."""
+    em = emulator()
+    try:
+        raw = parse_json(request.get_data(cache=True))
+    except ValueError as exc:
+        raise sms_errors.invalid_body("body", f"Malformed JSON ({exc}).") from exc
+    if isinstance(raw, dict) and "match" in raw:
+        spec = _validated(_http_fault_schema, raw)
+        return json_response(em.http_faults.add(spec).to_json(), 201)
+    fault = em.sms.add_fault(_validated(_fault_schema, raw))
+    return json_response({**fault.to_json(), "kind": "task"}, 201)
 
 
 @blueprint.get("/faults")
 def list_faults() -> Response:
-    return json_response({"faults": [f.to_json() for f in emulator().faults.all()]})
+    em = emulator()
+    task_faults = [{**f.to_json(), "kind": "task"} for f in em.faults.all()]
+    return json_response({"faults": task_faults + [f.to_json() for f in em.http_faults.all()]})
 
 
 @blueprint.delete("/faults")
 def clear_faults() -> Response:
-    emulator().faults.clear()
+    em = emulator()
+    em.faults.clear()
+    em.http_faults.clear()
     return json_response({"faults": []})
 
 
 @blueprint.delete("/faults/<fault_id>")
 def delete_fault(fault_id: str) -> Response:
-    if not emulator().faults.delete(fault_id):
+    em = emulator()
+    if not (em.faults.delete(fault_id) or em.http_faults.delete(fault_id)):
         raise SmsError(404, "SMS.9006", f"The fault {fault_id} does not exist.")
     return json_response({})
+
+
+@blueprint.get("/requests")
+def list_requests() -> Response:
+    """The request journal, oldest first; filters: method, path (a glob), status, since (ms)."""
+    try:
+        query = _journal_query_schema.load(request.args.to_dict())
+    except ValidationError as exc:
+        raise sms_errors.invalid_body(*first_problem(exc)) from exc
+    journal = emulator().journal
+    return json_response({"requests": journal.query(**query), "size": journal.size})
+
+
+@blueprint.delete("/requests")
+def clear_requests() -> Response:
+    emulator().journal.clear()
+    return json_response({"requests": []})
+
+
+@blueprint.get("/snapshot")
+def get_snapshot() -> Response:
+    return json_response(emulator().snapshot())
+
+
+@blueprint.post("/snapshot")
+def restore_snapshot() -> Response:
+    try:
+        emulator().restore(parse_json(request.get_data(cache=True)))
+    except ValueError as exc:  # malformed JSON, or InvalidSnapshot: nothing was changed
+        raise sms_errors.invalid_body("snapshot", str(exc)) from exc
+    return json_response({"status": "restored", **_clock_body()})
+
+
+def _validated(schema: Schema, raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise sms_errors.invalid_body("body", "The body must be a JSON object.")
+    try:
+        return schema.load(raw)
+    except ValidationError as exc:
+        raise sms_errors.invalid_body(*first_problem(exc)) from exc

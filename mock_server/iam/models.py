@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mock_server.clock import Clock, iso_ms
@@ -57,6 +57,25 @@ class Account:
     users: dict[str, User] = field(default_factory=dict)
     access_keys: dict[str, AccessKey] = field(default_factory=dict)
     default_project_id: str | None = None
+
+    def export(self) -> dict[str, Any]:
+        return {
+            "domains": [asdict(d) for d in self.domains.values()],
+            "projects": [asdict(p) for p in self.projects.values()],
+            "users": [asdict(u) for u in self.users.values()],
+            "access_keys": [asdict(k) for k in self.access_keys.values()],
+            "default_project_id": self.default_project_id,
+        }
+
+    @classmethod
+    def restore(cls, data: dict[str, Any]) -> Account:
+        return cls(
+            domains={d["id"]: Domain(**d) for d in data["domains"]},
+            projects={p["id"]: Project(**p) for p in data["projects"]},
+            users={u["id"]: User(**u) for u in data["users"]},
+            access_keys={k["ak"]: AccessKey(**k) for k in data["access_keys"]},
+            default_project_id=data.get("default_project_id"),
+        )
 
     def merge(self, other: Account) -> None:
         self.domains.update(other.domains)
@@ -111,6 +130,8 @@ class IamBackend:
         self._locked_until: dict[str, int] = {}
         self._ak_failures: dict[str, int] = {}
         self._ak_locked_until: dict[str, int] = {}
+        self._new_tokens: list[str] = []  # issued since the state file last saw them
+        self._locks_changed = False
 
     # --- authentication ----------------------------------------------------------------------
 
@@ -144,8 +165,10 @@ class IamBackend:
                     self._locked_until[user.id] = now + LOCK_MS
                     failures = 0
                 self._failures[user.id] = failures
+                self._locks_changed = True
                 raise errors.wrong_credentials()
-            self._failures.pop(user.id, None)
+            if self._failures.pop(user.id, None) is not None:
+                self._locks_changed = True
         return user
 
     def token_owner(self, token_id: str) -> tuple[Token, User]:
@@ -224,7 +247,37 @@ class IamBackend:
         )
         with self._lock:
             self.tokens[token.id] = token
+            self._new_tokens.append(token.id)
         return token
+
+    # --- state ------------------------------------------------------------------------------
+
+    def export(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "tokens": [asdict(t) for t in self.tokens.values()],
+                "lockouts": self._export_lockouts(),
+            }
+
+    def _export_lockouts(self) -> dict[str, Any]:
+        return {"failures": dict(self._failures), "locked_until": dict(self._locked_until)}
+
+    def restore(self, data: dict[str, Any]) -> None:
+        with self._lock:
+            self.tokens = {t["id"]: Token(**t) for t in data["tokens"]}
+            self._failures = dict(data["lockouts"]["failures"])
+            self._locked_until = dict(data["lockouts"]["locked_until"])
+            self._new_tokens.clear()
+            self._locks_changed = False
+
+    def drain_changes(self) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """(tokens issued, the lock-out table if it changed) since the last call."""
+        with self._lock:
+            issued = [asdict(self.tokens[i]) for i in self._new_tokens if i in self.tokens]
+            lockouts = self._export_lockouts() if self._locks_changed else None
+            self._new_tokens.clear()
+            self._locks_changed = False
+            return issued, lockouts
 
     def lookup(self, token_id: str) -> Token | None:
         return self.tokens.get(token_id)

@@ -30,6 +30,8 @@ class SmsBackend:
         self._lock = threading.RLock()
         self._tasks: dict[str, dict[str, Task]] = {}
         self._last_int_id = 0
+        # What changed since the state file last saw it: (project, task id) -> kept or deleted.
+        self._changes: dict[tuple[str, str], bool] = {}
         self.lifecycle = Lifecycle(faults, self._next_int_id, durations)
 
     def _next_int_id(self) -> int:
@@ -41,8 +43,14 @@ class SmsBackend:
         if task is None:
             # Another project's task answers exactly like an absent one.
             raise errors.task_not_found(task_id)
-        self.lifecycle.settle(task, self.clock.now_ms())
+        self._settle(project_id, task, self.clock.now_ms())
         return task
+
+    def _settle(self, project_id: str, task: Task, now: int) -> None:
+        version = task.version
+        self.lifecycle.settle(task, now)
+        if task.version != version:
+            self._changes[(project_id, task.id)] = True
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -59,11 +67,11 @@ class SmsBackend:
         with self._lock:
             tasks = list(self._tasks.get(project_id, {}).values())
             for task in tasks:
-                self.lifecycle.settle(task, now)
-            matching = [task for task in tasks if _matches(task.doc, query)]
-            matching.sort(key=lambda t: (-(t.doc.get("create_date") or 0), t.id))
+                self._settle(project_id, task, now)
+            matching = [task for task in tasks if _matches(task.listed, query)]
+            matching.sort(key=lambda t: (-(t.listed.get("create_date") or 0), t.id))
             offset, limit = query["offset"], query["limit"]
-            page = [project(t.doc, BRIEF_SHAPE) for t in matching[offset : offset + limit]]
+            page = [project(t.peek(), BRIEF_SHAPE) for t in matching[offset : offset + limit]]
         return {"count": len(matching), "tasks": page}
 
     def count(self) -> int:
@@ -80,6 +88,7 @@ class SmsBackend:
             self._tasks.setdefault(project_id, {})[task_id] = task
             if body.get("auto_start"):
                 self.lifecycle.act(task, Operation.START, {}, now)
+            self._changes[(project_id, task_id)] = True
         return task_id
 
     def put(
@@ -104,6 +113,9 @@ class SmsBackend:
             self._last_int_id = max([self._last_int_id, *(i for i in ids if isinstance(i, int))])
             self.lifecycle.adopt(task, now)
             self._tasks.setdefault(project_id, {})[task_id] = task
+            self._changes[(project_id, task_id)] = True
+            if task.pack():
+                return doc  # the task keeps only its packed copy: this dict is the caller's
             return copy.deepcopy(task.doc)
 
     def act(
@@ -112,6 +124,7 @@ class SmsBackend:
         with self._lock:
             task = self._task(project_id, task_id)
             self.lifecycle.act(task, operation, fields, self.clock.now_ms())
+            self._changes[(project_id, task_id)] = True
 
     def delete(self, project_id: str, task_id: str) -> None:
         self.delete_many(project_id, [task_id])
@@ -125,6 +138,7 @@ class SmsBackend:
                     raise errors.cannot_delete_running(task.id, task.state)
             for task in tasks:
                 del self._tasks[project_id][task.id]
+                self._changes[(project_id, task.id)] = False
 
     # --- faults -----------------------------------------------------------------------------
 
@@ -133,12 +147,47 @@ class SmsBackend:
         in the past."""
         now = self.clock.now_ms()
         with self._lock:
-            for tasks in self._tasks.values():
+            for project_id, tasks in self._tasks.items():
                 task = tasks.get(spec["task_id"])
                 if task is not None:
                     self.lifecycle.settle(task, now)
                     self.lifecycle.rebase(task, now)
+                    self._changes[(project_id, task.id)] = True
             return self.faults.add(spec)
+
+    # --- state ------------------------------------------------------------------------------
+
+    def export(self) -> dict[str, Any]:
+        """Every task, by project, and the sub-task id counter: JSON-ready."""
+        with self._lock:
+            return {
+                "last_int_id": self._last_int_id,
+                "tasks": [
+                    {"project_id": project_id, **task.export()}
+                    for project_id, tasks in self._tasks.items()
+                    for task in tasks.values()
+                ],
+            }
+
+    def restore(self, data: dict[str, Any]) -> None:
+        with self._lock:
+            self._tasks = {}
+            for item in data["tasks"]:
+                self._tasks.setdefault(item["project_id"], {})[item["id"]] = Task.restore(item)
+            self._last_int_id = int(data.get("last_int_id", 0))
+            self._changes.clear()
+
+    def drain_changes(self) -> tuple[list[dict[str, Any]], list[tuple[str, str]], int]:
+        """(tasks changed, (project, id) of tasks deleted, the id counter) since the last call."""
+        with self._lock:
+            changes, self._changes = self._changes, {}
+            kept = [
+                {"project_id": project_id, **self._tasks[project_id][task_id].export()}
+                for (project_id, task_id), alive in changes.items()
+                if alive and task_id in self._tasks.get(project_id, {})
+            ]
+            gone = [key for key, alive in changes.items() if not alive]
+            return copy.deepcopy(kept), gone, self._last_int_id
 
 
 def _matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:

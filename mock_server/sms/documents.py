@@ -21,7 +21,7 @@ def load_task_document(raw: Any) -> tuple[dict[str, Any], dict[str, float]]:
     emulator's own `durations` key, and those durations. Raises ValidationError.
     """
     if not isinstance(raw, dict):
-        raise ValidationError("A task document is a JSON object.", "body")
+        raise ValidationError({"body": ["A task document is a JSON object."]})
     doc = dict(raw)
     durations: dict[str, float] = {}
     if "durations" in doc:
@@ -32,5 +32,5 @@ def load_task_document(raw: Any) -> tuple[dict[str, Any], dict[str, float]]:
     _TASK_SCHEMA.load(doc)
     task_id = doc.get("id")
     if task_id is not None and not TASK_ID_RE.fullmatch(task_id):
-        raise ValidationError("Must be 1 to 36 characters of A-Z, a-z, 0-9, '_' and '-'.", "id")
+        raise ValidationError({"id": ["Must be 1 to 36 characters of A-Z, a-z, 0-9, '_' and '-'."]})
     return doc, durations

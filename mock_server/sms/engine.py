@@ -131,8 +131,7 @@ class Lifecycle:
         return best, best_at
 
     def _fire(self, task: Task, run: Run, index: int, fault: TaskFault, at: int) -> None:
-        fault.remaining -= 1
-        fault.fired += 1
+        self.faults.fire(fault)
         entry = task.doc["sub_tasks"][index]
         entry["progress"] = fault.at_progress
         entry["end_date"] = None

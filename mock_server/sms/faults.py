@@ -9,6 +9,7 @@ from typing import Any
 
 from contracts.enums import FaultEffect
 from mock_server.ids import new_id
+from mock_server.journal import note_fired
 from mock_server.sms.lifecycle import phase_kind
 
 
@@ -65,12 +66,22 @@ class FaultBook:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: dict[str, TaskFault] = {}
+        self.version = 0  # bumped on every change, so the state file knows when to save
 
     def add(self, spec: dict[str, Any]) -> TaskFault:
         fault = TaskFault(id=new_id(), remaining=spec["times"], **spec)
         with self._lock:
             self._faults[fault.id] = fault
+            self.version += 1
         return fault
+
+    def fire(self, fault: TaskFault) -> None:
+        """Count one firing of a fault."""
+        with self._lock:
+            fault.remaining -= 1
+            fault.fired += 1
+            self.version += 1
+        note_fired(fault.id)
 
     def all(self) -> list[TaskFault]:
         with self._lock:
@@ -82,8 +93,19 @@ class FaultBook:
 
     def delete(self, fault_id: str) -> bool:
         with self._lock:
+            self.version += 1
             return self._faults.pop(fault_id, None) is not None
 
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
+            self.version += 1
+
+    def export(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [fault.to_json() for fault in self._faults.values()]
+
+    def restore(self, data: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self._faults = {f["id"]: TaskFault(**f) for f in data}
+            self.version += 1

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from contracts.enums import OsType, TaskState, TaskType
@@ -34,19 +35,68 @@ class Timer:
     then: TaskState
 
 
-@dataclass
+@dataclass(init=False, eq=False, slots=True)
 class Task:
+    """A task's answer document and its lifecycle state.
+
+    A task put in at rest is kept packed until something changes it: its answer zlib-compressed
+    against a default task's, plus the few fields a list filters and sorts on. Tests put tasks
+    in by the hundred thousand, and a document's dicts take twice the bytes of its JSON. Asking
+    for `doc` unpacks it for good; `render` (which caches the answer of a task that is read) and
+    `state` do not.
+    """
+
     id: str
-    doc: dict[str, Any]  # the full answer of GET /v3/tasks/{id}: every key present
-    durations: dict[str, float] = field(default_factory=dict)  # per-task overrides, seconds
-    run: Run | None = None
-    timer: Timer | None = None
-    version: int = 0
-    _cached: tuple[int, bytes] | None = field(default=None, repr=False)
+    durations: dict[str, float]  # per-task overrides, seconds
+    run: Run | None
+    timer: Timer | None
+    version: int
+    _doc: dict[str, Any] | None  # the full answer of GET /v3/tasks/{id}; None while packed
+    _packed: bytes | None = field(repr=False)
+    _listed: dict[str, Any] | None = field(repr=False)  # `listed` of a packed task
+    _cached: tuple[int, bytes] | None = field(repr=False)
+
+    def __init__(
+        self,
+        id: str,
+        doc: dict[str, Any],
+        durations: dict[str, float] | None = None,
+        run: Run | None = None,
+        timer: Timer | None = None,
+        version: int = 0,
+    ) -> None:
+        self.id = id
+        self._doc = doc
+        self.durations = {} if durations is None else durations
+        self.run = run
+        self.timer = timer
+        self.version = version
+        self._packed = self._listed = self._cached = None
+
+    @property
+    def doc(self) -> dict[str, Any]:
+        """The full answer document, every key present; a packed task is unpacked for good."""
+        if self._doc is None:
+            # Unchanged until it is touched: a cached answer stays good.
+            self._doc = json.loads(_unpack(self._packed))  # type: ignore[arg-type]
+            self._packed = self._listed = None
+        return self._doc
+
+    def peek(self) -> dict[str, Any]:
+        """The document to read and let go: the task's own, or a packed task's fresh decode."""
+        if self._doc is not None:
+            return self._doc
+        return json.loads(_unpack(self._packed))  # type: ignore[arg-type]
+
+    @property
+    def listed(self) -> dict[str, Any]:
+        """What a list filters and sorts on (`backend._matches`, `create_date`), unpacking
+        nothing: the document itself, or the packed task's copy of those fields."""
+        return self._doc if self._doc is not None else self._listed  # type: ignore[return-value]
 
     @property
     def state(self) -> str:
-        return self.doc["state"]
+        return self.listed["state"]
 
     @property
     def live(self) -> bool:
@@ -55,13 +105,71 @@ class Task:
     def touch(self) -> None:
         self.version += 1
 
+    def pack(self) -> bool:
+        """Keep a task at rest packed, until something asks for `doc`; whether it now is.
+
+        Whoever held `doc` must not change it afterwards: the task no longer sees it.
+        """
+        if self.live or self._doc is None:
+            return self._doc is None
+        doc = self._doc
+        source = doc.get("source_server")
+        listed = {key: doc.get(key) for key in LISTED_KEYS}
+        listed["source_server"] = {"id": source.get("id")} if isinstance(source, dict) else source
+        self._packed, self._listed = _pack(_encode(doc)), listed
+        self._doc = self._cached = None
+        return True
+
+    def export(self) -> dict[str, Any]:
+        """Everything that makes this task, as JSON-ready data (snapshots, the state file)."""
+        return {
+            "id": self.id,
+            "doc": self.peek(),
+            "durations": self.durations,
+            "run": None if self.run is None else {**asdict(self.run), "kind": self.run.kind.value},
+            "timer": None if self.timer is None else asdict(self.timer),
+            "version": self.version,
+        }
+
+    @classmethod
+    def restore(cls, data: dict[str, Any]) -> Task:
+        run, timer = data.get("run"), data.get("timer")
+        return cls(
+            id=data["id"],
+            doc=data["doc"],
+            durations=dict(data.get("durations") or {}),
+            run=None if run is None else Run(**{**run, "kind": PhaseKind(run["kind"])}),
+            timer=None if timer is None else Timer(timer["until"], TaskState(timer["then"])),
+            version=data.get("version", 0),
+        )
+
     def render(self) -> bytes:
-        """The JSON answer; a task at rest is encoded once per change, not once per read."""
-        if self.live:
-            return json.dumps(self.doc, separators=(",", ":")).encode()
+        """The JSON answer; a task at rest is encoded (or unpacked) once per change, not once
+        per read."""
+        if self._doc is not None and self.live:
+            return _encode(self._doc)
         if self._cached is None or self._cached[0] != self.version:
-            self._cached = (self.version, json.dumps(self.doc, separators=(",", ":")).encode())
+            data = _encode(self._doc) if self._doc is not None else _unpack(self._packed)  # type: ignore[arg-type]
+            self._cached = (self.version, data)
         return self._cached[1]
+
+
+# The top-level fields a list filters and sorts on; `source_server` is kept with its id only.
+LISTED_KEYS = ("id", "name", "state", "enterprise_project_id", "create_date")
+
+
+def _encode(doc: dict[str, Any]) -> bytes:
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def _pack(data: bytes) -> bytes:
+    packer = zlib.compressobj(zdict=_PRESET)
+    return packer.compress(data) + packer.flush()
+
+
+def _unpack(packed: bytes) -> bytes:
+    unpacker = zlib.decompressobj(zdict=_PRESET)
+    return unpacker.decompress(packed) + unpacker.flush()
 
 
 def default_target_server() -> dict[str, Any]:
@@ -246,3 +354,8 @@ def created_document(
         "use_ipv6": body.get("use_ipv6", False),
     }
     return complete_document(doc)
+
+
+# What a packed task is compressed against: a default task's JSON, so that a packed task takes
+# little more than the bytes that make it differ (its ids, name and times).
+_PRESET = _encode(complete_document(default_document("0" * 32, "0" * 32, "cn-north-4", 0)))
