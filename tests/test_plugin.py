@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.helpers import REPO
 
-OUTSIDE_TESTS = '''
+OUTSIDE_TESTS = """
 import pytest
 
 def test_fixtures_are_a_real_server_on_loopback(sms_mock, sms_client):
@@ -44,7 +44,7 @@ def test_http_faults(sms_mock, sms_client):
 def test_load_scenario(sms_mock, sms_client):
     (task_id,) = sms_mock.load_scenario("failed-at-migrate-40")
     assert sms_client.get_task(task_id).state == "MIGRATE_FAIL"
-'''
+"""
 
 
 def run_pytest_outside(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
