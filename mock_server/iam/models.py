@@ -191,11 +191,13 @@ class IamBackend:
                 self._ak_locked_until[ak] = now + AK_LOCK_MS
                 failures = 0
             self._ak_failures[ak] = failures
+            self._locks_changed = True
 
     def signature_passed(self, ak: str) -> None:
         if self._ak_failures.get(ak):
             with self._lock:
                 self._ak_failures.pop(ak, None)
+                self._locks_changed = True
 
     # --- scope ------------------------------------------------------------------------------
 
@@ -260,13 +262,22 @@ class IamBackend:
             }
 
     def _export_lockouts(self) -> dict[str, Any]:
-        return {"failures": dict(self._failures), "locked_until": dict(self._locked_until)}
+        """Password lock-outs by user id, and the gateway's AK lock-outs by AK."""
+        return {
+            "failures": dict(self._failures),
+            "locked_until": dict(self._locked_until),
+            "ak_failures": dict(self._ak_failures),
+            "ak_locked_until": dict(self._ak_locked_until),
+        }
 
     def restore(self, data: dict[str, Any]) -> None:
         with self._lock:
             self.tokens = {t["id"]: Token(**t) for t in data["tokens"]}
-            self._failures = dict(data["lockouts"]["failures"])
-            self._locked_until = dict(data["lockouts"]["locked_until"])
+            lockouts = data["lockouts"]
+            self._failures = dict(lockouts["failures"])
+            self._locked_until = dict(lockouts["locked_until"])
+            self._ak_failures = dict(lockouts.get("ak_failures", {}))
+            self._ak_locked_until = dict(lockouts.get("ak_locked_until", {}))
             self._new_tokens.clear()
             self._locks_changed = False
 
