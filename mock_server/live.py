@@ -13,10 +13,10 @@ from typing import Any
 
 from flask import Flask
 from waitress import wasyncore
-from waitress.server import create_server
 
 from mock_server.app import create_app
 from mock_server.emulator import Config, Emulator
+from mock_server.wsgi import make_server
 
 STOP_TIMEOUT_S = 5  # how long a stop waits for a request still being served
 
@@ -32,7 +32,7 @@ class LiveServer:
         threads: int = 4,
     ) -> None:
         self.app = app or create_app(config)
-        self._server = create_server(self.app, host="127.0.0.1", port=0, threads=threads)
+        self._server = make_server(self.app, host="127.0.0.1", port=0, threads=threads)
         self.port: int = self._server.effective_port  # type: ignore[union-attr]
         self.url = f"http://127.0.0.1:{self.port}"
         self._stopping = False

@@ -10,13 +10,12 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from waitress.server import create_server
-
 from contracts.enums import AuthMode, ClockMode
 from mock_server.app import create_app
 from mock_server.emulator import Config, InvalidSnapshot
 from mock_server.fixtures import FixtureError
 from mock_server.scenarios import UnknownScenario
+from mock_server.wsgi import make_server
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -130,7 +129,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"sms-mock: --state-file {args.state_file}: {exc}", file=sys.stderr)
         return 2
     try:
-        server = create_server(app, host=args.host, port=args.port, threads=args.threads)
+        server = make_server(app, host=args.host, port=args.port, threads=args.threads)
     except OSError as exc:
         print(f"sms-mock: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1

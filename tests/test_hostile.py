@@ -180,3 +180,20 @@ def test_any_request_to_any_route_gets_no_5xx(
     response = client.open(path, method=method, query_string=query, data=body, headers=headers)
     assert response.status_code < 500, response.get_data(as_text=True)[:300]
     assert response.is_json
+
+
+def test_headers_too_large_for_the_server_get_the_gateways_json_body() -> None:
+    import requests
+
+    from mock_server import Config
+    from mock_server.live import LiveServer
+
+    with LiveServer(Config(clock="manual")) as server:
+        answer = requests.get(
+            f"{server.url}/v3/tasks/sample-ready", headers={"X-Auth-Token": "M" * 300_000}, timeout=5
+        )
+        assert answer.status_code == 431
+        assert ApigwErrorSchema().load(answer.json())["error_code"] == "APIGW.0201"
+        assert answer.json()["request_id"] == answer.headers["X-Request-Id"]
+        # The server goes on answering.
+        assert requests.get(f"{server.url}/_mock/health", timeout=5).status_code == 200
