@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import random
-import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from mock_server.fault_book import FaultBook
 from mock_server.ids import new_id
 
 
@@ -47,31 +47,28 @@ class HttpFault:
         return data
 
 
-class HttpFaultBook:
+class HttpFaultBook(FaultBook[HttpFault]):
     """The HTTP faults of one emulator; thread-safe."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._faults: dict[str, HttpFault] = {}
-        self.version = 0
-
     def add(self, spec: dict[str, Any]) -> HttpFault:
-        fault = HttpFault(
-            id=new_id(),
-            match=spec["match"],
-            status=spec.get("status"),
-            body=spec.get("body"),
-            delay_ms=spec["delay_ms"],
-            drop=spec["drop"],
-            times=spec["times"],
-            remaining=spec["times"],
-            probability=spec["probability"],
-            seed=spec["seed"],
+        return self._store(
+            HttpFault(
+                id=new_id(),
+                match=spec["match"],
+                status=spec.get("status"),
+                body=spec.get("body"),
+                delay_ms=spec["delay_ms"],
+                drop=spec["drop"],
+                times=spec["times"],
+                remaining=spec["times"],
+                probability=spec["probability"],
+                seed=spec["seed"],
+            )
         )
-        with self._lock:
-            self._faults[fault.id] = fault
-            self.version += 1
-        return fault
+
+    def _from_json(self, data: dict[str, Any]) -> HttpFault:
+        # The dice start again from the seed: a restored fault repeats its run from the start.
+        return HttpFault(**{key: value for key, value in data.items() if key != "kind"})
 
     def fire(
         self, method: str, path: str, task_id: str | None, operation: str | None
@@ -90,29 +87,3 @@ class HttpFaultBook:
                 self.version += 1
                 return fault
         return None
-
-    def all(self) -> list[HttpFault]:
-        with self._lock:
-            return list(self._faults.values())
-
-    def delete(self, fault_id: str) -> bool:
-        with self._lock:
-            self.version += 1
-            return self._faults.pop(fault_id, None) is not None
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-            self.version += 1
-
-    def export(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [fault.to_json() for fault in self._faults.values()]
-
-    def restore(self, data: list[dict[str, Any]]) -> None:
-        with self._lock:
-            self._faults = {}
-            for item in data:
-                item = {k: v for k, v in item.items() if k != "kind"}
-                self._faults[item["id"]] = HttpFault(**item)
-            self.version += 1

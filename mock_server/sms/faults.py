@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from contracts.enums import FaultEffect
+from mock_server.fault_book import FaultBook as BaseFaultBook
 from mock_server.ids import new_id
 from mock_server.journal import note_fired
 from mock_server.sms.lifecycle import phase_kind
@@ -60,20 +60,14 @@ class TaskFault:
         return asdict(self)
 
 
-class FaultBook:
+class FaultBook(BaseFaultBook[TaskFault]):
     """The task faults of one emulator, by task id; thread-safe."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._faults: dict[str, TaskFault] = {}
-        self.version = 0  # bumped on every change, so the state file knows when to save
-
     def add(self, spec: dict[str, Any]) -> TaskFault:
-        fault = TaskFault(id=new_id(), remaining=spec["times"], **spec)
-        with self._lock:
-            self._faults[fault.id] = fault
-            self.version += 1
-        return fault
+        return self._store(TaskFault(id=new_id(), remaining=spec["times"], **spec))
+
+    def _from_json(self, data: dict[str, Any]) -> TaskFault:
+        return TaskFault(**data)
 
     def fire(self, fault: TaskFault) -> None:
         """Count one firing of a fault."""
@@ -83,29 +77,6 @@ class FaultBook:
             self.version += 1
         note_fired(fault.id)
 
-    def all(self) -> list[TaskFault]:
-        with self._lock:
-            return list(self._faults.values())
-
     def for_task(self, task_id: str) -> list[TaskFault]:
         with self._lock:
             return [f for f in self._faults.values() if f.task_id == task_id and f.remaining > 0]
-
-    def delete(self, fault_id: str) -> bool:
-        with self._lock:
-            self.version += 1
-            return self._faults.pop(fault_id, None) is not None
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-            self.version += 1
-
-    def export(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [fault.to_json() for fault in self._faults.values()]
-
-    def restore(self, data: list[dict[str, Any]]) -> None:
-        with self._lock:
-            self._faults = {f["id"]: TaskFault(**f) for f in data}
-            self.version += 1
