@@ -15,20 +15,13 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import requests
-
-from client import (
-    ApiError,
-    ContractViolation,
-    SmsClient,
-    TaskFailed,
-    WaitTimeout,
-)
-from client.models import to_dict
 from contracts.enums import TaskState, values
 from mock_server.server import add_serve_arguments, serve
+
+if TYPE_CHECKING:
+    from client import SmsClient
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CONTRACT, EXIT_FAILED, EXIT_TIMEOUT, EXIT_UNREACHABLE = range(7)
 # --wait waits for a state that is not moving; a fail state ends it with exit 4.
@@ -61,6 +54,8 @@ def _add_connection_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _client(args: argparse.Namespace) -> SmsClient:
+    from client import SmsClient
+
     return SmsClient(
         args.url,
         username=args.username,
@@ -80,6 +75,8 @@ def _token(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _task_list(args: argparse.Namespace, out: TextIO) -> int:
+    from client.models import to_dict
+
     tasks = list(_client(args).list_tasks(state=args.state, name=args.name))
     if args.json:
         print(json.dumps([to_dict(task) for task in tasks], indent=2), file=out)
@@ -97,6 +94,8 @@ def _task_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _task_show(args: argparse.Namespace, out: TextIO) -> int:
+    from client.models import to_dict
+
     print(json.dumps(to_dict(_client(args).get_task(args.task_id)), indent=2), file=out)
     return EXIT_OK
 
@@ -198,7 +197,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
-    out = out or sys.stdout
+    if args.command == "serve":
+        try:
+            return serve(args)
+        except ValueError as exc:  # reported as a client command reports a bad setting
+            print(f"sms-mock: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    return _run_client(args, out or sys.stdout)
+
+
+def _run_client(args: argparse.Namespace, out: TextIO) -> int:
+    """A client command; what goes wrong, as an exit code."""
+    # Imported only here: `sms-mock serve` needs neither, and importing them slows its start.
+    import requests
+
+    from client import ApiError, ContractViolation, TaskFailed, WaitTimeout
+
     try:
         return args.run(args, out)
     except TaskFailed as exc:
