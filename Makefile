@@ -2,6 +2,7 @@
 # make test:  the whole test suite
 # make contract: the contract tests, against the emulator or SMS_MOCK_URL
 # make lint:  ruff check and ruff format --check
+# make bench: the figures of design 6 on this machine (about 3 minutes); writes bench/results.md
 # Each target creates .venv and installs what it needs from this project's own files.
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8080
 HOST   ?= 127.0.0.1
 
-.PHONY: serve test contract lint format clean
+.PHONY: serve test contract lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +34,9 @@ test: $(VENV)/.test-installed
 
 contract: $(VENV)/.test-installed
 	$(BIN)/python -m pytest tests/contract
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python -m bench
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
