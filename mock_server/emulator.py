@@ -76,7 +76,7 @@ class Emulator:
         self.http_faults = HttpFaultBook()
         self.journal = Journal(config.journal_size)
         self.iam = IamBackend(self.clock, self.fixtures.account)
-        self.sms = SmsBackend(self.clock, self.faults, config.durations)
+        self.sms = self._sms_backend(self.faults)
         self.state_file = StateFile(config.state_file) if config.state_file else None
         self._save_lock = threading.Lock()
         self._saved_versions = (-1, -1)
@@ -118,7 +118,7 @@ class Emulator:
         self.http_faults.clear()
         self.journal.clear()
         iam = IamBackend(self.clock, self.fixtures.account)
-        sms = SmsBackend(self.clock, self.faults, self.config.durations)
+        sms = self._sms_backend(self.faults)
         self.iam, self.sms = iam, sms
         self._load_tasks()
         # The start-up scenarios again, under the ids they had: reset gives back the start state.
@@ -155,7 +155,7 @@ class Emulator:
             faults.restore(snapshot["faults"])
             http_faults = HttpFaultBook()
             http_faults.restore(snapshot.get("http_faults", []))
-            sms = SmsBackend(self.clock, faults, self.config.durations)
+            sms = self._sms_backend(faults)
             sms.restore(snapshot["sms"])
             now_ms = int(snapshot["clock"]["now_ms"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -163,6 +163,11 @@ class Emulator:
         self.clock.restore({"now_ms": now_ms})
         self.faults, self.http_faults, self.iam, self.sms = faults, http_faults, iam, sms
         self._save_all()
+
+    def _sms_backend(self, faults: FaultBook) -> SmsBackend:
+        sms = SmsBackend(self.clock, faults, self.config.durations)
+        sms.track_changes = self.config.state_file is not None
+        return sms
 
     def _save_all(self) -> None:
         if self.state_file is not None:

@@ -32,7 +32,13 @@ class SmsBackend:
         self._last_int_id = 0
         # What changed since the state file last saw it: (project, task id) -> kept or deleted.
         self._changes: dict[tuple[str, str], bool] = {}
+        self.track_changes = False  # the emulator sets it when it keeps a state file
         self.lifecycle = Lifecycle(faults, self._next_int_id, durations)
+
+    def _changed(self, project_id: str, task_id: str, alive: bool) -> None:
+        # Remembered only for a state file: without one nothing drains it, and it would grow.
+        if self.track_changes:
+            self._changes[(project_id, task_id)] = alive
 
     def _next_int_id(self) -> int:
         self._last_int_id += 1
@@ -50,7 +56,7 @@ class SmsBackend:
         version = task.version
         self.lifecycle.settle(task, now)
         if task.version != version:
-            self._changes[(project_id, task.id)] = True
+            self._changed(project_id, task.id, True)
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -88,7 +94,7 @@ class SmsBackend:
             self._tasks.setdefault(project_id, {})[task_id] = task
             if body.get("auto_start"):
                 self.lifecycle.act(task, Operation.START, {}, now)
-            self._changes[(project_id, task_id)] = True
+            self._changed(project_id, task_id, True)
         return task_id
 
     def put(
@@ -113,7 +119,7 @@ class SmsBackend:
             self._last_int_id = max([self._last_int_id, *(i for i in ids if isinstance(i, int))])
             self.lifecycle.adopt(task, now)
             self._tasks.setdefault(project_id, {})[task_id] = task
-            self._changes[(project_id, task_id)] = True
+            self._changed(project_id, task_id, True)
             if task.pack():
                 return doc  # the task keeps only its packed copy: this dict is the caller's
             return copy.deepcopy(task.doc)
@@ -124,7 +130,7 @@ class SmsBackend:
         with self._lock:
             task = self._task(project_id, task_id)
             self.lifecycle.act(task, operation, fields, self.clock.now_ms())
-            self._changes[(project_id, task_id)] = True
+            self._changed(project_id, task_id, True)
 
     def delete(self, project_id: str, task_id: str) -> None:
         self.delete_many(project_id, [task_id])
@@ -138,7 +144,7 @@ class SmsBackend:
                     raise errors.cannot_delete_running(task.id, task.state)
             for task in tasks:
                 del self._tasks[project_id][task.id]
-                self._changes[(project_id, task.id)] = False
+                self._changed(project_id, task.id, False)
 
     # --- faults -----------------------------------------------------------------------------
 
@@ -152,7 +158,7 @@ class SmsBackend:
                 if task is not None:
                     self.lifecycle.settle(task, now)
                     self.lifecycle.rebase(task, now)
-                    self._changes[(project_id, task.id)] = True
+                    self._changed(project_id, task.id, True)
             return self.faults.add(spec)
 
     # --- state ------------------------------------------------------------------------------
