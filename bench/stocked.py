@@ -12,16 +12,13 @@ import argparse
 import gc
 import json
 import os
-import signal
 import sys
 import time
 import tracemalloc
-from types import FrameType
-
-from waitress.server import create_server
 
 from mock_server.app import create_app
 from mock_server.emulator import Config, Emulator
+from mock_server.wsgi import make_server, run_until_stopped
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -78,10 +75,6 @@ def traced_bytes_per_task(count: int) -> float:
     return (after - before) / count
 
 
-def _raise_stop(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.stocked", description=__doc__)
     parser.add_argument("--tasks", type=int, required=True)
@@ -89,14 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = create_app(Config(clock="manual"))
     info = stock(app.extensions["sms_mock"], args.tasks)
-    server = create_server(app, host="127.0.0.1", port=0, threads=args.threads)
+    server = make_server(app, host="127.0.0.1", port=0, threads=args.threads)
     url = f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
     print(f"stocked listening on {url} {json.dumps(info)}", flush=True)
-    signal.signal(signal.SIGTERM, _raise_stop)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        server.close()
+    run_until_stopped(server)
     return 0
 
 

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import signal
 import sqlite3
 import sys
 from pathlib import Path
-from types import FrameType
 
 from contracts.enums import AuthMode, ClockMode
 from mock_server.app import create_app
 from mock_server.emulator import Config, InvalidSnapshot
 from mock_server.fixtures import FixtureError
 from mock_server.scenarios import UnknownScenario
-from mock_server.wsgi import make_server
+from mock_server.wsgi import make_server, run_until_stopped
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,11 +85,6 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def _raise_stop(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM leaves waitress's loop exactly as Ctrl-C does.
-    raise KeyboardInterrupt
-
-
 def serve(args: argparse.Namespace) -> int:
     if args.speed <= 0:
         print("sms-mock: --speed must be above 0", file=sys.stderr)
@@ -137,11 +130,7 @@ def serve(args: argparse.Namespace) -> int:
     port = server.effective_port  # type: ignore[union-attr]
     shown = f"[{host}]" if ":" in str(host) else host
     print(f"sms-mock listening on http://{shown}:{port}", flush=True)
-    signal.signal(signal.SIGTERM, _raise_stop)
-    try:
-        server.run()  # returns after closing itself on KeyboardInterrupt (Ctrl-C or SIGTERM)
-    except KeyboardInterrupt:
-        server.close()
+    run_until_stopped(server)
     print("sms-mock stopped", flush=True)
     return 0
 

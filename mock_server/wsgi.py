@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+from types import FrameType
 from typing import Any
 
 from waitress.channel import HTTPChannel
@@ -49,3 +51,17 @@ def make_server(app: Any, *, host: str, port: int, threads: int) -> Any:
     server = create_server(app, host=host, port=port, threads=threads)
     server.channel_class = GatewayChannel  # type: ignore[union-attr]
     return server
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM leaves waitress's loop exactly as Ctrl-C does.
+    raise KeyboardInterrupt
+
+
+def run_until_stopped(server: Any) -> None:
+    """Serve until Ctrl-C or SIGTERM (in the main thread), then close the server."""
+    signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        server.run()  # closes itself on KeyboardInterrupt
+    except KeyboardInterrupt:
+        server.close()
