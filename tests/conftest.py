@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
 
+from client import SmsClient
 from mock_server import Config, create_app
 from mock_server.emulator import Emulator
+from mock_server.live import LiveServer
 from tests.helpers import Sms, issue_token
 
 # `ci` is reproducible: derandomized, so the same examples run every time.
@@ -55,3 +58,24 @@ def token(client: FlaskClient) -> str:
 @pytest.fixture
 def sms(client: FlaskClient, token: str) -> Sms:
     return Sms(client, token)
+
+
+@pytest.fixture(scope="session")
+def _live_server() -> Iterator[LiveServer]:
+    with LiveServer(Config(clock="manual")) as server:
+        yield server
+
+
+@pytest.fixture
+def live(_live_server: LiveServer) -> LiveServer:
+    """A real emulator over HTTP on 127.0.0.1 (manual clock), shared, reset for this test."""
+    _live_server.emulator.reset()
+    return _live_server
+
+
+@pytest.fixture
+def password_client(live: LiveServer) -> Iterator[SmsClient]:
+    """The emulator's own client, logged in with the default user's password."""
+    with SmsClient(live.url, project="cn-north-4", username="mock-user",
+                   password="mock-password", domain="mock-domain") as client:  # fmt: skip
+        yield client

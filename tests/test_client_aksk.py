@@ -16,7 +16,6 @@ from huaweicloudsdkcore.signer.signer import Signer
 from client import ContractViolation, NotFound, SmsClient, SmsClientError, Unauthorized
 from client.models import to_dict
 from contracts import signing
-from mock_server import Config
 from mock_server.live import LiveServer
 from tests.helpers import OTHER_PROJECT_ID, PROJECT_ID, create_body
 from tests.stub_http import Answer, stub_session
@@ -26,26 +25,15 @@ SK = "mock-secret-key-example-0000000000000000"
 ACCOUNT = {"username": "mock-user", "password": "mock-password", "domain": "mock-domain"}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[LiveServer]:
-    with LiveServer(Config(clock="manual")) as live:
-        yield live
-
-
-@pytest.fixture(autouse=True)
-def fresh(server: LiveServer) -> None:
-    requests.post(f"{server.url}/_mock/reset", timeout=10).raise_for_status()
-
-
 @pytest.fixture
-def signed(server: LiveServer) -> Iterator[SmsClient]:
-    with SmsClient(server.url, ak=AK, sk=SK, project_id=PROJECT_ID) as client:
+def signed(live: LiveServer) -> Iterator[SmsClient]:
+    with SmsClient(live.url, ak=AK, sk=SK, project_id=PROJECT_ID) as client:
         yield client
 
 
 @pytest.fixture
-def logged_in(server: LiveServer) -> Iterator[SmsClient]:
-    with SmsClient(server.url, project="cn-north-4", **ACCOUNT) as client:
+def logged_in(live: LiveServer) -> Iterator[SmsClient]:
+    with SmsClient(live.url, project="cn-north-4", **ACCOUNT) as client:
         yield client
 
 
@@ -58,9 +46,9 @@ def test_signed_client_reads_what_the_password_client_reads(
     assert to_dict(signed.get_task("sample-running")) == to_dict(
         logged_in.get_task("sample-running")
     )
-    mine = [to_dict(t) for t in signed.list_tasks(page_size=2)]
-    assert mine == [to_dict(t) for t in logged_in.list_tasks()]
-    assert len(mine) > 2  # several pages, each a signed query
+    password_client = [to_dict(t) for t in signed.list_tasks(page_size=2)]
+    assert password_client == [to_dict(t) for t in logged_in.list_tasks()]
+    assert len(password_client) > 2  # several pages, each a signed query
 
 
 def test_signed_client_filters_with_a_query(signed: SmsClient) -> None:
@@ -82,9 +70,9 @@ def test_signed_client_writes(signed: SmsClient, logged_in: SmsClient) -> None:
             logged_in.get_task(gone)
 
 
-def test_signed_client_never_asks_for_a_token(server: LiveServer, signed: SmsClient) -> None:
+def test_signed_client_never_asks_for_a_token(live: LiveServer, signed: SmsClient) -> None:
     signed.get_task("sample-ready")
-    assert server.emulator.iam.tokens == {}
+    assert live.emulator.iam.tokens == {}
     with pytest.raises(SmsClientError, match="AK/SK"):
         signed.token()
 
@@ -99,9 +87,9 @@ def test_signed_client_never_asks_for_a_token(server: LiveServer, signed: SmsCli
     ids=["wrong-sk", "unknown-ak", "other-domain-project"],
 )
 def test_refused_signature_is_unauthorized(
-    server: LiveServer, credentials: dict[str, str], message: str
+    live: LiveServer, credentials: dict[str, str], message: str
 ) -> None:
-    with SmsClient(server.url, **credentials) as client, pytest.raises(Unauthorized) as caught:
+    with SmsClient(live.url, **credentials) as client, pytest.raises(Unauthorized) as caught:
         client.get_task("sample-ready")
     assert caught.value.error_code == "APIGW.0301"
     assert message in (caught.value.error_msg or "")

@@ -1,9 +1,8 @@
-"""keystoneauth1, as OpenStack tools use it, against a real emulator server."""
+"""keystoneauth1, as OpenStack tools use it, against a real emulator live."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -14,32 +13,8 @@ from keystoneauth1.identity import generic, v3
 from client import SmsClient
 from client.models import to_dict
 from contracts.versions import ApiVersionListSchema, ApiVersionShowSchema
-from mock_server.emulator import Config
 from mock_server.live import LiveServer
 from tests.helpers import PROJECT_ID, SECOND_PROJECT_ID, USER_ID
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LiveServer]:
-    with LiveServer(Config(clock="manual")) as live:
-        yield live
-
-
-@pytest.fixture(autouse=True)
-def fresh(server: LiveServer) -> None:
-    requests.post(f"{server.url}/_mock/reset", timeout=10).raise_for_status()
-
-
-@pytest.fixture
-def mine(server: LiveServer) -> Iterator[SmsClient]:
-    with SmsClient(
-        server.url,
-        username="mock-user",
-        password="mock-password",
-        domain="mock-domain",
-        project="cn-north-4",
-    ) as client:
-        yield client
 
 
 def password_session(
@@ -59,48 +34,48 @@ def password_session(
 SMS = {"service_type": "sms"}
 
 
-def test_password_session_resolves_the_sms_endpoint(server: LiveServer) -> None:
-    session = password_session(f"{server.url}/v3")
-    assert session.get_endpoint(service_type="sms") == server.url
-    assert session.get_endpoint(service_type="sms", interface="public") == server.url
+def test_password_session_resolves_the_sms_endpoint(live: LiveServer) -> None:
+    session = password_session(f"{live.url}/v3")
+    assert session.get_endpoint(service_type="sms") == live.url
+    assert session.get_endpoint(service_type="sms", interface="public") == live.url
     assert session.get_project_id() == PROJECT_ID
     assert session.get_user_id() == USER_ID
 
 
 def test_session_request_to_sms_sees_what_the_client_sees(
-    server: LiveServer, mine: SmsClient
+    live: LiveServer, password_client: SmsClient
 ) -> None:
-    session = password_session(f"{server.url}/v3")
+    session = password_session(f"{live.url}/v3")
     answer = session.get("/v3/tasks/sample-abort", endpoint_filter=SMS)
     assert answer.status_code == 200
-    assert answer.json() == to_dict(mine.get_task("sample-abort"))
+    assert answer.json() == to_dict(password_client.get_task("sample-abort"))
 
 
-def test_session_can_act_on_a_task(server: LiveServer, mine: SmsClient) -> None:
-    session = password_session(f"{server.url}/v3")
+def test_session_can_act_on_a_task(live: LiveServer, password_client: SmsClient) -> None:
+    session = password_session(f"{live.url}/v3")
     answer = session.post(
         "/v3/tasks/sample-abort/action", json={"operation": "start"}, endpoint_filter=SMS
     )
     assert answer.status_code == 200
-    assert mine.get_task("sample-abort").state == "RUNNING"
+    assert password_client.get_task("sample-abort").state == "RUNNING"
 
 
-def test_catalog_lists_identity_at_the_v3_url(server: LiveServer) -> None:
-    session = password_session(f"{server.url}/v3")
-    assert session.get_endpoint(service_type="iam") == f"{server.url}/v3"
+def test_catalog_lists_identity_at_the_v3_url(live: LiveServer) -> None:
+    session = password_session(f"{live.url}/v3")
+    assert session.get_endpoint(service_type="iam") == f"{live.url}/v3"
 
 
-def test_token_plugin_rescopes_to_another_project(server: LiveServer) -> None:
-    token = password_session(f"{server.url}/v3").get_token()
+def test_token_plugin_rescopes_to_another_project(live: LiveServer) -> None:
+    token = password_session(f"{live.url}/v3").get_token()
     auth = v3.Token(
-        auth_url=f"{server.url}/v3",
+        auth_url=f"{live.url}/v3",
         token=token,
         project_name="ap-southeast-3",
         project_domain_name="mock-domain",
     )
     session = ks_session.Session(auth=auth)
     assert session.get_project_id() == SECOND_PROJECT_ID
-    assert session.get_endpoint(service_type="sms") == server.url
+    assert session.get_endpoint(service_type="sms") == live.url
     # Tasks live in their own project: the other project's token sees none of the samples.
     assert session.get("/v3/tasks", endpoint_filter=SMS).json() == {"count": 0, "tasks": []}
     access = auth.get_access(session)
@@ -109,26 +84,26 @@ def test_token_plugin_rescopes_to_another_project(server: LiveServer) -> None:
     assert access.auth_token != token
 
 
-def test_wrong_password_is_unauthorized(server: LiveServer) -> None:
-    session = password_session(f"{server.url}/v3", password="wrong")
+def test_wrong_password_is_unauthorized(live: LiveServer) -> None:
+    session = password_session(f"{live.url}/v3", password="wrong")
     with pytest.raises(ks_exceptions.Unauthorized):
         session.get_token()
 
 
-def test_project_of_another_domain_is_unauthorized(server: LiveServer) -> None:
-    session = password_session(f"{server.url}/v3", project="eu-west-101")
+def test_project_of_another_domain_is_unauthorized(live: LiveServer) -> None:
+    session = password_session(f"{live.url}/v3", project="eu-west-101")
     with pytest.raises(ks_exceptions.Unauthorized):
         session.get_token()
 
 
 @pytest.mark.parametrize("suffix", ["", "/v3", "/v3/"], ids=["bare", "v3", "v3-slash"])
 def test_generic_plugin_discovers_the_identity_version(
-    server: LiveServer, suffix: str, caplog: pytest.LogCaptureFixture
+    live: LiveServer, suffix: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     # openstacksdk and the openstack command line use the generic plugin, which GETs the
     # auth URL first to find the identity API's versions.
     auth = generic.Password(
-        auth_url=f"{server.url}{suffix}",
+        auth_url=f"{live.url}{suffix}",
         username="mock-user",
         password="mock-password",
         user_domain_name="mock-domain",
@@ -137,14 +112,14 @@ def test_generic_plugin_discovers_the_identity_version(
     )
     session = ks_session.Session(auth=auth)
     with caplog.at_level(logging.WARNING, logger="keystoneauth"):
-        assert session.get_endpoint(service_type="sms") == server.url
+        assert session.get_endpoint(service_type="sms") == live.url
     assert not [r for r in caplog.records if "discover" in r.getMessage()]
 
 
-def test_version_documents_need_no_credentials(server: LiveServer) -> None:
-    root = requests.get(server.url, timeout=10)
+def test_version_documents_need_no_credentials(live: LiveServer) -> None:
+    root = requests.get(live.url, timeout=10)
     assert root.status_code == 200
     assert [v["id"] for v in ApiVersionListSchema().load(root.json())["versions"]] == ["v3"]
-    v3_doc = ApiVersionShowSchema().load(requests.get(f"{server.url}/v3", timeout=10).json())
+    v3_doc = ApiVersionShowSchema().load(requests.get(f"{live.url}/v3", timeout=10).json())
     assert v3_doc["id"] == v3_doc["version"]["id"] == "v3"
-    assert v3_doc["links"] == [{"href": f"{server.url}/v3/", "rel": "self"}]
+    assert v3_doc["links"] == [{"href": f"{live.url}/v3/", "rel": "self"}]

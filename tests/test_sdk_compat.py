@@ -1,4 +1,4 @@
-"""The official Huawei Cloud SDKs 3.1.219, unmodified, against a real emulator server.
+"""The official Huawei Cloud SDKs 3.1.219, unmodified, against a real emulator live.
 
 Every SMS call the emulator serves and the IAM token calls go through `huaweicloudsdksms` and
 `huaweicloudsdkiam`, signed with the default account's AK/SK; what the SDK's models hold must
@@ -8,7 +8,7 @@ be what the emulator's own client (`client.SmsClient`) or the raw JSON shows, fi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -89,50 +89,30 @@ MISSING = object()
 JSON_NAMES = {"os_federation": "OS-FEDERATION", "x_subject_token": "X-Subject-Token"}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[LiveServer]:
-    with LiveServer(Config(clock="manual")) as live:
-        yield live
-
-
 @pytest.fixture(autouse=True)
-def fresh(server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    requests.post(f"{server.url}/_mock/reset", timeout=10).raise_for_status()
-    # The SDK caches looked-up project and domain ids per AK for the process: each test looks
-    # them up again.
+def fresh(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `live` is reset for each test. The SDK caches looked-up project and domain ids per AK
+    # for the process: each test looks them up again.
     monkeypatch.setattr(Credentials, "_CACHE", {})
 
 
 @pytest.fixture
-def sdk(server: LiveServer) -> SdkSmsClient:
-    return sms_sdk(server)
+def sdk(live: LiveServer) -> SdkSmsClient:
+    return sms_sdk(live)
 
 
 @pytest.fixture
-def iam(server: LiveServer) -> IamClient:
+def iam(live: LiveServer) -> IamClient:
     return (
         IamClient.new_builder()
         .with_credentials(GlobalCredentials(AK, SK, DOMAIN_ID))
-        .with_endpoint(server.url)
+        .with_endpoint(live.url)
         .build()
     )
 
 
-@pytest.fixture
-def mine(server: LiveServer) -> Iterator[SmsClient]:
-    """The emulator's own client, logged in with the default user's password."""
-    with SmsClient(
-        server.url,
-        username="mock-user",
-        password="mock-password",
-        domain="mock-domain",
-        project="cn-north-4",
-    ) as client:
-        yield client
-
-
 def sms_sdk(
-    server: LiveServer,
+    live: LiveServer,
     *,
     ak: str = AK,
     sk: str = SK,
@@ -142,7 +122,7 @@ def sms_sdk(
     builder = (
         SdkSmsClient.new_builder()
         .with_credentials(BasicCredentials(ak, sk, project_id))
-        .with_endpoint(server.url)
+        .with_endpoint(live.url)
     )
     if handler is not None:
         builder = builder.with_http_handler(handler)
@@ -164,10 +144,10 @@ def assert_same(sdk_model: Any, plain: Any) -> None:
     assert seen == like(seen, plain)
 
 
-def raw_token(server: LiveServer, token_id: str, nocatalog: bool = False) -> dict[str, Any]:
+def raw_token(live: LiveServer, token_id: str, nocatalog: bool = False) -> dict[str, Any]:
     """A token's body as GET /v3/auth/tokens answers it, with its X-Subject-Token."""
     response = requests.get(
-        f"{server.url}/v3/auth/tokens",
+        f"{live.url}/v3/auth/tokens",
         params={"nocatalog": "true"} if nocatalog else None,
         headers={"X-Subject-Token": token_id},
         timeout=10,
@@ -185,8 +165,8 @@ def without_ids(value: Any) -> Any:
     return value
 
 
-def put_task(server: LiveServer, doc: dict[str, Any]) -> None:
-    response = requests.post(f"{server.url}/_mock/tasks", json=doc, timeout=10)
+def put_task(live: LiveServer, doc: dict[str, Any]) -> None:
+    response = requests.post(f"{live.url}/_mock/tasks", json=doc, timeout=10)
     assert response.status_code == 201, response.text
 
 
@@ -222,22 +202,22 @@ def refused_by_gateway(call: Callable[[], Any], message: str) -> ClientRequestEx
 
 @pytest.mark.parametrize("task_id", SAMPLES)
 def test_show_task_is_what_the_client_sees(
-    sdk: SdkSmsClient, mine: SmsClient, task_id: str
+    sdk: SdkSmsClient, password_client: SmsClient, task_id: str
 ) -> None:
     shown = sdk.show_task(ShowTaskRequest(task_id=task_id))
     assert shown.id == task_id
-    assert_same(shown, to_dict(mine.get_task(task_id)))
+    assert_same(shown, to_dict(password_client.get_task(task_id)))
 
 
 def test_show_task_of_a_running_task_after_the_clock_moved(
-    server: LiveServer, sdk: SdkSmsClient, mine: SmsClient
+    live: LiveServer, sdk: SdkSmsClient, password_client: SmsClient
 ) -> None:
-    mine.start_task("sample-ready")
-    requests.post(f"{server.url}/_mock/clock/advance", json={"seconds": 100}, timeout=10)
+    password_client.start_task("sample-ready")
+    requests.post(f"{live.url}/_mock/clock/advance", json={"seconds": 100}, timeout=10)
     shown = sdk.show_task(ShowTaskRequest(task_id="sample-ready"))
     assert shown.state == "RUNNING"
     assert 0 < shown.sub_tasks[1].progress < 100
-    assert_same(shown, to_dict(mine.get_task("sample-ready")))
+    assert_same(shown, to_dict(password_client.get_task("sample-ready")))
 
 
 @pytest.mark.parametrize(
@@ -258,10 +238,10 @@ def test_show_task_of_a_running_task_after_the_clock_moved(
     ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()) or "all",
 )
 def test_list_tasks_is_what_the_client_sees(
-    sdk: SdkSmsClient, mine: SmsClient, query: dict[str, Any]
+    sdk: SdkSmsClient, password_client: SmsClient, query: dict[str, Any]
 ) -> None:
     listed = sdk.list_tasks(ListTasksRequest(**query))
-    page = mine.list_tasks_page(
+    page = password_client.list_tasks_page(
         limit=query.get("limit", 100),
         offset=query.get("offset", 0),
         **{k: v for k, v in query.items() if k not in ("limit", "offset")},
@@ -277,31 +257,36 @@ def test_list_tasks_count_ignores_paging(sdk: SdkSmsClient) -> None:
     assert [t.id for t in page.tasks] == [everything.tasks[1].id]
 
 
-def test_create_task_makes_the_task_the_client_makes(sdk: SdkSmsClient, mine: SmsClient) -> None:
+def test_create_task_makes_the_task_the_client_makes(
+    sdk: SdkSmsClient, password_client: SmsClient
+) -> None:
     body = create_body(name="sdk-made", auto_start=False, priority=2)
     created = sdk.create_task(CreateTaskRequest(body=sdk_model(PostTask, body)))
     assert created.to_json_object() == created.to_dict() == {"id": created.id}
-    twin = mine.create_task(body)
-    made, theirs = to_dict(mine.get_task(created.id)), to_dict(mine.get_task(twin))
+    twin = password_client.create_task(body)
+    made, theirs = (
+        to_dict(password_client.get_task(created.id)),
+        to_dict(password_client.get_task(twin)),
+    )
     assert without_ids(made) == without_ids(theirs)  # ids are new for each task and disk
     assert made["state"] == "READY"
     assert_same(sdk.show_task(ShowTaskRequest(task_id=created.id)), made)
 
 
-def test_delete_task_deletes_it(sdk: SdkSmsClient, mine: SmsClient) -> None:
+def test_delete_task_deletes_it(sdk: SdkSmsClient, password_client: SmsClient) -> None:
     deleted = sdk.delete_task(DeleteTaskRequest(task_id="sample-ready"))
     assert deleted.status_code == 200
     assert deleted.to_json_object() == {}
     with pytest.raises(NotFound):
-        mine.get_task("sample-ready")
+        password_client.get_task("sample-ready")
 
 
-def test_delete_tasks_deletes_them_all(sdk: SdkSmsClient, mine: SmsClient) -> None:
+def test_delete_tasks_deletes_them_all(sdk: SdkSmsClient, password_client: SmsClient) -> None:
     ids = ["sample-ready", "sample-abort"]
     deleted = sdk.delete_tasks(DeleteTasksRequest(body=DeleteTasksReq(ids=ids)))
     assert deleted.status_code == 200
     assert deleted.to_json_object() == {}
-    assert not {t.id for t in mine.list_tasks()} & set(ids)
+    assert not {t.id for t in password_client.list_tasks()} & set(ids)
 
 
 ACTIONS = [
@@ -313,14 +298,14 @@ ACTIONS = [
 
 @pytest.mark.parametrize(("operation", "state", "then"), ACTIONS)
 def test_update_task_status_does_what_the_lifecycle_says(
-    server: LiveServer,
+    live: LiveServer,
     sdk: SdkSmsClient,
-    mine: SmsClient,
+    password_client: SmsClient,
     operation: str,
     state: str,
     then: str | None,
 ) -> None:
-    put_task(server, {"id": "sdk-action", "state": state})
+    put_task(live, {"id": "sdk-action", "state": state})
     fields = {"template_id": "template-0001"} if operation == "clone_test" else {}
     answer = sdk.update_task_status(
         UpdateTaskStatusRequest(
@@ -331,10 +316,12 @@ def test_update_task_status_does_what_the_lifecycle_says(
     assert answer.to_json_object() == {}
     shown = sdk.show_task(ShowTaskRequest(task_id="sdk-action"))
     assert shown.state == (then or state)
-    assert_same(shown, to_dict(mine.get_task("sdk-action")))
+    assert_same(shown, to_dict(password_client.get_task("sdk-action")))
 
 
-def test_sdk_sees_the_same_error_as_the_client(sdk: SdkSmsClient, mine: SmsClient) -> None:
+def test_sdk_sees_the_same_error_as_the_client(
+    sdk: SdkSmsClient, password_client: SmsClient
+) -> None:
     request = UpdateTaskStatusRequest(
         task_id="sample-ready", body=UpdateTaskStatusReq(operation="stop")
     )
@@ -344,7 +331,7 @@ def test_sdk_sees_the_same_error_as_the_client(sdk: SdkSmsClient, mine: SmsClien
     assert (error.status_code, error.error_code) == (400, "SMS.1038")
     assert REQUEST_ID.match(error.request_id)
     with pytest.raises(Exception) as mine_caught:
-        mine.stop_task("sample-ready")
+        password_client.stop_task("sample-ready")
     assert mine_caught.value.error_msg == error.error_msg  # type: ignore[attr-defined]
 
 
@@ -386,16 +373,16 @@ def test_api_versions_answer_the_sdk_models(sdk: SdkSmsClient) -> None:
 # --- signatures the gateway refuses -----------------------------------------------------------
 
 
-def test_wrong_sk_is_refused(server: LiveServer) -> None:
-    bad = sms_sdk(server, sk=SK + "-wrong")
+def test_wrong_sk_is_refused(live: LiveServer) -> None:
+    bad = sms_sdk(live, sk=SK + "-wrong")
     refused_by_gateway(
         lambda: bad.show_task(ShowTaskRequest(task_id="sample-ready")),
         "verify aksk signature fail",
     )
 
 
-def test_unknown_ak_is_refused(server: LiveServer) -> None:
-    bad = sms_sdk(server, ak="UNKNOWNACCESSKEY")
+def test_unknown_ak_is_refused(live: LiveServer) -> None:
+    bad = sms_sdk(live, ak="UNKNOWNACCESSKEY")
     refused_by_gateway(
         lambda: bad.list_tasks(ListTasksRequest()),
         "Get secretKey failed,ak:UNKNOWNACCESSKEY,err:ak not exist",
@@ -419,12 +406,12 @@ def test_date_skewed_within_the_window_is_accepted(sdk: SdkSmsClient) -> None:
     assert sdk.show_task(ShowTaskRequest(task_id="sample-ready")).id == "sample-ready"
 
 
-def test_tampered_body_is_refused(server: LiveServer, mine: SmsClient) -> None:
+def test_tampered_body_is_refused(live: LiveServer, password_client: SmsClient) -> None:
     def tamper(request: Any, **kwargs: Any) -> None:
         # Runs after signing, just before sending: a body changed on the way.
         request.body = b'{"operation": "restart"}'
 
-    bad = sms_sdk(server, handler=HttpHandler().add_request_handler(tamper))
+    bad = sms_sdk(live, handler=HttpHandler().add_request_handler(tamper))
     refused_by_gateway(
         lambda: bad.update_task_status(
             UpdateTaskStatusRequest(
@@ -433,11 +420,11 @@ def test_tampered_body_is_refused(server: LiveServer, mine: SmsClient) -> None:
         ),
         "verify aksk signature fail",
     )
-    assert mine.get_task("sample-abort").state == "ABORT"
+    assert password_client.get_task("sample-abort").state == "ABORT"
 
 
-def test_project_of_another_domain_is_refused(server: LiveServer) -> None:
-    bad = sms_sdk(server, project_id=OTHER_PROJECT_ID)
+def test_project_of_another_domain_is_refused(live: LiveServer) -> None:
+    bad = sms_sdk(live, project_id=OTHER_PROJECT_ID)
     refused_by_gateway(
         lambda: bad.list_tasks(ListTasksRequest()),
         f"x-project-id {OTHER_PROJECT_ID} is not a project of ak {AK}",
@@ -445,16 +432,16 @@ def test_project_of_another_domain_is_refused(server: LiveServer) -> None:
 
 
 def test_repeated_bad_signatures_lock_the_ak_for_five_minutes(
-    server: LiveServer, sdk: SdkSmsClient
+    live: LiveServer, sdk: SdkSmsClient
 ) -> None:
-    bad = sms_sdk(server, sk="wrong")
+    bad = sms_sdk(live, sk="wrong")
     request = ShowTaskRequest(task_id="sample-ready")
     for _ in range(5):
         refused_by_gateway(lambda: bad.show_task(request), "verify aksk signature fail")
     refused_by_gateway(
         lambda: sdk.show_task(request), "AK access failed to reach the limit,forbidden"
     )
-    requests.post(f"{server.url}/_mock/clock/advance", json={"seconds": 300}, timeout=10)
+    requests.post(f"{live.url}/_mock/clock/advance", json={"seconds": 300}, timeout=10)
     assert sdk.show_task(request).id == "sample-ready"
 
 
@@ -476,27 +463,27 @@ def password_request(nocatalog: str | None = None) -> KeystoneCreateUserTokenByP
 
 @pytest.mark.parametrize("nocatalog", [None, "true"], ids=["catalog", "nocatalog"])
 def test_token_by_password_is_the_token_iam_validates(
-    server: LiveServer, iam: IamClient, nocatalog: str | None
+    live: LiveServer, iam: IamClient, nocatalog: str | None
 ) -> None:
     issued = iam.keystone_create_user_token_by_password(password_request(nocatalog))
     assert issued.token.project.id == PROJECT_ID
     assert (issued.token.catalog == []) is (nocatalog is not None)
-    assert_same(issued, raw_token(server, issued.x_subject_token, nocatalog=bool(nocatalog)))
+    assert_same(issued, raw_token(live, issued.x_subject_token, nocatalog=bool(nocatalog)))
 
 
-def test_catalog_names_this_emulator_for_sms(server: LiveServer, iam: IamClient) -> None:
+def test_catalog_names_this_emulator_for_sms(live: LiveServer, iam: IamClient) -> None:
     issued = iam.keystone_create_user_token_by_password(password_request())
     [sms] = [entry for entry in issued.token.catalog if entry.type == "sms"]
-    assert [e.url for e in sms.endpoints] == [server.url]
+    assert [e.url for e in sms.endpoints] == [live.url]
 
 
 def test_validate_token_sees_the_client_token(
-    server: LiveServer, iam: IamClient, mine: SmsClient
+    live: LiveServer, iam: IamClient, password_client: SmsClient
 ) -> None:
-    token = mine.token()
+    token = password_client.token()
     validated = iam.keystone_validate_token(KeystoneValidateTokenRequest(x_subject_token=token))
     assert validated.x_subject_token == token
-    assert_same(validated, raw_token(server, token))
+    assert_same(validated, raw_token(live, token))
 
 
 def test_validate_of_an_unknown_token_is_a_keystone_404(iam: IamClient) -> None:
@@ -507,10 +494,10 @@ def test_validate_of_an_unknown_token_is_a_keystone_404(iam: IamClient) -> None:
     assert REQUEST_ID.match(caught.value.request_id)
 
 
-def test_token_method_scopes_an_unscoped_token(server: LiveServer, iam: IamClient) -> None:
+def test_token_method_scopes_an_unscoped_token(live: LiveServer, iam: IamClient) -> None:
     body = password_body()
     del body["auth"]["scope"]  # an unscoped token, good only for the token method
-    answer = requests.post(f"{server.url}/v3/auth/tokens", json=body, timeout=10)
+    answer = requests.post(f"{live.url}/v3/auth/tokens", json=body, timeout=10)
     assert answer.status_code == 201, answer.text
     unscoped = answer.headers["X-Subject-Token"]
     request = KeystoneCreateScopedTokenRequest(
@@ -524,14 +511,14 @@ def test_token_method_scopes_an_unscoped_token(server: LiveServer, iam: IamClien
     scoped = iam.keystone_create_scoped_token(request)
     assert scoped.token.methods == ["token"]
     assert scoped.token.project.id == SECOND_PROJECT_ID
-    assert_same(scoped, raw_token(server, scoped.x_subject_token))
+    assert_same(scoped, raw_token(live, scoped.x_subject_token))
 
 
-def test_badly_signed_token_request_is_refused(server: LiveServer) -> None:
+def test_badly_signed_token_request_is_refused(live: LiveServer) -> None:
     bad = (
         IamClient.new_builder()
         .with_credentials(GlobalCredentials(AK, "wrong", DOMAIN_ID))
-        .with_endpoint(server.url)
+        .with_endpoint(live.url)
         .build()
     )
     refused_by_gateway(
@@ -544,16 +531,16 @@ def test_badly_signed_token_request_is_refused(server: LiveServer) -> None:
 
 
 @pytest.fixture
-def iam_endpoint(server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", server.url)
+def iam_endpoint(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", live.url)
 
 
-def regional_sdk(server: LiveServer, region: str) -> tuple[SdkSmsClient, BasicCredentials]:
+def regional_sdk(live: LiveServer, region: str) -> tuple[SdkSmsClient, BasicCredentials]:
     credentials = BasicCredentials(AK, SK)  # no project id: the SDK asks IAM for it
     client = (
         SdkSmsClient.new_builder()
         .with_credentials(credentials)
-        .with_region(Region(region, server.url))
+        .with_region(Region(region, live.url))
         .build()
     )
     return client, credentials
@@ -565,29 +552,29 @@ def regional_sdk(server: LiveServer, region: str) -> tuple[SdkSmsClient, BasicCr
     [("cn-north-4", PROJECT_ID, True), ("ap-southeast-3", SECOND_PROJECT_ID, False)],
 )
 def test_region_client_finds_its_project_through_iam(
-    server: LiveServer, mine: SmsClient, region: str, project_id: str, visible: bool
+    live: LiveServer, password_client: SmsClient, region: str, project_id: str, visible: bool
 ) -> None:
-    client, credentials = regional_sdk(server, region)
+    client, credentials = regional_sdk(live, region)
     assert credentials.project_id == project_id
     listed = client.list_tasks(ListTasksRequest())
     assert ("sample-abort" in {t.id for t in listed.tasks}) is visible
     if visible:
-        assert_same(listed, to_dict(mine.list_tasks_page()))
+        assert_same(listed, to_dict(password_client.list_tasks_page()))
 
 
 @pytest.mark.usefixtures("iam_endpoint")
-def test_region_without_a_project_fails_as_the_sdk_says(server: LiveServer) -> None:
+def test_region_without_a_project_fails_as_the_sdk_says(live: LiveServer) -> None:
     with pytest.raises(SdkException, match="Failed to get project id of region 'la-south-2'"):
-        regional_sdk(server, "la-south-2")
+        regional_sdk(live, "la-south-2")
 
 
 @pytest.mark.usefixtures("iam_endpoint")
-def test_global_credentials_find_their_domain_through_iam(server: LiveServer) -> None:
+def test_global_credentials_find_their_domain_through_iam(live: LiveServer) -> None:
     credentials = GlobalCredentials(AK, SK)  # no domain id: the SDK asks IAM for it
     client = (
         IamClient.new_builder()
         .with_credentials(credentials)
-        .with_region(Region("cn-north-4", server.url))
+        .with_region(Region("cn-north-4", live.url))
         .build()
     )
     assert credentials.domain_id == DOMAIN_ID
