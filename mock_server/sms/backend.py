@@ -64,10 +64,6 @@ class SmsBackend:
         with self._lock:
             return self._task(project_id, task_id).render()
 
-    def document(self, project_id: str, task_id: str) -> dict[str, Any]:
-        with self._lock:
-            return copy.deepcopy(self._task(project_id, task_id).doc)
-
     def list(self, project_id: str, query: dict[str, Any]) -> dict[str, Any]:
         now = self.clock.now_ms()
         with self._lock:
@@ -79,10 +75,6 @@ class SmsBackend:
             offset, limit = query["offset"], query["limit"]
             page = [project(t.peek(), BRIEF_SHAPE) for t in matching[offset : offset + limit]]
         return {"count": len(matching), "tasks": page}
-
-    def count(self) -> int:
-        with self._lock:
-            return sum(len(tasks) for tasks in self._tasks.values())
 
     # --- writes -----------------------------------------------------------------------------
 
