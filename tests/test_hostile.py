@@ -7,12 +7,14 @@ import json
 from typing import Any
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
 from mock_server.emulator import Emulator
+from mock_server.live import LiveServer
 
 TOKEN = "<token>"  # replaced by a valid project-scoped token
 JSON = {"Content-Type": "application/json"}
@@ -182,18 +184,12 @@ def test_any_request_to_any_route_gets_no_5xx(
     assert response.is_json
 
 
-def test_headers_too_large_for_the_server_get_the_gateways_json_body() -> None:
-    import requests
-
-    from mock_server import Config
-    from mock_server.live import LiveServer
-
-    with LiveServer(Config(clock="manual")) as server:
-        answer = requests.get(
-            f"{server.url}/v3/tasks/sample-ready", headers={"X-Auth-Token": "M" * 300_000}, timeout=5
-        )
-        assert answer.status_code == 431
-        assert ApigwErrorSchema().load(answer.json())["error_code"] == "APIGW.0201"
-        assert answer.json()["request_id"] == answer.headers["X-Request-Id"]
-        # The server goes on answering.
-        assert requests.get(f"{server.url}/_mock/health", timeout=5).status_code == 200
+def test_headers_too_large_for_the_server_get_the_gateways_json_body(live: LiveServer) -> None:
+    answer = requests.get(
+        f"{live.url}/v3/tasks/sample-ready", headers={"X-Auth-Token": "M" * 300_000}, timeout=5
+    )
+    assert answer.status_code == 431
+    assert ApigwErrorSchema().load(answer.json())["error_code"] == "APIGW.0201"
+    assert answer.json()["request_id"] == answer.headers["X-Request-Id"]
+    # The server goes on answering.
+    assert requests.get(f"{live.url}/_mock/health", timeout=5).status_code == 200
