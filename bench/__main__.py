@@ -348,8 +348,8 @@ import json, time
 began = time.perf_counter()
 import flask, waitress.server
 flask_done = time.perf_counter()
-import mock_server.emulator, sms_mock.cli
-from mock_server.app import create_app
+import sms_mock.mock_server.emulator, sms_mock.cli
+from sms_mock.mock_server.app import create_app
 ours_done = time.perf_counter()
 load, spent = mock_server.emulator.load_fixture_set, []
 def timed_load(folders):
@@ -380,8 +380,8 @@ def _start_parts() -> dict[str, float]:
 
 def measure_fixture(report: Report) -> None:
     log("pytest fixture start and stop")
-    from mock_server.emulator import Config
-    from mock_server.live import LiveServer
+    from sms_mock.mock_server.config import Config
+    from sms_mock.mock_server.serving.live import LiveServer
     from sms_mock.pytest_plugin import SmsMock
 
     starts: list[float] = []
@@ -407,9 +407,9 @@ def measure_fixture(report: Report) -> None:
             first_ms = started * 1000
     start_ms, stop_ms = median(starts) * 1000, median(stops) * 1000
     # Where the start goes: building the app, and within it reading the fixtures folder.
-    from mock_server.app import create_app
-    from mock_server.emulator import Emulator
-    from mock_server.fixtures import load_fixture_set
+    from sms_mock.mock_server.app import create_app
+    from sms_mock.mock_server.control.fixtures import load_fixture_set
+    from sms_mock.mock_server.emulator import Emulator
 
     app_ms = median([_timed(lambda: create_app(Config(clock="manual"))) for _ in range(5)])
     emulator_ms = median([_timed(lambda: Emulator(Config(clock="manual"))) for _ in range(5)])
@@ -534,8 +534,8 @@ def measure_big(report: Report) -> None:
 
 def measure_lifecycle(report: Report) -> None:
     log("a whole lifecycle in process")
-    from mock_server.app import create_app
-    from mock_server.emulator import Config
+    from sms_mock.mock_server.app import create_app
+    from sms_mock.mock_server.config import Config
 
     app = create_app(Config(clock="manual"))
     emulator = app.extensions["sms_mock"]
@@ -576,8 +576,8 @@ def measure_wsgi(report: Report) -> None:
     from werkzeug.test import EnvironBuilder
 
     from bench.floor import create_floor
-    from mock_server.app import create_app
-    from mock_server.emulator import Config
+    from sms_mock.mock_server.app import create_app
+    from sms_mock.mock_server.config import Config
 
     app = create_app(Config(clock="manual"))
     client = app.test_client()

@@ -16,9 +16,10 @@ import sys
 import time
 import tracemalloc
 
-from mock_server.app import create_app
-from mock_server.emulator import Config, Emulator
-from mock_server.wsgi import make_server, run_until_stopped
+from sms_mock.mock_server.app import create_app
+from sms_mock.mock_server.config import Config
+from sms_mock.mock_server.emulator import Emulator
+from sms_mock.mock_server.serving.waitress_server import make_server, run_until_stopped
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 

@@ -5,8 +5,8 @@ it receives is loaded through the response schemas into typed objects (`client.m
 that breaks the contract raises `ContractViolation` naming the field.
 """
 
-from client.client import SmsClient
-from client.errors import (
+from sms_mock.client.client import SmsClient
+from sms_mock.client.errors import (
     ApiError,
     BadRequest,
     ContractViolation,
@@ -19,8 +19,8 @@ from client.errors import (
     WaitTimeout,
     WrongState,
 )
-from client.models import Task, TaskPage, TaskSummary
-from client.transport import RetryPolicy
+from sms_mock.client.models import Task, TaskPage, TaskSummary
+from sms_mock.client.transport import RetryPolicy
 
 __all__ = [
     "ApiError",

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import requests
 from marshmallow import Schema, ValidationError
 
-from client import models
-from client.errors import (
+from sms_mock.client import models
+from sms_mock.client.errors import (
     ContractViolation,
     ServerError,
     SmsClientError,
@@ -22,12 +22,12 @@ from client.errors import (
     WaitTimeout,
     api_error,
 )
-from client.transport import RetryPolicy, Transport
-from contracts import signing
-from contracts.base import error_paths
-from contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
-from contracts.iam import TokenRequestSchema, TokenResponseSchema
-from contracts.sms import (
+from sms_mock.client.transport import RetryPolicy, Transport
+from sms_mock.contracts import signing
+from sms_mock.contracts.base import error_paths
+from sms_mock.contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
+from sms_mock.contracts.iam import TokenRequestSchema, TokenResponseSchema
+from sms_mock.contracts.sms import (
     CreateTaskRequestSchema,
     CreateTaskResponseSchema,
     DeleteTasksRequestSchema,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from client.models import Task
+    from sms_mock.client.models import Task
 
 # Codes of a 400 that mean "not in this state", as opposed to "bad request".
 WRONG_STATE_CODES = frozenset({"SMS.1038", "SMS.1039", "SMS.1040", "SMS.9003", "SMS.2015"})

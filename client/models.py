@@ -14,10 +14,10 @@ from typing import Any, Optional
 
 from marshmallow import Schema, ValidationError, fields
 
-from client.errors import ContractViolation
-from contracts.base import error_paths
-from contracts.iam import TokenResponseSchema
-from contracts.sms import TaskBriefSchema, TaskListSchema, TaskSchema
+from sms_mock.client.errors import ContractViolation
+from sms_mock.contracts.base import error_paths
+from sms_mock.contracts.iam import TokenResponseSchema
+from sms_mock.contracts.sms import TaskBriefSchema, TaskListSchema, TaskSchema
 
 
 def _python_type(field: fields.Field) -> Any:

@@ -79,3 +79,11 @@ def error_paths(messages: object, prefix: str = "") -> list[tuple[str, str]]:
     if isinstance(messages, list):
         return [pair for item in messages for pair in error_paths(item, prefix)]
     return [(prefix or "body", str(messages))]
+
+
+def first_problem(exc: ValidationError) -> tuple[str, str]:
+    """The first (field path, message) of a validation error, for a one-line answer."""
+    messages = exc.messages
+    if isinstance(messages, list) and exc.field_name != "_schema":
+        messages = {exc.field_name: messages}  # raised as ValidationError(message, field)
+    return error_paths(messages)[0]

@@ -6,9 +6,9 @@ from typing import Any
 
 from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
-from contracts.base import Pattern, RequestSchema, ResponseSchema, task_id_validator
-from contracts.enums import ClockMode, FaultEffect, Operation, SubtaskName
-from contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
+from sms_mock.contracts.base import Pattern, RequestSchema, ResponseSchema, task_id_validator
+from sms_mock.contracts.enums import ClockMode, FaultEffect, Operation, SubtaskName
+from sms_mock.contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
 
 
 class HealthSchema(ResponseSchema):
@@ -21,6 +21,18 @@ class ClockSchema(ResponseSchema):
     now_ms = StrictInteger(required=True)
     now = fields.String(required=True)  # the same instant, ISO-8601 UTC
     speed = StrictNumber(required=True, validate=validate.Range(min=0))
+
+
+class ResetSchema(ClockSchema):
+    """POST /_mock/reset: the state is back to the fixtures; the clock as it now reads."""
+
+    status = fields.String(required=True, validate=validate.Equal("reset"))
+
+
+class RestoredSchema(ClockSchema):
+    """POST /_mock/snapshot: the snapshot is the state; the clock as it now reads."""
+
+    status = fields.String(required=True, validate=validate.Equal("restored"))
 
 
 class ClockAdvanceSchema(RequestSchema):
@@ -63,6 +75,7 @@ class TaskFaultRequestSchema(RequestSchema):
 
 class TaskFaultSchema(ResponseSchema):
     id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.Equal("task"))
     task_id = fields.String(required=True)
     subtask = enum_field(SubtaskName, required=True)
     at_progress = StrictInteger(required=True)
@@ -73,10 +86,6 @@ class TaskFaultSchema(ResponseSchema):
     fired = StrictInteger(required=True)
     phase = fields.String(allow_none=True)
     occurrence = StrictInteger(allow_none=True)
-
-
-class FaultListSchema(ResponseSchema):
-    faults = fields.List(fields.Nested(TaskFaultSchema), required=True)
 
 
 HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -125,6 +134,30 @@ class HttpFaultSchema(ResponseSchema):
     fired = StrictInteger(required=True)
     probability = StrictNumber(required=True)
     seed = StrictInteger(required=True)
+
+
+class FaultField(fields.Field):
+    """A task fault or an HTTP fault, by its `kind`, through that kind's schema."""
+
+    alternatives = (TaskFaultSchema, HttpFaultSchema)
+
+    def _schema(self, value: Any) -> ResponseSchema:
+        if not isinstance(value, dict):
+            raise ValidationError("A fault is an object.")
+        task, http = self.alternatives
+        return http() if value.get("kind") == "http" else task()
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return self._schema(value).dump(value)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        return self._schema(value).load(value)
+
+
+class FaultListSchema(ResponseSchema):
+    """GET /_mock/faults: task faults first, then HTTP faults."""
+
+    faults = fields.List(FaultField(), required=True)
 
 
 class JournalEntrySchema(ResponseSchema):

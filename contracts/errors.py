@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from contracts.base import Pattern, ResponseSchema
-from contracts.fields import StrictInteger
+from sms_mock.contracts.base import Pattern, ResponseSchema
+from sms_mock.contracts.fields import StrictInteger
 
 
 class ErrorDetailSchema(ResponseSchema):

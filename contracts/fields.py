@@ -15,7 +15,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from contracts.enums import values
+from sms_mock.contracts.enums import values
 
 
 class StrictBoolean(fields.Boolean):

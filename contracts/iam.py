@@ -6,9 +6,9 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.base import LenientRequestSchema, Pattern, ResponseSchema
-from contracts.enums import AuthMethod
-from contracts.fields import StrictBoolean, enum_field
+from sms_mock.contracts.base import LenientRequestSchema, Pattern, ResponseSchema
+from sms_mock.contracts.enums import AuthMethod
+from sms_mock.contracts.fields import StrictBoolean, enum_field
 
 _name = validate.Length(1, 255)
 

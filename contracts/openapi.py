@@ -16,16 +16,16 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from marshmallow import Schema, fields, validate
 
-from contracts.base import task_id_validator
-from contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
-from contracts.iam import (
+from sms_mock.contracts.base import task_id_validator
+from sms_mock.contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
+from sms_mock.contracts.iam import (
     DomainListSchema,
     ProjectListQuerySchema,
     ProjectListSchema,
     TokenRequestSchema,
     TokenResponseSchema,
 )
-from contracts.sms import (
+from sms_mock.contracts.sms import (
     CreateTaskRequestSchema,
     CreateTaskResponseSchema,
     DeleteTasksRequestSchema,

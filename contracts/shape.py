@@ -1,8 +1,8 @@
 """The key shape of a response schema, for building answers without a marshmallow dump per request.
 
 `shape_of(TaskSchema)` walks the schema once and gives the keys of every level; `fill_nulls`
-adds the keys a document lacks as `null` (the real service answers every key), and `project`
-keeps only a shape's keys (the list view of a task is a projection of the full one).
+adds the keys a document lacks as `null` (the real service answers every key), and
+`with_shape_keys` keeps only a shape's keys (the list view of a task is the full one cut down).
 """
 
 from __future__ import annotations
@@ -61,15 +61,17 @@ def fill_nulls(doc: dict[str, Any], shape: Shape) -> dict[str, Any]:
     return doc
 
 
-def project(doc: dict[str, Any], shape: Shape) -> dict[str, Any]:
+def with_shape_keys(doc: dict[str, Any], shape: Shape) -> dict[str, Any]:
     """A new document with exactly the shape's keys (missing ones as None), at every level."""
     out: dict[str, Any] = {}
     for key in shape.keys:
         value = doc.get(key)
         if key in shape.nested and isinstance(value, dict):
-            value = project(value, shape.nested[key])
+            value = with_shape_keys(value, shape.nested[key])
         elif key in shape.nested_lists and isinstance(value, list):
             sub = shape.nested_lists[key]
-            value = [project(item, sub) if isinstance(item, dict) else item for item in value]
+            value = [
+                with_shape_keys(item, sub) if isinstance(item, dict) else item for item in value
+            ]
         out[key] = value
     return out

@@ -11,8 +11,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
-from contracts.base import Pattern, RequestSchema, ResponseSchema, task_id_validator
-from contracts.enums import (
+from sms_mock.contracts.base import Pattern, RequestSchema, ResponseSchema, task_id_validator
+from sms_mock.contracts.enums import (
     CloneState,
     DeviceUse,
     LogCollectStatus,
@@ -25,7 +25,7 @@ from contracts.enums import (
     TaskState,
     TaskType,
 )
-from contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
+from sms_mock.contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
 
 INT64_MAX = 2**63 - 1  # the SDK's integers are 64-bit
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from contracts.base import ResponseSchema
+from sms_mock.contracts.base import ResponseSchema
 
 
 class VersionLinkSchema(ResponseSchema):

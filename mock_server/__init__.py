@@ -1,10 +1,12 @@
-"""An offline emulator of Huawei Cloud SMS v3 and its IAM token service."""
+"""The emulator of Huawei Cloud SMS v3 and its IAM: `create_app(Config(...))` or `LiveServer`.
+
+README's "Layout" section names what each folder of this package holds.
+"""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from sms_mock.mock_server.app import create_app
+from sms_mock.mock_server.config import Config
+from sms_mock.mock_server.serving.live import LiveServer
 
-from mock_server.app import create_app
-from mock_server.emulator import Config
-
-__all__ = ["Config", "__version__", "create_app"]
+__all__ = ["Config", "LiveServer", "create_app"]

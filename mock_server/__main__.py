@@ -1,7 +1,7 @@
-"""`python -m mock_server` is `sms-mock serve`."""
+"""`python -m sms_mock.mock_server` is `sms-mock serve`."""
 
 import sys
 
-from mock_server.server import main
+from sms_mock.mock_server.serving.command import main
 
 sys.exit(main())

@@ -3,56 +3,24 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from contracts.enums import AuthMode, ClockMode
-from mock_server.clock import Clock, make_clock
-from mock_server.fixtures import FixtureSet, default_fixtures_dir, load_fixture_set
-from mock_server.http_faults import HttpFaultBook
-from mock_server.iam.models import Account, IamBackend
-from mock_server.journal import Journal
-from mock_server.persistence import StateFile
-from mock_server.scenarios import (
+from sms_mock.mock_server.config import Config
+from sms_mock.mock_server.control.fixtures import FixtureSet, load_fixture_set
+from sms_mock.mock_server.control.scenarios import (
+    Scenario,
     ScenarioLoad,
-    check_scenario_names,
-    load_scenario,
-    load_startup_scenarios,
+    UnknownScenario,
+    apply_scenario,
 )
-from mock_server.sms.backend import SmsBackend
-from mock_server.sms.faults import FaultBook
-
-
-@dataclass
-class Config:
-    """How an emulator is built; `create_app(Config(...))` makes as many as a test likes."""
-
-    fixtures: list[Path] = field(default_factory=list)  # more folders, after the defaults
-    default_fixtures: bool = True
-    clock: str = ClockMode.REAL.value
-    speed: float = 1.0
-    durations: dict[str, float] = field(default_factory=dict)  # seconds per sub-task name
-    scenarios: list[str] = field(default_factory=list)  # loaded at start and after every reset
-    journal_size: int = 1000  # requests the journal keeps
-    state_file: Path | None = None  # keep all state in this SQLite file
-    admin_token: str | None = None  # when set, /_mock calls need X-Mock-Admin-Token
-    auth: str = AuthMode.ANY.value  # what SMS calls accept: any, token, aksk or off
-
-    def __post_init__(self) -> None:
-        self.auth = AuthMode(self.auth)  # a bad mode fails here, not on the first request
-
-    @classmethod
-    def from_value(cls, value: Config | dict[str, Any] | None) -> Config:
-        if value is None:
-            return cls()
-        if isinstance(value, Config):
-            return value
-        return cls(**value)
-
-    def fixture_folders(self) -> list[Path]:
-        folders = [default_fixtures_dir()] if self.default_fixtures else []
-        return folders + [Path(p) for p in self.fixtures]
+from sms_mock.mock_server.core.clock import Clock, make_clock
+from sms_mock.mock_server.core.state_file import StateFile
+from sms_mock.mock_server.gateway.http_faults import HttpFaultBook
+from sms_mock.mock_server.gateway.journal import Journal
+from sms_mock.mock_server.iam.backend import IamBackend
+from sms_mock.mock_server.iam.models import Account
+from sms_mock.mock_server.sms.backend import SmsBackend
+from sms_mock.mock_server.sms.faults import TaskFaultBook
 
 
 class UnknownProject(LookupError):
@@ -70,9 +38,10 @@ class Emulator:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.fixtures: FixtureSet = load_fixture_set(config.fixture_folders())
-        check_scenario_names(self, config.scenarios)  # an unknown name stops the start
+        for name in config.scenarios:  # an unknown name stops the start
+            self.scenario(name)
         self.clock: Clock = make_clock(config.clock, config.speed)
-        self.faults = FaultBook()
+        self.faults = TaskFaultBook()
         self.http_faults = HttpFaultBook()
         self.journal = Journal(config.journal_size)
         self.iam = IamBackend(self.clock, self.fixtures.account)
@@ -87,7 +56,7 @@ class Emulator:
             self.restore(saved)
         else:
             self._load_tasks()
-            self.startup_scenarios = load_startup_scenarios(self, config.scenarios)
+            self.startup_scenarios = self._load_startup_scenarios()
             self._save_all()
 
     @property
@@ -107,9 +76,34 @@ class Emulator:
             project_id, project_name = self.project_ref(fixture.project or None)
             self.sms.put(project_id, project_name, fixture.document, fixture.durations)
 
-    def load_scenario(self, name: str, project_ref: str | None = None) -> ScenarioLoad:
-        """Load a named scenario into a project (by id or name; else its own, else the default)."""
-        return load_scenario(self, name, project_ref)
+    def scenario(self, name: str) -> Scenario:
+        """The loaded scenario of that name; UnknownScenario otherwise."""
+        scenario = self.fixtures.scenarios.get(name)
+        if scenario is None:
+            known = ", ".join(sorted(self.fixtures.scenarios)) or "none"
+            raise UnknownScenario(f"no scenario {name!r} (known: {known})")
+        return scenario
+
+    def load_scenario(
+        self, name: str, project_ref: str | None = None, ids: dict[str, str] | None = None
+    ) -> ScenarioLoad:
+        """Load a named scenario into a project (by id or name; else its own, else the default).
+
+        Raises UnknownScenario or UnknownProject, having changed nothing.
+        """
+        scenario = self.scenario(name)
+        project = self.project_ref(project_ref or scenario.project)
+        return apply_scenario(scenario, project, self.sms, self.clock, ids)
+
+    def _load_startup_scenarios(
+        self, before: list[ScenarioLoad] | None = None
+    ) -> list[ScenarioLoad]:
+        """`Config.scenarios` in order; after a reset, under the ids they had before."""
+        loads = []
+        for index, name in enumerate(self.config.scenarios):
+            ids = before[index].ids if before and index < len(before) else None
+            loads.append(self.load_scenario(name, None, ids))
+        return loads
 
     def reset(self) -> None:
         """Back to the loaded fixtures, the clock back to now: new backends, swapped in whole."""
@@ -122,9 +116,7 @@ class Emulator:
         self.iam, self.sms = iam, sms
         self._load_tasks()
         # The start-up scenarios again, under the ids they had: reset gives back the start state.
-        self.startup_scenarios = load_startup_scenarios(
-            self, self.config.scenarios, self.startup_scenarios
-        )
+        self.startup_scenarios = self._load_startup_scenarios(self.startup_scenarios)
         self._save_all()
 
     # --- the whole state ---------------------------------------------------------------------
@@ -151,7 +143,7 @@ class Emulator:
             # Everything is built aside first, then swapped in whole.
             iam = IamBackend(self.clock, Account.restore(snapshot["account"]))
             iam.restore({"tokens": snapshot["tokens"], "lockouts": snapshot["lockouts"]})
-            faults = FaultBook()
+            faults = TaskFaultBook()
             faults.restore(snapshot["faults"])
             http_faults = HttpFaultBook()
             http_faults.restore(snapshot.get("http_faults", []))
@@ -164,7 +156,7 @@ class Emulator:
         self.faults, self.http_faults, self.iam, self.sms = faults, http_faults, iam, sms
         self._save_all()
 
-    def _sms_backend(self, faults: FaultBook) -> SmsBackend:
+    def _sms_backend(self, faults: TaskFaultBook) -> SmsBackend:
         sms = SmsBackend(self.clock, faults, self.config.durations)
         sms.track_changes = self.config.state_file is not None
         return sms

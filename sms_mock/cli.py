@@ -17,11 +17,11 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from contracts.enums import TaskState, values
-from mock_server.server import add_serve_arguments, serve
+from sms_mock.contracts.enums import TaskState, values
+from sms_mock.mock_server.serving.command import add_serve_arguments, serve
 
 if TYPE_CHECKING:
-    from client import SmsClient
+    from sms_mock.client import SmsClient
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CONTRACT, EXIT_FAILED, EXIT_TIMEOUT, EXIT_UNREACHABLE = range(7)
 # --wait waits for a state that is not moving; a fail state ends it with exit 4.
@@ -54,7 +54,7 @@ def _add_connection_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _client(args: argparse.Namespace) -> SmsClient:
-    from client import SmsClient
+    from sms_mock.client import SmsClient
 
     return SmsClient(
         args.url,
@@ -75,7 +75,7 @@ def _token(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _task_list(args: argparse.Namespace, out: TextIO) -> int:
-    from client.models import to_dict
+    from sms_mock.client.models import to_dict
 
     tasks = list(_client(args).list_tasks(state=args.state, name=args.name))
     if args.json:
@@ -94,7 +94,7 @@ def _task_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _task_show(args: argparse.Namespace, out: TextIO) -> int:
-    from client.models import to_dict
+    from sms_mock.client.models import to_dict
 
     print(json.dumps(to_dict(_client(args).get_task(args.task_id)), indent=2), file=out)
     return EXIT_OK
@@ -211,7 +211,7 @@ def _run_client(args: argparse.Namespace, out: TextIO) -> int:
     # Imported only here: `sms-mock serve` needs neither, and importing them slows its start.
     import requests
 
-    from client import ApiError, ContractViolation, TaskFailed, WaitTimeout
+    from sms_mock.client import ApiError, ContractViolation, TaskFailed, WaitTimeout
 
     try:
         return args.run(args, out)

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import requests
 
-from client import SmsClient
-from mock_server import Config
-from mock_server.live import LiveServer
+from sms_mock.client import SmsClient
+from sms_mock.mock_server import Config
+from sms_mock.mock_server.serving.live import LiveServer
 
 DEFAULT_USER = {"username": "mock-user", "password": "mock-password", "domain": "mock-domain"}
 DEFAULT_PROJECT = "cn-north-4"

@@ -10,11 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
 
-from client import SmsClient
-from mock_server import Config, create_app
-from mock_server.emulator import Emulator
-from mock_server.live import LiveServer
-from tests.helpers import Sms, issue_token
+from sms_mock.client import SmsClient
+from sms_mock.mock_server import Config, create_app
+from sms_mock.mock_server.emulator import Emulator
+from sms_mock.mock_server.serving.live import LiveServer
+from tests.support.helpers import Sms, issue_token
 
 # `ci` is reproducible: derandomized, so the same examples run every time.
 settings.register_profile(

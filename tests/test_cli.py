@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from mock_server import Config
-from mock_server.live import LiveServer
 from sms_mock import cli
+from sms_mock.mock_server import Config
+from sms_mock.mock_server.serving.live import LiveServer
 
 SMS_MOCK = str(Path(sys.executable).with_name("sms-mock"))
 

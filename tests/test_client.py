@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from client import (
+from sms_mock.client import (
     BadRequest,
     ContractViolation,
     NotFound,
@@ -23,12 +23,12 @@ from client import (
     WaitTimeout,
     WrongState,
 )
-from client.models import to_dict
-from mock_server import Config
-from mock_server.emulator import Emulator
-from mock_server.live import LiveServer
-from tests.helpers import SEED_EXAMPLE, create_body
-from tests.stub_http import Answer, stub_session
+from sms_mock.client.models import to_dict
+from sms_mock.mock_server import Config
+from sms_mock.mock_server.emulator import Emulator
+from sms_mock.mock_server.serving.live import LiveServer
+from tests.support.helpers import SEED_EXAMPLE, create_body
+from tests.support.stub_http import Answer, stub_session
 
 ACCOUNT = {"username": "mock-user", "password": "mock-password", "domain": "mock-domain"}
 

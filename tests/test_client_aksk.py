@@ -13,12 +13,12 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from client import ContractViolation, NotFound, SmsClient, SmsClientError, Unauthorized
-from client.models import to_dict
-from contracts import signing
-from mock_server.live import LiveServer
-from tests.helpers import OTHER_PROJECT_ID, PROJECT_ID, create_body
-from tests.stub_http import Answer, stub_session
+from sms_mock.client import ContractViolation, NotFound, SmsClient, SmsClientError, Unauthorized
+from sms_mock.client.models import to_dict
+from sms_mock.contracts import signing
+from sms_mock.mock_server.serving.live import LiveServer
+from tests.support.helpers import OTHER_PROJECT_ID, PROJECT_ID, create_body
+from tests.support.stub_http import Answer, stub_session
 
 AK = "MOCKACCESSKEYEXAMPLE"
 SK = "mock-secret-key-example-0000000000000000"

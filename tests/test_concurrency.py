@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import requests
 
-from mock_server import Config
-from mock_server.live import LiveServer
-from tests import lifecycle_table as table
-from tests.helpers import password_body
+from sms_mock.mock_server import Config
+from sms_mock.mock_server.serving.live import LiveServer
+from tests.support import lifecycle_table as table
+from tests.support.helpers import password_body
 
 THREADS = 8
 ROUNDS = 40

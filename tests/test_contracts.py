@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from marshmallow import Schema, ValidationError
 
-from contracts import enums
-from contracts.base import error_paths
-from contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
-from contracts.iam import TokenRequestSchema, TokenSchema, TokenUserSchema
-from contracts.shape import shape_of
-from contracts.sms import (
+from sms_mock.contracts import enums
+from sms_mock.contracts.base import error_paths
+from sms_mock.contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
+from sms_mock.contracts.iam import TokenRequestSchema, TokenSchema, TokenUserSchema
+from sms_mock.contracts.shape import shape_of
+from sms_mock.contracts.sms import (
     CreateTaskRequestSchema,
     DeleteTasksRequestSchema,
     SourceServerSchema,
@@ -24,8 +24,8 @@ from contracts.sms import (
     TaskListSchema,
     TaskSchema,
 )
-from tests import sdk_keys
-from tests.helpers import SEED_EXAMPLE, create_body, password_body
+from tests.support import sdk_keys
+from tests.support.helpers import SEED_EXAMPLE, create_body, password_body
 
 
 def test_the_seed_example_loads_through_the_task_schema() -> None:

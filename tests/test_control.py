@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from contracts.control import ClockSchema, FaultListSchema, HealthSchema, TaskFaultSchema
-from contracts.errors import SmsErrorSchema
-from contracts.sms import TaskSchema
-from mock_server import __version__
-from tests.helpers import (
+from sms_mock import __version__
+from sms_mock.contracts.control import ClockSchema, FaultListSchema, HealthSchema, TaskFaultSchema
+from sms_mock.contracts.errors import SmsErrorSchema
+from sms_mock.contracts.sms import TaskSchema
+from tests.support.helpers import (
     SECOND_PROJECT_ID,
     Sms,
     advance,

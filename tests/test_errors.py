@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
-from contracts.enums import Operation
-from contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
-from contracts.iam import TokenResponseSchema
-from tests.helpers import (
+from sms_mock.contracts.enums import Operation
+from sms_mock.contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
+from sms_mock.contracts.iam import TokenResponseSchema
+from tests.support.helpers import (
     SEED_EXAMPLE,
     advance,
     create_body,

@@ -1,6 +1,6 @@
 """The gateway's signature check and `--auth` modes, request by request (Flask test client).
 
-Requests are signed here with `contracts.signing`; that it signs as the SDK does is
+Requests are signed here with `sms_mock.contracts.signing`; that it signs as the SDK does is
 `test_signing.py`'s job, and the SDK itself drives the emulator in `test_sdk_compat.py`.
 """
 
@@ -15,11 +15,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from contracts import signing
-from contracts.errors import ApigwErrorSchema
-from mock_server import Config, create_app
-from mock_server.emulator import Emulator
-from tests.helpers import (
+from sms_mock.contracts import signing
+from sms_mock.contracts.errors import ApigwErrorSchema
+from sms_mock.mock_server import Config, create_app
+from sms_mock.mock_server.emulator import Emulator
+from tests.support.helpers import (
     DOMAIN_ID,
     OTHER_PROJECT_ID,
     PROJECT_ID,

@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
-from mock_server.emulator import Emulator
-from mock_server.live import LiveServer
+from sms_mock.contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
+from sms_mock.mock_server.emulator import Emulator
+from sms_mock.mock_server.serving.live import LiveServer
 
 TOKEN = "<token>"  # replaced by a valid project-scoped token
 JSON = {"Content-Type": "application/json"}

@@ -10,9 +10,9 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from contracts.errors import ApigwErrorSchema, KeystoneErrorSchema
-from contracts.iam import DomainListSchema, ProjectListSchema, TokenResponseSchema
-from tests.helpers import (
+from sms_mock.contracts.errors import ApigwErrorSchema, KeystoneErrorSchema
+from sms_mock.contracts.iam import DomainListSchema, ProjectListSchema, TokenResponseSchema
+from tests.support.helpers import (
     DOMAIN_ID,
     OTHER_PROJECT_ID,
     PROJECT_ID,

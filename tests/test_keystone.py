@@ -10,11 +10,11 @@ from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import generic, v3
 
-from client import SmsClient
-from client.models import to_dict
-from contracts.versions import ApiVersionListSchema, ApiVersionShowSchema
-from mock_server.live import LiveServer
-from tests.helpers import PROJECT_ID, SECOND_PROJECT_ID, USER_ID
+from sms_mock.client import SmsClient
+from sms_mock.client.models import to_dict
+from sms_mock.contracts.versions import ApiVersionListSchema, ApiVersionShowSchema
+from sms_mock.mock_server.serving.live import LiveServer
+from tests.support.helpers import PROJECT_ID, SECOND_PROJECT_ID, USER_ID
 
 
 def password_session(

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from contracts.sms import TaskSchema
-from tests import lifecycle_table as table
-from tests.helpers import SEED_EXAMPLE, Sms, advance, issue_token, loads, now_ms, put_task
+from sms_mock.contracts.sms import TaskSchema
+from tests.support import lifecycle_table as table
+from tests.support.helpers import SEED_EXAMPLE, Sms, advance, issue_token, loads, now_ms, put_task
 
 SETTLE = 3600  # long enough for any default phase; tokens live 24 h
 BASE = 1_700_000_000_000

@@ -11,11 +11,11 @@ from flask.testing import FlaskClient
 from marshmallow import RAISE, Schema
 from openapi_spec_validator import validate
 
-from contracts import errors, iam, sms
-from contracts.base import TASK_ID_PATTERN
-from contracts.enums import Operation, values
-from contracts.openapi import AKSK_SCHEME, TOKEN_SCHEME, openapi_document
-from mock_server.openapi_route import EXTENSION_KEY
+from sms_mock.contracts import errors, iam, sms
+from sms_mock.contracts.base import TASK_ID_PATTERN
+from sms_mock.contracts.enums import Operation, values
+from sms_mock.contracts.openapi import AKSK_SCHEME, TOKEN_SCHEME, openapi_document
+from sms_mock.mock_server.control.openapi import EXTENSION_KEY
 
 DOCUMENT = openapi_document()
 SCHEMAS = DOCUMENT["components"]["schemas"]

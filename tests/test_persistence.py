@@ -13,8 +13,8 @@ from pathlib import Path
 import requests
 from flask.testing import FlaskClient
 
-from mock_server import Config, create_app
-from tests.helpers import Sms, advance, issue_token, password_body, put_task
+from sms_mock.mock_server import Config, create_app
+from tests.support.helpers import Sms, advance, issue_token, password_body, put_task
 from tests.test_serve import LISTENING
 
 SMS_MOCK = str(Path(sys.executable).with_name("sms-mock"))

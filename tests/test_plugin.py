@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import REPO
+from tests.support.helpers import REPO
 
 OUTSIDE_TESTS = """
 import pytest

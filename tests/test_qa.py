@@ -10,10 +10,10 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from contracts.control import HttpFaultSchema, JournalSchema
-from mock_server import Config, create_app
-from mock_server.live import LiveServer
-from tests.helpers import Sms, advance, issue_token, loads, put_task
+from sms_mock.contracts.control import HttpFaultSchema, JournalSchema
+from sms_mock.mock_server import Config, create_app
+from sms_mock.mock_server.serving.live import LiveServer
+from tests.support.helpers import Sms, advance, issue_token, loads, put_task
 
 
 def http_fault(client: FlaskClient, **spec: Any) -> dict[str, Any]:

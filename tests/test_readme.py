@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 import pytest
 
-from mock_server import Config
-from mock_server.live import LiveServer
-from tests import lifecycle_table as table
-from tests.helpers import REPO
+from sms_mock.mock_server import Config
+from sms_mock.mock_server.serving.live import LiveServer
+from tests.support import lifecycle_table as table
+from tests.support.helpers import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

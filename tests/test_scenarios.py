@@ -14,14 +14,14 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from contracts.control import FaultListSchema, ScenarioListSchema, ScenarioLoadSchema
-from contracts.errors import SmsErrorSchema
-from contracts.sms import TaskSchema
-from mock_server import Config, create_app
-from mock_server.fixtures import FixtureError
-from mock_server.scenarios import UnknownScenario
-from tests import lifecycle_table as table
-from tests.helpers import (
+from sms_mock.contracts.control import FaultListSchema, ScenarioListSchema, ScenarioLoadSchema
+from sms_mock.contracts.errors import SmsErrorSchema
+from sms_mock.contracts.sms import TaskSchema
+from sms_mock.mock_server import Config, create_app
+from sms_mock.mock_server.control.fixtures import FixtureError
+from sms_mock.mock_server.control.scenarios import UnknownScenario
+from tests.support import lifecycle_table as table
+from tests.support.helpers import (
     PROJECT_ID,
     REPO,
     SECOND_PROJECT_ID,

@@ -17,8 +17,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from mock_server import Config, create_app
-from tests.helpers import PROJECT_ID, password_body
+from sms_mock.mock_server import Config, create_app
+from tests.support.helpers import PROJECT_ID, password_body
 
 CHECKS = [
     not_a_server_error,

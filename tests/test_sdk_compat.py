@@ -55,12 +55,12 @@ from huaweicloudsdksms.v3 import (
 from huaweicloudsdksms.v3 import SmsClient as SdkSmsClient
 from huaweicloudsdksms.v3 import model as sms_models
 
-from client import NotFound, SmsClient, Unauthorized
-from client.models import to_dict
-from contracts import signing
-from mock_server.emulator import Config
-from mock_server.live import LiveServer
-from tests.helpers import (
+from sms_mock.client import NotFound, SmsClient, Unauthorized
+from sms_mock.client.models import to_dict
+from sms_mock.contracts import signing
+from sms_mock.mock_server.config import Config
+from sms_mock.mock_server.serving.live import LiveServer
+from tests.support.helpers import (
     DOMAIN_ID,
     OTHER_PROJECT_ID,
     PROJECT_ID,
@@ -68,7 +68,7 @@ from tests.helpers import (
     create_body,
     password_body,
 )
-from tests.lifecycle_table import ROWS
+from tests.support.lifecycle_table import ROWS
 
 # The SDK deprecated to_dict() in favour of raw JSON; the models are what users read, though.
 pytestmark = pytest.mark.filterwarnings("ignore:.*to_dict.*deprecated:DeprecationWarning")

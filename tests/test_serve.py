@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from contracts.sms import TaskSchema
-from tests.helpers import PROJECT_ID, SEED_EXAMPLE, password_body
+from sms_mock.contracts.sms import TaskSchema
+from tests.support.helpers import PROJECT_ID, SEED_EXAMPLE, password_body
 
 SMS_MOCK = str(Path(sys.executable).with_name("sms-mock"))
 LISTENING = re.compile(r"^sms-mock listening on http://127\.0\.0\.1:(\d+)$")
@@ -49,8 +49,8 @@ def stop(process: subprocess.Popen, sig: int) -> tuple[int, str]:
 
 @pytest.mark.parametrize(
     "command",
-    [(SMS_MOCK, "serve"), (sys.executable, "-m", "mock_server")],
-    ids=["sms-mock serve", "python -m mock_server"],
+    [(SMS_MOCK, "serve"), (sys.executable, "-m", "sms_mock.mock_server")],
+    ids=["sms-mock serve", "python -m sms_mock.mock_server"],
 )
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_serve_prints_its_url_answers_and_stops_cleanly(command: tuple[str, ...], sig: int) -> None:

@@ -11,7 +11,7 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from contracts import signing
+from sms_mock.contracts import signing
 
 AK = "MOCKACCESSKEYEXAMPLE"
 SK = "mock-secret-key-example-0000000000000000"

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from contracts.sms import CreateTaskResponseSchema, TaskListSchema, TaskSchema
-from tests import sdk_keys
-from tests.helpers import (
+from sms_mock.contracts.sms import CreateTaskResponseSchema, TaskListSchema, TaskSchema
+from tests.support import sdk_keys
+from tests.support.helpers import (
     SECOND_PROJECT_ID,
     Sms,
     advance,

@@ -13,13 +13,13 @@ from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError, fields, validate
 
-from contracts import control, errors, iam, sms
-from contracts.base import RequestSchema, error_paths
-from contracts.control import ClockAdvanceSchema, DurationsField
-from contracts.errors import KeystoneErrorDetailSchema, KeystoneErrorSchema
-from contracts.fields import StrictInteger
-from contracts.iam import IdentitySchema, ProjectSchema, TokenRequestSchema
-from contracts.sms import (
+from sms_mock.contracts import control, errors, iam, sms
+from sms_mock.contracts.base import RequestSchema, error_paths
+from sms_mock.contracts.control import ClockAdvanceSchema, DurationsField
+from sms_mock.contracts.errors import KeystoneErrorDetailSchema, KeystoneErrorSchema
+from sms_mock.contracts.fields import StrictInteger
+from sms_mock.contracts.iam import IdentitySchema, ProjectSchema, TokenRequestSchema
+from sms_mock.contracts.sms import (
     CreateTaskResponseSchema,
     DeleteTasksRequestSchema,
     EmptyResponseSchema,
@@ -31,7 +31,7 @@ from contracts.sms import (
     TaskListQuerySchema,
     TaskSchema,
 )
-from contracts.strategies import invalid, valid
+from tests.support.strategies import invalid, valid
 
 SCHEMAS = [
     cls

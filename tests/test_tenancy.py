@@ -6,7 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.helpers import Sms, advance, issue_token, other_user_token, password_body
+from tests.support.helpers import Sms, advance, issue_token, other_user_token, password_body
 
 OUTSIDERS = {
     "same account, other project": lambda c: issue_token(

@@ -1,0 +1,1 @@
+"""The /_mock control plane: its routes, fixture and scenario loading, snapshots, OpenAPI."""

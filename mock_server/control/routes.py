@@ -1,7 +1,9 @@
 """The control plane (`/_mock/...`): the emulator's own API for tests and QA.
 
-Errors use the SMS body with the emulator's own codes: SMS.9002 for a bad request, SMS.9006
-for an unknown fault id, SMS.9008 for a missing admin token (checked in the middleware).
+Every body it reads loads through a request schema of `contracts/control.py`, and every body it
+answers is dumped through the response schema of the same module. Errors use the SMS body with
+the emulator's own codes: SMS.9002 for a bad request, SMS.9006 for an unknown fault id, SMS.9008
+for a missing admin token (checked in the gateway middleware).
 """
 
 from __future__ import annotations
@@ -9,63 +11,87 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, request
-from marshmallow import Schema, ValidationError
 
-from contracts.control import (
+from sms_mock import __version__
+from sms_mock.contracts.control import (
     ClockAdvanceSchema,
+    ClockSchema,
+    FaultListSchema,
+    HealthSchema,
     HttpFaultRequestSchema,
+    HttpFaultSchema,
     JournalQuerySchema,
+    JournalSchema,
+    ResetSchema,
+    RestoredSchema,
     TaskFaultRequestSchema,
+    TaskFaultSchema,
 )
-from mock_server import __version__
-from mock_server.clock import iso_ms
-from mock_server.emulator import UnknownProject
-from mock_server.errors import SmsError
-from mock_server.http import emulator, first_problem, json_response, load_body, parse_json
-from mock_server.sms import errors as sms_errors
-from mock_server.sms.documents import load_task_document
+from sms_mock.mock_server.core.clock import iso_ms
+from sms_mock.mock_server.core.errors import sms_error
+from sms_mock.mock_server.core.http import (
+    body_json,
+    emulator,
+    json_response,
+    load,
+    load_body,
+    load_query,
+)
+from sms_mock.mock_server.emulator import InvalidSnapshot, UnknownProject
+from sms_mock.mock_server.sms import errors as sms_errors
+from sms_mock.mock_server.sms.task_documents import TASK_DOCUMENT
 
 blueprint = Blueprint("control", __name__, url_prefix="/_mock")
 
+invalid = sms_errors.invalid_body
+
 _advance_schema = ClockAdvanceSchema()
-_fault_schema = TaskFaultRequestSchema()
-_http_fault_schema = HttpFaultRequestSchema()
+_fault_request_schema = TaskFaultRequestSchema()
+_http_fault_request_schema = HttpFaultRequestSchema()
 _journal_query_schema = JournalQuerySchema()
+_health_schema = HealthSchema()
+_clock_schema = ClockSchema()
+_reset_schema = ResetSchema()
+_restored_schema = RestoredSchema()
+_task_fault_schema = TaskFaultSchema()
+_http_fault_schema = HttpFaultSchema()
+_fault_list_schema = FaultListSchema()
+_journal_schema = JournalSchema()
 
 
-def _body(schema: Schema) -> dict[str, Any]:
-    try:
-        return load_body(schema, request.get_data(cache=True))
-    except ValidationError as exc:
-        raise sms_errors.invalid_body(*first_problem(exc)) from exc
-
-
-def _clock_body() -> dict[str, Any]:
+def _clock_fields() -> dict[str, Any]:
     clock = emulator().clock
     now = clock.now_ms()
     return {"mode": clock.mode.value, "now_ms": now, "now": iso_ms(now), "speed": clock.speed}
 
 
+def _fault_json(fault: Any) -> dict[str, Any]:
+    """A task fault or an HTTP fault, dumped through its own schema."""
+    if fault.kind == "http":
+        return _http_fault_schema.dump(fault.to_json())
+    return _task_fault_schema.dump(fault.to_json())
+
+
 @blueprint.get("/health")
 def health() -> Response:
-    return json_response({"status": "ok", "version": __version__})
+    return json_response(_health_schema.dump({"status": "ok", "version": __version__}))
 
 
 @blueprint.post("/reset")
 def reset() -> Response:
     emulator().reset()
-    return json_response({"status": "reset", **_clock_body()})
+    return json_response(_reset_schema.dump({"status": "reset", **_clock_fields()}))
 
 
 @blueprint.get("/clock")
 def clock() -> Response:
-    return json_response(_clock_body())
+    return json_response(_clock_schema.dump(_clock_fields()))
 
 
 @blueprint.post("/clock/advance")
 def advance_clock() -> Response:
-    emulator().clock.advance(_body(_advance_schema)["seconds"])
-    return json_response(_clock_body())
+    emulator().clock.advance(load_body(_advance_schema, invalid)["seconds"])
+    return json_response(_clock_schema.dump(_clock_fields()))
 
 
 @blueprint.post("/tasks")
@@ -75,14 +101,9 @@ def put_task() -> Response:
     try:
         project_id, project_name = em.project_ref(request.args.get("project"))
     except UnknownProject as exc:
-        raise sms_errors.invalid_body("project", f"no project {exc.args[0]!r}") from exc
-    try:
-        raw = parse_json(request.get_data(cache=True))
-        document, durations = load_task_document(raw)
-    except ValueError as exc:
-        raise sms_errors.invalid_body("body", f"Malformed JSON ({exc}).") from exc
-    except ValidationError as exc:
-        raise sms_errors.invalid_body(*first_problem(exc)) from exc
+        raise invalid("project", f"no project {exc.args[0]!r}") from exc
+    document, durations = load_body(TASK_DOCUMENT, invalid)
+    # The task document is already the contract's: `put` answers it as GET /v3/tasks/{id} does.
     return json_response(em.sms.put(project_id, project_name, document, durations), 201)
 
 
@@ -90,22 +111,19 @@ def put_task() -> Response:
 def add_fault() -> Response:
     """A task fault (`task_id`, `subtask`, ...) or, with `match`, an HTTP fault."""
     em = emulator()
-    try:
-        raw = parse_json(request.get_data(cache=True))
-    except ValueError as exc:
-        raise sms_errors.invalid_body("body", f"Malformed JSON ({exc}).") from exc
+    raw = body_json(invalid)
     if isinstance(raw, dict) and "match" in raw:
-        spec = _validated(_http_fault_schema, raw)
-        return json_response(em.http_faults.add(spec).to_json(), 201)
-    fault = em.sms.add_fault(_validated(_fault_schema, raw))
-    return json_response({**fault.to_json(), "kind": "task"}, 201)
+        fault = em.http_faults.add(load(_http_fault_request_schema, raw, invalid))
+    else:
+        fault = em.sms.add_fault(load(_fault_request_schema, raw, invalid))
+    return json_response(_fault_json(fault), 201)
 
 
 @blueprint.get("/faults")
 def list_faults() -> Response:
     em = emulator()
-    task_faults = [{**f.to_json(), "kind": "task"} for f in em.faults.all()]
-    return json_response({"faults": task_faults + [f.to_json() for f in em.http_faults.all()]})
+    faults = [*em.faults.all(), *em.http_faults.all()]
+    return json_response(_fault_list_schema.dump({"faults": [_fault_json(f) for f in faults]}))
 
 
 @blueprint.delete("/faults")
@@ -113,26 +131,25 @@ def clear_faults() -> Response:
     em = emulator()
     em.faults.clear()
     em.http_faults.clear()
-    return json_response({"faults": []})
+    return json_response(_fault_list_schema.dump({"faults": []}))
 
 
 @blueprint.delete("/faults/<fault_id>")
 def delete_fault(fault_id: str) -> Response:
     em = emulator()
     if not (em.faults.delete(fault_id) or em.http_faults.delete(fault_id)):
-        raise SmsError(404, "SMS.9006", f"The fault {fault_id} does not exist.")
+        raise sms_error(404, "SMS.9006", f"The fault {fault_id} does not exist.")
     return json_response({})
 
 
 @blueprint.get("/requests")
 def list_requests() -> Response:
     """The request journal, oldest first; filters: method, path (a glob), status, since (ms)."""
-    try:
-        query = _journal_query_schema.load(request.args.to_dict())
-    except ValidationError as exc:
-        raise sms_errors.invalid_body(*first_problem(exc)) from exc
+    query = load_query(_journal_query_schema, invalid)
     journal = emulator().journal
-    return json_response({"requests": journal.query(**query), "size": journal.size})
+    return json_response(
+        _journal_schema.dump({"requests": journal.query(**query), "size": journal.size})
+    )
 
 
 @blueprint.delete("/requests")
@@ -149,16 +166,7 @@ def get_snapshot() -> Response:
 @blueprint.post("/snapshot")
 def restore_snapshot() -> Response:
     try:
-        emulator().restore(parse_json(request.get_data(cache=True)))
-    except ValueError as exc:  # malformed JSON, or InvalidSnapshot: nothing was changed
-        raise sms_errors.invalid_body("snapshot", str(exc)) from exc
-    return json_response({"status": "restored", **_clock_body()})
-
-
-def _validated(schema: Schema, raw: Any) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise sms_errors.invalid_body("body", "The body must be a JSON object.")
-    try:
-        return schema.load(raw)
-    except ValidationError as exc:
-        raise sms_errors.invalid_body(*first_problem(exc)) from exc
+        emulator().restore(body_json(invalid))
+    except InvalidSnapshot as exc:  # nothing was changed
+        raise invalid("snapshot", str(exc)) from exc
+    return json_response(_restored_schema.dump({"status": "restored", **_clock_fields()}))

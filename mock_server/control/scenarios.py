@@ -1,69 +1,168 @@
-"""Named scenarios on the control plane: `GET /_mock/scenarios`, `POST /_mock/scenarios/{name}`.
+"""Named scenarios: tasks, task faults and a clock that a QA person loads in one call.
 
-Errors use the SMS body with the emulator's own codes: SMS.9002 for a bad request (an unknown
-project among them), SMS.9007 for an unknown scenario.
+A scenario file (`fixtures/scenarios/<name>.json`, `contracts/fixtures.py:ScenarioFileSchema`)
+is checked when the emulator starts (`parse_scenario`, called by `fixtures.load_fixture_set`).
+`apply_scenario` puts its tasks into a project under fresh ids, registers its faults against
+those ids, and moves the clock; `Emulator.load_scenario` finds the scenario and the project,
+for the control plane (`POST /_mock/scenarios/{name}`) and `sms-mock serve --scenario` alike.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
 from marshmallow import ValidationError
 
-from contracts.control import ScenarioLoadRequestSchema
-from mock_server.emulator import UnknownProject
-from mock_server.errors import SmsError
-from mock_server.http import emulator, first_problem, json_response, load_body
-from mock_server.scenarios import UnknownScenario
-from mock_server.sms import errors as sms_errors
+from sms_mock.contracts.base import first_problem
+from sms_mock.contracts.fixtures import ScenarioFileSchema
+from sms_mock.mock_server.core.clock import Clock
+from sms_mock.mock_server.core.ids import new_id
+from sms_mock.mock_server.sms.backend import SmsBackend
+from sms_mock.mock_server.sms.task_documents import load_task_document
 
-blueprint = Blueprint("control_scenarios", __name__, url_prefix="/_mock")
+# A scenario's name is its file's name without `.json`; it goes into a URL path as it is.
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
-_load_schema = ScenarioLoadRequestSchema()
+# The date fields a scenario's `clock.now_ms` moves (epoch ms), at the top and in sub-tasks.
+TASK_DATES = ("create_date", "start_date", "finish_date", "estimate_complete_time")
+SUBTASK_DATES = ("start_date", "end_date")
 
-
-@blueprint.get("/scenarios")
-def list_scenarios() -> Response:
-    scenarios = emulator().fixtures.scenarios
-    listed = [
-        {"name": s.name, "description": s.description, "tasks": len(s.tasks)}
-        for s in sorted(scenarios.values(), key=lambda s: s.name)
-    ]
-    return json_response({"scenarios": listed})
+_FILE_SCHEMA = ScenarioFileSchema()
 
 
-def _project_ref() -> tuple[str, str | None]:
-    """(the field that named the project, its value): `?project=` or the body's `project_id`."""
-    for key in request.args:
-        if key != "project":
-            raise sms_errors.invalid_body(key, "Unknown field.")
-    raw = request.get_data(cache=True)
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; the message names the field."""
+
+
+class UnknownScenario(LookupError):
+    """No scenario of that name among the loaded fixtures."""
+
+
+@dataclass(frozen=True)
+class ScenarioTask:
+    key: str  # the id written in the file (its faults name it), or `#index` when none is
+    document: dict[str, Any]
+    durations: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    tasks: tuple[ScenarioTask, ...]
+    faults: tuple[dict[str, Any], ...] = ()  # task_id names a task's key
+    project: str | None = None  # the project it loads into when the caller names none
+    durations: dict[str, float] = field(default_factory=dict)  # under each task's own
+    now_ms: int | None = None
+    advance: float = 0
+    keep_ids: bool = False  # load under the file's own ids (a second load replaces them)
+    source: str = ""
+
+
+@dataclass
+class ScenarioLoad:
+    """What one load of a scenario made."""
+
+    scenario: str
+    project_id: str
+    task_ids: list[str]
+    fault_ids: list[str]
+    ids: dict[str, str]  # task key in the file -> the id it was loaded under
+
+
+def _problem(exc: ValidationError, prefix: str = "") -> str:
+    where, problem = first_problem(exc)
+    if prefix:
+        where = prefix if where == "body" else f"{prefix}.{where}"
+    return f"{where}: {problem}"
+
+
+def parse_scenario(name: str, data: Any, source: str = "") -> Scenario:
+    """Check a scenario file's content. Raises ScenarioError naming the field."""
+    if not NAME_RE.fullmatch(name):
+        raise ScenarioError(
+            f"name: {name!r} is not a scenario name (A-Z, a-z, 0-9, '_', '.', '-'; up to 64)"
+        )
+    if not isinstance(data, dict):
+        raise ScenarioError('body: expected {"description": ..., "tasks": [...], ...}')
     try:
-        body = load_body(_load_schema, raw) if raw.strip() else {}
+        head = _FILE_SCHEMA.load(data)
     except ValidationError as exc:
-        raise sms_errors.invalid_body(*first_problem(exc)) from exc
-    query = request.args.get("project")
-    given = body.get("project_id")
-    if query is not None and given is not None:
-        em = emulator()
+        raise ScenarioError(_problem(exc)) from exc
+    tasks: list[ScenarioTask] = []
+    for index, raw in enumerate(head["tasks"]):
         try:
-            same = em.project_ref(query) == em.project_ref(given)
-        except UnknownProject:
-            same = False
-        if not same:
-            raise sms_errors.invalid_body("project", "?project= and project_id differ.")
-    if given is not None:
-        return "project_id", given
-    return "project", query
+            document, durations = load_task_document(raw)
+        except ValidationError as exc:
+            raise ScenarioError(_problem(exc, f"tasks.{index}")) from exc
+        key = document.get("id") or f"#{index}"
+        if any(task.key == key for task in tasks):
+            raise ScenarioError(f"tasks.{index}.id: {key!r} appears twice in this scenario")
+        tasks.append(ScenarioTask(key, document, durations))
+    faults = head.get("faults", [])
+    for index, spec in enumerate(faults):
+        if not any(task.key == spec["task_id"] for task in tasks):
+            raise ScenarioError(
+                f"faults.{index}.task_id: {spec['task_id']!r} is not the id of a task of this "
+                "scenario"
+            )
+    clock = head.get("clock", {})
+    return Scenario(
+        name=name,
+        description=head["description"],
+        tasks=tuple(tasks),
+        faults=tuple(faults),
+        project=head.get("project"),
+        durations=head.get("durations", {}),
+        now_ms=clock.get("now_ms"),
+        advance=clock.get("advance", 0),
+        keep_ids=head.get("keep_ids", False),
+        source=source,
+    )
 
 
-@blueprint.post("/scenarios/<name>")
-def load_scenario(name: str) -> Response:
-    """Load a scenario into the project named (the scenario's own, else the default project)."""
-    field, ref = _project_ref()
-    try:
-        loaded = emulator().load_scenario(name, ref)
-    except UnknownScenario as exc:
-        raise SmsError(404, "SMS.9007", f"The scenario {name} does not exist.") from exc
-    except UnknownProject as exc:
-        raise sms_errors.invalid_body(field, f"no project {exc.args[0]!r}") from exc
-    return json_response(loaded.to_json(), 201)
+def _shift_dates(doc: dict[str, Any], shift: int) -> None:
+    def move(holder: dict[str, Any], keys: tuple[str, ...]) -> None:
+        for key in keys:
+            value = holder.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                holder[key] = value + shift
+
+    move(doc, TASK_DATES)
+    for entry in doc.get("sub_tasks") or []:
+        if isinstance(entry, dict):
+            move(entry, SUBTASK_DATES)
+
+
+def apply_scenario(
+    scenario: Scenario,
+    project: tuple[str, str],
+    sms: SmsBackend,
+    clock: Clock,
+    ids: dict[str, str] | None = None,
+) -> ScenarioLoad:
+    """Put a scenario's tasks into a project (id, name), register its faults, move the clock.
+
+    Tasks get fresh ids (unless the scenario keeps its own), or those of `ids`, by key.
+    """
+    project_id, project_name = project
+    # Dates written against `now_ms` move to the clock's now, so a running sub-task's start
+    # and its progress agree with the clock that carries it on.
+    shift = 0 if scenario.now_ms is None else clock.now_ms() - scenario.now_ms
+    made: dict[str, str] = {}
+    for task in scenario.tasks:
+        document = copy.deepcopy(task.document)
+        given = document.get("id") if scenario.keep_ids else None
+        document["id"] = made[task.key] = (ids or {}).get(task.key) or given or new_id()
+        _shift_dates(document, shift)
+        durations = {**scenario.durations, **task.durations}
+        sms.put(project_id, project_name, document, durations)
+    fault_ids = [
+        sms.add_fault({**spec, "task_id": made[spec["task_id"]]}).id for spec in scenario.faults
+    ]
+    if scenario.advance:
+        clock.advance(scenario.advance)
+    return ScenarioLoad(scenario.name, project_id, list(made.values()), fault_ids, made)

@@ -1,0 +1,1 @@
+"""Keystone-flavoured IAM: tokens, projects and domains (routes, backend, models, responses)."""

@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-from mock_server.errors import KeystoneError
+from sms_mock.mock_server.core.errors import ApiError, keystone_error
 
 
-def bad_request(field: str, problem: str) -> KeystoneError:
-    return KeystoneError(400, f"Invalid input for field '{field}': {problem}")
+def bad_request(field: str, problem: str) -> ApiError:
+    return keystone_error(400, f"Invalid input for field '{field}': {problem}")
 
 
-def wrong_credentials() -> KeystoneError:
+def wrong_credentials() -> ApiError:
     # Unknown user, wrong password and an unknown scope all answer alike, as IAM does, so
     # that the answer does not tell which part was wrong.
-    return KeystoneError(401, "The username or password is wrong.")
+    return keystone_error(401, "The username or password is wrong.")
 
 
-def account_locked() -> KeystoneError:
-    return KeystoneError(401, "The account is locked.")
+def account_locked() -> ApiError:
+    return keystone_error(401, "The account is locked.")
 
 
-def auth_required() -> KeystoneError:
-    return KeystoneError(401, "The request you have made requires authentication.")
+def auth_required() -> ApiError:
+    return keystone_error(401, "The request you have made requires authentication.")
 
 
-def subject_token_missing() -> KeystoneError:
-    return KeystoneError(400, "X-Subject-Token is invalid in the request.")
+def subject_token_missing() -> ApiError:
+    return keystone_error(400, "X-Subject-Token is invalid in the request.")
 
 
-def token_not_found(token_id: str) -> KeystoneError:
+def token_not_found(token_id: str) -> ApiError:
     # Keystone answers 404 for a subject token that is unknown or expired.
-    return KeystoneError(404, f"Could not find token: {token_id[:16]}...")
+    return keystone_error(404, f"Could not find token: {token_id[:16]}...")

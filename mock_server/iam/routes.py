@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
-from marshmallow import ValidationError
 
-from contracts.enums import AuthMethod
-from contracts.iam import ProjectListQuerySchema, TokenRequestSchema
-from mock_server.gateway import check_signature_if_signed, iam_caller
-from mock_server.http import base_url, emulator, first_problem, json_response, load_body
-from mock_server.iam import errors
-from mock_server.iam.models import Token
+from sms_mock.contracts.enums import AuthMethod
+from sms_mock.contracts.iam import ProjectListQuerySchema, TokenRequestSchema
+from sms_mock.mock_server.core.http import base_url, emulator, json_response, load_body, load_query
+from sms_mock.mock_server.gateway.auth import check_signature_if_signed, iam_caller
+from sms_mock.mock_server.iam import errors
+from sms_mock.mock_server.iam.models import Token
+from sms_mock.mock_server.iam.responses import project_body, token_body
 
 blueprint = Blueprint("iam", __name__)
 
@@ -24,17 +24,14 @@ def _wants_catalog() -> bool:
 
 
 def _token_answer(token: Token, status: int) -> Response:
-    body = emulator().iam.token_body(token, base_url(), _wants_catalog())
+    body = token_body(emulator().iam.account, token, base_url(), _wants_catalog())
     return json_response(body, status, {"X-Subject-Token": token.id})
 
 
 @blueprint.post("/v3/auth/tokens")
 def issue_token() -> Response:
     check_signature_if_signed()
-    try:
-        body = load_body(_token_request_schema, request.get_data(cache=True))
-    except ValidationError as exc:
-        raise errors.bad_request(*first_problem(exc)) from exc
+    body = load_body(_token_request_schema, errors.bad_request)
     iam = emulator().iam
     auth = body["auth"]
     identity = auth["identity"]
@@ -72,10 +69,7 @@ def _links() -> dict[str, str | None]:
 def list_projects() -> Response:
     """The SDK calls this, signed, to find a region's project id: `?name=cn-north-4`."""
     caller = iam_caller()
-    try:
-        query = _project_query_schema.load(request.args.to_dict())
-    except ValidationError as exc:
-        raise errors.bad_request(*first_problem(exc)) from exc
+    query = load_query(_project_query_schema, errors.bad_request)
     iam = emulator().iam
     domain_id = caller.domain_id
     projects = [
@@ -86,9 +80,7 @@ def list_projects() -> Response:
         and query.get("enabled", "true") == "true"
     ]
     url = base_url()
-    return json_response(
-        {"projects": [iam.project_body(p, url) for p in projects], "links": _links()}
-    )
+    return json_response({"projects": [project_body(p, url) for p in projects], "links": _links()})
 
 
 @blueprint.get("/v3/auth/projects")
@@ -98,7 +90,7 @@ def list_auth_projects() -> Response:
     url = base_url()
     return json_response(
         {
-            "projects": [iam.project_body(p, url) for p in iam.account.projects_of(domain_id)],
+            "projects": [project_body(p, url) for p in iam.account.projects_of(domain_id)],
             "links": _links(),
         }
     )

@@ -1,0 +1,1 @@
+"""SMS v3: task routes and models, the lifecycle tables and their engine, task faults, errors."""

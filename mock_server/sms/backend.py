@@ -6,23 +6,28 @@ import copy
 import threading
 from typing import Any
 
-from contracts.enums import Operation
-from contracts.shape import project, shape_of
-from contracts.sms import TaskBriefSchema
-from mock_server.clock import Clock
-from mock_server.ids import new_id
-from mock_server.sms import errors
-from mock_server.sms.engine import Lifecycle
-from mock_server.sms.faults import FaultBook, TaskFault
-from mock_server.sms.lifecycle import UNDELETABLE_STATES
-from mock_server.sms.models import Task, complete_document, created_document, default_document
+from sms_mock.contracts.enums import Operation
+from sms_mock.contracts.shape import shape_of, with_shape_keys
+from sms_mock.contracts.sms import TaskBriefSchema
+from sms_mock.mock_server.core.clock import Clock
+from sms_mock.mock_server.core.ids import new_id
+from sms_mock.mock_server.sms import errors
+from sms_mock.mock_server.sms.engine import LifecycleEngine
+from sms_mock.mock_server.sms.faults import TaskFault, TaskFaultBook
+from sms_mock.mock_server.sms.lifecycle import UNDELETABLE_STATES
+from sms_mock.mock_server.sms.task_models import (
+    Task,
+    complete_document,
+    created_document,
+    default_document,
+)
 
 BRIEF_SHAPE = shape_of(TaskBriefSchema)
 
 
 class SmsBackend:
     def __init__(
-        self, clock: Clock, faults: FaultBook, durations: dict[str, float] | None = None
+        self, clock: Clock, faults: TaskFaultBook, durations: dict[str, float] | None = None
     ) -> None:
         self.clock = clock
         self.faults = faults
@@ -33,7 +38,7 @@ class SmsBackend:
         # What changed since the state file last saw it: (project, task id) -> kept or deleted.
         self._changes: dict[tuple[str, str], bool] = {}
         self.track_changes = False  # the emulator sets it when it keeps a state file
-        self.lifecycle = Lifecycle(faults, self._next_int_id, durations)
+        self.lifecycle = LifecycleEngine(faults, self._next_int_id, durations)
 
     def _changed(self, project_id: str, task_id: str, alive: bool) -> None:
         # Remembered only for a state file: without one nothing drains it, and it would grow.
@@ -73,7 +78,9 @@ class SmsBackend:
             matching = [task for task in tasks if _matches(task.listed, query)]
             matching.sort(key=lambda t: (-(t.listed.get("create_date") or 0), t.id))
             offset, limit = query["offset"], query["limit"]
-            page = [project(t.peek(), BRIEF_SHAPE) for t in matching[offset : offset + limit]]
+            page = [
+                with_shape_keys(t.peek(), BRIEF_SHAPE) for t in matching[offset : offset + limit]
+            ]
         return {"count": len(matching), "tasks": page}
 
     # --- writes -----------------------------------------------------------------------------

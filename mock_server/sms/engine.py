@@ -11,11 +11,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from contracts.enums import CloneState, Operation, TaskState
-from mock_server.ids import new_id
-from mock_server.sms import errors
-from mock_server.sms.faults import FaultBook, TaskFault
-from mock_server.sms.lifecycle import (
+from sms_mock.contracts.enums import CloneState, Operation, TaskState
+from sms_mock.mock_server.core.ids import new_id
+from sms_mock.mock_server.sms import errors
+from sms_mock.mock_server.sms.faults import TaskFault, TaskFaultBook
+from sms_mock.mock_server.sms.lifecycle import (
     CLONE_CREATING_FROM_PROGRESS,
     DATA_FRACTION,
     DEFAULT_SPEED_MBIT_S,
@@ -33,18 +33,17 @@ from mock_server.sms.lifecycle import (
     rule_for,
     wrong_state_code,
 )
-from mock_server.sms.models import Run, Task, Timer, data_bytes
+from sms_mock.mock_server.sms.task_models import Run, Task, Timer, data_bytes
 
-T = TaskState
-LIVE_ON_ADOPTION = frozenset({T.RUNNING, T.SYNCING, T.ABORTING})
+LIVE_ON_ADOPTION = frozenset({TaskState.RUNNING, TaskState.SYNCING, TaskState.ABORTING})
 
 
-class Lifecycle:
+class LifecycleEngine:
     """Settles tasks and applies operations; holds no task state of its own."""
 
     def __init__(
         self,
-        faults: FaultBook,
+        faults: TaskFaultBook,
         next_subtask_id: Callable[[], int],
         durations: dict[str, float] | None = None,
     ) -> None:
@@ -138,7 +137,7 @@ class Lifecycle:
         doc = task.doc
         task.run = None
         if fault.pauses:
-            self._set_state(task, T.ABORT)
+            self._set_state(task, TaskState.ABORT)
         else:
             self._set_state(task, PHASE_OUTCOMES[run.kind].failure)
             doc["error_json"] = fault.error_text()
@@ -211,14 +210,14 @@ class Lifecycle:
         unfinished = [i for i, e in enumerate(entries) if e.get("end_date") is None]
         if not unfinished:
             return
-        if task.state == T.ABORTING:
-            then, seconds = TIMED_STATES[T.ABORTING]
+        if task.state == TaskState.ABORTING:
+            then, seconds = TIMED_STATES[TaskState.ABORTING]
             task.timer = Timer(until=now + round(seconds * 1000), then=then)
             return
         first = entries[unfinished[0]]
         phase = first.get("user_op")
         kind = phase_kind(phase) or (
-            PhaseKind.RESYNC if task.state == T.SYNCING else PhaseKind.REPLICATE
+            PhaseKind.RESYNC if task.state == TaskState.SYNCING else PhaseKind.REPLICATE
         )
         self._resume_phase(task, phase or kind.value, kind, now)
 
@@ -266,17 +265,17 @@ class Lifecycle:
 
     def _stop(self, task: Task, now: int, fields: dict[str, Any]) -> None:
         self._halt(task, now)
-        then, seconds = TIMED_STATES[T.ABORTING]
-        self._set_state(task, T.ABORTING)
+        then, seconds = TIMED_STATES[TaskState.ABORTING]
+        self._set_state(task, TaskState.ABORTING)
         task.timer = Timer(until=now + round(seconds * 1000), then=then)
 
     def _pause(self, task: Task, now: int, fields: dict[str, Any]) -> None:
         self._halt(task, now)
-        self._set_state(task, T.ABORT)
+        self._set_state(task, TaskState.ABORT)
 
     def _rollback(self, task: Task, now: int, fields: dict[str, Any]) -> None:
-        then, seconds = TIMED_STATES[T.SYNC_F_ROLLBACKING]
-        self._set_state(task, T.SYNC_F_ROLLBACKING)
+        then, seconds = TIMED_STATES[TaskState.SYNC_F_ROLLBACKING]
+        self._set_state(task, TaskState.SYNC_F_ROLLBACKING)
         task.timer = Timer(until=now + round(seconds * 1000), then=then)
 
     def _network_check(self, task: Task, now: int, fields: dict[str, Any]) -> None:
@@ -295,7 +294,7 @@ class Lifecycle:
     def _accept(self, task: Task, now: int, fields: dict[str, Any]) -> None:
         """Accepted and journaled; the task does not change."""
 
-    _effects: dict[Effect, Callable[[Lifecycle, Task, int, dict[str, Any]], None]] = {
+    _effects: dict[Effect, Callable[[LifecycleEngine, Task, int, dict[str, Any]], None]] = {
         Effect.NEW_REPLICATE: _new_replicate,
         Effect.RESUME: _resume,
         Effect.RESTART_PHASE: _restart,
@@ -314,7 +313,7 @@ class Lifecycle:
     def _interrupted_phase(self, task: Task) -> tuple[str | None, PhaseKind]:
         """The phase of the last sub-task entry, which a resume or restart acts on."""
         entries = task.doc.get("sub_tasks") or []
-        fallback = PhaseKind.RESYNC if task.state == T.SYNC_FAIL else PhaseKind.REPLICATE
+        fallback = PhaseKind.RESYNC if task.state == TaskState.SYNC_FAIL else PhaseKind.REPLICATE
         if not entries:
             return None, fallback
         phase = entries[-1].get("user_op")

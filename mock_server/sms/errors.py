@@ -6,32 +6,32 @@ SMS error-code page says), so that a client handles what the real service sends.
 
 from __future__ import annotations
 
-from mock_server.errors import SmsError
+from sms_mock.mock_server.core.errors import ApiError, sms_error
 
 
-def body_too_large() -> SmsError:
-    return SmsError(401, "SMS.2004", "The requested content contains more than 10,240 bytes.")
+def body_too_large() -> ApiError:
+    return sms_error(401, "SMS.2004", "The requested content contains more than 10,240 bytes.")
 
 
-def content_type_missing() -> SmsError:
-    return SmsError(401, "SMS.2005", "The request type Content-Type is not specified.")
+def content_type_missing() -> ApiError:
+    return sms_error(401, "SMS.2005", "The request type Content-Type is not specified.")
 
 
-def content_type_not_json() -> SmsError:
+def content_type_not_json() -> ApiError:
     # Sic: the documented English text says "application or json".
-    return SmsError(401, "SMS.2006", "The request type must be application or json.")
+    return sms_error(401, "SMS.2006", "The request type must be application or json.")
 
 
-def task_not_found(task_id: str) -> SmsError:
-    return SmsError(404, "SMS.9001", f"The task {task_id} does not exist.")
+def task_not_found(task_id: str) -> ApiError:
+    return sms_error(404, "SMS.9001", f"The task {task_id} does not exist.")
 
 
-def invalid_body(field: str, problem: str) -> SmsError:
-    return SmsError(400, "SMS.9002", f"Invalid request: {field}: {problem}")
+def invalid_body(field: str, problem: str) -> ApiError:
+    return sms_error(400, "SMS.9002", f"Invalid request: {field}: {problem}")
 
 
-def invalid_task_id() -> SmsError:
-    return SmsError(
+def invalid_task_id() -> ApiError:
+    return sms_error(
         400, "SMS.9004", "Invalid task id: it must be 1 to 36 characters of A-Z, a-z, 0-9, _ or -."
     )
 
@@ -44,19 +44,19 @@ WRONG_STATE_MESSAGES = {
 }
 
 
-def wrong_state(code: str, operation: str, state: str) -> SmsError:
+def wrong_state(code: str, operation: str, state: str) -> ApiError:
     if code in WRONG_STATE_MESSAGES:
         message = f"{WRONG_STATE_MESSAGES[code]} (task state {state})"
     else:
         message = f"The operation {operation} is not allowed in task state {state}."
-    return SmsError(400, code, message)
+    return sms_error(400, code, message)
 
 
-def cannot_delete_running(task_id: str, state: str) -> SmsError:
-    return SmsError(
+def cannot_delete_running(task_id: str, state: str) -> ApiError:
+    return sms_error(
         400, "SMS.2015", f"Running and stopping tasks cannot be deleted: {task_id} is {state}."
     )
 
 
-def internal_error() -> SmsError:
-    return SmsError(500, "SMS.2007", "Background exception")
+def internal_error() -> ApiError:
+    return sms_error(500, "SMS.2007", "Background exception")

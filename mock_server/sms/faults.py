@@ -6,11 +6,11 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from contracts.enums import FaultEffect
-from mock_server.fault_book import FaultBook as BaseFaultBook
-from mock_server.ids import new_id
-from mock_server.journal import note_fired
-from mock_server.sms.lifecycle import phase_kind
+from sms_mock.contracts.enums import FaultEffect
+from sms_mock.mock_server.core.fault_registry import FaultRegistry
+from sms_mock.mock_server.core.ids import new_id
+from sms_mock.mock_server.gateway.journal import note_fired
+from sms_mock.mock_server.sms.lifecycle import phase_kind
 
 
 @dataclass
@@ -26,6 +26,7 @@ class TaskFault:
     fired: int = 0
     phase: str | None = None  # REPLICATE, CUTOVER, RESYNC, CLONE, or an exact name (CUTOVER1)
     occurrence: int | None = None  # the n-th time this sub-task runs in the task (from 1)
+    kind: str = "task"
 
     def matches(self, subtask: str, phase: str | None, occurrence: int) -> bool:
         if self.remaining <= 0 or self.subtask != subtask:
@@ -60,14 +61,14 @@ class TaskFault:
         return asdict(self)
 
 
-class FaultBook(BaseFaultBook[TaskFault]):
+class TaskFaultBook(FaultRegistry[TaskFault]):
     """The task faults of one emulator, by task id; thread-safe."""
 
     def add(self, spec: dict[str, Any]) -> TaskFault:
         return self._store(TaskFault(id=new_id(), remaining=spec["times"], **spec))
 
     def _from_json(self, data: dict[str, Any]) -> TaskFault:
-        return TaskFault(**data)
+        return TaskFault(**{key: value for key, value in data.items() if key != "kind"})
 
     def fire(self, fault: TaskFault) -> None:
         """Count one firing of a fault."""

@@ -12,10 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from contracts.enums import Operation, OsType, SubtaskName, TaskState, TaskType
-
-S = SubtaskName
-T = TaskState
+from sms_mock.contracts.enums import Operation, OsType, SubtaskName, TaskState, TaskType
 
 
 class PhaseKind(StrEnum):
@@ -36,10 +33,18 @@ class PhaseOutcome:
 
 
 PHASE_OUTCOMES: dict[PhaseKind, PhaseOutcome] = {
-    PhaseKind.REPLICATE: PhaseOutcome(T.RUNNING, T.MIGRATE_SUCCESS, T.MIGRATE_FAIL, False),
-    PhaseKind.CUTOVER: PhaseOutcome(T.RUNNING, T.MIGRATE_SUCCESS, T.MIGRATE_FAIL, True),
-    PhaseKind.RESYNC: PhaseOutcome(T.SYNCING, T.SYNC_SUCCESS, T.SYNC_FAIL, True),
-    PhaseKind.CLONE: PhaseOutcome(T.RUNNING, T.MIGRATE_SUCCESS, T.MIGRATE_FAIL, True),
+    PhaseKind.REPLICATE: PhaseOutcome(
+        TaskState.RUNNING, TaskState.MIGRATE_SUCCESS, TaskState.MIGRATE_FAIL, False
+    ),
+    PhaseKind.CUTOVER: PhaseOutcome(
+        TaskState.RUNNING, TaskState.MIGRATE_SUCCESS, TaskState.MIGRATE_FAIL, True
+    ),
+    PhaseKind.RESYNC: PhaseOutcome(
+        TaskState.SYNCING, TaskState.SYNC_SUCCESS, TaskState.SYNC_FAIL, True
+    ),
+    PhaseKind.CLONE: PhaseOutcome(
+        TaskState.RUNNING, TaskState.MIGRATE_SUCCESS, TaskState.MIGRATE_FAIL, True
+    ),
 }
 
 
@@ -60,80 +65,93 @@ def flavour_of(os_type: str | None, task_type: str | None) -> Flavour:
 
 PHASE_PLANS: dict[tuple[PhaseKind, Flavour], tuple[SubtaskName, ...]] = {
     (PhaseKind.REPLICATE, Flavour.LINUX_FILE): (
-        S.SSL_CONFIG,
-        S.ATTACH_AGENT_IMAGE,
-        S.FORMAT_DISK_LINUX_FILE,
-        S.MIGRATE_LINUX_FILE,
+        SubtaskName.SSL_CONFIG,
+        SubtaskName.ATTACH_AGENT_IMAGE,
+        SubtaskName.FORMAT_DISK_LINUX_FILE,
+        SubtaskName.MIGRATE_LINUX_FILE,
     ),
     (PhaseKind.REPLICATE, Flavour.LINUX_BLOCK): (
-        S.SSL_CONFIG,
-        S.ATTACH_AGENT_IMAGE,
-        S.FORMAT_DISK_LINUX_BLOCK,
-        S.MIGRATE_LINUX_BLOCK,
+        SubtaskName.SSL_CONFIG,
+        SubtaskName.ATTACH_AGENT_IMAGE,
+        SubtaskName.FORMAT_DISK_LINUX_BLOCK,
+        SubtaskName.MIGRATE_LINUX_BLOCK,
     ),
     (PhaseKind.REPLICATE, Flavour.WINDOWS_BLOCK): (
-        S.SSL_CONFIG,
-        S.ATTACH_AGENT_IMAGE,
-        S.FORMAT_DISK_WINDOWS,
-        S.MIGRATE_WINDOWS_BLOCK,
+        SubtaskName.SSL_CONFIG,
+        SubtaskName.ATTACH_AGENT_IMAGE,
+        SubtaskName.FORMAT_DISK_WINDOWS,
+        SubtaskName.MIGRATE_WINDOWS_BLOCK,
     ),
-    (PhaseKind.CUTOVER, Flavour.LINUX_FILE): (S.CONFIGURE_LINUX_FILE, S.DETTACH_AGENT_IMAGE),
-    (PhaseKind.CUTOVER, Flavour.LINUX_BLOCK): (S.CONFIGURE_LINUX_BLOCK, S.DETTACH_AGENT_IMAGE),
-    (PhaseKind.CUTOVER, Flavour.WINDOWS_BLOCK): (S.CONFIGURE_WINDOWS, S.DETTACH_AGENT_IMAGE),
-    (PhaseKind.RESYNC, Flavour.LINUX_FILE): (S.SSL_CONFIG, S.ATTACH_AGENT_IMAGE, S.SYNC_LINUX_FILE),
+    (PhaseKind.CUTOVER, Flavour.LINUX_FILE): (
+        SubtaskName.CONFIGURE_LINUX_FILE,
+        SubtaskName.DETTACH_AGENT_IMAGE,
+    ),
+    (PhaseKind.CUTOVER, Flavour.LINUX_BLOCK): (
+        SubtaskName.CONFIGURE_LINUX_BLOCK,
+        SubtaskName.DETTACH_AGENT_IMAGE,
+    ),
+    (PhaseKind.CUTOVER, Flavour.WINDOWS_BLOCK): (
+        SubtaskName.CONFIGURE_WINDOWS,
+        SubtaskName.DETTACH_AGENT_IMAGE,
+    ),
+    (PhaseKind.RESYNC, Flavour.LINUX_FILE): (
+        SubtaskName.SSL_CONFIG,
+        SubtaskName.ATTACH_AGENT_IMAGE,
+        SubtaskName.SYNC_LINUX_FILE,
+    ),
     (PhaseKind.RESYNC, Flavour.LINUX_BLOCK): (
-        S.SSL_CONFIG,
-        S.ATTACH_AGENT_IMAGE,
-        S.SYNC_LINUX_BLOCK,
+        SubtaskName.SSL_CONFIG,
+        SubtaskName.ATTACH_AGENT_IMAGE,
+        SubtaskName.SYNC_LINUX_BLOCK,
     ),
     (PhaseKind.RESYNC, Flavour.WINDOWS_BLOCK): (
-        S.SSL_CONFIG,
-        S.ATTACH_AGENT_IMAGE,
-        S.SYNC_WINDOWS_BLOCK,
+        SubtaskName.SSL_CONFIG,
+        SubtaskName.ATTACH_AGENT_IMAGE,
+        SubtaskName.SYNC_WINDOWS_BLOCK,
     ),
-    (PhaseKind.CLONE, Flavour.LINUX_FILE): (S.CLONE_VM,),
-    (PhaseKind.CLONE, Flavour.LINUX_BLOCK): (S.CLONE_VM,),
-    (PhaseKind.CLONE, Flavour.WINDOWS_BLOCK): (S.CLONE_VM,),
+    (PhaseKind.CLONE, Flavour.LINUX_FILE): (SubtaskName.CLONE_VM,),
+    (PhaseKind.CLONE, Flavour.LINUX_BLOCK): (SubtaskName.CLONE_VM,),
+    (PhaseKind.CLONE, Flavour.WINDOWS_BLOCK): (SubtaskName.CLONE_VM,),
 }
 
 # CREATE_CLOUD_SERVER comes first in REPLICATE when the target is made from a template.
-TEMPLATE_FIRST_SUBTASK = S.CREATE_CLOUD_SERVER
+TEMPLATE_FIRST_SUBTASK = SubtaskName.CREATE_CLOUD_SERVER
 
 # --- Time -------------------------------------------------------------------------------------
 
 # Seconds per sub-task, from the seed's example; overridable per scenario and per task.
 DURATIONS_S: dict[SubtaskName, float] = {
-    S.CREATE_CLOUD_SERVER: 60,
-    S.SSL_CONFIG: 4,
-    S.ATTACH_AGENT_IMAGE: 176,
-    S.FORMAT_DISK_LINUX: 3,
-    S.FORMAT_DISK_LINUX_FILE: 3,
-    S.FORMAT_DISK_LINUX_BLOCK: 3,
-    S.FORMAT_DISK_WINDOWS: 3,
-    S.CONFIGURE_LINUX: 111,
-    S.CONFIGURE_LINUX_FILE: 111,
-    S.CONFIGURE_LINUX_BLOCK: 111,
-    S.CONFIGURE_WINDOWS: 111,
-    S.DETTACH_AGENT_IMAGE: 74,
-    S.CLONE_VM: 120,
+    SubtaskName.CREATE_CLOUD_SERVER: 60,
+    SubtaskName.SSL_CONFIG: 4,
+    SubtaskName.ATTACH_AGENT_IMAGE: 176,
+    SubtaskName.FORMAT_DISK_LINUX: 3,
+    SubtaskName.FORMAT_DISK_LINUX_FILE: 3,
+    SubtaskName.FORMAT_DISK_LINUX_BLOCK: 3,
+    SubtaskName.FORMAT_DISK_WINDOWS: 3,
+    SubtaskName.CONFIGURE_LINUX: 111,
+    SubtaskName.CONFIGURE_LINUX_FILE: 111,
+    SubtaskName.CONFIGURE_LINUX_BLOCK: 111,
+    SubtaskName.CONFIGURE_WINDOWS: 111,
+    SubtaskName.DETTACH_AGENT_IMAGE: 74,
+    SubtaskName.CLONE_VM: 120,
 }
 
 # Data sub-tasks take the target disks' used bytes divided by the speed; a sync moves a tenth.
 DATA_FRACTION: dict[SubtaskName, float] = {
-    S.MIGRATE_LINUX_FILE: 1.0,
-    S.MIGRATE_LINUX_BLOCK: 1.0,
-    S.MIGRATE_WINDOWS_BLOCK: 1.0,
-    S.SYNC_LINUX_FILE: 0.1,
-    S.SYNC_LINUX_BLOCK: 0.1,
-    S.SYNC_WINDOWS_BLOCK: 0.1,
+    SubtaskName.MIGRATE_LINUX_FILE: 1.0,
+    SubtaskName.MIGRATE_LINUX_BLOCK: 1.0,
+    SubtaskName.MIGRATE_WINDOWS_BLOCK: 1.0,
+    SubtaskName.SYNC_LINUX_FILE: 0.1,
+    SubtaskName.SYNC_LINUX_BLOCK: 0.1,
+    SubtaskName.SYNC_WINDOWS_BLOCK: 0.1,
 }
 
 DEFAULT_SPEED_MBIT_S = 2500  # when the task's speed_limit is 0 (no limit)
 
 # States that end by themselves after a while: (the state they become, seconds).
 TIMED_STATES: dict[TaskState, tuple[TaskState, float]] = {
-    T.ABORTING: (T.ABORT, 2),
-    T.SYNC_F_ROLLBACKING: (T.SYNC_F_ROLLBACK_SUCCESS, 30),
+    TaskState.ABORTING: (TaskState.ABORT, 2),
+    TaskState.SYNC_F_ROLLBACKING: (TaskState.SYNC_F_ROLLBACK_SUCCESS, 30),
 }
 
 # --- Operations -------------------------------------------------------------------------------
@@ -156,9 +174,9 @@ class Effect(StrEnum):
 
 
 # The states that are still moving (their names end in -ING).
-BUSY_STATES = frozenset(state for state in T if state.endswith("ING"))
-NOT_BUSY = frozenset(T) - BUSY_STATES
-AFTER_SUCCESS = frozenset({T.MIGRATE_SUCCESS, T.SYNC_SUCCESS})
+BUSY_STATES = frozenset(state for state in TaskState if state.endswith("ING"))
+NOT_BUSY = frozenset(TaskState) - BUSY_STATES
+AFTER_SUCCESS = frozenset({TaskState.MIGRATE_SUCCESS, TaskState.SYNC_SUCCESS})
 
 
 @dataclass(frozen=True)
@@ -168,39 +186,52 @@ class Rule:
     effect: Effect
 
 
-Op = Operation
 OPERATION_RULES: tuple[Rule, ...] = (
-    Rule(Op.START, frozenset({T.READY}), Effect.NEW_REPLICATE),
-    Rule(Op.START, frozenset({T.ABORT, T.MIGRATE_FAIL, T.SYNC_FAIL}), Effect.RESUME),
+    Rule(Operation.START, frozenset({TaskState.READY}), Effect.NEW_REPLICATE),
     Rule(
-        Op.START,
-        frozenset({T.MIGRATE_SUCCESS, T.SYNC_SUCCESS, T.SYNC_F_ROLLBACK_SUCCESS}),
+        Operation.START,
+        frozenset({TaskState.ABORT, TaskState.MIGRATE_FAIL, TaskState.SYNC_FAIL}),
+        Effect.RESUME,
+    ),
+    Rule(
+        Operation.START,
+        frozenset(
+            {TaskState.MIGRATE_SUCCESS, TaskState.SYNC_SUCCESS, TaskState.SYNC_F_ROLLBACK_SUCCESS}
+        ),
         Effect.NEW_RESYNC,
     ),
-    Rule(Op.STOP, frozenset({T.RUNNING, T.SYNCING}), Effect.STOP),
-    Rule(Op.RESTART, frozenset({T.MIGRATE_FAIL, T.SYNC_FAIL, T.ABORT}), Effect.RESTART_PHASE),
-    Rule(Op.TEST, AFTER_SUCCESS, Effect.NEW_CUTOVER),
-    Rule(Op.CUTOVER, AFTER_SUCCESS, Effect.NEW_CUTOVER),
-    Rule(Op.CLONE_TEST, AFTER_SUCCESS, Effect.NEW_CLONE),
-    Rule(Op.SYNC_FAILED_ROLLBACK, frozenset({T.SYNC_FAIL}), Effect.ROLLBACK),
+    Rule(Operation.STOP, frozenset({TaskState.RUNNING, TaskState.SYNCING}), Effect.STOP),
+    Rule(
+        Operation.RESTART,
+        frozenset({TaskState.MIGRATE_FAIL, TaskState.SYNC_FAIL, TaskState.ABORT}),
+        Effect.RESTART_PHASE,
+    ),
+    Rule(Operation.TEST, AFTER_SUCCESS, Effect.NEW_CUTOVER),
+    Rule(Operation.CUTOVER, AFTER_SUCCESS, Effect.NEW_CUTOVER),
+    Rule(Operation.CLONE_TEST, AFTER_SUCCESS, Effect.NEW_CLONE),
+    Rule(Operation.SYNC_FAILED_ROLLBACK, frozenset({TaskState.SYNC_FAIL}), Effect.ROLLBACK),
     # The service sends this one itself when a task goes over its speed threshold: it pauses.
-    Rule(Op.ERROR_FOR_OVERSPEED, frozenset({T.RUNNING, T.SYNCING}), Effect.PAUSE),
-    Rule(Op.NETWORK_CHECK, NOT_BUSY, Effect.NETWORK_CHECK),
-    Rule(Op.SKIP, NOT_BUSY, Effect.ACCEPT),
-    Rule(Op.MIGRATION_TEST, NOT_BUSY, Effect.ACCEPT),
-    Rule(Op.CLEAR, NOT_BUSY, Effect.ACCEPT),
-    Rule(Op.COLLECT_LOG, NOT_BUSY, Effect.ACCEPT),
+    Rule(
+        Operation.ERROR_FOR_OVERSPEED,
+        frozenset({TaskState.RUNNING, TaskState.SYNCING}),
+        Effect.PAUSE,
+    ),
+    Rule(Operation.NETWORK_CHECK, NOT_BUSY, Effect.NETWORK_CHECK),
+    Rule(Operation.SKIP, NOT_BUSY, Effect.ACCEPT),
+    Rule(Operation.MIGRATION_TEST, NOT_BUSY, Effect.ACCEPT),
+    Rule(Operation.CLEAR, NOT_BUSY, Effect.ACCEPT),
+    Rule(Operation.COLLECT_LOG, NOT_BUSY, Effect.ACCEPT),
 )
 
 # The legacy codes for a wrong state; every other operation answers SMS.9003.
 WRONG_STATE_CODES: dict[Operation, str] = {
-    Op.STOP: "SMS.1038",
-    Op.START: "SMS.1039",
-    Op.RESTART: "SMS.1040",
+    Operation.STOP: "SMS.1038",
+    Operation.START: "SMS.1039",
+    Operation.RESTART: "SMS.1040",
 }
 OTHER_WRONG_STATE_CODE = "SMS.9003"
 
-UNDELETABLE_STATES = frozenset({T.RUNNING, T.SYNCING, T.ABORTING})
+UNDELETABLE_STATES = frozenset({TaskState.RUNNING, TaskState.SYNCING, TaskState.ABORTING})
 
 
 def rule_for(operation: Operation, state: str) -> Rule | None:

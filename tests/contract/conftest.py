@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 import requests
 
-from client import SmsClient
-from mock_server import Config
-from mock_server.emulator import Emulator
-from mock_server.live import LiveServer
+from sms_mock.client import SmsClient
+from sms_mock.mock_server import Config
+from sms_mock.mock_server.emulator import Emulator
+from sms_mock.mock_server.serving.live import LiveServer
 
 
 @dataclass

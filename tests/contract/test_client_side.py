@@ -17,11 +17,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from marshmallow import Schema
 
-from client import ContractViolation, SmsClient
-from client.models import to_dict
-from contracts import strategies
-from contracts.iam import TokenRequestSchema, TokenResponseSchema
-from contracts.sms import (
+from sms_mock.client import ContractViolation, SmsClient
+from sms_mock.client.models import to_dict
+from sms_mock.contracts.iam import TokenRequestSchema, TokenResponseSchema
+from sms_mock.contracts.sms import (
     CreateTaskRequestSchema,
     CreateTaskResponseSchema,
     DeleteTasksRequestSchema,
@@ -30,7 +29,8 @@ from contracts.sms import (
     TaskListSchema,
     TaskSchema,
 )
-from tests.stub_http import Answer, StubAdapter, stub_session
+from tests.support import strategies
+from tests.support.stub_http import Answer, StubAdapter, stub_session
 
 ACCOUNT = {"username": "mock-user", "password": "mock-password", "domain": "mock-domain"}
 
@@ -132,7 +132,7 @@ def test_a_body_that_is_not_json_is_a_contract_violation() -> None:
 
 
 def _a_create_body() -> dict[str, Any]:
-    from tests.helpers import create_body
+    from tests.support.helpers import create_body
 
     return create_body()
 

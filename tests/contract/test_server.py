@@ -16,10 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import Schema
 
-from contracts import strategies
-from contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
-from contracts.iam import TokenRequestSchema, TokenResponseSchema
-from contracts.sms import (
+from sms_mock.contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
+from sms_mock.contracts.iam import TokenRequestSchema, TokenResponseSchema
+from sms_mock.contracts.sms import (
     CreateTaskRequestSchema,
     CreateTaskResponseSchema,
     DeleteTasksRequestSchema,
@@ -29,6 +28,7 @@ from contracts.sms import (
     TaskSchema,
 )
 from tests.contract.conftest import Target
+from tests.support import strategies
 
 FIXTURE_TASK = "sample-ready"
 

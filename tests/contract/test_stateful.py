@@ -23,11 +23,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from client import ApiError, NotFound
-from client.models import to_dict
-from tests import lifecycle_table as table
+from sms_mock.client import ApiError, NotFound
+from sms_mock.client.models import to_dict
 from tests.contract.conftest import Target
-from tests.helpers import create_body
+from tests.support import lifecycle_table as table
+from tests.support.helpers import create_body
 
 # Moves the clock alone may make (faults included): from a state to the states it may become.
 BY_TIME: dict[str, set[str]] = {

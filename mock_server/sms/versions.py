@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from mock_server.http import base_url, json_response
+from sms_mock.mock_server.core.http import base_url, json_response
 
 blueprint = Blueprint("versions", __name__)
 

@@ -1,27 +1,29 @@
-"""Around every request, below Flask: the admin token, HTTP faults, the journal, the state file.
+"""Around every request, below Flask: the request id, the admin token, HTTP faults, the journal,
+the state file.
 
 It sits at the WSGI level because a dropped connection, a delay or a faked status must happen
 before any route runs, and because the journal must see every answer, 404s and faults included.
+The request id is made here, once, and carried to the app in the WSGI environ.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import secrets
 import time
 from collections.abc import Callable, Iterable
-from http import HTTPStatus
 from typing import Any
 
 from waitress.channel import ClientDisconnected
 
-from mock_server.clock import wall_ms
-from mock_server.emulator import Emulator
-from mock_server.http import parse_json
-from mock_server.journal import FIRED
+from sms_mock.mock_server.core.clock import wall_ms
+from sms_mock.mock_server.core.errors import ApiError, sms_error, wsgi_json
+from sms_mock.mock_server.core.http import PARSED_BODY_KEY, REQUEST_ID_KEY, parse_json
+from sms_mock.mock_server.emulator import Emulator
+from sms_mock.mock_server.gateway.http_faults import HttpFault
+from sms_mock.mock_server.gateway.journal import FIRED
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -31,21 +33,16 @@ CONTROL = "/_mock"
 UNJOURNALED = "/_mock/requests"  # reading the journal does not fill it
 
 
-def _json(status: int, body: Any, request_id: str) -> tuple[str, list[tuple[str, str]], bytes]:
-    data = body if isinstance(body, bytes) else json.dumps(body, separators=(",", ":")).encode()
-    headers = [
-        ("Content-Type", "application/json"),
-        ("Content-Length", str(len(data))),
-        ("X-Request-Id", request_id),
-    ]
-    return f"{status} {_reason(status)}", headers, data
+def new_request_id() -> str:
+    return os.urandom(16).hex()
 
 
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Unknown"
+def admin_token_missing() -> ApiError:
+    return sms_error(401, "SMS.9008", "The control plane needs the X-Mock-Admin-Token header.")
+
+
+def injected_by_fault() -> ApiError:
+    return sms_error(500, "SMS.9009", "Injected by an HTTP fault.")
 
 
 class EmulatorMiddleware:
@@ -57,25 +54,21 @@ class EmulatorMiddleware:
         started = time.perf_counter()
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
+        request_id = environ[REQUEST_ID_KEY] = new_request_id()
         emulator = self.emulator
         fired: list[str] = []
         token = FIRED.set(fired)
-        seen: dict[str, Any] = {"status": None, "request_id": None}
+        seen: dict[str, Any] = {"status": None}
         task_id = operation = None
+
+        def answer(status_line: str, headers: list, data: bytes) -> list[bytes]:
+            seen["status"] = int(status_line.split(" ", 1)[0])
+            start_response(status_line, headers)
+            return [data]
+
         try:
             if path.startswith(CONTROL) and not self._admin_allowed(environ):
-                request_id = os.urandom(16).hex()
-                status, headers, data = _json(
-                    401,
-                    {
-                        "error_code": "SMS.9008",
-                        "error_msg": "The control plane needs the X-Mock-Admin-Token header.",
-                    },
-                    request_id,
-                )
-                start_response(status, headers)
-                seen.update(status=401, request_id=request_id)
-                return [data]
+                return answer(*admin_token_missing().wsgi_answer(request_id))
 
             task_id, operation = self._task_and_operation(environ, method, path)
             if not path.startswith(CONTROL):
@@ -88,16 +81,10 @@ class EmulatorMiddleware:
                         # waitress closes the connection and writes nothing.
                         raise ClientDisconnected("dropped by an HTTP fault")
                     if fault.status is not None:
-                        request_id = os.urandom(16).hex()
-                        status, headers, data = _json(fault.status, _fault_body(fault.body),
-                                                      request_id)  # fmt: skip
-                        start_response(status, headers)
-                        seen.update(status=fault.status, request_id=request_id)
-                        return [data]
+                        return answer(*_fault_answer(fault, request_id))
 
             def recording_start_response(status: str, headers: list, *args: Any) -> Any:
                 seen["status"] = int(status.split(" ", 1)[0])
-                seen["request_id"] = next((v for k, v in headers if k == "X-Request-Id"), None)
                 return start_response(status, headers, *args)
 
             result = self.app(environ, recording_start_response)
@@ -116,7 +103,7 @@ class EmulatorMiddleware:
                         "query": environ.get("QUERY_STRING", ""),
                         "status": seen["status"],
                         "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                        "request_id": seen["request_id"],
+                        "request_id": request_id,
                         "task_id": task_id,
                         "operation": operation,
                         "faults": fired,
@@ -147,15 +134,19 @@ class EmulatorMiddleware:
         if not 0 < length <= MAX_PEEK:
             return task_id, None
         body = environ["wsgi.input"].read(length)
-        environ["wsgi.input"] = io.BytesIO(body)  # the route reads it again
+        environ["wsgi.input"] = io.BytesIO(body)  # the route reads the bytes again ...
         try:
-            operation = parse_json(body).get("operation")
-        except (ValueError, AttributeError):  # the route answers a malformed body
+            parsed = parse_json(body)
+        except ValueError:  # the route answers a malformed body
             return task_id, None
+        environ[PARSED_BODY_KEY] = (body, parsed)  # ... but does not parse them again
+        operation = parsed.get("operation") if isinstance(parsed, dict) else None
         return task_id, operation if isinstance(operation, str) else None
 
 
-def _fault_body(body: Any) -> Any:
-    if body is None:
-        return {"error_code": "SMS.9009", "error_msg": "Injected by an HTTP fault."}
-    return body.encode() if isinstance(body, str) else body
+def _fault_answer(fault: HttpFault, request_id: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    if fault.body is None:
+        error = injected_by_fault()
+        return wsgi_json(fault.status or error.status, error.body(request_id), request_id)
+    body = fault.body.encode() if isinstance(fault.body, str) else fault.body
+    return wsgi_json(fault.status or 500, body, request_id)

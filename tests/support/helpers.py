@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from marshmallow import Schema
 from werkzeug.test import TestResponse
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SEED_EXAMPLE = json.loads(
     (REPO / "fixtures" / "tasks" / "seed-example.json").read_text(encoding="utf-8")
 )["tasks"][0]

@@ -34,7 +34,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 from marshmallow.exceptions import SCHEMA
 
-from contracts.base import error_paths
+from sms_mock.contracts.base import error_paths
 
 __all__ = ["MAX_ITEMS", "MAX_TEXT", "invalid", "valid"]
 
@@ -167,6 +167,8 @@ def _typed(fld: fields.Field, partial: bool) -> SearchStrategy[Any]:
     if isinstance(fld, fields.Nested):
         item = _nested(fld.schema, partial)
         return _sized_list(item, fld) if fld.many else item
+    if hasattr(fld, "alternatives"):  # one of several schemas, as contracts.control.FaultField
+        return st.one_of([_nested(schema(), partial) for schema in fld.alternatives])
     if isinstance(fld, fields.List):
         return _sized_list(_field(fld.inner, partial), fld)
     if isinstance(fld, fields.Tuple):

@@ -14,9 +14,10 @@ from typing import Any
 from flask import Flask
 from waitress import wasyncore
 
-from mock_server.app import create_app
-from mock_server.emulator import Config, Emulator
-from mock_server.wsgi import make_server
+from sms_mock.mock_server.app import create_app
+from sms_mock.mock_server.config import Config
+from sms_mock.mock_server.emulator import Emulator
+from sms_mock.mock_server.serving.waitress_server import make_server
 
 STOP_TIMEOUT_S = 5  # how long a stop waits for a request still being served
 

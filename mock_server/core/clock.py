@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from contracts.enums import ClockMode
+from sms_mock.contracts.enums import ClockMode
 
 
 def wall_ms() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
-from mock_server.http import base_url, json_response
+from sms_mock.mock_server.core.http import base_url, json_response
 
 blueprint = Blueprint("openapi", __name__)
 
@@ -17,7 +17,7 @@ def openapi_json() -> Response:
     document = current_app.extensions.get(EXTENSION_KEY)
     if document is None:
         # Imported here: apispec is needed by this route only, not to start the server.
-        from contracts.openapi import openapi_document
+        from sms_mock.contracts.openapi import openapi_document
 
         # Two first requests at once may both build it; they build the same document.
         document = current_app.extensions[EXTENSION_KEY] = openapi_document()

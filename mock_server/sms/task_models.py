@@ -7,11 +7,11 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from contracts.enums import OsType, TaskState, TaskType
-from contracts.shape import fill_nulls, shape_of
-from contracts.sms import TaskSchema
-from mock_server.ids import new_id
-from mock_server.sms.lifecycle import PhaseKind
+from sms_mock.contracts.enums import OsType, TaskState, TaskType
+from sms_mock.contracts.shape import fill_nulls, shape_of
+from sms_mock.contracts.sms import TaskSchema
+from sms_mock.mock_server.core.ids import new_id
+from sms_mock.mock_server.sms.lifecycle import PhaseKind
 
 TASK_SHAPE = shape_of(TaskSchema)
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, request
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema
 
-from contracts.base import TASK_ID_RE
-from contracts.enums import Operation
-from contracts.sms import (
+from sms_mock.contracts.base import TASK_ID_RE
+from sms_mock.contracts.enums import Operation
+from sms_mock.contracts.sms import (
     CreateTaskRequestSchema,
     DeleteTasksRequestSchema,
     TaskActionRequestSchema,
     TaskListQuerySchema,
 )
-from mock_server.gateway import sms_project
-from mock_server.http import JSON, emulator, first_problem, json_response, load_body
-from mock_server.sms import errors
+from sms_mock.mock_server.core.errors import JSON
+from sms_mock.mock_server.core.http import emulator, json_response, load_body, load_query
+from sms_mock.mock_server.gateway.auth import sms_project
+from sms_mock.mock_server.sms import errors
 
 blueprint = Blueprint("sms", __name__)
 
@@ -50,10 +51,7 @@ def _sms_body(schema: Schema) -> dict[str, Any]:
         raise errors.content_type_missing()
     if request.mimetype != JSON:
         raise errors.content_type_not_json()
-    try:
-        return load_body(schema, raw)
-    except ValidationError as exc:
-        raise errors.invalid_body(*first_problem(exc)) from exc
+    return load_body(schema, errors.invalid_body)
 
 
 @blueprint.get("/v3/tasks/<task_id>")
@@ -65,10 +63,7 @@ def show_task(task_id: str) -> Response:
 @blueprint.get("/v3/tasks")
 def list_tasks() -> Response:
     project_id = sms_project()
-    try:
-        query = _list_query_schema.load(request.args.to_dict())
-    except ValidationError as exc:
-        raise errors.invalid_body(*first_problem(exc)) from exc
+    query = load_query(_list_query_schema, errors.invalid_body)
     return json_response(emulator().sms.list(project_id, query))
 
 

@@ -1,4 +1,4 @@
-"""What task faults and HTTP faults share: a thread-safe book of faults by id, versioned."""
+"""What task faults and HTTP faults share: a thread-safe registry of faults by id, versioned."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ class Fault(Protocol):
 F = TypeVar("F", bound=Fault)
 
 
-class FaultBook(Generic[F]):
+class FaultRegistry(Generic[F]):
     """Faults by id; `version` moves on every change, so the state file knows when to save."""
 
     def __init__(self) -> None:

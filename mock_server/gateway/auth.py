@@ -16,13 +16,13 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from flask import request
 
-from contracts import signing
-from contracts.enums import AuthMode
-from mock_server.clock import iso_ms, wall_ms
-from mock_server.emulator import Emulator, UnknownProject
-from mock_server.errors import GatewayError
-from mock_server.http import emulator
-from mock_server.iam.models import Token
+from sms_mock.contracts import signing
+from sms_mock.contracts.enums import AuthMode
+from sms_mock.mock_server.core.clock import iso_ms, wall_ms
+from sms_mock.mock_server.core.errors import ApiError, gateway_error
+from sms_mock.mock_server.core.http import emulator
+from sms_mock.mock_server.emulator import Emulator, UnknownProject
+from sms_mock.mock_server.iam.models import Token
 
 AUTH_FAILED = "Incorrect IAM authentication information: "
 SIGNATURE_FAILED = "verify aksk signature fail"
@@ -33,12 +33,12 @@ SIGNATURE_WINDOW_MS = 15 * 60 * 1000
 SIGNATURE_PREFIX = "SDK-"
 
 
-def auth_failed(reason: str) -> GatewayError:
-    return GatewayError(401, "APIGW.0301", AUTH_FAILED + reason)
+def auth_failed(reason: str) -> ApiError:
+    return gateway_error(401, "APIGW.0301", AUTH_FAILED + reason)
 
 
-def not_authorized() -> GatewayError:
-    return GatewayError(403, "APIGW.0302", "The IAM user is not authorized to access the API.")
+def not_authorized() -> ApiError:
+    return gateway_error(403, "APIGW.0302", "The IAM user is not authorized to access the API.")
 
 
 @dataclass(frozen=True)

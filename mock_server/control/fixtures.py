@@ -2,24 +2,28 @@
 
 A fixtures folder may hold `account.json` (domains with their projects, users and access keys)
 and `tasks/*.json` (each `{"project": NAME_OR_ID, "tasks": [task documents]}`) and
-`scenarios/*.json` (named scenarios, see `scenarios.py`). The default folder ships inside the
-package; `--fixtures DIR` adds more on top of it (a scenario of the same name replaces one).
+`scenarios/*.json` (named scenarios, see `scenarios.py`), each read through its schema in
+`contracts/fixtures.py`. The default folder ships inside the package (`config.py`);
+`--fixtures DIR` adds more on top of it (a scenario of the same name replaces one).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from marshmallow import ValidationError
 
-from contracts.base import error_paths
-from mock_server.iam.models import AccessKey, Account, Domain, Project, User
-from mock_server.scenarios import Scenario, ScenarioError, parse_scenario
-from mock_server.sms.documents import load_task_document
+from sms_mock.contracts.base import first_problem
+from sms_mock.contracts.fixtures import AccountFileSchema, TasksFileSchema
+from sms_mock.mock_server.control.scenarios import Scenario, ScenarioError, parse_scenario
+from sms_mock.mock_server.iam.models import AccessKey, Account, Domain, Project, User
+from sms_mock.mock_server.sms.task_documents import load_task_document
+
+_ACCOUNT_SCHEMA = AccountFileSchema()
+_TASKS_SCHEMA = TasksFileSchema()
 
 
 class FixtureError(ValueError):
@@ -39,14 +43,6 @@ class FixtureSet:
     account: Account = field(default_factory=Account)
     tasks: list[TaskFixture] = field(default_factory=list)
     scenarios: dict[str, Scenario] = field(default_factory=dict)  # by name
-
-
-def default_fixtures_dir() -> Path:
-    """The packaged fixtures, or the repository's own folder in a development checkout."""
-    packaged = Path(str(resources.files("mock_server"))) / "_fixtures"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def load_fixture_set(folders: list[Path]) -> FixtureSet:
@@ -74,48 +70,51 @@ def _read_json(path: Path) -> Any:
         raise FixtureError(f"{path}: {exc}") from exc
 
 
-def _load_account(path: Path) -> Account:
-    data = _read_json(path)
-    account = Account()
+def _checked(schema: object, data: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise FixtureError(f"{path}: body: expected a JSON object")
     try:
-        for d in data["domains"]:
-            domain = Domain(d["id"], d["name"])
-            account.domains[domain.id] = domain
-            for p in d.get("projects", []):
-                project = Project(p["id"], p["name"], domain.id)
-                account.projects[project.id] = project
-            for u in d.get("users", []):
-                user = User(u["id"], u["name"], u["password"], domain.id)
-                account.users[user.id] = user
-                for key in u.get("access_keys", []):
-                    account.access_keys[key["ak"]] = AccessKey(key["ak"], key["sk"], user.id)
-        default = data.get("default_project")
-        if default is not None:
-            project = account.project_by_id_or_name(default)
-            if project is None:
-                raise FixtureError(f"{path}: default_project {default!r} is not a project")
-            account.default_project_id = project.id
-        elif account.projects:
-            account.default_project_id = next(iter(account.projects))
-    except (KeyError, TypeError) as exc:
-        raise FixtureError(f"{path}: missing or malformed {exc}") from exc
+        return schema.load(data)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        where, problem = first_problem(exc)
+        raise FixtureError(f"{path}: {where}: {problem}") from exc
+
+
+def _load_account(path: Path) -> Account:
+    data = _checked(_ACCOUNT_SCHEMA, _read_json(path), path)
+    account = Account()
+    for d in data["domains"]:
+        domain = Domain(d["id"], d["name"])
+        account.domains[domain.id] = domain
+        for p in d["projects"]:
+            project = Project(p["id"], p["name"], domain.id)
+            account.projects[project.id] = project
+        for u in d["users"]:
+            user = User(u["id"], u["name"], u["password"], domain.id)
+            account.users[user.id] = user
+            for key in u["access_keys"]:
+                account.access_keys[key["ak"]] = AccessKey(key["ak"], key["sk"], user.id)
+    default = data.get("default_project")
+    if default is not None:
+        project = account.project_by_id_or_name(default)
+        if project is None:
+            raise FixtureError(f"{path}: default_project: {default!r} is not a project")
+        account.default_project_id = project.id
+    elif account.projects:
+        account.default_project_id = next(iter(account.projects))
     return account
 
 
 def _load_tasks(path: Path) -> list[TaskFixture]:
-    data = _read_json(path)
-    if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
-        raise FixtureError(f'{path}: expected {{"project": ..., "tasks": [...]}}')
+    data = _checked(_TASKS_SCHEMA, _read_json(path), path)
     fixtures = []
     for index, raw in enumerate(data["tasks"]):
         try:
             document, durations = load_task_document(raw)
         except ValidationError as exc:
-            where, problem = error_paths(exc.messages)[0]
+            where, problem = first_problem(exc)
             raise FixtureError(f"{path}: tasks.{index}.{where}: {problem}") from exc
-        fixtures.append(
-            TaskFixture(data.get("project", ""), document, durations, f"{path.name}#{index}")
-        )
+        fixtures.append(TaskFixture(data["project"], document, durations, f"{path.name}#{index}"))
     return fixtures
 
 

@@ -7,8 +7,8 @@ import random
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mock_server.fault_book import FaultBook
-from mock_server.ids import new_id
+from sms_mock.mock_server.core.fault_registry import FaultRegistry
+from sms_mock.mock_server.core.ids import new_id
 
 
 @dataclass
@@ -47,7 +47,7 @@ class HttpFault:
         return data
 
 
-class HttpFaultBook(FaultBook[HttpFault]):
+class HttpFaultBook(FaultRegistry[HttpFault]):
     """The HTTP faults of one emulator; thread-safe."""
 
     def add(self, spec: dict[str, Any]) -> HttpFault:

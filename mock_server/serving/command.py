@@ -8,12 +8,13 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from contracts.enums import AuthMode, ClockMode
-from mock_server.app import create_app
-from mock_server.emulator import Config, InvalidSnapshot
-from mock_server.fixtures import FixtureError
-from mock_server.scenarios import UnknownScenario
-from mock_server.wsgi import make_server, run_until_stopped
+from sms_mock.contracts.enums import AuthMode, ClockMode
+from sms_mock.mock_server.app import create_app
+from sms_mock.mock_server.config import Config
+from sms_mock.mock_server.control.fixtures import FixtureError
+from sms_mock.mock_server.control.scenarios import UnknownScenario
+from sms_mock.mock_server.emulator import InvalidSnapshot
+from sms_mock.mock_server.serving.waitress_server import make_server, run_until_stopped
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:

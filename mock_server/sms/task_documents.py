@@ -6,9 +6,9 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from contracts.base import TASK_ID_RE
-from contracts.control import DurationsField
-from contracts.sms import TaskSchema
+from sms_mock.contracts.base import TASK_ID_RE
+from sms_mock.contracts.control import DurationsField
+from sms_mock.contracts.sms import TaskSchema
 
 _TASK_SCHEMA = TaskSchema(partial=True)
 _DURATIONS = DurationsField()
@@ -34,3 +34,13 @@ def load_task_document(raw: Any) -> tuple[dict[str, Any], dict[str, float]]:
     if task_id is not None and not TASK_ID_RE.fullmatch(task_id):
         raise ValidationError({"id": ["Must be 1 to 36 characters of A-Z, a-z, 0-9, '_' and '-'."]})
     return doc, durations
+
+
+class TaskDocumentLoader:
+    """`load_task_document` with a schema's `load`, for `core.http.load`."""
+
+    def load(self, raw: Any) -> tuple[dict[str, Any], dict[str, float]]:
+        return load_task_document(raw)
+
+
+TASK_DOCUMENT = TaskDocumentLoader()

@@ -1,0 +1,1 @@
+"""Shared machinery: clock, ids, the error type and its body formats, state file, fault registry."""

@@ -1,0 +1,97 @@
+"""The one error type of the emulator, and the three body formats its answers come in.
+
+Every error the emulator answers is an `ApiError`: raised by a route and rendered by the app,
+or rendered directly below Flask by the gateway middleware and by waitress's own error task.
+Each service builds its errors with the constructor of its format (`sms/errors.py`,
+`iam/errors.py`, `gateway/auth.py`); the request id is added when the answer is rendered.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from http import HTTPStatus
+from typing import Any
+
+JSON = "application/json"
+
+
+class BodyFormat(StrEnum):
+    SMS = "sms"  # {"error_code": "SMS.xxxx", "error_msg": ...}
+    GATEWAY = "gateway"  # {"error_code": "APIGW.xxxx", "error_msg": ..., "request_id": ...}
+    KEYSTONE = "keystone"  # {"error": {"code": <status>, "message": ..., "title": ...}}
+
+
+class ApiError(Exception):
+    """An error answer: its HTTP status, its code and message, and the format of its body."""
+
+    def __init__(self, status: int, code: str, message: str, body_format: BodyFormat) -> None:
+        super().__init__(f"{code}: {message}")
+        self.status, self.code, self.message, self.body_format = status, code, message, body_format
+
+    def body(self, request_id: str) -> dict[str, Any]:
+        if self.body_format is BodyFormat.KEYSTONE:
+            title = HTTPStatus(self.status).phrase
+            return {"error": {"code": self.status, "message": self.message, "title": title}}
+        body = {"error_code": self.code, "error_msg": self.message}
+        if self.body_format is BodyFormat.GATEWAY:
+            body["request_id"] = request_id
+        return body
+
+    def wsgi_answer(self, request_id: str) -> tuple[str, list[tuple[str, str]], bytes]:
+        """(status line, headers, body) for an answer written below Flask."""
+        return wsgi_json(self.status, self.body(request_id), request_id)
+
+
+def sms_error(status: int, code: str, message: str) -> ApiError:
+    """An error in the SMS service's own format."""
+    return ApiError(status, code, message, BodyFormat.SMS)
+
+
+def gateway_error(status: int, code: str, message: str) -> ApiError:
+    """An error the API gateway answers itself, before the service sees the request."""
+    return ApiError(status, code, message, BodyFormat.GATEWAY)
+
+
+def keystone_error(status: int, message: str) -> ApiError:
+    """An error of IAM's token endpoints, in Keystone's format (its code is the status)."""
+    return ApiError(status, str(status), message, BodyFormat.KEYSTONE)
+
+
+def route_not_found() -> ApiError:
+    # The gateway answers 404 for an unknown path and for a known path with a method it
+    # does not serve alike: to it both are an API that "does not exist".
+    return gateway_error(
+        404, "APIGW.0101", "The API does not exist or has not been published in the environment."
+    )
+
+
+def entity_too_large() -> ApiError:
+    return gateway_error(413, "APIGW.0201", "Request entity too large.")
+
+
+def request_refused(status: int, reason: str) -> ApiError:
+    """What the gateway answers for a request the HTTP server refused before the app saw it."""
+    return gateway_error(status, "APIGW.0201", f"API request error: {reason}.")
+
+
+def json_bytes(body: Any) -> bytes:
+    return body if isinstance(body, bytes) else json.dumps(body, separators=(",", ":")).encode()
+
+
+def status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Unknown"
+
+
+def wsgi_json(status: int, body: Any, request_id: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    """(status line, headers, body) of a JSON answer written below Flask."""
+    data = json_bytes(body)
+    headers = [
+        ("Content-Type", JSON),
+        ("Content-Length", str(len(data))),
+        ("X-Request-Id", request_id),
+    ]
+    return status_line(status), headers, data

@@ -1,0 +1,97 @@
+"""HTTP helpers the services' routes share: the emulator of the request, JSON in and out.
+
+`load` is the one way a body or a query reaches a route: through its schema, or as the
+documented 400 of the caller's service, naming the first field that is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from flask import Response, current_app, request
+from marshmallow import ValidationError
+
+from sms_mock.contracts.base import first_problem
+from sms_mock.mock_server.core.errors import JSON, ApiError, json_bytes
+
+if TYPE_CHECKING:
+    from sms_mock.mock_server.emulator import Emulator
+
+# Keys the gateway middleware leaves in the WSGI environ for the app below it.
+REQUEST_ID_KEY = "sms_mock.request_id"  # made once per request, by the middleware
+PARSED_BODY_KEY = "sms_mock.parsed_body"  # (raw bytes, parsed JSON) when the middleware read it
+
+# How a service answers a bad field: `invalid(field, problem)` gives its 400.
+Invalid = Callable[[str, str], ApiError]
+
+
+def emulator() -> Emulator:
+    return current_app.extensions["sms_mock"]
+
+
+def request_id() -> str:
+    """This request's id, made once by the gateway middleware."""
+    return request.environ[REQUEST_ID_KEY]
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json_bytes(body), status=status, mimetype=JSON, headers=headers)
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strict JSON: UTF-8 only, no NaN or Infinity. Raises ValueError."""
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+    except RecursionError as exc:  # `[[[[...` thousands deep: bad input, not a crash
+        raise ValueError("nested too deeply") from exc
+
+
+class Loader(Protocol):
+    """A marshmallow schema, or anything else that loads a document or raises ValidationError."""
+
+    def load(self, data: Any) -> Any: ...
+
+
+def load(schema: Loader, data: Any, invalid: Invalid) -> Any:
+    """`data` loaded through `schema`; `invalid(field, problem)` raised for the first problem."""
+    if not isinstance(data, Mapping):
+        raise invalid("body", "The body must be a JSON object.")
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise invalid(*first_problem(exc)) from exc
+
+
+def body_json(invalid: Invalid) -> Any:
+    """The request's body as JSON (parsed once per request); malformed JSON raises invalid."""
+    raw = request.get_data(cache=True)
+    parsed = request.environ.get(PARSED_BODY_KEY)
+    if parsed is not None and parsed[0] == raw:
+        return parsed[1]
+    try:
+        value = parse_json(raw)
+    except ValueError as exc:
+        raise invalid("body", f"Malformed JSON ({exc}).") from exc
+    request.environ[PARSED_BODY_KEY] = (raw, value)
+    return value
+
+
+def load_body(schema: Loader, invalid: Invalid) -> Any:
+    """The request's JSON object body through `schema`, or `invalid`'s 400."""
+    return load(schema, body_json(invalid), invalid)
+
+
+def load_query(schema: Loader, invalid: Invalid) -> Any:
+    """The query string through `schema`, or `invalid`'s 400."""
+    return load(schema, request.args.to_dict(), invalid)
+
+
+def base_url() -> str:
+    """This emulator's own URL as the caller reached it, for catalogs and links."""
+    return request.host_url.rstrip("/")

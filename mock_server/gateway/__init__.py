@@ -1,0 +1,1 @@
+"""The emulated API gateway: request ids, the admin token, the journal, HTTP faults, credentials."""

@@ -1,0 +1,1 @@
+"""Running the emulator: `sms-mock serve` and `LiveServer`, both under waitress."""
