@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, validate
 
-# A task id in a path: 1 to 36 characters of [A-Za-z0-9_-] (design 3.2), so the seed's
+# A task id in a path: 1 to 36 characters of [A-Za-z0-9_-] (README, "The HTTP API"), so the seed's
 # 34-character id works; ids the emulator makes are 32 lowercase hex characters.
 TASK_ID_PATTERN = r"^[A-Za-z0-9_-]{1,36}$"
 

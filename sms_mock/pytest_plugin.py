@@ -1,8 +1,8 @@
 """The pytest plugin (entry point `pytest11`): an emulator for a test suite, with no conftest.
 
 `sms_mock` is one real server per test session (127.0.0.1, a free port, manual clock), reset
-before each test that uses it; `sms_client` is a `client.SmsClient` logged in as the default
-user against it.
+before each test that uses it; `sms_client` is a `sms_mock.client.SmsClient` logged in as the
+default user against it.
 """
 
 from __future__ import annotations

@@ -112,7 +112,9 @@ def _query_pairs() -> list[tuple[str, str]]:
 
 
 def verify_signature(emu: Emulator, authorization: str) -> Caller:
-    """The caller of a signed request, after checking it as reference 4.3 does; APIGW.0301 else.
+    """The caller of a signed request, checked as the gateway checks it; APIGW.0301 otherwise.
+
+    README's "With the official SDK" section lists the checks.
 
     The project is `X-Project-Id` when given, and must belong to the AK's domain.
     """

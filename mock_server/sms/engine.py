@@ -203,7 +203,7 @@ class LifecycleEngine:
     # --- adoption of put-in documents --------------------------------------------------------
 
     def adopt(self, task: Task, now: int) -> None:
-        """Make a put-in task live when design 4 says so; otherwise it stays exactly as given."""
+        """Make a put-in task live where README's "The lifecycle" says so; else keep it as given."""
         entries = task.doc.get("sub_tasks") or []
         if task.state not in LIVE_ON_ADOPTION:
             return

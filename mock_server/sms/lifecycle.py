@@ -1,9 +1,10 @@
 """The task lifecycle as data: phases, their sub-tasks, the operations table, durations.
 
-The real service does not publish its state machine. This is the emulator's model (design 4),
-built from the seed page, the documented state and sub-task names, the legacy wrong-state codes
-SMS.1038-1040 and the `user_op` sequence of the seed's example (REPLICATE, CUTOVER0, RESYNC0,
-CUTOVER1, RESYNC1). The engine (`engine.py`) only reads these tables; README prints them.
+The real service does not publish its state machine. This is the emulator's model (README,
+"The lifecycle"), built from Huawei's page on starting a migration task, the documented state
+and sub-task names, the legacy wrong-state codes SMS.1038-1040 and the `user_op` sequence of
+that page's example (REPLICATE, CUTOVER0, RESYNC0, CUTOVER1, RESYNC1). The engine
+(`engine.py`) only reads these tables; README prints them.
 """
 
 from __future__ import annotations
