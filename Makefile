@@ -2,7 +2,7 @@
 # make test:  the whole test suite
 # make contract: the contract tests, against the emulator or SMS_MOCK_URL
 # make lint:  ruff check and ruff format --check
-# make bench: the figures of design 6 on this machine (about 3 minutes); writes bench/results.md
+# make bench: the figures of README "Performance" on this machine (about 3 minutes); writes bench/results.md
 # Each target creates .venv and installs what it needs from this project's own files.
 
 PYTHON ?= python3

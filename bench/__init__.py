@@ -1,1 +1,1 @@
-"""`make bench`: the figures of design 6, measured on this machine in one run."""
+"""`make bench`: the figures README's Performance section lists, measured here in one run."""

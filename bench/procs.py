@@ -16,12 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import ENV, ROOT, SMS_MOCK, THREADS
+
 LOOPBACK_URL = re.compile(rb"http://127\.0\.0\.1:(\d+)")
-SMS_MOCK = str(Path(sys.executable).with_name("sms-mock"))
-# A user's Python writes bytecode caches, and later starts read them; a sandbox that forbids
-# writing them would make every start compile the emulator's sources again.
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 class ServerFailed(RuntimeError):
@@ -112,3 +109,33 @@ def request(
         return response.status, dict(response.getheaders()), response.read()
     finally:
         connection.close()
+
+
+def serve_command(*extra: str) -> list[str]:
+    """`sms-mock serve` as the bench runs it: 127.0.0.1, a free port, the manual clock."""
+    return [
+        SMS_MOCK,
+        "serve",
+        "--port",
+        "0",
+        "--clock",
+        "manual",
+        "--threads",
+        str(THREADS),
+        *extra,
+    ]
+
+
+def floor_command(task: Path, token: Path) -> list[str]:
+    """The floor (`bench.floor`) answering these documents, with the emulator's threads."""
+    return [
+        sys.executable,
+        "-m",
+        "bench.floor",
+        "--task",
+        str(task),
+        "--token",
+        str(token),
+        "--threads",
+        str(THREADS),
+    ]
