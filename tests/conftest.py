@@ -14,7 +14,8 @@ from sms_mock.client import SmsClient
 from sms_mock.mock_server import Config, create_app
 from sms_mock.mock_server.emulator import Emulator
 from sms_mock.mock_server.serving.live import LiveServer
-from tests.support.helpers import Sms, issue_token
+from tests.support.accounts import ACCOUNT, issue_token
+from tests.support.helpers import Sms
 
 # `ci` is reproducible: derandomized, so the same examples run every time.
 settings.register_profile(
@@ -76,6 +77,5 @@ def live(_live_server: LiveServer) -> LiveServer:
 @pytest.fixture
 def password_client(live: LiveServer) -> Iterator[SmsClient]:
     """The emulator's own client, logged in with the default user's password."""
-    with SmsClient(live.url, project="cn-north-4", username="mock-user",
-                   password="mock-password", domain="mock-domain") as client:  # fmt: skip
+    with SmsClient(live.url, project="cn-north-4", **ACCOUNT) as client:
         yield client

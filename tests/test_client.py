@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,35 +23,20 @@ from sms_mock.client import (
     WrongState,
 )
 from sms_mock.client.models import to_dict
-from sms_mock.mock_server import Config
-from sms_mock.mock_server.emulator import Emulator
 from sms_mock.mock_server.serving.live import LiveServer
+from tests.support.accounts import ACCOUNT
 from tests.support.helpers import SEED_EXAMPLE, create_body
 from tests.support.stub_http import Answer, stub_session
 
-ACCOUNT = {"username": "mock-user", "password": "mock-password", "domain": "mock-domain"}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LiveServer]:
-    with LiveServer(Config(clock="manual")) as live:
-        yield live
-
 
 @pytest.fixture
-def emulator(server: LiveServer) -> Emulator:
-    server.emulator.reset()
-    return server.emulator
+def sms(password_client: SmsClient) -> SmsClient:
+    """The client under test: logged in with the default user's password, over `live`."""
+    return password_client
 
 
-@pytest.fixture
-def sms(server: LiveServer, emulator: Emulator) -> Iterator[SmsClient]:
-    with SmsClient(server.url, project="cn-north-4", **ACCOUNT) as client:
-        yield client
-
-
-def mock(server: LiveServer, method: str, path: str, body: Any = None) -> Any:
-    response = requests.request(method, f"{server.url}/_mock{path}", json=body, timeout=5)
+def mock(live: LiveServer, method: str, path: str, body: Any = None) -> Any:
+    response = requests.request(method, f"{live.url}/_mock{path}", json=body, timeout=5)
     assert response.status_code < 300, response.text
     return response.json()
 
@@ -68,20 +52,20 @@ def test_get_task_answers_a_typed_task(sms: SmsClient) -> None:
     assert task.target_server.disks[0].physical_volumes[0].used_size == 2467393536
 
 
-def test_keys_the_contract_does_not_know_are_kept(sms: SmsClient, server: LiveServer) -> None:
+def test_keys_the_contract_does_not_know_are_kept(sms: SmsClient, live: LiveServer) -> None:
     seed = sms.get_task(SEED_EXAMPLE["id"])
     assert seed.target_server.extra == {"rollback_snapshot_ids": None}
     raw = requests.get(
-        f"{server.url}/v3/tasks/{SEED_EXAMPLE['id']}",
+        f"{live.url}/v3/tasks/{SEED_EXAMPLE['id']}",
         headers={"X-Auth-Token": sms.token()},
         timeout=5,
     ).json()
     assert to_dict(seed) == raw  # nothing lost on the way into the model and back
 
 
-def test_list_tasks_iterates_every_page(sms: SmsClient, server: LiveServer) -> None:
+def test_list_tasks_iterates_every_page(sms: SmsClient, live: LiveServer) -> None:
     for i in range(23):
-        mock(server, "POST", "/tasks", {"id": f"bulk{i}", "name": "bulk"})
+        mock(live, "POST", "/tasks", {"id": f"bulk{i}", "name": "bulk"})
     listed = list(sms.list_tasks(name="bulk", page_size=5))
     assert all(isinstance(task, TaskSummary) for task in listed)
     assert sorted(task.id for task in listed) == sorted(f"bulk{i}" for i in range(23))
@@ -100,11 +84,11 @@ def test_list_tasks_page_answers_the_count_of_every_match(sms: SmsClient) -> Non
 # --- writes -------------------------------------------------------------------------------------
 
 
-def test_create_start_wait_and_delete(sms: SmsClient, emulator: Emulator) -> None:
+def test_create_start_wait_and_delete(sms: SmsClient, live: LiveServer) -> None:
     task_id = sms.create_task(create_body())
     sms.start_task(task_id)
     done = sms.wait_for_state(
-        task_id, "MIGRATE_SUCCESS", interval=0, on_poll=lambda task: emulator.clock.advance(20)
+        task_id, "MIGRATE_SUCCESS", interval=0, on_poll=lambda task: live.emulator.clock.advance(20)
     )
     assert [s.progress for s in done.sub_tasks] == [100, 100, 100, 100]
     sms.delete_task(task_id)
@@ -117,10 +101,10 @@ def test_delete_tasks_deletes_several(sms: SmsClient) -> None:
     assert sms.list_tasks_page().count == 4
 
 
-def test_stop_then_restart(sms: SmsClient, emulator: Emulator) -> None:
+def test_stop_then_restart(sms: SmsClient, live: LiveServer) -> None:
     sms.stop_task("sample-running")
     assert sms.get_task("sample-running").state == "ABORTING"
-    emulator.clock.advance(2)
+    live.emulator.clock.advance(2)
     before = sms.get_task("sample-running")
     assert before.state == "ABORT"
     sms.restart_task("sample-running")
@@ -135,17 +119,17 @@ def test_task_action_sends_extra_fields(sms: SmsClient) -> None:
 
 
 def test_a_failed_task_raises_task_failed_with_its_error_json(
-    sms: SmsClient, server: LiveServer, emulator: Emulator
+    sms: SmsClient, live: LiveServer
 ) -> None:
     error = {"error_code": "SMS.6531", "error_msg": "The boot partition does not exist."}
-    mock(server, "POST", "/faults", {"task_id": "sample-ready", "subtask": "MIGRATE_LINUX_FILE",
+    mock(live, "POST", "/faults", {"task_id": "sample-ready", "subtask": "MIGRATE_LINUX_FILE",
                                      "at_progress": 40, "error_json": error})  # fmt: skip
     sms.start_task("sample-ready")
     seen: list[str] = []
 
     def advance(task: Any) -> None:
         seen.append(task.state)
-        emulator.clock.advance(60)
+        live.emulator.clock.advance(60)
 
     with pytest.raises(TaskFailed) as caught:
         sms.wait_for_state("sample-ready", "MIGRATE_SUCCESS", interval=0, on_poll=advance)
@@ -186,8 +170,8 @@ def test_errors_are_typed_and_carry_the_request_id(
     assert len(caught.value.request_id) == 32
 
 
-def test_a_wrong_password_is_unauthorized(server: LiveServer, emulator: Emulator) -> None:
-    client = SmsClient(server.url, project="cn-north-4", **{**ACCOUNT, "password": "wrong"})
+def test_a_wrong_password_is_unauthorized(live: LiveServer) -> None:
+    client = SmsClient(live.url, project="cn-north-4", **{**ACCOUNT, "password": "wrong"})
     with client, pytest.raises(Unauthorized) as caught:
         client.get_task("sample-ready")
     assert caught.value.error_msg == "The username or password is wrong."
@@ -214,20 +198,20 @@ def test_a_request_that_breaks_the_contract_is_never_sent(
 # --- the token ----------------------------------------------------------------------------------
 
 
-def test_the_token_is_fetched_once_and_cached(sms: SmsClient, emulator: Emulator) -> None:
+def test_the_token_is_fetched_once_and_cached(sms: SmsClient, live: LiveServer) -> None:
     sms.get_task("sample-ready")
     sms.list_tasks_page()
-    assert len(emulator.iam.tokens) == 1
+    assert len(live.emulator.iam.tokens) == 1
 
 
 def test_a_token_expired_on_the_servers_clock_is_fetched_again(
-    sms: SmsClient, emulator: Emulator
+    sms: SmsClient, live: LiveServer
 ) -> None:
     first = sms.token()
-    emulator.clock.advance(25 * 3600)
+    live.emulator.clock.advance(25 * 3600)
     assert sms.get_task("sample-ready").state == "READY"
     assert sms.token() != first
-    assert len(emulator.iam.tokens) == 2
+    assert len(live.emulator.iam.tokens) == 2
 
 
 # --- retries (a stub transport: the emulator does not fail on its own) --------------------------

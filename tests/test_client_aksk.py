@@ -17,12 +17,9 @@ from sms_mock.client import ContractViolation, NotFound, SmsClient, SmsClientErr
 from sms_mock.client.models import to_dict
 from sms_mock.contracts import signing
 from sms_mock.mock_server.serving.live import LiveServer
-from tests.support.helpers import OTHER_PROJECT_ID, PROJECT_ID, create_body
+from tests.support.accounts import ACCOUNT, AK, OTHER_PROJECT_ID, PROJECT_ID, SK
+from tests.support.helpers import create_body
 from tests.support.stub_http import Answer, stub_session
-
-AK = "MOCKACCESSKEYEXAMPLE"
-SK = "mock-secret-key-example-0000000000000000"
-ACCOUNT = {"username": "mock-user", "password": "mock-password", "domain": "mock-domain"}
 
 
 @pytest.fixture
@@ -31,24 +28,18 @@ def signed(live: LiveServer) -> Iterator[SmsClient]:
         yield client
 
 
-@pytest.fixture
-def logged_in(live: LiveServer) -> Iterator[SmsClient]:
-    with SmsClient(live.url, project="cn-north-4", **ACCOUNT) as client:
-        yield client
-
-
 # --- against the emulator -----------------------------------------------------------------------
 
 
 def test_signed_client_reads_what_the_password_client_reads(
-    signed: SmsClient, logged_in: SmsClient
+    signed: SmsClient, password_client: SmsClient
 ) -> None:
     assert to_dict(signed.get_task("sample-running")) == to_dict(
-        logged_in.get_task("sample-running")
+        password_client.get_task("sample-running")
     )
-    password_client = [to_dict(t) for t in signed.list_tasks(page_size=2)]
-    assert password_client == [to_dict(t) for t in logged_in.list_tasks()]
-    assert len(password_client) > 2  # several pages, each a signed query
+    paged = [to_dict(t) for t in signed.list_tasks(page_size=2)]
+    assert paged == [to_dict(t) for t in password_client.list_tasks()]
+    assert len(paged) > 2  # several pages, each a signed query
 
 
 def test_signed_client_filters_with_a_query(signed: SmsClient) -> None:
@@ -57,17 +48,17 @@ def test_signed_client_filters_with_a_query(signed: SmsClient) -> None:
     ]
 
 
-def test_signed_client_writes(signed: SmsClient, logged_in: SmsClient) -> None:
+def test_signed_client_writes(signed: SmsClient, password_client: SmsClient) -> None:
     created = signed.create_task(create_body(name="signed-made"))
     signed.start_task(created)
-    assert logged_in.get_task(created).state == "RUNNING"
+    assert password_client.get_task(created).state == "RUNNING"
     signed.stop_task(created)
     signed.task_action("sample-migrate-success", "clone_test", template_id="template-0001")
     signed.delete_tasks(["sample-ready", "sample-abort"])
     signed.delete_task("sample-migrate-fail")
     for gone in ("sample-ready", "sample-abort", "sample-migrate-fail"):
         with pytest.raises(NotFound):
-            logged_in.get_task(gone)
+            password_client.get_task(gone)
 
 
 def test_signed_client_never_asks_for_a_token(live: LiveServer, signed: SmsClient) -> None:

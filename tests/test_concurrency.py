@@ -17,7 +17,7 @@ import requests
 from sms_mock.mock_server import Config
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support import lifecycle_table as table
-from tests.support.helpers import password_body
+from tests.support.accounts import password_body
 
 THREADS = 8
 ROUNDS = 40

@@ -13,8 +13,10 @@ from sms_mock.contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, Sms
 from sms_mock.contracts.iam import TokenRequestSchema, TokenSchema, TokenUserSchema
 from sms_mock.contracts.shape import shape_of
 from sms_mock.contracts.sms import (
+    CloneServerSchema,
     CreateTaskRequestSchema,
     DeleteTasksRequestSchema,
+    NetworkCheckInfoSchema,
     SourceServerSchema,
     SubTaskBriefSchema,
     SubTaskSchema,
@@ -25,7 +27,8 @@ from sms_mock.contracts.sms import (
     TaskSchema,
 )
 from tests.support import sdk_keys
-from tests.support.helpers import SEED_EXAMPLE, create_body, password_body
+from tests.support.accounts import password_body
+from tests.support.helpers import SEED_EXAMPLE, create_body
 
 
 def test_the_seed_example_loads_through_the_task_schema() -> None:
@@ -43,6 +46,8 @@ def test_the_seed_example_loads_through_the_task_schema() -> None:
         (SubTaskSchema, sdk_keys.SUB_TASK_KEYS),
         (SourceServerSchema, sdk_keys.SOURCE_SERVER_KEYS),
         (TargetServerSchema, sdk_keys.TARGET_SERVER_KEYS),
+        (CloneServerSchema, sdk_keys.CLONE_SERVER_KEYS),
+        (NetworkCheckInfoSchema, sdk_keys.NETWORK_CHECK_INFO_KEYS),
         (TaskBriefSchema, sdk_keys.LIST_TASK_KEYS),
         (SubTaskBriefSchema, sdk_keys.LIST_SUB_TASK_KEYS),
         (TokenSchema, sdk_keys.TOKEN_KEYS),

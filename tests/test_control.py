@@ -9,18 +9,10 @@ from flask.testing import FlaskClient
 
 from sms_mock import __version__
 from sms_mock.contracts.control import ClockSchema, FaultListSchema, HealthSchema, TaskFaultSchema
-from sms_mock.contracts.errors import SmsErrorSchema
 from sms_mock.contracts.sms import TaskSchema
-from tests.support.helpers import (
-    SECOND_PROJECT_ID,
-    Sms,
-    advance,
-    issue_token,
-    loads,
-    now_ms,
-    password_body,
-    put_task,
-)
+from tests.support.accounts import SECOND_PROJECT_ID, issue_token, password_body
+from tests.support.assertions import error_body, error_message
+from tests.support.helpers import Sms, advance, loads, now_ms, put_task
 
 
 def test_health_answers_ok_and_the_version(client: FlaskClient) -> None:
@@ -39,8 +31,7 @@ def test_the_manual_clock_moves_only_when_told(client: FlaskClient) -> None:
 def test_the_clock_refuses_to_go_back_or_a_non_number(client: FlaskClient, seconds: Any) -> None:
     before = now_ms(client)
     response = client.post("/_mock/clock/advance", json={"seconds": seconds})
-    assert (response.status_code, response.get_json()["error_code"]) == (400, "SMS.9002")
-    assert "seconds" in response.get_json()["error_msg"]
+    assert "seconds" in error_message(response, 400, "SMS.9002")
     assert now_ms(client) == before
 
 
@@ -52,7 +43,7 @@ def test_reset_restores_fixtures_forgets_tokens_and_faults(
     client.post("/_mock/faults", json={"task_id": "sample-ready", "subtask": "SSL_CONFIG"})
     advance(client, 3600)
     assert client.post("/_mock/reset").status_code == 200
-    assert sms.show("sample-ready").get_json()["error_code"] == "APIGW.0301"  # token gone
+    error_body(sms.show("sample-ready"), 401, "APIGW.0301")  # token gone
     fresh = Sms(client, issue_token(client))
     assert fresh.task("sample-ready")["state"] == "READY"
     assert fresh.show("sample-abort").status_code == 200
@@ -98,9 +89,7 @@ def test_a_bad_task_document_is_refused_naming_the_field(
     client: FlaskClient, sms: Sms, query: str, doc: Any, field: str
 ) -> None:
     response = client.post(f"/_mock/tasks{query}", json=doc)
-    body = loads(SmsErrorSchema, response.get_json())
-    assert (response.status_code, body["error_code"]) == (400, "SMS.9002")
-    assert field in body["error_msg"]
+    assert field in error_message(response, 400, "SMS.9002")
     assert sms.list().get_json()["count"] == 6
 
 
@@ -118,7 +107,7 @@ def test_a_fault_is_listed_and_deleted(client: FlaskClient) -> None:
     assert [f["id"] for f in listed["faults"]] == [fault["id"]]
     assert client.delete(f"/_mock/faults/{fault['id']}").status_code == 200
     again = client.delete(f"/_mock/faults/{fault['id']}")
-    assert (again.status_code, again.get_json()["error_code"]) == (404, "SMS.9006")
+    error_body(again, 404, "SMS.9006")
 
 
 @pytest.mark.parametrize(
@@ -137,8 +126,7 @@ def test_a_bad_fault_is_refused_naming_the_field(
     client: FlaskClient, spec: dict[str, Any], field: str
 ) -> None:
     response = client.post("/_mock/faults", json=spec)
-    assert (response.status_code, response.get_json()["error_code"]) == (400, "SMS.9002")
-    assert field in response.get_json()["error_msg"]
+    assert field in error_message(response, 400, "SMS.9002")
     assert client.get("/_mock/faults").get_json() == {"faults": []}
 
 

@@ -14,7 +14,7 @@ from sms_mock.client import SmsClient
 from sms_mock.client.models import to_dict
 from sms_mock.contracts.versions import ApiVersionListSchema, ApiVersionShowSchema
 from sms_mock.mock_server.serving.live import LiveServer
-from tests.support.helpers import PROJECT_ID, SECOND_PROJECT_ID, USER_ID
+from tests.support.accounts import PROJECT_ID, SECOND_PROJECT_ID, USER_ID
 
 
 def password_session(

@@ -1,4 +1,5 @@
-"""The task lifecycle (design 4): every row of the operations table, every wrong state, time."""
+"""The task lifecycle (README, "The lifecycle"): every row of the operations table, every wrong
+state, time."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from flask.testing import FlaskClient
 
 from sms_mock.contracts.sms import TaskSchema
 from tests.support import lifecycle_table as table
-from tests.support.helpers import SEED_EXAMPLE, Sms, advance, issue_token, loads, now_ms, put_task
+from tests.support.accounts import issue_token
+from tests.support.assertions import error_body, keeps_every_given_field
+from tests.support.helpers import SEED_EXAMPLE, Sms, advance, loads, now_ms, put_task
 
 SETTLE = 3600  # long enough for any default phase; tokens live 24 h
 BASE = 1_700_000_000_000
@@ -61,22 +64,6 @@ SUBTASKS_IN_STATE: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def keeps_every_given_field(given: Any, answer: Any) -> bool:
-    """Every key given, at every level, comes back with its value; keys may be added."""
-    if isinstance(given, dict):
-        return isinstance(answer, dict) and all(
-            key in answer and keeps_every_given_field(value, answer[key])
-            for key, value in given.items()
-        )
-    if isinstance(given, list):
-        return (
-            isinstance(answer, list)
-            and len(given) == len(answer)
-            and all(keeps_every_given_field(g, a) for g, a in zip(given, answer, strict=True))
-        )
-    return type(given) is type(answer) and given == answer
-
-
 def put_in_state(client: FlaskClient, state: str, task_id: str = "t1") -> dict[str, Any]:
     subtasks = json.loads(json.dumps(SUBTASKS_IN_STATE[state]))
     return put_task(client, {"id": task_id, "state": state, "sub_tasks": subtasks})
@@ -98,8 +85,7 @@ def test_operation_in_state_answers_and_moves_as_the_table_says(
     code, row = table.expected_answer(operation, state)
     response = sms.act("t1", operation, **operation_fields(operation))
     if row is None:
-        assert response.status_code == 400
-        assert response.get_json()["error_code"] == code
+        error_body(response, 400, code)
         assert sms.task("t1") == before  # a refused operation changes nothing
         return
     assert response.status_code == 200, response.get_json()
@@ -115,11 +101,11 @@ def test_delete_is_refused_only_while_a_task_moves(
     put_in_state(client, state)
     response = sms.delete("t1")
     if state in table.UNDELETABLE:
-        assert (response.status_code, response.get_json()["error_code"]) == (400, "SMS.2015")
+        error_body(response, 400, "SMS.2015")
         assert sms.show("t1").status_code == 200
     else:
         assert response.status_code == 200
-        assert sms.show("t1").get_json()["error_code"] == "SMS.9001"
+        error_body(sms.show("t1"), 404, "SMS.9001")
 
 
 # --- time ----------------------------------------------------------------------------------------

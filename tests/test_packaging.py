@@ -181,7 +181,8 @@ BLOCKED = set(json.loads(sys.argv[1]))
 sys.meta_path.insert(0, Refuse())
 import sms_mock.cli, sms_mock.contracts, sms_mock.mock_server
 loaded = []
-for package in (sms_mock.contracts, sms_mock.mock_server, importlib.import_module("sms_mock.client")):
+client = importlib.import_module("sms_mock.client")
+for package in (sms_mock.contracts, sms_mock.mock_server, client):
     for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
         if info.name.endswith(".__main__"):  # runs the command; imported by the others
             continue

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -14,10 +13,10 @@ import requests
 from flask.testing import FlaskClient
 
 from sms_mock.mock_server import Config, create_app
-from tests.support.helpers import Sms, advance, issue_token, password_body, put_task
-from tests.test_serve import LISTENING
-
-SMS_MOCK = str(Path(sys.executable).with_name("sms-mock"))
+from tests.support.accounts import issue_token, password_body
+from tests.support.assertions import error_message
+from tests.support.helpers import Sms, advance, put_task
+from tests.support.servers import LISTENING, SMS_MOCK
 
 
 def app_on(state_file: Path) -> FlaskClient:
@@ -61,7 +60,7 @@ def test_lockouts_survive_a_restart(tmp_path: Path) -> None:
         client.post("/v3/auth/tokens", json=password_body(password="wrong"))
     again = app_on(db)
     refused = again.post("/v3/auth/tokens", json=password_body())
-    assert refused.get_json()["error"]["message"] == "The account is locked."
+    assert error_message(refused, 401, "Unauthorized") == "The account is locked."
 
 
 def test_reset_and_snapshot_restore_are_saved_whole(tmp_path: Path) -> None:

@@ -13,7 +13,9 @@ from flask.testing import FlaskClient
 from sms_mock.contracts.control import HttpFaultSchema, JournalSchema
 from sms_mock.mock_server import Config, create_app
 from sms_mock.mock_server.serving.live import LiveServer
-from tests.support.helpers import Sms, advance, issue_token, loads, put_task
+from tests.support.accounts import issue_token
+from tests.support.assertions import error_body, error_message
+from tests.support.helpers import Sms, advance, loads, put_task
 
 
 def http_fault(client: FlaskClient, **spec: Any) -> dict[str, Any]:
@@ -71,15 +73,14 @@ def test_a_delay_fault_slows_the_answer_without_changing_it(client: FlaskClient,
     assert response.status_code == 200
 
 
-def test_a_drop_fault_closes_the_connection_with_no_answer() -> None:
-    with LiveServer(Config(clock="manual")) as server:
-        fault = {"match": {"path": "/v3/tasks"}, "drop": True}
-        requests.post(f"{server.url}/_mock/faults", json=fault, timeout=5).raise_for_status()
-        with pytest.raises(requests.ConnectionError):
-            requests.get(f"{server.url}/v3/tasks", timeout=5)
-        entry = requests.get(f"{server.url}/_mock/requests?path=/v3/tasks", timeout=5).json()
-        assert entry["requests"][-1]["status"] is None
-        assert len(entry["requests"][-1]["faults"]) == 1
+def test_a_drop_fault_closes_the_connection_with_no_answer(live: LiveServer) -> None:
+    fault = {"match": {"path": "/v3/tasks"}, "drop": True}
+    requests.post(f"{live.url}/_mock/faults", json=fault, timeout=5).raise_for_status()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{live.url}/v3/tasks", timeout=5)
+    entry = requests.get(f"{live.url}/_mock/requests?path=/v3/tasks", timeout=5).json()
+    assert entry["requests"][-1]["status"] is None
+    assert len(entry["requests"][-1]["faults"]) == 1
 
 
 @pytest.mark.parametrize(
@@ -98,8 +99,7 @@ def test_a_bad_http_fault_is_refused_naming_the_field(
     client: FlaskClient, spec: dict[str, Any], field: str
 ) -> None:
     response = client.post("/_mock/faults", json=spec)
-    assert (response.status_code, response.get_json()["error_code"]) == (400, "SMS.9002")
-    assert field in response.get_json()["error_msg"]
+    assert field in error_message(response, 400, "SMS.9002")
 
 
 def test_faults_of_both_kinds_are_listed_and_deleted(client: FlaskClient) -> None:
@@ -219,7 +219,7 @@ def test_a_bad_snapshot_is_refused_and_changes_nothing(
 ) -> None:
     before = client.get("/_mock/snapshot").get_json()
     response = client.post("/_mock/snapshot", data=body, content_type="application/json")
-    assert (response.status_code, response.get_json()["error_code"]) == (400, "SMS.9002")
+    error_body(response, 400, "SMS.9002")
     assert client.get("/_mock/snapshot").get_json()["sms"] == before["sms"]
 
 
@@ -238,7 +238,7 @@ def test_with_an_admin_token_the_control_plane_needs_the_header(
     guarded: FlaskClient, path: str
 ) -> None:
     refused = guarded.get(path)
-    assert (refused.status_code, refused.get_json()["error_code"]) == (401, "SMS.9008")
+    error_body(refused, 401, "SMS.9008")
     assert guarded.get(path, headers={"X-Mock-Admin-Token": "wrong"}).status_code == 401
     assert guarded.get(path, headers={"X-Mock-Admin-Token": "s3cret"}).status_code == 200
 

@@ -13,27 +13,18 @@ from typing import Any
 import pytest
 import requests
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from sms_mock.contracts.control import FaultListSchema, ScenarioListSchema, ScenarioLoadSchema
-from sms_mock.contracts.errors import SmsErrorSchema
 from sms_mock.contracts.sms import TaskSchema
 from sms_mock.mock_server import Config, create_app
 from sms_mock.mock_server.control.fixtures import FixtureError
 from sms_mock.mock_server.control.scenarios import UnknownScenario
 from tests.support import lifecycle_table as table
-from tests.support.helpers import (
-    PROJECT_ID,
-    REPO,
-    SECOND_PROJECT_ID,
-    Sms,
-    advance,
-    issue_token,
-    loads,
-    now_ms,
-    password_body,
-)
-from tests.test_lifecycle import keeps_every_given_field
-from tests.test_serve import SMS_MOCK, issue, serving, stop
+from tests.support.accounts import PROJECT_ID, SECOND_PROJECT_ID, issue_token, password_body
+from tests.support.assertions import error_body, error_message, keeps_every_given_field
+from tests.support.helpers import REPO, Sms, advance, loads, now_ms
+from tests.support.servers import SMS_MOCK, issue, serving, stop
 
 SCENARIO_DIR = REPO / "fixtures" / "scenarios"
 FILES = {
@@ -113,10 +104,9 @@ def load(client: FlaskClient, name: str, query: str = "", **body: Any) -> dict[s
     return loads(ScenarioLoadSchema, response.get_json())
 
 
-def load_error(client: FlaskClient, name: str, query: str = "", body: Any = None) -> dict:
-    response = client.post(f"/_mock/scenarios/{name}{query}", json=body)
-    error = loads(SmsErrorSchema, response.get_json())
-    return {"status": response.status_code, **error}
+def try_load(client: FlaskClient, name: str, query: str = "", body: Any = None) -> TestResponse:
+    """The answer to loading scenario `name`, whatever it is."""
+    return client.post(f"/_mock/scenarios/{name}{query}", json=body)
 
 
 def served(sms: Sms, task_id: str) -> dict[str, Any]:
@@ -379,7 +369,7 @@ def test_a_scenario_loaded_into_another_project_stays_there(client: FlaskClient,
     ids = by_query["task_ids"] + by_body["task_ids"]
     assert by_query["project_id"] == by_body["project_id"] == SECOND_PROJECT_ID
     for task_id in ids:
-        assert sms.show(task_id).get_json()["error_code"] == "SMS.9001"
+        error_body(sms.show(task_id), 404, "SMS.9001")
     assert not set(ids) & {t["id"] for t in sms.list().get_json()["tasks"]}
     scoped = password_body(scope={"project": {"name": "ap-southeast-3"}})
     there = Sms(client, issue_token(client, scoped))
@@ -390,9 +380,8 @@ def test_a_scenario_loaded_into_another_project_stays_there(client: FlaskClient,
 
 
 def test_an_unknown_scenario_is_a_404(client: FlaskClient) -> None:
-    error = load_error(client, "no-such-scenario")
-    assert (error["status"], error["error_code"]) == (404, "SMS.9007")
-    assert "no-such-scenario" in error["error_msg"]
+    message = error_message(try_load(client, "no-such-scenario"), 404, "SMS.9007")
+    assert "no-such-scenario" in message
 
 
 @pytest.mark.parametrize(
@@ -411,9 +400,8 @@ def test_a_bad_project_is_a_400_naming_the_field(
     client: FlaskClient, sms: Sms, query: str, body: Any, field: str
 ) -> None:
     count = sms.list().get_json()["count"]
-    error = load_error(client, "ready", query, body)
-    assert (error["status"], error["error_code"]) == (400, "SMS.9002")
-    assert error["error_msg"].startswith(f"Invalid request: {field}: ")
+    message = error_message(try_load(client, "ready", query, body), 400, "SMS.9002")
+    assert message.startswith(f"Invalid request: {field}: ")
     assert sms.list().get_json()["count"] == count  # nothing was loaded
 
 

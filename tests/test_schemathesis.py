@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from sms_mock.mock_server import Config, create_app
-from tests.support.helpers import PROJECT_ID, password_body
+from tests.support.accounts import PROJECT_ID, password_body
 
 CHECKS = [
     not_a_server_error,

@@ -60,21 +60,22 @@ from sms_mock.client.models import to_dict
 from sms_mock.contracts import signing
 from sms_mock.mock_server.config import Config
 from sms_mock.mock_server.serving.live import LiveServer
-from tests.support.helpers import (
+from tests.support.accounts import (
+    AK,
     DOMAIN_ID,
     OTHER_PROJECT_ID,
     PROJECT_ID,
     SECOND_PROJECT_ID,
-    create_body,
+    SK,
     password_body,
 )
+from tests.support.assertions import AUTH_FAILED
+from tests.support.helpers import SEED_ID, create_body
 from tests.support.lifecycle_table import ROWS
 
 # The SDK deprecated to_dict() in favour of raw JSON; the models are what users read, though.
 pytestmark = pytest.mark.filterwarnings("ignore:.*to_dict.*deprecated:DeprecationWarning")
 
-AK = "MOCKACCESSKEYEXAMPLE"
-SK = "mock-secret-key-example-0000000000000000"
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 SAMPLES = [
     "sample-ready",
@@ -82,7 +83,7 @@ SAMPLES = [
     "sample-abort",
     "sample-migrate-fail",
     "sample-migrate-success",
-    "8abda8635e09d185015e09d188dd0001xx",
+    SEED_ID,
 ]
 MISSING = object()
 # SDK attribute names that are not the JSON key they are read from.
@@ -187,12 +188,17 @@ def sdk_model(cls: type, data: dict[str, Any]) -> Any:
 
 
 def refused_by_gateway(call: Callable[[], Any], message: str) -> ClientRequestException:
+    """The SDK's exception for a 401 APIGW.0301 whose reason starts with `message`.
+
+    The SDK keeps no body, only what it read from one: the body itself is `error_body`'s, in
+    `test_gateway_auth.py` and `tests/errors/test_gateway.py`.
+    """
     with pytest.raises(ClientRequestException) as caught:
         call()
     error = caught.value
     assert error.status_code == 401
     assert error.error_code == "APIGW.0301"
-    assert error.error_msg.startswith("Incorrect IAM authentication information: " + message)
+    assert error.error_msg.startswith(AUTH_FAILED + message)
     assert REQUEST_ID.match(error.request_id or "")
     return error
 

@@ -6,45 +6,14 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
 
 from sms_mock.contracts.sms import TaskSchema
-from tests.support.helpers import PROJECT_ID, SEED_EXAMPLE, password_body
-
-SMS_MOCK = str(Path(sys.executable).with_name("sms-mock"))
-LISTENING = re.compile(r"^sms-mock listening on http://127\.0\.0\.1:(\d+)$")
-
-
-@contextmanager
-def serving(*command: str, cwd: Path | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
-    process = subprocess.Popen(
-        [*command, "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=cwd,
-    )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline().rstrip("\n")  # flushed at once, or this blocks
-        match = LISTENING.match(first)
-        assert match, f"first line was {first!r}; stderr: {process.stderr.read()}"  # type: ignore[union-attr]
-        yield process, f"http://127.0.0.1:{match.group(1)}"
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-
-
-def stop(process: subprocess.Popen, sig: int) -> tuple[int, str]:
-    process.send_signal(sig)
-    out, _ = process.communicate(timeout=10)
-    return process.returncode, out
+from tests.support.helpers import SEED_EXAMPLE
+from tests.support.servers import SMS_MOCK, issue, serving, stop
 
 
 @pytest.mark.parametrize(
@@ -94,13 +63,6 @@ def test_serve_reports_a_bad_fixtures_folder_in_one_line(tmp_path: Path) -> None
     assert result.returncode == 2
     assert result.stdout == ""
     assert re.fullmatch(r"sms-mock: fixtures: .*bad\.json: tasks\.0\.state: .*\n", result.stderr)
-
-
-def issue(url: str) -> str:
-    body = password_body(scope={"project": {"id": PROJECT_ID}})
-    response = requests.post(f"{url}/v3/auth/tokens", json=body, timeout=5)
-    assert response.status_code == 201
-    return response.headers["X-Subject-Token"]
 
 
 def test_the_seed_procedure_over_http() -> None:

@@ -7,7 +7,8 @@ import subprocess
 import pytest
 import requests
 
-from tests.test_serve import SMS_MOCK, serving
+from tests.support.assertions import error_body
+from tests.support.servers import SMS_MOCK, serving
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.1", "::"])
@@ -26,7 +27,7 @@ def test_off_loopback_serve_refuses_to_start_without_an_admin_token(host: str) -
 def test_with_an_admin_token_the_control_plane_needs_the_header() -> None:
     with serving(SMS_MOCK, "serve", "--admin-token", "s3cret") as (process, url):
         refused = requests.post(f"{url}/_mock/reset", timeout=5)
-        assert (refused.status_code, refused.json()["error_code"]) == (401, "SMS.9008")
+        error_body(refused, 401, "SMS.9008")
         allowed = requests.post(
             f"{url}/_mock/reset", headers={"X-Mock-Admin-Token": "s3cret"}, timeout=5
         )

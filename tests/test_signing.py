@@ -12,9 +12,8 @@ from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
 from sms_mock.contracts import signing
+from tests.support.accounts import AK, SK
 
-AK = "MOCKACCESSKEYEXAMPLE"
-SK = "mock-secret-key-example-0000000000000000"
 DATE = "20250101T120000Z"
 HOST = "sms.cn-north-4.myhuaweicloud.com"
 USER_AGENT = "huaweicloud-usdk-python/3.0"

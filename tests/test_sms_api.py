@@ -10,17 +10,9 @@ from flask.testing import FlaskClient
 
 from sms_mock.contracts.sms import CreateTaskResponseSchema, TaskListSchema, TaskSchema
 from tests.support import sdk_keys
-from tests.support.helpers import (
-    SECOND_PROJECT_ID,
-    Sms,
-    advance,
-    create_body,
-    issue_token,
-    loads,
-    other_user_token,
-    password_body,
-    put_task,
-)
+from tests.support.accounts import SECOND_PROJECT_ID, issue_token, other_user_token, password_body
+from tests.support.assertions import error_body, error_message
+from tests.support.helpers import Sms, advance, create_body, loads, put_task
 
 FIXTURE_TASKS = 6  # five samples and the seed's example, in the default project
 
@@ -31,6 +23,13 @@ FIXTURE_TASKS = 6  # five samples and the seed's example, in the default project
 def assert_keys(doc: dict[str, Any], keys: tuple[str, ...]) -> None:
     missing = [key for key in keys if key not in doc]
     assert not missing, f"missing SDK keys: {missing}"
+
+
+def assert_only_keys(doc: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Every key of the SDK model, and no other."""
+    assert_keys(doc, keys)
+    extra = sorted(set(doc) - set(keys))
+    assert not extra, f"keys the SDK model does not have: {extra}"
 
 
 def test_a_task_answer_carries_every_key_of_the_sdk_model(sms: Sms) -> None:
@@ -48,6 +47,20 @@ def test_a_task_answer_carries_every_key_of_the_sdk_model(sms: Sms) -> None:
 def test_subtasks_carry_every_key_of_the_sdk_model(sms: Sms) -> None:
     for sub in sms.task("sample-running")["sub_tasks"]:
         assert_keys(sub, sdk_keys.SUB_TASK_KEYS)
+
+
+def test_a_clone_test_gives_a_clone_server_with_the_sdk_models_keys(sms: Sms) -> None:
+    assert sms.act("sample-migrate-success", "clone_test", template_id="tpl-1").status_code == 200
+    assert_only_keys(sms.task("sample-migrate-success")["clone_server"], sdk_keys.CLONE_SERVER_KEYS)
+
+
+def test_a_network_check_gives_network_check_info_with_the_sdk_models_keys(sms: Sms) -> None:
+    assert sms.act("sample-ready", "network_check").status_code == 200
+    info = sms.task("sample-ready")["network_check_info"]
+    assert_only_keys(info, sdk_keys.NETWORK_CHECK_INFO_KEYS)
+    # The list view's task carries the same object (the SDK reads both with one model).
+    [listed] = sms.list(id="sample-ready").get_json()["tasks"]
+    assert listed["network_check_info"] == info
 
 
 def test_a_list_answer_carries_every_key_of_the_sdk_model(sms: Sms) -> None:
@@ -111,9 +124,7 @@ def test_create_refuses_a_bad_body_naming_the_field(
     sms: Sms, override: dict[str, Any], field: str
 ) -> None:
     response = sms.create(create_body(**override))
-    body = response.get_json()
-    assert (response.status_code, body["error_code"]) == (400, "SMS.9002")
-    assert field in body["error_msg"]
+    assert field in error_message(response, 400, "SMS.9002")
     assert sms.list().get_json()["count"] == FIXTURE_TASKS
 
 
@@ -176,7 +187,7 @@ def test_the_state_filter_sees_the_state_at_the_clock(client: FlaskClient, sms: 
 def test_delete_removes_the_task_at_once(sms: Sms) -> None:
     assert sms.delete("sample-ready").status_code == 200
     assert sms.show("sample-ready").status_code == 404
-    assert sms.delete("sample-ready").get_json()["error_code"] == "SMS.9001"
+    error_body(sms.delete("sample-ready"), 404, "SMS.9001")
 
 
 def test_delete_many_removes_every_task_named(sms: Sms) -> None:
@@ -186,17 +197,17 @@ def test_delete_many_removes_every_task_named(sms: Sms) -> None:
 
 
 @pytest.mark.parametrize(
-    ("ids", "code"),
+    ("ids", "status", "code"),
     [
-        (["sample-ready", "absent"], "SMS.9001"),
-        (["sample-ready", "sample-running"], "SMS.2015"),
+        (["sample-ready", "absent"], 404, "SMS.9001"),
+        (["sample-ready", "sample-running"], 400, "SMS.2015"),
     ],
 )
 def test_delete_many_deletes_nothing_when_one_id_is_refused(
-    sms: Sms, ids: list[str], code: str
+    sms: Sms, ids: list[str], status: int, code: str
 ) -> None:
     response = sms.delete_many(ids)
-    assert response.get_json()["error_code"] == code
+    error_body(response, status, code)
     assert sms.show("sample-ready").status_code == 200
 
 
@@ -219,7 +230,7 @@ def test_a_task_of_another_project_is_invisible(neighbour: Sms, sms: Sms) -> Non
         neighbour.delete("sample-ready"),
         neighbour.delete_many(["sample-ready"]),
     ):
-        assert (response.status_code, response.get_json()["error_code"]) == (404, "SMS.9001")
+        error_body(response, 404, "SMS.9001")
     assert sms.task("sample-ready")["state"] == "READY"
 
 

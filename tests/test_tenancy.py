@@ -6,7 +6,9 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.support.helpers import Sms, advance, issue_token, other_user_token, password_body
+from tests.support.accounts import issue_token, other_user_token, password_body
+from tests.support.assertions import error_body, error_message
+from tests.support.helpers import DAY_S, Sms, advance
 
 OUTSIDERS = {
     "same account, other project": lambda c: issue_token(
@@ -34,7 +36,7 @@ def test_an_outsider_gets_404_on_every_task_route_and_changes_nothing(
     before = sms.show(task_id).data
     stranger = Sms(client, OUTSIDERS[outsider](client))
     response: TestResponse = ROUTES[route](stranger, task_id)
-    assert (response.status_code, response.get_json()["error_code"]) == (404, "SMS.9001")
+    error_body(response, 404, "SMS.9001")
     assert sms.show(task_id).data == before
 
 
@@ -58,7 +60,7 @@ def test_delete_many_mixing_own_and_foreign_ids_deletes_nothing(
     response = neighbour.delete_many(["sample-ready"])
     assert response.status_code == 404
     response = sms.delete_many(["sample-abort", "theirs"])
-    assert response.get_json()["error_code"] == "SMS.9001"
+    error_body(response, 404, "SMS.9001")
     assert sms.show("sample-abort").status_code == 200
 
 
@@ -71,7 +73,7 @@ def test_a_token_without_a_project_cannot_use_sms(client: FlaskClient, scope: di
         del body["auth"]["scope"]
     stranger = Sms(client, issue_token(client, body))
     for response in (stranger.show("sample-ready"), stranger.list(), stranger.act("x", "start")):
-        assert (response.status_code, response.get_json()["error_code"]) == (403, "APIGW.0302")
+        error_body(response, 403, "APIGW.0302")
 
 
 @pytest.mark.parametrize(
@@ -86,15 +88,13 @@ def test_unknown_and_malformed_tokens_get_apigw_0301(
     client: FlaskClient, token: str, reason: str
 ) -> None:
     response = Sms(client, token).show("sample-ready")
-    assert (response.status_code, response.get_json()["error_code"]) == (401, "APIGW.0301")
-    assert response.get_json()["error_msg"].endswith(reason)
+    assert error_message(response, 401, "APIGW.0301").endswith(reason)
 
 
 def test_an_expired_token_gets_apigw_0301(client: FlaskClient, sms: Sms) -> None:
-    advance(client, 24 * 3600)
+    advance(client, DAY_S)
     response = sms.show("sample-ready")
-    assert response.get_json()["error_code"] == "APIGW.0301"
-    assert "token expires" in response.get_json()["error_msg"]
+    assert "token expires" in error_message(response, 401, "APIGW.0301")
 
 
 def test_tokens_are_random_and_not_made_from_user_data(client: FlaskClient) -> None:

@@ -1,5 +1,6 @@
 """Stateful contract test: random operations, faults and clock moves through the client against
-the emulator, checked after every step against a reference model of design 4's table.
+the emulator, checked after every step against a reference model of the operations table (README,
+"The lifecycle"; written out in `tests/support/lifecycle_table.py`).
 
 Invariants: an operation is answered as the table says; a task only ever moves along the
 table's transitions (by an operation, or by time); progress of a sub-task never goes back; a
@@ -25,9 +26,9 @@ from hypothesis.stateful import (
 
 from sms_mock.client import ApiError, NotFound
 from sms_mock.client.models import to_dict
-from tests.contract.conftest import Target
 from tests.support import lifecycle_table as table
 from tests.support.helpers import create_body
+from tests.support.servers import Target
 
 # Moves the clock alone may make (faults included): from a state to the states it may become.
 BY_TIME: dict[str, set[str]] = {

@@ -1,1 +1,1 @@
-"""What the tests share: live servers, accounts, assertions, strategies and the SDK key sets."""
+"""What the tests share: accounts, requests, assertions, servers, strategies and SDK key sets."""

@@ -1,4 +1,4 @@
-"""Test helpers: the default account, and short calls against a Flask test client."""
+"""Short calls against a Flask test client, the seed example and the default create body."""
 
 from __future__ import annotations
 
@@ -10,51 +10,18 @@ from flask.testing import FlaskClient
 from marshmallow import Schema
 from werkzeug.test import TestResponse
 
+from tests.support.accounts import PROJECT_ID
+
 REPO = Path(__file__).resolve().parents[2]
 SEED_EXAMPLE = json.loads(
     (REPO / "fixtures" / "tasks" / "seed-example.json").read_text(encoding="utf-8")
 )["tasks"][0]
-
-DOMAIN_ID = "71a1b3e7d637f23bdf0aef1a39f48345"
-PROJECT_ID = "aa672d6a0df5c7904ce88d2f516d242d"  # cn-north-4, the default project
-SECOND_PROJECT_ID = "dc9b435eda28e5664759cb6ea9488a33"  # ap-southeast-3
-USER_ID = "4c66936102f182adc4f5f7a832370527"
-OTHER_PROJECT_ID = "39cce7b82b8742f16e2d0d601a945c6b"  # eu-west-101 of other-domain
-JSON_HEADERS = {"Content-Type": "application/json"}
-
-
-def password_body(
-    user: str = "mock-user",
-    password: str = "mock-password",
-    domain: str = "mock-domain",
-    scope: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    auth: dict[str, Any] = {
-        "identity": {
-            "methods": ["password"],
-            "password": {"user": {"name": user, "password": password, "domain": {"name": domain}}},
-        }
-    }
-    auth["scope"] = scope if scope is not None else {"project": {"name": "cn-north-4"}}
-    return {"auth": auth}
-
-
-def issue_token(client: FlaskClient, body: dict[str, Any] | None = None) -> str:
-    response = client.post("/v3/auth/tokens", json=body or password_body())
-    assert response.status_code == 201, response.get_json()
-    return response.headers["X-Subject-Token"]
-
-
-def other_user_token(client: FlaskClient) -> str:
-    return issue_token(
-        client,
-        password_body(
-            "other-user", "other-password", "other-domain", {"project": {"name": "eu-west-101"}}
-        ),
-    )
+SEED_ID = "8abda8635e09d185015e09d188dd0001xx"  # the seed example's 34-character id
+DAY_S = 24 * 3600  # a token's lifetime, on the emulator's clock
 
 
 def put_task(client: FlaskClient, doc: dict[str, Any], project: str | None = None) -> dict:
+    """Put a task document in through the control plane (into `project`, by name)."""
     query = f"?project={project}" if project else ""
     response = client.post(f"/_mock/tasks{query}", json=doc)
     assert response.status_code == 201, response.get_json()

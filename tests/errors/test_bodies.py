@@ -1,0 +1,201 @@
+"""What an SMS call's body and query must be: at most 10,240 bytes (401 SMS.2004), sent as
+`application/json` (401 SMS.2005 without a Content-Type, SMS.2006 with another), and read
+strictly (400 SMS.9002 naming the field) for an action, a list query and a delete-many.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from sms_mock.mock_server.emulator import Emulator
+from tests.support.assertions import changes_nothing, error_body, error_message
+from tests.support.calls import SMS_POSTS, act, auth, padded, post_raw
+
+# --- 401 SMS.2004-2006: body size and Content-Type -------------------------------------------
+
+
+@pytest.mark.parametrize("size", [10_241, 64 * 1024, 2 * 1024 * 1024])
+@pytest.mark.parametrize("path", SMS_POSTS)
+def test_sms_body_over_10240_bytes_is_sms_2004(
+    client: FlaskClient, token: str, path: str, size: int
+) -> None:
+    response = post_raw(client, path, padded(size), auth(token))
+
+    error_body(response, 401, "SMS.2004")
+
+
+def test_sms_body_of_exactly_10240_bytes_is_read(client: FlaskClient, token: str) -> None:
+    body = padded(10_240, head=b'{"operation":"start","param":{"pad":"', tail=b'"}}')
+
+    response = post_raw(client, "/v3/tasks/sample-ready/action", body, auth(token))
+
+    assert response.status_code == 200, response.get_json()
+
+
+@pytest.mark.parametrize("path", SMS_POSTS)
+def test_sms_post_without_content_type_is_sms_2005(
+    client: FlaskClient, token: str, path: str
+) -> None:
+    response = post_raw(client, path, b'{"operation":"start"}', auth(token), content_type=None)
+
+    error_body(response, 401, "SMS.2005")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/xml",
+        "application/jsonp",
+        "text/json",
+    ],
+)
+@pytest.mark.parametrize("path", SMS_POSTS)
+def test_sms_post_with_a_non_json_content_type_is_sms_2006(
+    client: FlaskClient, token: str, path: str, content_type: str
+) -> None:
+    response = post_raw(client, path, b'{"operation":"start"}', auth(token), content_type)
+
+    error_body(response, 401, "SMS.2006")
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json;charset=utf-8", "Application/JSON"]
+)
+def test_sms_post_with_a_json_content_type_is_read(
+    client: FlaskClient, token: str, content_type: str
+) -> None:
+    response = post_raw(
+        client, "/v3/tasks/sample-ready/action", b'{"operation":"start"}', auth(token), content_type
+    )
+
+    assert response.status_code == 200, response.get_json()
+
+
+# --- 400 SMS.9002: the action body -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        pytest.param(b'{"operation":', "body", id="truncated-json"),
+        pytest.param(b"operation=start", "body", id="not-json"),
+        pytest.param(b"", "body", id="empty-body"),
+        pytest.param(b'["start"]', "body", id="json-array"),
+        pytest.param(b"null", "body", id="json-null"),
+        pytest.param(b'{"operation":"start",}', "body", id="trailing-comma"),
+        pytest.param(b'{"operation":"start","x":NaN}', "body", id="nan"),
+        pytest.param(b"\xff\xfe{}", "body", id="not-utf8"),
+        pytest.param(b'{"operation":5}', "operation", id="operation-number"),
+        pytest.param(b'{"operation":null}', "operation", id="operation-null"),
+        pytest.param(b'{"operation":["start"]}', "operation", id="operation-list"),
+        pytest.param(b"{}", "operation", id="operation-missing"),
+        pytest.param(b'{"switch_hce":true}', "operation", id="only-switch-hce"),
+        pytest.param(b'{"operation":"launch"}', "operation", id="unknown-operation"),
+        pytest.param(b'{"operation":"START"}', "operation", id="operation-upper-case"),
+        pytest.param(b'{"operation":""}', "operation", id="operation-empty"),
+        pytest.param(b'{"operation":"start","switch_hce":"true"}', "switch_hce", id="bool-str"),
+        pytest.param(b'{"operation":"start","switch_hce":1}', "switch_hce", id="bool-int"),
+        pytest.param(
+            b'{"operation":"start","is_need_consistency_check":0}',
+            "is_need_consistency_check",
+            id="bool-zero",
+        ),
+        pytest.param(b'{"operation":"clone_test","template_id":5}', "template_id", id="id-int"),
+        pytest.param(b'{"operation":"start","param":{"k":1}}', "param", id="param-value-int"),
+        pytest.param(b'{"operation":"start","param":"k=v"}', "param", id="param-string"),
+        pytest.param(b'{"operation":"start","bogus":true}', "bogus", id="unknown-key"),
+        pytest.param(b'{"operation":"start","Operation":"stop"}', "Operation", id="key-case"),
+    ],
+)
+def test_invalid_action_body_is_sms_9002_naming_the_field_and_changes_nothing(
+    client: FlaskClient, emulator: Emulator, token: str, data: bytes, field: str
+) -> None:
+    with changes_nothing(emulator):
+        response = post_raw(client, "/v3/tasks/sample-ready/action", data, auth(token))
+
+    assert field in error_message(response, 400, "SMS.9002")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"operation": "clone_test"}, id="missing"),
+        pytest.param({"operation": "clone_test", "template_id": ""}, id="empty"),
+    ],
+)
+def test_clone_test_without_template_id_is_sms_9002(
+    client: FlaskClient, token: str, body: dict[str, Any]
+) -> None:
+    # On a MIGRATE_SUCCESS task, where clone_test is allowed: the body is what is wrong.
+    response = act(client, token, "sample-migrate-success", body)
+
+    assert "template_id" in error_message(response, 400, "SMS.9002")
+
+
+# --- 400 SMS.9002: the list query and the delete-many body -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        pytest.param("limit=201", "limit", id="limit-201"),
+        pytest.param("limit=-1", "limit", id="limit-negative"),
+        pytest.param("limit=abc", "limit", id="limit-abc"),
+        pytest.param("limit=", "limit", id="limit-empty"),
+        pytest.param("limit=1.5", "limit", id="limit-decimal"),
+        pytest.param("limit=%2B5", "limit", id="limit-plus-sign"),
+        pytest.param("limit=%205", "limit", id="limit-space"),
+        pytest.param("offset=65536", "offset", id="offset-65536"),
+        pytest.param("offset=-1", "offset", id="offset-negative"),
+        pytest.param("offset=x", "offset", id="offset-x"),
+        pytest.param("state=BOGUS", "state", id="state-bogus"),
+        pytest.param("state=ready", "state", id="state-lower-case"),
+        pytest.param("id=a.b", "id", id="id-dot"),
+        pytest.param("id=" + "a" * 37, "id", id="id-37-chars"),
+        pytest.param("limit=%D9%A3", "limit", id="limit-arabic-indic-digit"),
+        pytest.param("id=abc%0A", "id", id="id-trailing-newline"),
+    ],
+)
+def test_invalid_list_query_is_sms_9002_naming_the_field_and_changes_nothing(
+    client: FlaskClient, emulator: Emulator, token: str, query: str, field: str
+) -> None:
+    with changes_nothing(emulator):
+        response = client.get(f"/v3/tasks?{query}", headers=auth(token))
+
+    assert field in error_message(response, 400, "SMS.9002")
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=200", "offset=65535", "offset=0&limit=1"])
+def test_list_query_at_its_bounds_is_read(client: FlaskClient, token: str, query: str) -> None:
+    response = client.get(f"/v3/tasks?{query}", headers=auth(token))
+
+    assert response.status_code == 200
+    assert response.get_json()["count"] == 6
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({}, "ids", id="ids-missing"),
+        pytest.param({"ids": []}, "ids", id="ids-empty"),
+        pytest.param({"ids": "sample-ready"}, "ids", id="ids-string"),
+        pytest.param({"ids": {"0": "sample-ready"}}, "ids", id="ids-object"),
+        pytest.param({"ids": None}, "ids", id="ids-null"),
+        pytest.param({"ids": [5]}, "ids", id="id-number"),
+        pytest.param({"ids": ["a.b"]}, "ids", id="id-outside-rule"),
+        pytest.param({"ids": ["t"] * 101}, "ids", id="101-ids"),
+        pytest.param({"ids": ["sample-ready"], "force": True}, "force", id="unknown-key"),
+    ],
+)
+def test_invalid_delete_many_body_is_sms_9002_naming_the_field_and_changes_nothing(
+    client: FlaskClient, emulator: Emulator, token: str, body: dict[str, Any], field: str
+) -> None:
+    with changes_nothing(emulator):
+        response = client.post("/v3/tasks/delete", json=body, headers=auth(token))
+
+    assert field in error_message(response, 400, "SMS.9002")
