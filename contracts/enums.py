@@ -100,6 +100,7 @@ class SourceServerState(StrEnum):
     CLEARED = "cleared"
     CLEARFAILED = "clearfailed"
     PREMIGREADY = "premigready"
+    PREMIGING = "premiging"  # changestate may set it; the SDK's answer models omit it
     PREMIGED = "premiged"
     PREMIGFAILED = "premigfailed"
     CLONING = "cloning"
@@ -115,6 +116,28 @@ class MigrationCycle(StrEnum):
     SETTING = "setting"
     REPLICATING = "replicating"
     SYNCING = "syncing"
+
+
+# The states PUT /v3/sources/{id}/changestate sets: a source's, with `init` for `initialize`.
+SourceCopyState = StrEnum(
+    "SourceCopyState",
+    {
+        **{s.name: s.value for s in SourceServerState if s is not SourceServerState.INITIALIZE},
+        "INIT": "init",
+    },
+)
+
+# The cycles changestate sets: a source's, and the four of a migration test.
+SourceMigrationCycle = StrEnum(
+    "SourceMigrationCycle",
+    {
+        **{c.name: c.value for c in MigrationCycle},
+        "NO_READY": "no_ready",
+        "READY_FOR_TEST": "ready_for_test",
+        "TESTING": "testing",
+        "TESTED": "tested",
+    },
+)
 
 
 class LogCollectStatus(StrEnum):

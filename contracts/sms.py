@@ -14,7 +14,6 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_sc
 from sms_mock.contracts.base import Pattern, RequestSchema, ResponseSchema, task_id_validator
 from sms_mock.contracts.enums import (
     CloneState,
-    DeviceUse,
     LogCollectStatus,
     MigrationCycle,
     Operation,
@@ -99,7 +98,7 @@ class TargetPhysicalVolumeSchema(ResponseSchema):
 
 class TargetDiskSchema(ResponseSchema):
     id = _int()
-    device_use = enum_field(DeviceUse, allow_none=True)
+    device_use = _str()  # BOOT, OS, NORMAL, ...: a hint the service does not check
     disk_id = _str()
     name = _str()
     physical_volumes = _list(TargetPhysicalVolumeSchema)
@@ -330,24 +329,28 @@ _name255 = validate.Length(1, 255)
 
 
 class PhysicalVolumeRequestSchema(RequestSchema):
+    # The SDK makes every field optional; Terraform copies what the source's GET had.
     device_use = fields.String(validate=validate.Length(1, 255))
     file_system = fields.String(validate=validate.Length(0, 255))
     index = StrictInteger(validate=validate.Range(0, INT64_MAX))
     mount_point = fields.String(validate=validate.Length(0, 1024))
-    name = fields.String(required=True, validate=validate.Length(1, 1024))
-    size = StrictInteger(required=True, validate=validate.Range(0, INT64_MAX))
+    name = fields.String(validate=validate.Length(1, 1024))
+    size = StrictInteger(validate=validate.Range(0, INT64_MAX))
     inode_size = StrictInteger(validate=validate.Range(0, INT64_MAX))
-    used_size = StrictInteger(required=True, validate=validate.Range(0, INT64_MAX))
+    used_size = StrictInteger(validate=validate.Range(0, INT64_MAX))
     uuid = fields.String(validate=validate.Length(0, 255))
 
 
 class TargetDiskRequestSchema(RequestSchema):
-    device_use = enum_field(DeviceUse, required=True)
+    """TargetDisks: every field optional in the SDK; `device_use` is a hint, not checked."""
+
+    device_use = fields.String(validate=validate.Length(0, 255))
     disk_id = fields.String(validate=validate.Length(0, 255))
-    name = fields.String(required=True, validate=validate.Length(1, 1024))
+    name = fields.String(validate=validate.Length(1, 1024))
     physical_volumes = fields.List(fields.Nested(PhysicalVolumeRequestSchema))
-    size = StrictInteger(required=True, validate=validate.Range(0, INT64_MAX))
-    used_size = StrictInteger(required=True, validate=validate.Range(0, INT64_MAX))
+    size = StrictInteger(validate=validate.Range(0, INT64_MAX))
+    # Terraform's template-based task sends none: the source disk's own is used.
+    used_size = StrictInteger(validate=validate.Range(0, INT64_MAX))
 
 
 class LogicalVolumeRequestSchema(RequestSchema):
@@ -372,14 +375,24 @@ class VolumeGroupRequestSchema(RequestSchema):
     size = StrictInteger(validate=validate.Range(0, INT64_MAX))
 
 
+# A source id: the emulator's own are 32 hex characters; fixtures may give others of this form.
+SOURCE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+source_id_validator = Pattern(
+    SOURCE_ID_PATTERN, error="Must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'."
+)
+
+
 class SourceServerRequestSchema(RequestSchema):
-    id = fields.String(required=True, validate=validate.Length(1, 255))
+    id = fields.String(required=True, validate=source_id_validator)
 
 
 class TargetServerRequestSchema(RequestSchema):
-    name = fields.String(required=True, validate=validate.Length(1, 255))
-    vm_id = fields.String(required=True, validate=validate.Length(1, 255))
-    disks = fields.List(fields.Nested(TargetDiskRequestSchema), required=True)
+    """TargetServerByTask. The SDK marks `name` and `vm_id` required, but Terraform's
+    template-based task sends neither, and the real service creates it: both are optional."""
+
+    name = fields.String(validate=validate.Length(1, 255))
+    vm_id = fields.String(validate=validate.Length(1, 255))
+    disks = fields.List(fields.Nested(TargetDiskRequestSchema), load_default=list)
     volume_groups = fields.List(fields.Nested(VolumeGroupRequestSchema))
     btrfs_list = fields.List(fields.Dict())
 

@@ -17,7 +17,10 @@ from sms_mock.mock_server.emulator import Emulator
 from sms_mock.mock_server.gateway.middleware import EmulatorMiddleware
 from sms_mock.mock_server.iam.routes import blueprint as iam_blueprint
 from sms_mock.mock_server.sms import errors as sms_errors
+from sms_mock.mock_server.sms.migproject_routes import blueprint as migproject_blueprint
+from sms_mock.mock_server.sms.source_routes import blueprint as source_blueprint
 from sms_mock.mock_server.sms.task_routes import blueprint as sms_blueprint
+from sms_mock.mock_server.sms.template_routes import blueprint as template_blueprint
 from sms_mock.mock_server.sms.versions import blueprint as versions_blueprint
 
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -42,6 +45,9 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(iam_blueprint)
     app.register_blueprint(sms_blueprint)
+    app.register_blueprint(source_blueprint)
+    app.register_blueprint(template_blueprint)
+    app.register_blueprint(migproject_blueprint)
     app.register_blueprint(control_blueprint)
     app.register_blueprint(scenarios_blueprint)
     app.register_blueprint(openapi_blueprint)

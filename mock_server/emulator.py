@@ -31,7 +31,28 @@ class InvalidSnapshot(ValueError):
     """A snapshot that cannot be restored; the state is left as it was."""
 
 
-SNAPSHOT_FORMAT = "sms-mock-snapshot/1"
+SNAPSHOT_FORMAT = "sms-mock-snapshot/2"
+# Older formats this version reads, migrated on restore: /1 had no sources, templates or
+# migprojects (each project then gets its default migproject).
+OLDER_FORMATS = ("sms-mock-snapshot/1",)
+
+
+def _current_format(snapshot: Any) -> dict[str, Any]:
+    """The snapshot in this version's format; InvalidSnapshot naming a format it cannot read."""
+    if not isinstance(snapshot, dict):
+        raise InvalidSnapshot(f"not a {SNAPSHOT_FORMAT} document")
+    given = snapshot.get("format")
+    if given == SNAPSHOT_FORMAT:
+        return snapshot
+    if given in OLDER_FORMATS:
+        sms = snapshot.get("sms")
+        if isinstance(sms, dict):
+            snapshot = {**snapshot, "sms": {**sms, "resources": sms.get("resources", [])}}
+        return {**snapshot, "format": SNAPSHOT_FORMAT}
+    raise InvalidSnapshot(
+        f"format {given!r} is not one this version reads ({SNAPSHOT_FORMAT} or "
+        f"{', '.join(OLDER_FORMATS)})"
+    )
 
 
 class Emulator:
@@ -72,6 +93,13 @@ class Emulator:
         return project.id, project.name
 
     def _load_tasks(self) -> None:
+        for project in self.iam.account.projects.values():
+            self.sms.ensure_default_migproject((project.id, project.name))
+        for fixture in self.fixtures.sources:
+            project_id, _ = self.project_ref(fixture.project or None)
+            self.sms.put_source(project_id, fixture.document)
+        for fixture in self.fixtures.templates:
+            self.sms.put_template(self.project_ref(fixture.project or None), fixture.document)
         for fixture in self.fixtures.tasks:
             project_id, project_name = self.project_ref(fixture.project or None)
             self.sms.put(project_id, project_name, fixture.document, fixture.durations)
@@ -137,8 +165,7 @@ class Emulator:
 
     def restore(self, snapshot: dict[str, Any]) -> None:
         """Replace the whole state with a snapshot's; InvalidSnapshot changes nothing."""
-        if not isinstance(snapshot, dict) or snapshot.get("format") != SNAPSHOT_FORMAT:
-            raise InvalidSnapshot(f"not a {SNAPSHOT_FORMAT} document")
+        snapshot = _current_format(snapshot)
         try:
             # Everything is built aside first, then swapped in whole.
             iam = IamBackend(self.clock, Account.restore(snapshot["account"]))
@@ -149,6 +176,8 @@ class Emulator:
             http_faults.restore(snapshot.get("http_faults", []))
             sms = self._sms_backend(faults)
             sms.restore(snapshot["sms"])
+            for project in iam.account.projects.values():
+                sms.ensure_default_migproject((project.id, project.name))
             now_ms = int(snapshot["clock"]["now_ms"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InvalidSnapshot(f"{type(exc).__name__}: {exc}") from exc
@@ -171,9 +200,12 @@ class Emulator:
         if state_file is None:
             return
         with self._save_lock:
-            tasks, deleted, last_int_id = self.sms.drain_changes()
+            changes = self.sms.drain_changes()
             tokens, lockouts = self.iam.drain_changes()
-            meta: dict[str, Any] = {"clock": self.clock.snapshot(), "last_int_id": last_int_id}
+            meta: dict[str, Any] = {
+                "clock": self.clock.snapshot(),
+                "last_int_id": changes.last_int_id,
+            }
             if lockouts is not None:
                 meta["lockouts"] = lockouts
             if self.faults.version != self._saved_versions[0]:
@@ -181,4 +213,4 @@ class Emulator:
             if self.http_faults.version != self._saved_versions[1]:
                 meta["http_faults"] = self.http_faults.export()
             self._saved_versions = (self.faults.version, self.http_faults.version)
-            state_file.save_changes(meta=meta, tasks=tasks, deleted=deleted, tokens=tokens)
+            state_file.save_changes(meta=meta, changes=changes, tokens=tokens)

@@ -135,7 +135,7 @@ class Writer:
         while time.monotonic() < deadline:
             try:
                 self.write()
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
                 return  # killed: what was in flight is not acknowledged
 
 

@@ -20,6 +20,7 @@ from sms_mock.contracts.base import first_problem
 from sms_mock.contracts.fixtures import AccountFileSchema, TasksFileSchema
 from sms_mock.mock_server.control.scenarios import Scenario, ScenarioError, parse_scenario
 from sms_mock.mock_server.iam.models import AccessKey, Account, Domain, Project, User
+from sms_mock.mock_server.sms.resource_documents import SOURCE_DOCUMENT, TEMPLATE_DOCUMENT
 from sms_mock.mock_server.sms.task_documents import load_task_document
 
 _ACCOUNT_SCHEMA = AccountFileSchema()
@@ -39,8 +40,16 @@ class TaskFixture:
 
 
 @dataclass
+class ResourceFixture:
+    project: str  # a project id or name
+    document: dict[str, Any]
+
+
+@dataclass
 class FixtureSet:
     account: Account = field(default_factory=Account)
+    sources: list[ResourceFixture] = field(default_factory=list)
+    templates: list[ResourceFixture] = field(default_factory=list)
     tasks: list[TaskFixture] = field(default_factory=list)
     scenarios: dict[str, Scenario] = field(default_factory=dict)  # by name
 
@@ -54,6 +63,12 @@ def load_fixture_set(folders: list[Path]) -> FixtureSet:
         account_file = folder / "account.json"
         if account_file.is_file():
             fixture_set.account.merge(_load_account(account_file))
+        for sources_file in sorted((folder / "sources").glob("*.json")):
+            fixture_set.sources.extend(_load_resources(sources_file, "sources", SOURCE_DOCUMENT))
+        for templates_file in sorted((folder / "templates").glob("*.json")):
+            fixture_set.templates.extend(
+                _load_resources(templates_file, "templates", TEMPLATE_DOCUMENT)
+            )
         for tasks_file in sorted((folder / "tasks").glob("*.json")):
             fixture_set.tasks.extend(_load_tasks(tasks_file))
         for scenario_file in sorted((folder / "scenarios").glob("*.json")):
@@ -116,6 +131,23 @@ def _load_tasks(path: Path) -> list[TaskFixture]:
             raise FixtureError(f"{path}: tasks.{index}.{where}: {problem}") from exc
         fixtures.append(TaskFixture(data["project"], document, durations, f"{path.name}#{index}"))
     return fixtures
+
+
+def _load_resources(path: Path, key: str, loader: Any) -> list[ResourceFixture]:
+    data = _read_json(path)
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise FixtureError(f'{path}: body: expected {{"project": ..., "{key}": [...]}}')
+    project = data.get("project", "")
+    if not isinstance(project, str):
+        raise FixtureError(f"{path}: project: a project id or name")
+    found = []
+    for index, raw in enumerate(data[key]):
+        try:
+            found.append(ResourceFixture(project, loader.load(raw)))
+        except ValidationError as exc:
+            where, problem = first_problem(exc)
+            raise FixtureError(f"{path}: {key}.{index}.{where}: {problem}") from exc
+    return found
 
 
 def _load_scenario(path: Path) -> Scenario:

@@ -39,6 +39,7 @@ from sms_mock.mock_server.core.http import (
 )
 from sms_mock.mock_server.emulator import InvalidSnapshot, UnknownProject
 from sms_mock.mock_server.sms import errors as sms_errors
+from sms_mock.mock_server.sms.resource_documents import SOURCE_DOCUMENT, TEMPLATE_DOCUMENT
 from sms_mock.mock_server.sms.task_documents import TASK_DOCUMENT
 
 blueprint = Blueprint("control", __name__, url_prefix="/_mock")
@@ -97,14 +98,52 @@ def advance_clock() -> Response:
 @blueprint.post("/tasks")
 def put_task() -> Response:
     """Put a task in exactly as given, in the project of `?project=` (default project else)."""
-    em = emulator()
-    try:
-        project_id, project_name = em.project_ref(request.args.get("project"))
-    except UnknownProject as exc:
-        raise invalid("project", f"no project {exc.args[0]!r}") from exc
+    project_id, project_name = _project()
     document, durations = load_body(TASK_DOCUMENT, invalid)
     # The task document is already the contract's: `put` answers it as GET /v3/tasks/{id} does.
-    return json_response(em.sms.put(project_id, project_name, document, durations), 201)
+    return json_response(emulator().sms.put(project_id, project_name, document, durations), 201)
+
+
+def _project() -> tuple[str, str]:
+    """The project of `?project=` (an id or a name), the default project without it."""
+    try:
+        return emulator().project_ref(request.args.get("project"))
+    except UnknownProject as exc:
+        raise invalid("project", f"no project {exc.args[0]!r}") from exc
+
+
+@blueprint.post("/sources")
+def put_source() -> Response:
+    """Put a source server in exactly as given (any subset of GET /v3/sources/{id})."""
+    project_id, _ = _project()
+    document = load_body(SOURCE_DOCUMENT, invalid)
+    return json_response(emulator().sms.put_source(project_id, document), 201)
+
+
+@blueprint.post("/templates")
+def put_template() -> Response:
+    """Put a server template in exactly as given (any subset of a template's answer)."""
+    project = _project()
+    document = load_body(TEMPLATE_DOCUMENT, invalid)
+    return json_response(emulator().sms.put_template(project, document), 201)
+
+
+@blueprint.get("/tasks")
+def all_tasks() -> Response:
+    """Every task of every project, for the command line and the dashboard."""
+    return json_response({"tasks": emulator().sms.every_task()})
+
+
+@blueprint.get("/sources")
+def all_sources() -> Response:
+    """Every source server of every project, as GET /v3/sources/{id} answers it."""
+    return json_response({"sources": emulator().sms.every_source()})
+
+
+@blueprint.get("/templates")
+def all_templates() -> Response:
+    """Every server template of every project."""
+    return json_response({"templates": emulator().sms.every_template()})
 
 
 @blueprint.post("/faults")

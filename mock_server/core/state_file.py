@@ -1,7 +1,8 @@
 """`--state-file`: the emulator's whole state in SQLite (WAL), saved before every answer.
 
-The state is the same document as `GET /_mock/snapshot`, kept in three tables: one row a task,
-one row a token, and a key-value table for the rest (clock, account, lock-outs, faults). After
+The state is the same document as `GET /_mock/snapshot`, kept in four tables: one row a task,
+one row a source, template or migproject, one row a token, and a key-value table for the rest
+(format, clock, account, lock-outs, faults). After
 each request the emulator saves what changed in one transaction, with `synchronous=FULL`, before
 the answer leaves: an acknowledged write survives a kill -9.
 """
@@ -20,6 +21,10 @@ CREATE TABLE IF NOT EXISTS tasks (
     project_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (project_id, id)
 );
 CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS resources (
+    kind TEXT NOT NULL, project_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (kind, project_id, id)
+);
 """
 
 # Keys of the snapshot kept whole in `meta`.
@@ -53,9 +58,15 @@ class StateFile:
                 for project_id, data in self._db.execute("SELECT project_id, data FROM tasks")
             ]
             tokens = [json.loads(data) for (data,) in self._db.execute("SELECT data FROM tokens")]
+            resources = [
+                {"kind": kind, "project_id": project_id, "id": item_id, "doc": json.loads(data)}
+                for kind, project_id, item_id, data in self._db.execute(
+                    "SELECT kind, project_id, id, data FROM resources"
+                )
+            ]
         snapshot = {key: json.loads(meta[key]) for key in META_KEYS if key in meta}
         last_int_id = snapshot.pop("last_int_id", 0)
-        snapshot["sms"] = {"last_int_id": last_int_id, "tasks": tasks}
+        snapshot["sms"] = {"last_int_id": last_int_id, "tasks": tasks, "resources": resources}
         snapshot["tokens"] = tokens
         return snapshot
 
@@ -67,6 +78,7 @@ class StateFile:
             self._db.execute("DELETE FROM meta")
             self._db.execute("DELETE FROM tasks")
             self._db.execute("DELETE FROM tokens")
+            self._db.execute("DELETE FROM resources")
             meta = {key: snapshot[key] for key in META_KEYS if key in snapshot}
             meta["last_int_id"] = sms["last_int_id"]
             self._db.executemany(
@@ -80,13 +92,16 @@ class StateFile:
                 "INSERT INTO tokens VALUES (?, ?)",
                 [(t["id"], _dumps(t)) for t in snapshot["tokens"]],
             )
+            self._db.executemany(
+                "INSERT INTO resources VALUES (?, ?, ?, ?)",
+                _resource_rows(sms.get("resources", [])),
+            )
 
     def save_changes(
         self,
         *,
         meta: dict[str, Any],
-        tasks: list[dict[str, Any]],
-        deleted: list[tuple[str, str]],
+        changes: Any,  # sms.backend.Changes
         tokens: list[dict[str, Any]],
     ) -> None:
         """Save what changed since the last save, in one durable transaction."""
@@ -98,9 +113,19 @@ class StateFile:
             )
             self._db.executemany(
                 "INSERT OR REPLACE INTO tasks VALUES (?, ?, ?)",
-                [(t["project_id"], t["id"], _task_row(t)) for t in tasks],
+                [(t["project_id"], t["id"], _task_row(t)) for t in changes.tasks],
             )
-            self._db.executemany("DELETE FROM tasks WHERE project_id = ? AND id = ?", deleted)
+            self._db.executemany(
+                "DELETE FROM tasks WHERE project_id = ? AND id = ?", changes.deleted_tasks
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO resources VALUES (?, ?, ?, ?)",
+                _resource_rows(changes.resources),
+            )
+            self._db.executemany(
+                "DELETE FROM resources WHERE kind = ? AND project_id = ? AND id = ?",
+                changes.deleted_resources,
+            )
             self._db.executemany(
                 "INSERT OR REPLACE INTO tokens VALUES (?, ?)",
                 [(t["id"], _dumps(t)) for t in tokens],
@@ -109,6 +134,10 @@ class StateFile:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _resource_rows(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+    return [(r["kind"], r["project_id"], r["id"], _dumps(r["doc"])) for r in rows]
 
 
 def _task_row(task: dict[str, Any]) -> str:

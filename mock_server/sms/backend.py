@@ -1,9 +1,15 @@
-"""The SMS backend: tasks partitioned by project, moved by the lifecycle engine; thread-safe."""
+"""The SMS backend: tasks, sources, templates and migprojects by project; thread-safe.
+
+Tasks are moved by the lifecycle engine; the other resources are JSON documents in books
+(`resources.py`). Each resource group's operations live in a mixin of their own
+(`source_ops.py`, `template_ops.py`, `migproject_ops.py`); all share this backend's one lock.
+"""
 
 from __future__ import annotations
 
 import copy
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from sms_mock.contracts.enums import Operation
@@ -14,18 +20,34 @@ from sms_mock.mock_server.core.ids import new_id
 from sms_mock.mock_server.sms import errors
 from sms_mock.mock_server.sms.engine import LifecycleEngine
 from sms_mock.mock_server.sms.faults import TaskFault, TaskFaultBook
-from sms_mock.mock_server.sms.lifecycle import UNDELETABLE_STATES
+from sms_mock.mock_server.sms.lifecycle import UNDELETABLE_STATES, SourceEvent, source_state
+from sms_mock.mock_server.sms.migproject_ops import MigprojectOps
+from sms_mock.mock_server.sms.resources import ResourceBook
+from sms_mock.mock_server.sms.source_models import TASK_ID, embedded_in_task
+from sms_mock.mock_server.sms.source_ops import SourceOps
 from sms_mock.mock_server.sms.task_models import (
     Task,
     complete_document,
     created_document,
     default_document,
 )
+from sms_mock.mock_server.sms.template_ops import TemplateOps
 
 BRIEF_SHAPE = shape_of(TaskBriefSchema)
 
 
-class SmsBackend:
+@dataclass
+class Changes:
+    """What changed since the state file last saw the backend."""
+
+    tasks: list[dict[str, Any]]  # tasks changed, whole
+    deleted_tasks: list[tuple[str, str]]  # (project, id)
+    resources: list[dict[str, Any]]  # rows changed: kind, project_id, id, doc
+    deleted_resources: list[tuple[str, str, str]]  # (kind, project, id)
+    last_int_id: int
+
+
+class SmsBackend(SourceOps, TemplateOps, MigprojectOps):
     def __init__(
         self, clock: Clock, faults: TaskFaultBook, durations: dict[str, float] | None = None
     ) -> None:
@@ -37,8 +59,24 @@ class SmsBackend:
         self._last_int_id = 0
         # What changed since the state file last saw it: (project, task id) -> kept or deleted.
         self._changes: dict[tuple[str, str], bool] = {}
-        self.track_changes = False  # the emulator sets it when it keeps a state file
+        self.sources = ResourceBook("source", self._lock)
+        self.templates = ResourceBook("template", self._lock)
+        self.migprojects = ResourceBook("migproject", self._lock)
+        self.settings = ResourceBook("setting", self._lock)  # per project: privacy agreement
+        self.books = (self.sources, self.templates, self.migprojects, self.settings)
+        self._track_changes = False
         self.lifecycle = LifecycleEngine(faults, self._next_int_id, durations)
+
+    @property
+    def track_changes(self) -> bool:
+        return self._track_changes
+
+    @track_changes.setter
+    def track_changes(self, value: bool) -> None:
+        # Set by the emulator when it keeps a state file: only then is anything remembered.
+        self._track_changes = value
+        for book in self.books:
+            book.track_changes = value
 
     def _changed(self, project_id: str, task_id: str, alive: bool) -> None:
         # Remembered only for a state file: without one nothing drains it, and it would grow.
@@ -83,14 +121,58 @@ class SmsBackend:
             ]
         return {"count": len(matching), "tasks": page}
 
+    def every_task(self) -> list[dict[str, Any]]:
+        """Every task of every project, settled to now, with its project (the control plane)."""
+        now = self.clock.now_ms()
+        with self._lock:
+            found = []
+            for project_id, tasks in self._tasks.items():
+                for task in tasks.values():
+                    self._settle(project_id, task, now)
+                    found.append({"project_id": project_id, "task": copy.deepcopy(task.peek())})
+        return found
+
+    def every_source(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                {"project_id": project_id, "source": self._source_answer(project_id, source)}
+                for project_id, source in list(self.sources.everywhere())
+            ]
+
+    def every_template(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                {"project_id": project_id, "template": copy.deepcopy(template)}
+                for project_id, template in self.templates.everywhere()
+            ]
+
     # --- writes -----------------------------------------------------------------------------
 
     def create(self, project_id: str, body: dict[str, Any]) -> str:
+        """POST /v3/tasks: the source must be the project's and free, a template must exist."""
         now = self.clock.now_ms()
         task_id = new_id()
         with self._lock:
-            task = Task(task_id, created_document(task_id, body, now, self._next_int_id))
+            source_id = body["source_server"]["id"]
+            source = self.sources.get(project_id, source_id)
+            if source is None:
+                raise errors.task_source_not_found(source_id)
+            holder = self._source_task(project_id, source)
+            if holder is not None:
+                raise errors.source_has_task(source_id, holder.id)
+            template = None
+            if body.get("vm_template_id"):
+                template = self.templates.get(project_id, body["vm_template_id"])
+                if template is None:
+                    raise errors.task_template_not_found(body["vm_template_id"])
+            doc = created_document(task_id, body, now, self._next_int_id, source, template)
+            state, cycle = source_state(SourceEvent.CREATED, None)
+            doc["source_server"] = {**embedded_in_task(source), "state": state}
+            doc["source_server"]["migration_cycle"] = cycle
+            task = Task(task_id, doc)
             self._tasks.setdefault(project_id, {})[task_id] = task
+            source[TASK_ID] = task_id
+            self.sources.changed(project_id, source_id)
             if body.get("auto_start"):
                 self.lifecycle.act(task, Operation.START, {}, now)
             self._changed(project_id, task_id, True)
@@ -119,6 +201,7 @@ class SmsBackend:
             self.lifecycle.adopt(task, now)
             self._tasks.setdefault(project_id, {})[task_id] = task
             self._changed(project_id, task_id, True)
+            self._link_source(project_id, doc)
             if task.pack():
                 return doc  # the task keeps only its packed copy: this dict is the caller's
             return copy.deepcopy(task.doc)
@@ -144,6 +227,39 @@ class SmsBackend:
             for task in tasks:
                 del self._tasks[project_id][task.id]
                 self._changed(project_id, task.id, False)
+                self._free_source(project_id, task)
+
+    # --- a task's source -------------------------------------------------------------------
+
+    def _link_source(self, project_id: str, doc: dict[str, Any]) -> None:
+        """A put-in task that names a source of the project, free, becomes that source's task.
+
+        Otherwise it is taken as given: a customer's task may name a source the emulator
+        does not have.
+        """
+        embedded = doc.get("source_server")
+        source_id = embedded.get("id") if isinstance(embedded, dict) else None
+        source = self.sources.get(project_id, source_id) if isinstance(source_id, str) else None
+        if source is None:
+            return
+        holder = source.get(TASK_ID)
+        if holder and holder != doc["id"] and holder in self._tasks.get(project_id, {}):
+            return
+        source[TASK_ID] = doc["id"]
+        self.sources.changed(project_id, source["id"])
+
+    def _free_source(self, project_id: str, task: Task) -> None:
+        """A deleted task's source is free again, in the state the task left it in."""
+        embedded = task.peek().get("source_server")
+        source_id = embedded.get("id") if isinstance(embedded, dict) else None
+        source = self.sources.get(project_id, source_id) if isinstance(source_id, str) else None
+        if source is None or source.get(TASK_ID) != task.id:
+            return
+        source[TASK_ID] = None
+        for key in ("state", "migration_cycle"):
+            if embedded.get(key):
+                source[key] = embedded[key]
+        self.sources.changed(project_id, source["id"])
 
     # --- faults -----------------------------------------------------------------------------
 
@@ -163,27 +279,32 @@ class SmsBackend:
     # --- state ------------------------------------------------------------------------------
 
     def export(self) -> dict[str, Any]:
-        """Every task, by project, and the sub-task id counter: JSON-ready."""
+        """Every task and resource, by project, and the id counter: JSON-ready."""
         with self._lock:
-            return {
-                "last_int_id": self._last_int_id,
-                "tasks": [
-                    {"project_id": project_id, **task.export()}
-                    for project_id, tasks in self._tasks.items()
-                    for task in tasks.values()
-                ],
-            }
+            return copy.deepcopy(
+                {
+                    "last_int_id": self._last_int_id,
+                    "tasks": [
+                        {"project_id": project_id, **task.export()}
+                        for project_id, tasks in self._tasks.items()
+                        for task in tasks.values()
+                    ],
+                    "resources": [row for book in self.books for row in book.export()],
+                }
+            )
 
     def restore(self, data: dict[str, Any]) -> None:
         with self._lock:
             self._tasks = {}
             for item in data["tasks"]:
                 self._tasks.setdefault(item["project_id"], {})[item["id"]] = Task.restore(item)
+            for book in self.books:
+                book.restore(data.get("resources", []))
             self._last_int_id = int(data.get("last_int_id", 0))
             self._changes.clear()
 
-    def drain_changes(self) -> tuple[list[dict[str, Any]], list[tuple[str, str]], int]:
-        """(tasks changed, (project, id) of tasks deleted, the id counter) since the last call."""
+    def drain_changes(self) -> Changes:
+        """What changed since the last call, for the state file."""
         with self._lock:
             changes, self._changes = self._changes, {}
             kept = [
@@ -192,7 +313,13 @@ class SmsBackend:
                 if alive and task_id in self._tasks.get(project_id, {})
             ]
             gone = [key for key, alive in changes.items() if not alive]
-            return copy.deepcopy(kept), gone, self._last_int_id
+            rows: list[dict[str, Any]] = []
+            rows_gone: list[tuple[str, str, str]] = []
+            for book in self.books:
+                book_kept, book_gone = book.drain_changes()
+                rows.extend(book_kept)
+                rows_gone.extend(book_gone)
+            return Changes(copy.deepcopy(kept), gone, rows, rows_gone, self._last_int_id)
 
 
 def _matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:

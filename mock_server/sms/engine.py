@@ -21,16 +21,14 @@ from sms_mock.mock_server.sms.lifecycle import (
     DEFAULT_SPEED_MBIT_S,
     DURATIONS_S,
     PHASE_OUTCOMES,
-    SOURCE_AFTER_FAILURE,
-    SOURCE_AFTER_STOP,
-    SOURCE_AFTER_SUCCESS,
-    SOURCE_WHILE_RUNNING,
     TIMED_STATES,
     Effect,
     PhaseKind,
+    SourceEvent,
     phase_kind,
     phase_plan,
     rule_for,
+    source_state,
     wrong_state_code,
 )
 from sms_mock.mock_server.sms.task_models import Run, Task, Timer, data_bytes
@@ -138,10 +136,11 @@ class LifecycleEngine:
         task.run = None
         if fault.pauses:
             self._set_state(task, TaskState.ABORT)
+            self._set_source(task, SourceEvent.STOPPED, run.kind)
         else:
             self._set_state(task, PHASE_OUTCOMES[run.kind].failure)
             doc["error_json"] = fault.error_text()
-            self._set_source(task, SOURCE_AFTER_FAILURE)
+            self._set_source(task, SourceEvent.FAILED, run.kind)
             if run.kind is PhaseKind.CLONE:
                 self._set_clone_state(task, CloneState.ERROR)
         self._rest_fields(task, at)
@@ -153,7 +152,7 @@ class LifecycleEngine:
         self._set_state(task, PHASE_OUTCOMES[run.kind].success)
         task.doc["finish_date"] = at
         task.doc["estimate_complete_time"] = at
-        self._set_source(task, SOURCE_AFTER_SUCCESS[run.kind])
+        self._set_source(task, SourceEvent.SUCCEEDED, run.kind)
         if run.kind is PhaseKind.CLONE:
             self._set_clone_state(task, CloneState.FINISHED)
         self._rest_fields(task, at)
@@ -372,7 +371,7 @@ class LifecycleEngine:
         doc["error_json"] = ""
         if doc.get("start_date") is None:
             doc["start_date"] = now
-        self._set_source(task, SOURCE_WHILE_RUNNING[run.kind])
+        self._set_source(task, SourceEvent.RUNNING, run.kind)
         if run.pending:
             first = doc["sub_tasks"][run.pending[0]]
             if first.get("start_date") is None:
@@ -381,8 +380,8 @@ class LifecycleEngine:
 
     def _halt(self, task: Task, now: int) -> None:
         """Stop a running phase where it is: entries keep their progress, unfinished."""
+        self._set_source(task, SourceEvent.STOPPED, task.run.kind if task.run else None)
         task.run = None
-        self._set_source(task, SOURCE_AFTER_STOP)
         self._rest_fields(task, now)
 
     def rebase(self, task: Task, now: int) -> None:
@@ -403,10 +402,10 @@ class LifecycleEngine:
         task.doc["state"] = state.value
 
     @staticmethod
-    def _set_source(task: Task, values: tuple[str, str | None]) -> None:
+    def _set_source(task: Task, event: SourceEvent, kind: PhaseKind | None) -> None:
         source = task.doc.get("source_server")
         if isinstance(source, dict):
-            state, cycle = values
+            state, cycle = source_state(event, kind)
             source["state"] = state
             if cycle is not None:
                 source["migration_cycle"] = cycle

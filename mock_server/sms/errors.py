@@ -60,3 +60,71 @@ def cannot_delete_running(task_id: str, state: str) -> ApiError:
 
 def internal_error() -> ApiError:
     return sms_error(500, "SMS.2007", "Background exception")
+
+
+# --- source servers, templates, migration projects -------------------------------------------
+# Huawei documents SMS.2216 (a task for a source that does not exist); for the rest it
+# documents no code, so these are the emulator's own SMS.9xxx (README, "Errors").
+
+
+def invalid_id(kind: str) -> ApiError:
+    return sms_error(
+        400,
+        "SMS.9004",
+        f"Invalid {kind} id: it must be 1 to 64 characters of A-Z, a-z, 0-9, _ or -.",
+    )
+
+
+def source_not_found(source_id: str) -> ApiError:
+    return sms_error(404, "SMS.9010", f"The source server {source_id} does not exist.")
+
+
+def template_not_found(template_id: str) -> ApiError:
+    return sms_error(404, "SMS.9011", f"The template {template_id} does not exist.")
+
+
+def migproject_not_found(migproject_id: str) -> ApiError:
+    return sms_error(404, "SMS.9012", f"The migration project {migproject_id} does not exist.")
+
+
+def task_source_not_found(source_id: str) -> ApiError:
+    return sms_error(
+        400,
+        "SMS.2216",
+        "Failed to create the migration task because the specified source server "
+        f"{source_id} does not exist.",
+    )
+
+
+def source_has_task(source_id: str, task_id: str) -> ApiError:
+    return sms_error(
+        400, "SMS.9013", f"The source server {source_id} already has the migration task {task_id}."
+    )
+
+
+def task_template_not_found(template_id: str) -> ApiError:
+    return sms_error(400, "SMS.9011", f"The template {template_id} does not exist.")
+
+
+def source_busy(source_id: str, state: str) -> ApiError:
+    return sms_error(
+        400,
+        "SMS.9014",
+        f"The source server {source_id} cannot be deleted while its task is {state}.",
+    )
+
+
+def default_migproject_undeletable(migproject_id: str) -> ApiError:
+    return sms_error(
+        400,
+        "SMS.9015",
+        f"The migration project {migproject_id} is the default: it cannot be deleted.",
+    )
+
+
+def migproject_not_empty(migproject_id: str, count: int) -> ApiError:
+    return sms_error(
+        400,
+        "SMS.9016",
+        f"The migration project {migproject_id} still holds {count} source server(s).",
+    )

@@ -246,23 +246,41 @@ def wrong_state_code(operation: Operation) -> str:
     return WRONG_STATE_CODES.get(operation, OTHER_WRONG_STATE_CODE)
 
 
-# --- What the source server says while a phase runs and after it ------------------------------
+# --- What the source server says as its task moves ----------------------------------------------
 
-# (source_server.state, source_server.migration_cycle) while a phase of this kind runs.
-SOURCE_WHILE_RUNNING: dict[PhaseKind, tuple[str, str | None]] = {
-    PhaseKind.REPLICATE: ("replicate", "replicating"),
-    PhaseKind.CUTOVER: ("cutovering", "cutovering"),
-    PhaseKind.RESYNC: ("syncing", "syncing"),
-    PhaseKind.CLONE: ("cloning", None),
+
+class SourceEvent(StrEnum):
+    """What happened to a source's task; with the phase's kind, it decides the source's state."""
+
+    CREATED = "task created"  # POST /v3/tasks named the source
+    RUNNING = "phase running"  # a phase started, resumed or restarted
+    SUCCEEDED = "phase succeeded"
+    FAILED = "phase failed"
+    STOPPED = "phase stopped"  # a stop, or a pause fault
+
+
+# (source state, migration_cycle) after each event, by the kind of the phase it concerns; None
+# for the cycle keeps the one the source had. A source without a task keeps its own state
+# (registered, or set by changestate); a deleted task leaves its source as the task left it.
+# INFERRED: SMS documents the state and cycle names, not when each applies. README prints it.
+SOURCE_STATES: dict[tuple[SourceEvent, PhaseKind | None], tuple[str, str | None]] = {
+    (SourceEvent.CREATED, None): ("waiting", "setting"),
+    (SourceEvent.RUNNING, PhaseKind.REPLICATE): ("replicate", "replicating"),
+    (SourceEvent.RUNNING, PhaseKind.CUTOVER): ("cutovering", "cutovering"),
+    (SourceEvent.RUNNING, PhaseKind.RESYNC): ("syncing", "syncing"),
+    (SourceEvent.RUNNING, PhaseKind.CLONE): ("cloning", None),
+    (SourceEvent.SUCCEEDED, PhaseKind.REPLICATE): ("finished", "replicating"),
+    (SourceEvent.SUCCEEDED, PhaseKind.CUTOVER): ("finished", "cutovered"),
+    (SourceEvent.SUCCEEDED, PhaseKind.RESYNC): ("finished", "syncing"),
+    (SourceEvent.SUCCEEDED, PhaseKind.CLONE): ("finished", None),
+    **{(SourceEvent.FAILED, kind): ("error", None) for kind in PhaseKind},
+    **{(SourceEvent.STOPPED, kind): ("stopped", None) for kind in (*PhaseKind, None)},
 }
-SOURCE_AFTER_SUCCESS: dict[PhaseKind, tuple[str, str | None]] = {
-    PhaseKind.REPLICATE: ("finished", "replicating"),
-    PhaseKind.CUTOVER: ("finished", "cutovered"),
-    PhaseKind.RESYNC: ("finished", "syncing"),
-    PhaseKind.CLONE: ("finished", None),
-}
-SOURCE_AFTER_FAILURE = ("error", None)
-SOURCE_AFTER_STOP = ("stopped", None)
+
+
+def source_state(event: SourceEvent, kind: PhaseKind | None) -> tuple[str, str | None]:
+    return SOURCE_STATES[(event, kind)]
+
 
 # clone_server.clone_state while CLONE_VM runs: PREPARING below this progress, CREATING from it.
 CLONE_CREATING_FROM_PROGRESS = 34

@@ -276,44 +276,61 @@ def data_bytes(doc: dict[str, Any]) -> int:
 
 
 def created_document(
-    task_id: str, body: dict[str, Any], now_ms: int, next_int_id: Any
+    task_id: str,
+    body: dict[str, Any],
+    now_ms: int,
+    next_int_id: Any,
+    source: dict[str, Any] | None = None,
+    template: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The task POST /v3/tasks makes from a PostTask body (already validated)."""
-    os_type = body.get("os_type", OsType.LINUX.value)
+    """The task POST /v3/tasks makes from a PostTask body (already validated).
+
+    What a real client may leave out is filled from the source and the template: Terraform's
+    template-based task sends target disks without `used_size`, and no target name or vm_id.
+    """
+    os_type = body.get("os_type") or (source or {}).get("os_type") or OsType.LINUX.value
     target = body["target_server"]
+    source_disks = {d.get("name"): d for d in (source or {}).get("disks") or []}
     disks = []
-    for disk in target["disks"]:
-        volumes = [
-            {
-                "id": next_int_id(),
-                "device_use": v.get("device_use"),
-                "file_system": v.get("file_system"),
-                "index": v.get("index"),
-                "mount_point": v.get("mount_point"),
-                "name": v["name"],
-                "size": v["size"],
-                "used_size": v["used_size"],
-                "uuid": v.get("uuid"),
-                "relation_name": None,
-                "free_size": v["size"] - v["used_size"],
-            }
-            for v in disk.get("physical_volumes", [])
-        ]
+    for disk in target.get("disks", []):
+        known = source_disks.get(disk.get("name"), {})
+        volumes = []
+        for v in disk.get("physical_volumes", []):
+            size, used = v.get("size"), v.get("used_size")
+            volumes.append(
+                {
+                    "id": next_int_id(),
+                    "device_use": v.get("device_use"),
+                    "file_system": v.get("file_system"),
+                    "index": v.get("index"),
+                    "mount_point": v.get("mount_point"),
+                    "name": v.get("name"),
+                    "size": size,
+                    "used_size": used,
+                    "uuid": v.get("uuid"),
+                    "relation_name": None,
+                    "free_size": size - used if size is not None and used is not None else None,
+                }
+            )
+        used_size = disk.get("used_size")
+        if used_size is None:
+            used_size = known.get("used_size") or sum(v["used_size"] or 0 for v in volumes)
         disks.append(
             {
                 "id": next_int_id(),
-                "device_use": disk["device_use"],
+                "device_use": disk.get("device_use"),
                 "disk_id": disk.get("disk_id"),
-                "name": disk["name"],
+                "name": disk.get("name"),
                 "physical_volumes": volumes,
-                "size": disk["size"],
-                "used_size": disk["used_size"],
+                "size": disk.get("size"),
+                "used_size": used_size,
                 "disk_index": None,
-                "os_disk": disk["device_use"] == "BOOT",
-                "partition_style": None,
+                "os_disk": disk.get("device_use") in ("BOOT", "OS"),
+                "partition_style": known.get("partition_style"),
                 "relation_name": None,
             }
         )
+    target_name = target.get("name") or (template or {}).get("target_server_name")
     doc: dict[str, Any] = {
         "id": task_id,
         "name": body["name"],
@@ -331,8 +348,9 @@ def created_document(
         "vm_template_id": body.get("vm_template_id"),
         "source_server": {"id": body["source_server"]["id"], "os_type": os_type},
         "target_server": {
-            "vm_id": target["vm_id"],
-            "name": target["name"],
+            # A template's server is made by CREATE_CLOUD_SERVER; its id is known from the start.
+            "vm_id": target.get("vm_id") or (new_id() if template is not None else None),
+            "name": target_name,
             "os_type": os_type,
             "disks": disks,
             "volume_groups": target.get("volume_groups", []),

@@ -1,0 +1,69 @@
+"""What every SMS route checks before it reads a request: the caller's project, ids in paths,
+and a body's size, Content-Type and content, in the service's order."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import request
+
+from sms_mock.contracts.base import TASK_ID_RE
+from sms_mock.mock_server.core.errors import JSON
+from sms_mock.mock_server.core.http import Loader, body_json, load_body, load_query
+from sms_mock.mock_server.sms import errors
+
+MAX_BODY_BYTES = 10240  # documented limit of an SMS request body
+
+# Ids of sources, templates and migprojects in a path: the emulator's own are 32 hex
+# characters; fixtures and the control plane may give others of this alphabet.
+RESOURCE_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+# The SDK models the answer of an update or a delete as a bare string; it accepts `{}`.
+EMPTY = b"{}"
+
+
+def checked_task_id(task_id: str) -> str:
+    if not TASK_ID_RE.fullmatch(task_id):
+        raise errors.invalid_task_id()
+    return task_id
+
+
+def checked_id(kind: str, value: str) -> str:
+    if not RESOURCE_ID_RE.fullmatch(value):
+        raise errors.invalid_id(kind)
+    return value
+
+
+def _checked_envelope() -> bytes:
+    length = request.content_length
+    if length is not None and length > MAX_BODY_BYTES:
+        raise errors.body_too_large()
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY_BYTES:
+        raise errors.body_too_large()
+    if not request.headers.get("Content-Type"):
+        raise errors.content_type_missing()
+    if request.mimetype != JSON:
+        raise errors.content_type_not_json()
+    return raw
+
+
+def sms_body(schema: Loader) -> Any:
+    """An SMS POST or PUT body, checked in the service's order: size, Content-Type, content."""
+    _checked_envelope()
+    return load_body(schema, errors.invalid_body)
+
+
+def no_body() -> None:
+    """A call whose body means nothing: none at all (the SDK) or `{}` (Terraform's provider)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return
+    _checked_envelope()
+    if body_json(errors.invalid_body) != {}:
+        raise errors.invalid_body("body", "This call takes no body (or an empty object).")
+
+
+def sms_query(schema: Loader) -> Any:
+    return load_query(schema, errors.invalid_body)

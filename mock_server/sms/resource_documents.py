@@ -1,0 +1,38 @@
+"""Source and template documents put in from outside (control plane, fixtures, scenarios),
+checked by contract: shaped like GET /v3/sources/{id} and a template of GET /v3/vm/templates,
+any subset, kept as given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+
+from sms_mock.contracts.base import Pattern
+from sms_mock.contracts.sms import SOURCE_ID_PATTERN
+from sms_mock.contracts.sources import SourceSchema
+from sms_mock.contracts.templates import TemplateSchema
+
+_SOURCE_SCHEMA = SourceSchema(partial=True)
+_TEMPLATE_SCHEMA = TemplateSchema(partial=True)
+_ID = Pattern(SOURCE_ID_PATTERN, error="Must be 1 to 64 characters of A-Z, a-z, 0-9, '_', '-'.")
+
+
+class _DocumentLoader:
+    def __init__(self, schema: Any, what: str) -> None:
+        self.schema, self.what = schema, what
+
+    def load(self, raw: Any) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            raise ValidationError({"body": [f"A {self.what} document is a JSON object."]})
+        self.schema.load(raw)
+        if raw.get("id") is not None:
+            try:
+                _ID(raw["id"])
+            except ValidationError as exc:
+                raise ValidationError({"id": exc.messages}) from exc
+        return dict(raw)
+
+
+SOURCE_DOCUMENT = _DocumentLoader(_SOURCE_SCHEMA, "source")
+TEMPLATE_DOCUMENT = _DocumentLoader(_TEMPLATE_SCHEMA, "template")
