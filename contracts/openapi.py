@@ -8,6 +8,7 @@ is the emulator's own, not Huawei's.
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
@@ -25,6 +26,15 @@ from sms_mock.contracts.iam import (
     TokenRequestSchema,
     TokenResponseSchema,
 )
+from sms_mock.contracts.migprojects import (
+    ConfigSchema,
+    CreateMigprojectRequestSchema,
+    MigprojectListQuerySchema,
+    MigprojectListSchema,
+    MigprojectShowSchema,
+    PrivacyAgreementSchema,
+    UpdateMigprojectRequestSchema,
+)
 from sms_mock.contracts.sms import (
     CreateTaskRequestSchema,
     CreateTaskResponseSchema,
@@ -34,6 +44,28 @@ from sms_mock.contracts.sms import (
     TaskListQuerySchema,
     TaskListSchema,
     TaskSchema,
+)
+from sms_mock.contracts.sources import (
+    DeleteIdsRequestSchema,
+    DiskInfoRequestSchema,
+    ErrorListQuerySchema,
+    ErrorListSchema,
+    IdResponseSchema,
+    RegisterSourceRequestSchema,
+    SourceListQuerySchema,
+    SourceListSchema,
+    SourceOverviewSchema,
+    SourceSchema,
+    SourceStateRequestSchema,
+    UpdateSourceRequestSchema,
+)
+from sms_mock.contracts.templates import (
+    CreateTemplateRequestSchema,
+    TargetPasswordSchema,
+    TemplateListQuerySchema,
+    TemplateListSchema,
+    TemplateShowSchema,
+    UpdateTemplateRequestSchema,
 )
 
 OPENAPI_VERSION = "3.0.3"
@@ -265,6 +297,150 @@ def _sms_operations() -> dict[str, dict[str, dict[str, Any]]]:
     }
 
 
+class _IdPathSchema(Schema):
+    id = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,64}$"),
+        metadata={"description": "1 to 64 characters of A-Z, a-z, 0-9, `_` and `-`."},
+    )
+
+
+def _path_param(name: str) -> dict[str, Any]:
+    """A resource id in the path, named as the SDK names it."""
+    schema = type(
+        f"_{name.title().replace('_', '')}PathSchema",
+        (Schema,),
+        {name: _IdPathSchema().fields["id"]},
+    )
+    return {"in": "path", "schema": schema}
+
+
+@dataclass(frozen=True)
+class _Op:
+    """One resource operation: enough to write its OpenAPI entry."""
+
+    path: str
+    method: str
+    operation_id: str
+    summary: str
+    answer: Any  # the 200 body's schema
+    body: Any = None  # the request body's schema, None for none
+    query: Any = None
+    path_id: str | None = None  # the path parameter's name
+    not_found: str | None = None  # the 404's description
+    bad_request: str = "SMS.9002: a bad body or query, naming the field."
+    optional_body: bool = False  # the SDK sends none; `{}` is accepted too
+
+
+_EMPTY = EmptyResponseSchema
+_SOURCE_404 = "SMS.9010: no such source server in the caller's project."
+_TEMPLATE_404 = "SMS.9011: no such template in the caller's project."
+_MIGPROJECT_404 = "SMS.9012: no such migration project in the caller's project."
+_RESOURCE_OPERATIONS = (
+    _Op("/v3/sources", "post", "register_server", "Register a source server (the agent's "
+        "call); the same agent again updates it.", IdResponseSchema, RegisterSourceRequestSchema),
+    _Op("/v3/sources", "get", "list_servers", "List the project's source servers, newest "
+        "first; `count` ignores paging.", SourceListSchema, query=SourceListQuerySchema),
+    _Op("/v3/sources/overview", "get", "show_overview", "How many sources are in each state.",
+        SourceOverviewSchema),
+    _Op("/v3/errors", "get", "list_error_servers", "The sources whose task failed.",
+        ErrorListSchema, query=ErrorListQuerySchema),
+    _Op("/v3/sources/{source_id}", "get", "show_server", "A source server, with its current "
+        "task and the suggested target disks.", SourceSchema, path_id="source_id",
+        not_found=_SOURCE_404),
+    _Op("/v3/sources/{source_id}", "put", "update_server_name", "Rename a source, move it to "
+        "another migration project, or adjust its disks.", _EMPTY, UpdateSourceRequestSchema,
+        path_id="source_id", not_found=_SOURCE_404),
+    _Op("/v3/sources/{source_id}", "delete", "delete_server", "Delete a source and its idle "
+        "task.", _EMPTY, path_id="source_id", not_found=_SOURCE_404,
+        bad_request="SMS.9014: its task is running."),
+    _Op("/v3/sources/{source_id}/changestate", "put", "update_copy_state", "Set a source's "
+        "state and migration cycle.", _EMPTY, SourceStateRequestSchema, path_id="source_id",
+        not_found=_SOURCE_404),
+    _Op("/v3/sources/{source_id}/diskinfo", "put", "update_disk_info", "Replace a source's "
+        "disks, volume groups and btrfs.", _EMPTY, DiskInfoRequestSchema, path_id="source_id",
+        not_found=_SOURCE_404),
+    _Op("/v3/sources/delete", "post", "delete_servers", "Delete several sources, all or "
+        "nothing.", _EMPTY, DeleteIdsRequestSchema, not_found=_SOURCE_404,
+        bad_request="SMS.9002: a bad body; SMS.9014: a source's task is running."),
+    _Op("/v3/vm/templates", "post", "create_template", "Create a server template.",
+        IdResponseSchema, CreateTemplateRequestSchema),
+    _Op("/v3/vm/templates", "get", "list_templates", "List the project's templates.",
+        TemplateListSchema, query=TemplateListQuerySchema),
+    _Op("/v3/vm/templates/{id}", "get", "show_template", "A template.", TemplateShowSchema,
+        path_id="id", not_found=_TEMPLATE_404),
+    _Op("/v3/vm/templates/{id}", "put", "update_template", "Change a template's fields.",
+        _EMPTY, UpdateTemplateRequestSchema, path_id="id", not_found=_TEMPLATE_404),
+    _Op("/v3/vm/templates/{id}", "delete", "delete_template", "Delete a template.", _EMPTY,
+        path_id="id", not_found=_TEMPLATE_404),
+    _Op("/v3/vm/templates/delete", "post", "delete_templates", "Delete several templates, all "
+        "or nothing.", _EMPTY, DeleteIdsRequestSchema, not_found=_TEMPLATE_404),
+    _Op("/v3/vm/templates/{id}/target-password", "get", "show_target_password", "The target "
+        "server's password a template keeps.", TargetPasswordSchema, path_id="id",
+        not_found=_TEMPLATE_404),
+    _Op("/v3/migprojects", "post", "create_migproject", "Create a migration project.",
+        IdResponseSchema, CreateMigprojectRequestSchema),
+    _Op("/v3/migprojects", "get", "list_migprojects", "List the project's migration projects.",
+        MigprojectListSchema, query=MigprojectListQuerySchema),
+    _Op("/v3/migprojects/{mig_project_id}", "get", "show_migproject", "A migration project "
+        "(the answer has no id).", MigprojectShowSchema, path_id="mig_project_id",
+        not_found=_MIGPROJECT_404),
+    _Op("/v3/migprojects/{mig_project_id}", "put", "update_migproject", "Change a migration "
+        "project's fields.", _EMPTY, UpdateMigprojectRequestSchema, path_id="mig_project_id",
+        not_found=_MIGPROJECT_404),
+    _Op("/v3/migprojects/{mig_project_id}", "delete", "delete_migproject", "Delete a "
+        "migration project.", _EMPTY, path_id="mig_project_id", not_found=_MIGPROJECT_404,
+        bad_request="SMS.9015: it is the default; SMS.9016: it still holds sources."),
+    _Op("/v3/migprojects/{mig_project_id}/default", "put", "update_default_migproject", "Make "
+        "a migration project the project's default (the only one).", _EMPTY,
+        path_id="mig_project_id", not_found=_MIGPROJECT_404, optional_body=True),
+    _Op("/v3/config", "get", "show_config", "The agent's configuration.", ConfigSchema),
+    _Op("/v3/privacy-agreements", "get", "show_privacy_agreements", "Whether the project "
+        "agreed to the privacy statement.", PrivacyAgreementSchema),
+    _Op("/v3/privacy-agreements", "post", "create_privacy_agreements", "Agree to the privacy "
+        "statement.", _EMPTY, optional_body=True),
+)  # fmt: skip
+
+
+def _resource_operations() -> dict[str, dict[str, dict[str, Any]]]:
+    """The source, template, migration-project and service paths, from the table above."""
+    paths: dict[str, dict[str, dict[str, Any]]] = {}
+    for op in _RESOURCE_OPERATIONS:
+        writes = op.method in ("post", "put")
+        responses: dict[int, dict[str, Any]] = {
+            200: _response("The answer.", op.answer),
+            401: _SMS_POST_401 if writes else _GATEWAY_401,
+            403: _GATEWAY_403,
+        }
+        if op.body is not None or op.query is not None or op.path_id or op.optional_body:
+            detail = op.bad_request
+            if op.path_id:
+                detail += " SMS.9004: a malformed id."
+            responses[400] = _response(detail, SmsErrorSchema)
+        if op.not_found:
+            responses[404] = _response(op.not_found, SmsErrorSchema)
+        if writes:
+            responses[413] = _TOO_LARGE
+        operation: dict[str, Any] = {
+            "tags": ["SMS"],
+            "security": SIGNED_OR_TOKEN,
+            "operationId": op.operation_id,
+            "summary": op.summary,
+            "responses": responses,
+        }
+        parameters = []
+        if op.path_id:
+            parameters.append(_path_param(op.path_id))
+        if op.query is not None:
+            parameters.append({"in": "query", "schema": op.query})
+        if parameters:
+            operation["parameters"] = parameters
+        if op.body is not None:
+            operation["requestBody"] = _json_body(op.body, f"{op.body.__name__}.")
+        paths.setdefault(op.path, {})[op.method] = operation
+    return paths
+
+
 def _iam_operations() -> dict[str, dict[str, dict[str, Any]]]:
     """The IAM (Keystone v3) paths: operations by path and method."""
     token_query = {"in": "query", "schema": _TokenQuerySchema}
@@ -392,7 +568,8 @@ def _build() -> dict[str, Any]:
         AKSK_SCHEME,
         {"type": "apiKey", "in": "header", "name": "Authorization", "description": HMAC_RECIPE},
     )
-    for path, operations in {**_iam_operations(), **_sms_operations()}.items():
+    every = {**_iam_operations(), **_sms_operations(), **_resource_operations()}
+    for path, operations in every.items():
         # apispec resolves parameters and responses in place, and its one deepcopy per path
         # keeps pieces that operations share shared: copy each operation on its own.
         spec.path(path=path, operations={m: copy.deepcopy(o) for m, o in operations.items()})

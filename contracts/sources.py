@@ -41,7 +41,6 @@ _text = validate.Length(0, 1024)
 _name = validate.Length(1, 255)
 
 
-
 def _size_field(**kw: Any) -> StrictInteger:
     return StrictInteger(validate=_size, **kw)
 

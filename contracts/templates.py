@@ -83,10 +83,21 @@ class CreateTemplateRequestSchema(RequestSchema):
     template = fields.Nested(TemplateRequestSchema, required=True)
 
 
+class TemplateChangeSchema(TemplateRequestSchema):
+    """The fields an update gives; the name too is optional here."""
+
+    name = fields.String(
+        validate=Pattern(
+            TASK_NAME_PATTERN,
+            error="Must be 1 to 255 Chinese characters, letters, digits, '_' or '-'.",
+        )
+    )
+
+
 class UpdateTemplateRequestSchema(RequestSchema):
     """UpdateTemplateReq: the given fields replace the template's."""
 
-    template = fields.Nested(TemplateRequestSchema(partial=True))
+    template = fields.Nested(TemplateChangeSchema)
 
 
 class TemplateListQuerySchema(RequestSchema):

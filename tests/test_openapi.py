@@ -86,6 +86,28 @@ EXPECTED_RESPONSES: dict[str, dict[str, str | None]] = {
         "404": "SmsError",
         "413": "ApigwError",
     },
+    "show_server": {
+        "200": "Source",
+        "400": "SmsError",
+        "401": "ApigwError",
+        "403": "ApigwError",
+        "404": "SmsError",
+    },
+    "register_server": {
+        "200": "IdResponse",
+        "400": "SmsError",
+        "401": SMS_OR_GATEWAY,
+        "403": "ApigwError",
+        "413": "ApigwError",
+    },
+    "delete_migproject": {
+        "200": "EmptyResponse",
+        "400": "SmsError",
+        "401": "ApigwError",
+        "403": "ApigwError",
+        "404": "SmsError",
+    },
+    "show_overview": {"200": "SourceOverview", "401": "ApigwError", "403": "ApigwError"},
     "delete_tasks": {
         "200": "EmptyResponse",
         "400": "SmsError",
@@ -160,8 +182,56 @@ def test_operation_ids_are_the_sdk_method_names() -> None:
             "keystone_list_projects",
             "keystone_list_auth_projects",
             "keystone_list_auth_domains",
+            *RESOURCE_OPERATION_IDS,
         ]
     )
+
+
+# The SDK's source, template, migration-project and service operations the emulator serves.
+RESOURCE_OPERATION_IDS = [
+    "register_server",
+    "list_servers",
+    "show_server",
+    "show_overview",
+    "list_error_servers",
+    "update_server_name",
+    "update_copy_state",
+    "update_disk_info",
+    "delete_server",
+    "delete_servers",
+    "create_template",
+    "list_templates",
+    "show_template",
+    "update_template",
+    "delete_template",
+    "delete_templates",
+    "show_target_password",
+    "create_migproject",
+    "list_migprojects",
+    "show_migproject",
+    "update_migproject",
+    "update_default_migproject",
+    "delete_migproject",
+    "show_config",
+    "show_privacy_agreements",
+    "create_privacy_agreements",
+]
+
+
+def test_operation_ids_and_paths_are_the_sdks() -> None:
+    from huaweicloudsdksms.v3 import SmsClient
+
+    for path, method, operation in OPERATIONS:
+        if operation["tags"] != ["SMS"]:
+            continue
+        info = getattr(SmsClient, f"_{operation['operationId']}_http_info")(_Request())
+        assert (info["method"].lower(), info["resource_path"]) == (method, path)
+
+
+class _Request:
+    """Enough of an SDK request object for its `_http_info` to name the method and path."""
+
+    attribute_map: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("operation_id", sorted(EXPECTED_RESPONSES))

@@ -40,35 +40,35 @@ def list_migprojects() -> Response:
     return json_response(emulator().sms.list_migprojects(project_id, query))
 
 
-@blueprint.get("/v3/migprojects/<migproject_id>")
-def show_migproject(migproject_id: str) -> Response:
+@blueprint.get("/v3/migprojects/<mig_project_id>")
+def show_migproject(mig_project_id: str) -> Response:
     project_id = sms_project()
-    return json_response(emulator().sms.show_migproject(project_id, _migproject_id(migproject_id)))
+    return json_response(emulator().sms.show_migproject(project_id, _migproject_id(mig_project_id)))
 
 
-@blueprint.put("/v3/migprojects/<migproject_id>")
-def update_migproject(migproject_id: str) -> Response:
+@blueprint.put("/v3/migprojects/<mig_project_id>")
+def update_migproject(mig_project_id: str) -> Response:
     project_id = sms_project()
-    migproject_id = _migproject_id(migproject_id)
+    migproject_id = _migproject_id(mig_project_id)
     body = sms_body(_update_schema)
     emulator().sms.update_migproject(project_id, migproject_id, body)
     return json_response(EMPTY)
 
 
-@blueprint.put("/v3/migprojects/<migproject_id>/default")
-def set_default_migproject(migproject_id: str) -> Response:
+@blueprint.put("/v3/migprojects/<mig_project_id>/default")
+def set_default_migproject(mig_project_id: str) -> Response:
     project_id = sms_project()
-    migproject_id = _migproject_id(migproject_id)
+    migproject_id = _migproject_id(mig_project_id)
     no_body()
     emulator().sms.set_default_migproject(project_id, migproject_id)
     return json_response(EMPTY)
 
 
-@blueprint.delete("/v3/migprojects/<migproject_id>")
-def delete_migproject(migproject_id: str) -> Response:
+@blueprint.delete("/v3/migprojects/<mig_project_id>")
+def delete_migproject(mig_project_id: str) -> Response:
     # Terraform's provider sends `["<id>"]` as a body here; a DELETE's body is not read.
     project_id = sms_project()
-    emulator().sms.delete_migproject(project_id, _migproject_id(migproject_id))
+    emulator().sms.delete_migproject(project_id, _migproject_id(mig_project_id))
     return json_response(EMPTY)
 
 

@@ -41,25 +41,25 @@ def list_templates() -> Response:
     return json_response(emulator().sms.list_templates(project_id, query))
 
 
-@blueprint.get("/v3/vm/templates/<template_id>")
-def show_template(template_id: str) -> Response:
+@blueprint.get("/v3/vm/templates/<id>")
+def show_template(id: str) -> Response:
     project_id = sms_project()
-    return json_response(emulator().sms.show_template(project_id, _template_id(template_id)))
+    return json_response(emulator().sms.show_template(project_id, _template_id(id)))
 
 
-@blueprint.put("/v3/vm/templates/<template_id>")
-def update_template(template_id: str) -> Response:
+@blueprint.put("/v3/vm/templates/<id>")
+def update_template(id: str) -> Response:
     project_id = sms_project()
-    template_id = _template_id(template_id)
+    template_id = _template_id(id)
     body = sms_body(_update_schema)
     emulator().sms.update_template(project_id, template_id, body.get("template", {}))
     return json_response(EMPTY)
 
 
-@blueprint.delete("/v3/vm/templates/<template_id>")
-def delete_template(template_id: str) -> Response:
+@blueprint.delete("/v3/vm/templates/<id>")
+def delete_template(id: str) -> Response:
     project_id = sms_project()
-    emulator().sms.delete_templates(project_id, [_template_id(template_id)])
+    emulator().sms.delete_templates(project_id, [_template_id(id)])
     return json_response(EMPTY)
 
 
@@ -71,7 +71,7 @@ def delete_templates() -> Response:
     return json_response(EMPTY)
 
 
-@blueprint.get("/v3/vm/templates/<template_id>/target-password")
-def target_password(template_id: str) -> Response:
+@blueprint.get("/v3/vm/templates/<id>/target-password")
+def target_password(id: str) -> Response:
     project_id = sms_project()
-    return json_response(emulator().sms.target_password(project_id, _template_id(template_id)))
+    return json_response(emulator().sms.target_password(project_id, _template_id(id)))
