@@ -1,4 +1,5 @@
-"""The reference client of the emulated (or real) Huawei Cloud SMS v3 task API.
+"""The reference client of the emulated (or real) Huawei Cloud SMS v3 API: tasks, source
+servers, server templates, migration projects and the project's settings.
 
 Every body it sends is checked against the request schemas of `contracts` first, and every body
 it receives is loaded through the response schemas into typed objects (`client.models`); a body
@@ -19,23 +20,45 @@ from sms_mock.client.errors import (
     WaitTimeout,
     WrongState,
 )
-from sms_mock.client.models import Task, TaskPage, TaskSummary
+from sms_mock.client.models import (
+    AgentConfig,
+    Migproject,
+    MigprojectDetail,
+    MigrationError,
+    Source,
+    SourceOverview,
+    SourceSummary,
+    TargetPassword,
+    Task,
+    TaskPage,
+    TaskSummary,
+    Template,
+)
 from sms_mock.client.transport import RetryPolicy
 
 __all__ = [
+    "AgentConfig",
     "ApiError",
     "BadRequest",
     "ContractViolation",
     "Forbidden",
+    "Migproject",
+    "MigprojectDetail",
+    "MigrationError",
     "NotFound",
     "RetryPolicy",
     "ServerError",
     "SmsClient",
     "SmsClientError",
+    "Source",
+    "SourceOverview",
+    "SourceSummary",
+    "TargetPassword",
     "Task",
     "TaskFailed",
     "TaskPage",
     "TaskSummary",
+    "Template",
     "Unauthorized",
     "WaitTimeout",
     "WrongState",

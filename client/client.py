@@ -1,4 +1,8 @@
-"""`SmsClient`: the reference client of the SMS v3 task API, held to the contract both ways."""
+"""`SmsClient`: the reference client of the SMS v3 API, held to the contract both ways.
+
+Tasks, login and the HTTP plumbing are here; source servers, templates, migration projects and
+the project's settings are mixins of their own modules (sources, templates, migprojects,
+settings)."""
 
 from __future__ import annotations
 
@@ -11,9 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from marshmallow import Schema, ValidationError
+from marshmallow import ValidationError
 
 from sms_mock.client import models
+from sms_mock.client.calls import PAGE_SIZE, check_request, every_item
 from sms_mock.client.errors import (
     ContractViolation,
     ServerError,
@@ -22,9 +27,12 @@ from sms_mock.client.errors import (
     WaitTimeout,
     api_error,
 )
+from sms_mock.client.migprojects import MigprojectsMixin
+from sms_mock.client.settings import SettingsMixin
+from sms_mock.client.sources import SourcesMixin
+from sms_mock.client.templates import TemplatesMixin
 from sms_mock.client.transport import RetryPolicy, Transport
 from sms_mock.contracts import signing
-from sms_mock.contracts.base import error_paths
 from sms_mock.contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
 from sms_mock.contracts.iam import TokenRequestSchema, TokenResponseSchema
 from sms_mock.contracts.sms import (
@@ -39,7 +47,6 @@ from sms_mock.contracts.sms import (
 
 DEFAULT_FAIL_STATES = ("MIGRATE_FAIL", "SYNC_FAIL")
 TOKEN_MARGIN_S = 300  # fetch a new token this long before the old one expires
-PAGE_SIZE = 100
 
 
 @dataclass
@@ -86,21 +93,13 @@ CREDENTIALS_HELP = (
 )
 
 
-def _check_request(schema: type[Schema], body: dict[str, Any], what: str) -> None:
-    """Refuse to send a body the server's contract would refuse."""
-    try:
-        schema().load(body)
-    except ValidationError as exc:
-        field, problem = error_paths(exc.messages)[0]
-        raise ContractViolation(what, field, problem, "request", body) from exc
-
-
 def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
-class SmsClient:
-    """A client of SMS v3 tasks, logging in to IAM with a password, or signing with an AK/SK.
+class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin):
+    """A client of SMS v3 (tasks, source servers, templates, migration projects, settings),
+    logging in to IAM with a password, or signing with an AK/SK.
 
     `endpoint` is the SMS endpoint (`http://127.0.0.1:8080` for the emulator); `iam_endpoint`
     defaults to it. With a password, `project` names the project to scope to (or give
@@ -190,7 +189,7 @@ class SmsClient:
 
     def _issue_token(self) -> _CachedToken:
         assert self._login is not None
-        _check_request(TokenRequestSchema, self._login, "token request")
+        check_request(TokenRequestSchema, self._login, "token request")
         response = self._transport.send(
             "POST", f"{self.iam_endpoint}/v3/auth/tokens", json=self._login, idempotent=True
         )
@@ -235,24 +234,22 @@ class SmsClient:
             }.items()
             if value is not None
         }
-        offset = 0
-        while True:
-            page = self.list_tasks_page(limit=page_size, offset=offset, **query)
-            yield from page.tasks
-            offset += len(page.tasks)
-            if not page.tasks or offset >= page.count:
-                return
+        yield from every_item(
+            lambda limit, offset: self.list_tasks_page(limit=limit, offset=offset, **query),
+            "tasks",
+            page_size,
+        )
 
     def list_tasks_page(self, *, limit: int = PAGE_SIZE, offset: int = 0, **query: str) -> Any:
         """One page (`client.models.TaskPage`: `count` of all matches, `tasks` of this page)."""
         params = {**query, "limit": str(limit), "offset": str(offset)}
-        _check_request(TaskListQuerySchema, params, "task list query")
+        check_request(TaskListQuerySchema, params, "task list query")
         body = self._call("GET", "/v3/tasks", params=params, idempotent=True)
         return models.load(TaskListSchema, body, "task list")
 
     def create_task(self, body: dict[str, Any]) -> str:
         """Create a task from a PostTask body; its id."""
-        _check_request(CreateTaskRequestSchema, body, "create task request")
+        check_request(CreateTaskRequestSchema, body, "create task request")
         answer = self._call("POST", "/v3/tasks", body=body, idempotent=False)
         return models.load(CreateTaskResponseSchema, answer, "create task response").id
 
@@ -262,13 +259,13 @@ class SmsClient:
     def delete_tasks(self, task_ids: Iterable[str]) -> None:
         """Delete several tasks, all or none."""
         body = {"ids": list(task_ids)}
-        _check_request(DeleteTasksRequestSchema, body, "delete tasks request")
+        check_request(DeleteTasksRequestSchema, body, "delete tasks request")
         self._call("POST", "/v3/tasks/delete", body=body, idempotent=False)
 
     def task_action(self, task_id: str, operation: str, **fields: Any) -> None:
         """POST /v3/tasks/{id}/action with `{"operation": ..., **fields}`."""
         body = {"operation": operation, **fields}
-        _check_request(TaskActionRequestSchema, body, "task action request")
+        check_request(TaskActionRequestSchema, body, "task action request")
         self._call("POST", f"/v3/tasks/{task_id}/action", body=body, idempotent=False)
 
     def start_task(self, task_id: str) -> None:

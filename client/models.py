@@ -17,7 +17,23 @@ from marshmallow import Schema, ValidationError, fields
 from sms_mock.client.errors import ContractViolation
 from sms_mock.contracts.base import error_paths
 from sms_mock.contracts.iam import TokenResponseSchema
+from sms_mock.contracts.migprojects import (
+    ConfigSchema,
+    MigprojectListSchema,
+    MigprojectSchema,
+    MigprojectShowSchema,
+    PrivacyAgreementSchema,
+)
 from sms_mock.contracts.sms import TaskBriefSchema, TaskListSchema, TaskSchema
+from sms_mock.contracts.sources import (
+    ErrorListSchema,
+    MigrationErrorSchema,
+    SourceBriefSchema,
+    SourceListSchema,
+    SourceOverviewSchema,
+    SourceSchema,
+)
+from sms_mock.contracts.templates import TargetPasswordSchema, TemplateListSchema, TemplateSchema
 
 
 def _python_type(field: fields.Field) -> Any:
@@ -54,6 +70,14 @@ _NAMES: dict[type[Schema], str] = {
     TaskBriefSchema: "TaskSummary",
     TaskListSchema: "TaskPage",
     TokenResponseSchema: "TokenResponse",
+    SourceSchema: "Source",
+    SourceBriefSchema: "SourceSummary",
+    SourceListSchema: "SourcePage",
+    ErrorListSchema: "MigrationErrorPage",
+    TemplateListSchema: "TemplatePage",
+    MigprojectShowSchema: "MigprojectDetail",
+    MigprojectListSchema: "MigprojectPage",
+    ConfigSchema: "AgentConfig",
 }
 
 
@@ -116,6 +140,20 @@ Task = model_of(TaskSchema)
 TaskSummary = model_of(TaskBriefSchema)
 TaskPage = model_of(TaskListSchema)
 TokenResponse = model_of(TokenResponseSchema)
+Source = model_of(SourceSchema)
+SourceSummary = model_of(SourceBriefSchema)
+SourcePage = model_of(SourceListSchema)
+SourceOverview = model_of(SourceOverviewSchema)
+MigrationError = model_of(MigrationErrorSchema)
+MigrationErrorPage = model_of(ErrorListSchema)
+Template = model_of(TemplateSchema)
+TemplatePage = model_of(TemplateListSchema)
+TargetPassword = model_of(TargetPasswordSchema)
+Migproject = model_of(MigprojectSchema)
+MigprojectDetail = model_of(MigprojectShowSchema)
+MigprojectPage = model_of(MigprojectListSchema)
+AgentConfig = model_of(ConfigSchema)
+PrivacyAgreement = model_of(PrivacyAgreementSchema)
 
 
 def to_dict(model: Any) -> Any:

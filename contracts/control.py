@@ -215,3 +215,5 @@ class ScenarioLoadSchema(ResponseSchema):
     project_id = fields.String(required=True)
     task_ids = fields.List(fields.String(), required=True)
     fault_ids = fields.List(fields.String(), required=True)
+    source_ids = fields.List(fields.String(), required=True)
+    template_ids = fields.List(fields.String(), required=True)

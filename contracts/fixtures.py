@@ -70,6 +70,9 @@ class ScenarioFileSchema(RequestSchema):
     clock = fields.Nested(ScenarioClockSchema)
     durations = DurationsField()
     keep_ids = StrictBoolean()
-    # Task documents and fault specs load through their own schemas, item by item.
+    # Documents load through their own schemas, item by item. A task names a source or a
+    # template of the scenario by the id written in the file; the load gives each a fresh id.
+    sources = fields.List(fields.Raw(), validate=validate.Length(max=1000))
+    templates = fields.List(fields.Raw(), validate=validate.Length(max=1000))
     tasks = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1))
     faults = fields.List(fields.Nested(TaskFaultRequestSchema))

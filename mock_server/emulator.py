@@ -113,7 +113,10 @@ class Emulator:
         return scenario
 
     def load_scenario(
-        self, name: str, project_ref: str | None = None, ids: dict[str, str] | None = None
+        self,
+        name: str,
+        project_ref: str | None = None,
+        before: ScenarioLoad | None = None,
     ) -> ScenarioLoad:
         """Load a named scenario into a project (by id or name; else its own, else the default).
 
@@ -121,7 +124,8 @@ class Emulator:
         """
         scenario = self.scenario(name)
         project = self.project_ref(project_ref or scenario.project)
-        return apply_scenario(scenario, project, self.sms, self.clock, ids)
+        ids, resource_ids = (before.ids, before.resource_ids) if before else (None, None)
+        return apply_scenario(scenario, project, self.sms, self.clock, ids, resource_ids)
 
     def _load_startup_scenarios(
         self, before: list[ScenarioLoad] | None = None
@@ -129,8 +133,8 @@ class Emulator:
         """`Config.scenarios` in order; after a reset, under the ids they had before."""
         loads = []
         for index, name in enumerate(self.config.scenarios):
-            ids = before[index].ids if before and index < len(before) else None
-            loads.append(self.load_scenario(name, None, ids))
+            earlier = before[index] if before and index < len(before) else None
+            loads.append(self.load_scenario(name, None, earlier))
         return loads
 
     def reset(self) -> None:

@@ -53,6 +53,22 @@ class SmsMock:
         params = {"project": project} if project else {}
         return self._control("POST", "/tasks", doc, **params)
 
+    def add_source(
+        self, doc: dict[str, Any] | None = None, project: str | None = None
+    ) -> dict[str, Any]:
+        """Put a source server in exactly as given (any subset of GET /v3/sources/{id}, the
+        rest defaulted); the whole document, as GET /v3/sources/{id} answers it."""
+        params = {"project": project} if project else {}
+        return self._control("POST", "/sources", doc or {}, **params)
+
+    def add_template(
+        self, doc: dict[str, Any] | None = None, project: str | None = None
+    ) -> dict[str, Any]:
+        """Put a server template in exactly as given (any subset of a template's answer, the
+        rest defaulted); the whole template."""
+        params = {"project": project} if project else {}
+        return self._control("POST", "/templates", doc or {}, **params)
+
     def load_scenario(self, name: str, project: str | None = None) -> list[str]:
         """Load a named scenario; the ids of the tasks it made."""
         params = {"project": project} if project else {}

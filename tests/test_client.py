@@ -25,7 +25,7 @@ from sms_mock.client import (
 from sms_mock.client.models import to_dict
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import ACCOUNT
-from tests.support.helpers import SEED_EXAMPLE, create_body
+from tests.support.helpers import SEED_EXAMPLE, create_body, free_source_at
 from tests.support.stub_http import Answer, stub_session
 
 
@@ -85,7 +85,7 @@ def test_list_tasks_page_answers_the_count_of_every_match(sms: SmsClient) -> Non
 
 
 def test_create_start_wait_and_delete(sms: SmsClient, live: LiveServer) -> None:
-    task_id = sms.create_task(create_body())
+    task_id = sms.create_task(create_body(free_source_at(live.url)))
     sms.start_task(task_id)
     done = sms.wait_for_state(
         task_id, "MIGRATE_SUCCESS", interval=0, on_poll=lambda task: live.emulator.clock.advance(20)

@@ -18,7 +18,7 @@ from sms_mock.client.models import to_dict
 from sms_mock.contracts import signing
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import ACCOUNT, AK, OTHER_PROJECT_ID, PROJECT_ID, SK
-from tests.support.helpers import create_body
+from tests.support.helpers import create_body, free_source_at
 from tests.support.stub_http import Answer, stub_session
 
 
@@ -48,8 +48,10 @@ def test_signed_client_filters_with_a_query(signed: SmsClient) -> None:
     ]
 
 
-def test_signed_client_writes(signed: SmsClient, password_client: SmsClient) -> None:
-    created = signed.create_task(create_body(name="signed-made"))
+def test_signed_client_writes(
+    live: LiveServer, signed: SmsClient, password_client: SmsClient
+) -> None:
+    created = signed.create_task(create_body(free_source_at(live.url), name="signed-made"))
     signed.start_task(created)
     assert password_client.get_task(created).state == "RUNNING"
     signed.stop_task(created)

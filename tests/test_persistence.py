@@ -194,3 +194,89 @@ def test_a_state_file_that_is_not_sqlite_stops_the_start_in_one_line(tmp_path: P
     assert result.returncode == 2
     assert result.stderr.startswith(f"sms-mock: --state-file {bad}: ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_sources_templates_and_migprojects_survive_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    client = app_on(db)
+    headers = {"X-Auth-Token": issue_token(client)}
+    client.put("/v3/sources/src-linux-file", json={"name": "renamed"}, headers=headers)
+    client.delete("/v3/sources/src-windows", headers=headers)
+    client.put(
+        "/v3/vm/templates/tpl-default",
+        json={"template": {"flavor": "c7.xlarge.2"}},
+        headers=headers,
+    )
+    wave = client.post(
+        "/v3/migprojects",
+        json={"name": "wave-2", "region": "cn-north-4", "type": "MIGRATE_FILE"},
+        headers=headers,
+    ).get_json()["id"]
+    client.post("/v3/privacy-agreements", headers={**headers, "Content-Type": "application/json"})
+
+    again = app_on(db)
+    assert again.get("/v3/sources/src-linux-file", headers=headers).get_json()["name"] == "renamed"
+    assert again.get("/v3/sources/src-windows", headers=headers).status_code == 404
+    template = again.get("/v3/vm/templates/tpl-default", headers=headers).get_json()["template"]
+    assert template["flavor"] == "c7.xlarge.2"
+    assert again.get(f"/v3/migprojects/{wave}", headers=headers).status_code == 200
+    assert again.get("/v3/privacy-agreements", headers=headers).get_json() == {"flag": True}
+
+
+def _format_1(snapshot: dict) -> dict:
+    """A snapshot as version 0.1 wrote it: no sources, templates or migprojects."""
+    sms = {key: value for key, value in snapshot["sms"].items() if key != "resources"}
+    return {**snapshot, "format": "sms-mock-snapshot/1", "sms": sms}
+
+
+def test_a_format_1_snapshot_is_migrated_with_a_default_migproject(client: FlaskClient) -> None:
+    old = _format_1(client.get("/_mock/snapshot").get_json())
+    assert client.post("/_mock/snapshot", json=old).status_code == 200
+    headers = {"X-Auth-Token": issue_token(client)}
+    listed = client.get("/v3/migprojects", headers=headers).get_json()["migprojects"]
+    assert [m["name"] for m in listed] == ["SystemProject"]
+    assert client.get("/v3/sources", headers=headers).get_json()["count"] == 0
+    assert client.get("/_mock/snapshot").get_json()["format"] == "sms-mock-snapshot/2"
+
+
+def test_a_snapshot_of_a_newer_format_is_refused_naming_it(client: FlaskClient) -> None:
+    newer = {**client.get("/_mock/snapshot").get_json(), "format": "sms-mock-snapshot/9"}
+    message = error_message(client.post("/_mock/snapshot", json=newer), 400, "SMS.9002")
+    assert "sms-mock-snapshot/9" in message
+
+
+def test_a_state_file_of_a_newer_format_stops_the_start_naming_it(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    app_on(db)
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "UPDATE meta SET value = ? WHERE key = 'format'", ('"sms-mock-snapshot/9"',)
+        )
+    done = subprocess.run(
+        [SMS_MOCK, "serve", "--port", "0", "--state-file", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert "sms-mock-snapshot/9" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_format_1_state_file_is_migrated(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    app_on(db)
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        connection.execute("DELETE FROM resources")
+        connection.execute(
+            "UPDATE meta SET value = ? WHERE key = 'format'", ('"sms-mock-snapshot/1"',)
+        )
+    again = app_on(db)
+    headers = {"X-Auth-Token": issue_token(again)}
+    listed = again.get("/v3/migprojects", headers=headers).get_json()["migprojects"]
+    assert [m["name"] for m in listed] == ["SystemProject"]
+    assert again.get("/v3/tasks/sample-ready", headers=headers).status_code == 200

@@ -32,6 +32,7 @@ def section(name: str) -> str:
         ("lifecycle:operations", table.operations_markdown),
         ("lifecycle:wrong-state", table.wrong_state_markdown),
         ("lifecycle:durations", table.durations_markdown),
+        ("lifecycle:sources", table.sources_markdown),
     ],
 )
 def test_readme_prints_the_lifecycle_tables_the_tests_check(
@@ -44,7 +45,8 @@ def test_readme_prints_the_lifecycle_tables_the_tests_check(
     "code",
     ["APIGW.0101", "APIGW.0201", "APIGW.0301", "APIGW.0302", "SMS.2004", "SMS.2005", "SMS.2006",
      "SMS.9001", "SMS.9002", "SMS.9003", "SMS.9004", "SMS.9006", "SMS.1038", "SMS.1039",
-     "SMS.1040", "SMS.2015", "SMS.2007"],
+     "SMS.1040", "SMS.2015", "SMS.2007", "SMS.2216", "SMS.9010", "SMS.9011", "SMS.9012",
+     "SMS.9013", "SMS.9014", "SMS.9015", "SMS.9016"],
 )  # fmt: skip
 def test_readme_error_table_names_every_code(code: str) -> None:
     errors = README.split("### Errors", 1)[1].split("## The lifecycle", 1)[0]
@@ -68,6 +70,27 @@ def test_the_readme_walkthrough_works_as_printed() -> None:
     assert started == "{}"
     assert '"id":"sample-abort"' in shown
     assert '"state":"RUNNING"' in shown
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the example needs curl")
+def test_the_readme_resources_example_works_as_printed() -> None:
+    script = section("resources-example").removeprefix("```bash\n").removesuffix("```")
+    with LiveServer(Config(clock="manual")) as server:
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            env={"SMS": server.url, "PATH": "/usr/bin:/bin:/usr/local/bin"},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        sources = server.emulator.sms.every_source()
+    assert result.returncode == 0, result.stderr
+    disks, state = result.stdout.splitlines()
+    assert disks.startswith('"init_target_server":{"disks":[{'), disks
+    assert '"name":"/dev/vda"' in disks
+    assert state == '"state":"waiting"'
+    web = [row["source"] for row in sources if row["source"]["name"] == "web-01"]
+    assert len(web) == 1 and web[0]["current_task"]["vm_template_id"] == "tpl-default"
 
 
 def test_the_readme_client_example_runs(capsys: pytest.CaptureFixture[str]) -> None:

@@ -50,6 +50,7 @@ class Expect:
 # Written from the scenario list in README, independently of the files.
 EXPECTED = {
     "ready": Expect("READY", ("waiting", None)),
+    "from-template": Expect("READY", ("waiting", "setting")),
     "running-replicate": Expect(
         "RUNNING", ("replicate", "replicating"), ("ATTACH_AGENT_IMAGE", 50),
         settles_to="MIGRATE_SUCCESS",
@@ -599,3 +600,37 @@ def test_readme_lists_exactly_the_scenario_files() -> None:
     assert [(m.group(1), m.group(2)) for m in listed if m] == [
         (name, FILES[name]["description"]) for name in NAMES
     ]
+
+
+def test_a_scenarios_sources_and_templates_load_under_fresh_ids_tied_to_its_task(
+    client: FlaskClient,
+) -> None:
+    first = load(client, "from-template")
+    second = load(client, "from-template")
+    assert first["source_ids"] != second["source_ids"]
+    headers = {"X-Auth-Token": issue_token(client)}
+    for loaded in (first, second):
+        (source_id,), (template_id,), (task_id,) = (
+            loaded["source_ids"],
+            loaded["template_ids"],
+            loaded["task_ids"],
+        )
+        source = client.get(f"/v3/sources/{source_id}", headers=headers).get_json()
+        assert source["current_task"]["id"] == task_id
+        task = client.get(f"/v3/tasks/{task_id}", headers=headers).get_json()
+        assert (task["source_server"]["id"], task["vm_template_id"]) == (source_id, template_id)
+        template = client.get(f"/v3/vm/templates/{template_id}", headers=headers).get_json()
+        assert template["template"]["target_server_name"] == "app-02-target"
+
+
+def test_a_reset_brings_start_up_scenario_sources_back_under_their_ids() -> None:
+    app = create_app(Config(clock="manual", scenarios=["from-template"]))
+    client = app.test_client()
+    (loaded,) = app.extensions["sms_mock"].startup_scenarios
+    client.post("/_mock/reset")
+    (again,) = app.extensions["sms_mock"].startup_scenarios
+    assert (again.source_ids, again.template_ids, again.task_ids) == (
+        loaded.source_ids,
+        loaded.template_ids,
+        loaded.task_ids,
+    )

@@ -70,7 +70,7 @@ from tests.support.accounts import (
     password_body,
 )
 from tests.support.assertions import AUTH_FAILED
-from tests.support.helpers import SEED_ID, create_body
+from tests.support.helpers import SEED_ID, create_body, free_source_at
 from tests.support.lifecycle_table import ROWS
 
 # The SDK deprecated to_dict() in favour of raw JSON; the models are what users read, though.
@@ -264,12 +264,14 @@ def test_list_tasks_count_ignores_paging(sdk: SdkSmsClient) -> None:
 
 
 def test_create_task_makes_the_task_the_client_makes(
-    sdk: SdkSmsClient, password_client: SmsClient
+    live: LiveServer, sdk: SdkSmsClient, password_client: SmsClient
 ) -> None:
-    body = create_body(name="sdk-made", auto_start=False, priority=2)
+    # Two sources alike but for their ids: a source takes one task.
+    ours, twins = (free_source_at(live.url, name="sdk-source") for _ in range(2))
+    body = create_body(ours, name="sdk-made", auto_start=False, priority=2)
     created = sdk.create_task(CreateTaskRequest(body=sdk_model(PostTask, body)))
     assert created.to_json_object() == created.to_dict() == {"id": created.id}
-    twin = password_client.create_task(body)
+    twin = password_client.create_task({**body, "source_server": {"id": twins}})
     made, theirs = (
         to_dict(password_client.get_task(created.id)),
         to_dict(password_client.get_task(twin)),

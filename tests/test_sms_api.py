@@ -9,10 +9,17 @@ import pytest
 from flask.testing import FlaskClient
 
 from sms_mock.contracts.sms import CreateTaskResponseSchema, TaskListSchema, TaskSchema
+from sms_mock.mock_server.emulator import Emulator
 from tests.support import sdk_keys
-from tests.support.accounts import SECOND_PROJECT_ID, issue_token, other_user_token, password_body
-from tests.support.assertions import error_body, error_message
-from tests.support.helpers import Sms, advance, create_body, loads, put_task
+from tests.support.accounts import (
+    PROJECT_ID,
+    SECOND_PROJECT_ID,
+    issue_token,
+    other_user_token,
+    password_body,
+)
+from tests.support.assertions import changes_nothing, error_body, error_message
+from tests.support.helpers import Sms, advance, create_body, free_source, loads, put_task
 
 FIXTURE_TASKS = 6  # five samples and the seed's example, in the default project
 
@@ -84,26 +91,27 @@ def test_every_answer_has_a_request_id(client: FlaskClient, sms: Sms) -> None:
 # --- create -------------------------------------------------------------------------------
 
 
-def test_create_makes_a_ready_task_with_a_32_hex_id(sms: Sms) -> None:
-    response = sms.create(create_body())
+def test_create_makes_a_ready_task_with_a_32_hex_id(client: FlaskClient, sms: Sms) -> None:
+    source_id = free_source(client)
+    response = sms.create(create_body(source_id))
     assert response.status_code == 200
     task_id = loads(CreateTaskResponseSchema, response.get_json())["id"]
     assert re.fullmatch(r"[0-9a-f]{32}", task_id)
     task = loads(TaskSchema, sms.task(task_id))
     assert (task["state"], task["name"], task["type"]) == ("READY", "web-01", "MIGRATE_FILE")
-    assert task["source_server"]["id"] == "src-0001"
+    assert task["source_server"]["id"] == source_id
     disk = task["target_server"]["disks"][0]
     assert (disk["size"], disk["physical_volumes"][0]["used_size"]) == (42949672960, 2467393536)
     assert task["sub_tasks"] == []
 
 
-def test_create_with_auto_start_starts_the_task(sms: Sms) -> None:
-    task_id = sms.create(create_body(auto_start=True)).get_json()["id"]
+def test_create_with_auto_start_starts_the_task(client: FlaskClient, sms: Sms) -> None:
+    task_id = sms.create(create_body(free_source(client), auto_start=True)).get_json()["id"]
     assert sms.task(task_id)["state"] == "RUNNING"
 
 
 def test_a_created_task_runs_the_whole_lifecycle(client: FlaskClient, sms: Sms) -> None:
-    task_id = sms.create(create_body()).get_json()["id"]
+    task_id = sms.create(create_body(free_source(client))).get_json()["id"]
     sms.act(task_id, "start")
     advance(client, 3600)
     assert sms.task(task_id)["state"] == "MIGRATE_SUCCESS"
@@ -116,16 +124,144 @@ def test_a_created_task_runs_the_whole_lifecycle(client: FlaskClient, sms: Sms) 
         ({"type": "MIGRATE_DISK"}, "type"),
         ({"priority": "1"}, "priority"),
         ({"syncing": 0}, "syncing"),
-        ({"target_server": {"name": "t", "vm_id": "v"}}, "target_server.disks"),
+        ({"target_server": {"name": "t", "vm_id": "v", "disks": "/dev/vda"}}, "target_server.disks"),
         ({"source_server": {}}, "source_server.id"),
+        ({"source_server": {"id": "src 01"}}, "source_server.id"),
     ],
 )
 def test_create_refuses_a_bad_body_naming_the_field(
-    sms: Sms, override: dict[str, Any], field: str
+    client: FlaskClient, sms: Sms, override: dict[str, Any], field: str
 ) -> None:
-    response = sms.create(create_body(**override))
+    response = sms.create(create_body(free_source(client), **override))
     assert field in error_message(response, 400, "SMS.9002")
     assert sms.list().get_json()["count"] == FIXTURE_TASKS
+
+
+# --- create: the source and the template --------------------------------------------------
+
+
+def terraform_body(source_id: str) -> dict[str, Any]:
+    """A template-based task as Terraform's huaweicloud_sms_task sends it: the target's disks
+    only (no disk used_size, no target name or vm_id), every flag a boolean."""
+    return {
+        "name": "MigrationTask",
+        "type": "MIGRATE_FILE",
+        "os_type": "LINUX",
+        "priority": 1,
+        "source_server": {"id": source_id},
+        "target_server": {
+            "disks": [
+                {
+                    "name": "/dev/sda",
+                    "size": 42949672960,
+                    "device_use": "BOOT",
+                    "physical_volumes": [
+                        {
+                            "name": "/dev/sda1",
+                            "size": 42948624384,
+                            "device_use": "OS",
+                            "file_system": "ext4",
+                            "mount_point": "/",
+                            "index": 0,
+                            "uuid": "2f5c0a5e-8b6a-4c1f-9d3e-7a1b2c3d4e5f",
+                            "used_size": 2467393536,
+                        }
+                    ],
+                }
+            ]
+        },
+        "vm_template_id": "tpl-default",
+        "region_name": "cn-north-4",
+        "region_id": "cn-north-4",
+        "project_name": "cn-north-4",
+        "project_id": PROJECT_ID,
+        "use_public_ip": True,
+        "start_target_server": True,
+        "syncing": False,
+        "auto_start": False,
+        "use_ipv6": False,
+        "start_network_check": False,
+        "is_need_consistency_check": False,
+        "need_migration_test": False,
+        "exist_server": False,
+    }
+
+
+@pytest.fixture
+def terraform_task(client: FlaskClient, sms: Sms) -> str:
+    """A task created from `terraform_body` on a fresh source; its id."""
+    response = sms.create(terraform_body(free_source(client)))
+    assert response.status_code == 200, response.get_json()
+    return loads(CreateTaskResponseSchema, response.get_json())["id"]
+
+
+def test_create_refuses_an_unknown_source_with_sms_2216(emulator: Emulator, sms: Sms) -> None:
+    with changes_nothing(emulator):
+        error_body(sms.create(create_body("src-absent")), 400, "SMS.2216")
+
+
+def test_create_refuses_a_second_task_for_a_source_with_sms_9013(
+    client: FlaskClient, emulator: Emulator, sms: Sms
+) -> None:
+    source_id = free_source(client)
+    assert sms.create(create_body(source_id)).status_code == 200
+    with changes_nothing(emulator):
+        error_body(sms.create(create_body(source_id, name="web-02")), 400, "SMS.9013")
+
+
+def test_deleting_a_task_frees_its_source_for_a_new_task(client: FlaskClient, sms: Sms) -> None:
+    source_id = free_source(client)
+    first = sms.create(create_body(source_id)).get_json()["id"]
+    assert sms.delete(first).status_code == 200
+    response = sms.create(create_body(source_id, name="web-02"))
+    assert response.status_code == 200, response.get_json()
+    assert sms.task(response.get_json()["id"])["source_server"]["id"] == source_id
+
+
+def test_create_refuses_another_projects_source_with_sms_2216(
+    client: FlaskClient, emulator: Emulator, sms: Sms
+) -> None:
+    theirs = free_source(client, project="ap-southeast-3")
+    with changes_nothing(emulator):
+        error_body(sms.create(create_body(theirs)), 400, "SMS.2216")
+
+
+def test_create_accepts_a_template_based_body_as_terraform_sends_it(
+    sms: Sms, terraform_task: str
+) -> None:
+    task = loads(TaskSchema, sms.task(terraform_task))
+    assert (task["state"], task["name"]) == ("READY", "MigrationTask")
+    assert task["vm_template_id"] == "tpl-default"
+
+
+def test_a_template_based_task_takes_the_templates_target_server_name(
+    sms: Sms, terraform_task: str
+) -> None:
+    assert sms.task(terraform_task)["target_server"]["name"] == "migrated-ecs"
+
+
+def test_a_template_based_task_creates_the_cloud_server_first(
+    sms: Sms, terraform_task: str
+) -> None:
+    assert sms.act(terraform_task, "start").status_code == 200
+    assert sms.task(terraform_task)["sub_tasks"][0]["name"] == "CREATE_CLOUD_SERVER"
+
+
+def test_a_created_task_is_its_sources_current_task(sms: Sms, terraform_task: str) -> None:
+    source_id = sms.task(terraform_task)["source_server"]["id"]
+    response = sms.client.get(f"/v3/sources/{source_id}", headers=sms.headers)
+    assert response.status_code == 200, response.get_json()
+    source = response.get_json()
+    assert source["current_task"]["id"] == terraform_task
+    assert (source["state"], source["migration_cycle"]) == ("waiting", "setting")
+
+
+def test_create_refuses_an_unknown_template_with_sms_9011(
+    client: FlaskClient, emulator: Emulator, sms: Sms
+) -> None:
+    body = terraform_body(free_source(client))
+    with changes_nothing(emulator):
+        error_body(sms.create({**body, "vm_template_id": "tpl-absent"}), 400, "SMS.9011")
 
 
 # --- list ---------------------------------------------------------------------------------

@@ -75,5 +75,7 @@ def load_scenario(name: str) -> Response:
         "project_id": loaded.project_id,
         "task_ids": loaded.task_ids,
         "fault_ids": loaded.fault_ids,
+        "source_ids": loaded.source_ids,
+        "template_ids": loaded.template_ids,
     }
     return json_response(_load_schema.dump(body), 201)

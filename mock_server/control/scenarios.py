@@ -21,6 +21,7 @@ from sms_mock.contracts.fixtures import ScenarioFileSchema
 from sms_mock.mock_server.core.clock import Clock
 from sms_mock.mock_server.core.ids import new_id
 from sms_mock.mock_server.sms.backend import SmsBackend
+from sms_mock.mock_server.sms.resource_documents import SOURCE_DOCUMENT, TEMPLATE_DOCUMENT
 from sms_mock.mock_server.sms.task_documents import load_task_document
 
 # A scenario's name is its file's name without `.json`; it goes into a URL path as it is.
@@ -49,10 +50,18 @@ class ScenarioTask:
 
 
 @dataclass(frozen=True)
+class ScenarioResource:
+    key: str  # the id written in the file (tasks name it), or `#index` when none is
+    document: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     description: str
     tasks: tuple[ScenarioTask, ...]
+    sources: tuple[ScenarioResource, ...] = ()
+    templates: tuple[ScenarioResource, ...] = ()
     faults: tuple[dict[str, Any], ...] = ()  # task_id names a task's key
     project: str | None = None  # the project it loads into when the caller names none
     durations: dict[str, float] = field(default_factory=dict)  # under each task's own
@@ -71,6 +80,10 @@ class ScenarioLoad:
     task_ids: list[str]
     fault_ids: list[str]
     ids: dict[str, str]  # task key in the file -> the id it was loaded under
+    source_ids: list[str] = field(default_factory=list)
+    template_ids: list[str] = field(default_factory=list)
+    # source and template keys -> the ids they were loaded under (a reset reuses them)
+    resource_ids: dict[str, str] = field(default_factory=dict)
 
 
 def _problem(exc: ValidationError, prefix: str = "") -> str:
@@ -92,6 +105,8 @@ def parse_scenario(name: str, data: Any, source: str = "") -> Scenario:
         head = _FILE_SCHEMA.load(data)
     except ValidationError as exc:
         raise ScenarioError(_problem(exc)) from exc
+    sources = _resources(head.get("sources", []), "sources", SOURCE_DOCUMENT)
+    templates = _resources(head.get("templates", []), "templates", TEMPLATE_DOCUMENT)
     tasks: list[ScenarioTask] = []
     for index, raw in enumerate(head["tasks"]):
         try:
@@ -114,6 +129,8 @@ def parse_scenario(name: str, data: Any, source: str = "") -> Scenario:
         name=name,
         description=head["description"],
         tasks=tuple(tasks),
+        sources=sources,
+        templates=templates,
         faults=tuple(faults),
         project=head.get("project"),
         durations=head.get("durations", {}),
@@ -122,6 +139,20 @@ def parse_scenario(name: str, data: Any, source: str = "") -> Scenario:
         keep_ids=head.get("keep_ids", False),
         source=source,
     )
+
+
+def _resources(raws: list[Any], where: str, loader: Any) -> tuple[ScenarioResource, ...]:
+    found: list[ScenarioResource] = []
+    for index, raw in enumerate(raws):
+        try:
+            document = loader.load(raw)
+        except ValidationError as exc:
+            raise ScenarioError(_problem(exc, f"{where}.{index}")) from exc
+        key = document.get("id") or f"#{index}"
+        if any(item.key == key for item in found):
+            raise ScenarioError(f"{where}.{index}.id: {key!r} appears twice in this scenario")
+        found.append(ScenarioResource(key, document))
+    return tuple(found)
 
 
 def _shift_dates(doc: dict[str, Any], shift: int) -> None:
@@ -143,6 +174,7 @@ def apply_scenario(
     sms: SmsBackend,
     clock: Clock,
     ids: dict[str, str] | None = None,
+    resource_ids_before: dict[str, str] | None = None,
 ) -> ScenarioLoad:
     """Put a scenario's tasks into a project (id, name), register its faults, move the clock.
 
@@ -152,11 +184,37 @@ def apply_scenario(
     # Dates written against `now_ms` move to the clock's now, so a running sub-task's start
     # and its progress agree with the clock that carries it on.
     shift = 0 if scenario.now_ms is None else clock.now_ms() - scenario.now_ms
+
+    def fresh(key: str, given: str | None, earlier: dict[str, str] | None) -> str:
+        return (earlier or {}).get(key) or (given if scenario.keep_ids else None) or new_id()
+
+    resource_ids: dict[str, str] = {}
+    source_ids: dict[str, str] = {}
+    for source in scenario.sources:
+        document = copy.deepcopy(source.document)
+        document["id"] = source_ids[source.key] = fresh(
+            f"source:{source.key}", document.get("id"), resource_ids_before
+        )
+        sms.put_source(project_id, document)
+    template_ids: dict[str, str] = {}
+    for template in scenario.templates:
+        document = copy.deepcopy(template.document)
+        document["id"] = template_ids[template.key] = fresh(
+            f"template:{template.key}", document.get("id"), resource_ids_before
+        )
+        sms.put_template(project, document)
+    resource_ids.update({f"source:{k}": v for k, v in source_ids.items()})
+    resource_ids.update({f"template:{k}": v for k, v in template_ids.items()})
     made: dict[str, str] = {}
     for task in scenario.tasks:
         document = copy.deepcopy(task.document)
-        given = document.get("id") if scenario.keep_ids else None
-        document["id"] = made[task.key] = (ids or {}).get(task.key) or given or new_id()
+        document["id"] = made[task.key] = fresh(task.key, document.get("id"), ids)
+        # A task naming a source or a template of the scenario names its loaded id.
+        embedded = document.get("source_server")
+        if isinstance(embedded, dict) and embedded.get("id") in source_ids:
+            embedded["id"] = source_ids[embedded["id"]]
+        if document.get("vm_template_id") in template_ids:
+            document["vm_template_id"] = template_ids[document["vm_template_id"]]
         _shift_dates(document, shift)
         durations = {**scenario.durations, **task.durations}
         sms.put(project_id, project_name, document, durations)
@@ -165,4 +223,13 @@ def apply_scenario(
     ]
     if scenario.advance:
         clock.advance(scenario.advance)
-    return ScenarioLoad(scenario.name, project_id, list(made.values()), fault_ids, made)
+    return ScenarioLoad(
+        scenario.name,
+        project_id,
+        list(made.values()),
+        fault_ids,
+        made,
+        list(source_ids.values()),
+        list(template_ids.values()),
+        resource_ids,
+    )

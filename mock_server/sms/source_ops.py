@@ -134,6 +134,8 @@ class SourceOps:
         with self._lock:
             source_id = given.get("id") or new_id()
             registration = default_registration(source_id, given.get("os_type") or "LINUX")
+            if given.get("name"):
+                registration["name"] = registration["hostname"] = given["name"]
             migproject = given.get("migprojectid") or self.default_migproject(project_id)
             doc = registered_document(source_id, registration, now, self._next_int_id, migproject)
             for key, value in given.items():

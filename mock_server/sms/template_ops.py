@@ -71,7 +71,8 @@ class TemplateOps:
     ) -> dict[str, Any]:
         """Put a template in exactly as given (upsert by id), the rest defaulted; the template."""
         template_id = given.get("id") or new_id()
-        doc = template_document(template_id, {"name": f"template-{template_id[:8]}"}, project)
+        name = given.get("name") or f"template-{template_id[:8]}"
+        doc = template_document(template_id, {"name": name}, project)
         doc.update(copy.deepcopy(given))
         doc["id"] = template_id
         with self._lock:

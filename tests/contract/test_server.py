@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import re
+
 import pytest
 import requests
 from hypothesis import given
@@ -18,6 +20,7 @@ from marshmallow import Schema
 
 from sms_mock.contracts.iam import TokenRequestSchema, TokenResponseSchema
 from sms_mock.contracts.sms import (
+    SOURCE_ID_PATTERN,
     CreateTaskRequestSchema,
     CreateTaskResponseSchema,
     DeleteTasksRequestSchema,
@@ -28,6 +31,7 @@ from sms_mock.contracts.sms import (
 )
 from tests.support import strategies
 from tests.support.assertions import error_body, error_message
+from tests.support.helpers import free_source_at
 from tests.support.servers import Target
 
 FIXTURE_TASK = "sample-ready"
@@ -79,17 +83,42 @@ def test_a_valid_action_is_done_or_refused_for_the_state_only(
     error_body(response, 400, {"SMS.1038", "SMS.1039", "SMS.1040", "SMS.9003"})
 
 
+def with_what_it_names(target: Target, body: dict) -> dict:
+    """The body, once the source it names is put in free, and a template it names exists.
+
+    A create needs a source of the project with no task, and a template of the project when it
+    names one: the contract's valid bodies name arbitrary ones. A template id that no template
+    may have (outside A-Z, a-z, 0-9, '_', '-') is replaced by the fixtures' `tpl-default`.
+    """
+    free_source_at(target.url, id=body["source_server"]["id"])
+    template_id = body.get("vm_template_id")
+    if not template_id:
+        return body
+    if not re.fullmatch(SOURCE_ID_PATTERN, template_id):
+        return {**body, "vm_template_id": "tpl-default"}
+    response = HTTP.post(f"{target.url}/_mock/templates", json={"id": template_id}, timeout=10)
+    assert response.status_code == 201, response.text
+    return body
+
+
 @given(body=strategies.valid(CreateTaskRequestSchema))
 def test_a_valid_create_makes_a_task_that_loads(target: Target, token: str, body: dict) -> None:
     target.require_writes()
+    target.emulator  # noqa: B018 - skips against an outside server: sources are put in by /_mock
+    body = with_what_it_names(target, body)
     response = send(target, token, "POST", "/v3/tasks", json=body)
     assert response.status_code == 200, response.text
     task_id = loads(CreateTaskResponseSchema, response)["id"]
     task = loads(TaskSchema, send(target, token, "GET", f"/v3/tasks/{task_id}"))
     assert (task["name"], task["type"]) == (body["name"], body["type"])
     assert task["state"] == ("RUNNING" if body.get("auto_start") else "READY")
-    if not body.get("auto_start"):
-        assert send(target, token, "DELETE", f"/v3/tasks/{task_id}").status_code == 200
+    if body.get("auto_start"):
+        # Stopped at once (RUNNING -> ABORT), so that the task can go and free its source for
+        # the next example, which may name the same one.
+        overspeed = {"operation": "error_for_overspeed"}
+        action = send(target, token, "POST", f"/v3/tasks/{task_id}/action", json=overspeed)
+        assert action.status_code == 200, action.text
+    assert send(target, token, "DELETE", f"/v3/tasks/{task_id}").status_code == 200
 
 
 @given(body=strategies.valid(DeleteTasksRequestSchema))

@@ -27,7 +27,7 @@ from hypothesis.stateful import (
 from sms_mock.client import ApiError, NotFound
 from sms_mock.client.models import to_dict
 from tests.support import lifecycle_table as table
-from tests.support.helpers import create_body
+from tests.support.helpers import create_body, free_source_at
 from tests.support.servers import Target
 
 # Moves the clock alone may make (faults included): from a state to the states it may become.
@@ -73,7 +73,8 @@ class TaskLifecycle(RuleBasedStateMachine):
         return self._create()
 
     def _create(self) -> str:
-        task_id = self.sms.create_task(create_body())
+        # A source takes one task: each create is for a source put in just before.
+        task_id = self.sms.create_task(create_body(free_source_at(self.target.url)))
         self.states[task_id] = "READY"
         return task_id
 

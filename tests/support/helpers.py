@@ -1,4 +1,5 @@
-"""Short calls against a Flask test client, the seed example and the default create body."""
+"""Short calls against a Flask test client (and over HTTP), the seed example, fresh source
+servers and the default create body."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import requests
 from flask.testing import FlaskClient
 from marshmallow import Schema
 from werkzeug.test import TestResponse
@@ -26,6 +28,26 @@ def put_task(client: FlaskClient, doc: dict[str, Any], project: str | None = Non
     response = client.post(f"/_mock/tasks{query}", json=doc)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
+
+
+def free_source(client: FlaskClient, project: str | None = None, **doc: Any) -> str:
+    """Put a source server with no task in through the control plane; its id.
+
+    `doc` is any subset of GET /v3/sources/{id} (`id="src-x"`, `name=...`); without an id the
+    emulator makes one. `project` is an id or a name (the default project without it).
+    """
+    query = f"?project={project}" if project else ""
+    response = client.post(f"/_mock/sources{query}", json=doc)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def free_source_at(url: str, project: str | None = None, **doc: Any) -> str:
+    """`free_source` over HTTP, against the emulator at `url`."""
+    params = {"project": project} if project else None
+    response = requests.post(f"{url}/_mock/sources", params=params, json=doc, timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
 
 
 def advance(client: FlaskClient, seconds: float) -> int:
@@ -78,12 +100,21 @@ def loads(schema: type[Schema], body: Any) -> dict[str, Any]:
     return schema().load(body)
 
 
-def create_body(**overrides: Any) -> dict[str, Any]:
+# A well-formed source id that names no source: a create from it is refused (SMS.2216).
+ABSENT_SOURCE = "src-0001"
+
+
+def create_body(source_id: str = ABSENT_SOURCE, **overrides: Any) -> dict[str, Any]:
+    """A valid PostTask body for the source `source_id`, top-level keys replaced by `overrides`.
+
+    The emulator creates the task only when the source is the caller's and has no task yet:
+    put one in first (`free_source`, `free_source_at`). The default names no source.
+    """
     body: dict[str, Any] = {
         "name": "web-01",
         "type": "MIGRATE_FILE",
         "os_type": "LINUX",
-        "source_server": {"id": "src-0001"},
+        "source_server": {"id": source_id},
         "target_server": {
             "name": "web-01-target",
             "vm_id": "vm-0001",

@@ -149,3 +149,13 @@ def durations_markdown() -> str:
     for name, seconds in DURATIONS_S.items():
         lines.append(f"| {name} | {seconds:g} |")
     return "\n".join(lines)
+
+
+def sources_markdown() -> str:
+    """The source-state table of the lifecycle module, as README prints it."""
+    from sms_mock.mock_server.sms.lifecycle import SOURCE_STATES
+
+    lines = ["| the source's task | phase | source `state` | `migration_cycle` |", "|---|---|---|---|"]
+    for (event, kind), (state, cycle) in SOURCE_STATES.items():
+        lines.append(f"| {event} | {kind or 'any'} | {state} | {cycle or 'unchanged'} |")
+    return "\n".join(lines)
