@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from sms_mock.contracts.sms import CreateTaskResponseSchema, TaskListSchema, TaskSchema
 from sms_mock.mock_server.emulator import Emulator
+from sms_mock.mock_server.sms.lifecycle import AUTO_START_AFTER_S
 from tests.support import sdk_keys
 from tests.support.accounts import (
     PROJECT_ID,
@@ -105,9 +106,17 @@ def test_create_makes_a_ready_task_with_a_32_hex_id(client: FlaskClient, sms: Sm
     assert task["sub_tasks"] == []
 
 
-def test_create_with_auto_start_starts_the_task(client: FlaskClient, sms: Sms) -> None:
+def test_create_with_auto_start_is_ready_then_starts_at_the_agents_next_poll(
+    client: FlaskClient, sms: Sms
+) -> None:
     task_id = sms.create(create_body(free_source(client), auto_start=True)).get_json()["id"]
-    assert sms.task(task_id)["state"] == "RUNNING"
+    assert sms.task(task_id)["state"] == "READY"  # as Terraform's acceptance test reads it
+    advance(client, AUTO_START_AFTER_S - 0.001)
+    assert sms.task(task_id)["state"] == "READY"
+    advance(client, 0.001)
+    task = sms.task(task_id)
+    assert task["state"] == "RUNNING"
+    assert task["sub_tasks"][0]["start_date"] == task["create_date"] + AUTO_START_AFTER_S * 1000
 
 
 def test_a_created_task_runs_the_whole_lifecycle(client: FlaskClient, sms: Sms) -> None:
@@ -124,7 +133,10 @@ def test_a_created_task_runs_the_whole_lifecycle(client: FlaskClient, sms: Sms) 
         ({"type": "MIGRATE_DISK"}, "type"),
         ({"priority": "1"}, "priority"),
         ({"syncing": 0}, "syncing"),
-        ({"target_server": {"name": "t", "vm_id": "v", "disks": "/dev/vda"}}, "target_server.disks"),
+        (
+            {"target_server": {"name": "t", "vm_id": "v", "disks": "/dev/vda"}},
+            "target_server.disks",
+        ),
         ({"source_server": {}}, "source_server.id"),
         ({"source_server": {"id": "src 01"}}, "source_server.id"),
     ],

@@ -174,7 +174,7 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps):
             source[TASK_ID] = task_id
             self.sources.changed(project_id, source_id)
             if body.get("auto_start"):
-                self.lifecycle.act(task, Operation.START, {}, now)
+                self.lifecycle.schedule_auto_start(task, now)
             self._changed(project_id, task_id, True)
         return task_id
 

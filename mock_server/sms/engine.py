@@ -16,6 +16,7 @@ from sms_mock.mock_server.core.ids import new_id
 from sms_mock.mock_server.sms import errors
 from sms_mock.mock_server.sms.faults import TaskFault, TaskFaultBook
 from sms_mock.mock_server.sms.lifecycle import (
+    AUTO_START_AFTER_S,
     CLONE_CREATING_FROM_PROGRESS,
     DATA_FRACTION,
     DEFAULT_SPEED_MBIT_S,
@@ -69,11 +70,17 @@ class LifecycleEngine:
 
     def settle(self, task: Task, now: int) -> None:
         """Bring a live task up to `now`."""
-        if task.timer is not None:
-            if now >= task.timer.until:
-                self._set_state(task, task.timer.then)
-                task.timer = None
-                task.touch()
+        timer = task.timer
+        if timer is not None:
+            if now < timer.until:
+                return
+            task.timer = None
+            task.touch()
+            if timer.then is TaskState.RUNNING:  # an auto_start task: its agent starts it
+                self._start_phase(task, PhaseKind.REPLICATE, timer.until)
+                self._advance(task, now)
+            else:
+                self._set_state(task, timer.then)
             return
         if task.run is not None:
             self._advance(task, now)
@@ -221,6 +228,11 @@ class LifecycleEngine:
         self._resume_phase(task, phase or kind.value, kind, now)
 
     # --- operations --------------------------------------------------------------------------
+
+    def schedule_auto_start(self, task: Task, now: int) -> None:
+        """A READY task that starts by itself, AUTO_START_AFTER_S of clock from now."""
+        task.timer = Timer(until=now + round(AUTO_START_AFTER_S * 1000), then=TaskState.RUNNING)
+        task.touch()
 
     def act(self, task: Task, operation: Operation, fields: dict[str, Any], now: int) -> None:
         """Apply an operation (the task is already settled); wrong state raises its error."""

@@ -150,6 +150,10 @@ DATA_FRACTION: dict[SubtaskName, float] = {
 DEFAULT_SPEED_MBIT_S = 2500  # when the task's speed_limit is 0 (no limit)
 
 # States that end by themselves after a while: (the state they become, seconds).
+# INFERRED: a task created with `auto_start` is READY in the create's answer (Terraform's
+# acceptance test reads it so) and starts at the agent's next poll, this much clock later.
+AUTO_START_AFTER_S = 5
+
 TIMED_STATES: dict[TaskState, tuple[TaskState, float]] = {
     TaskState.ABORTING: (TaskState.ABORT, 2),
     TaskState.SYNC_F_ROLLBACKING: (TaskState.SYNC_F_ROLLBACK_SUCCESS, 30),

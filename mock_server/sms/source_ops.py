@@ -143,6 +143,8 @@ class SourceOps:
                     doc[key] = copy.deepcopy(value)
             doc["disks"] = disks_of(doc.get("disks"), self._next_int_id)
             doc["volume_groups"] = volume_groups_of(doc.get("volume_groups"), self._next_int_id)
+            if "totalsize" not in given:
+                doc["totalsize"] = sum(d.get("used_size") or 0 for d in doc["disks"])
             doc[TASK_ID] = next(
                 (
                     task.id

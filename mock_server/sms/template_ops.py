@@ -34,12 +34,21 @@ def template_document(
     doc.setdefault("projectid", project_id)
     doc.setdefault("target_server_name", given["name"])
     doc.setdefault("volumetype", DEFAULT_VOLUME_TYPE)
-    vpc = doc.setdefault("vpc", {"id": AUTO, "name": AUTO})
-    vpc.setdefault("cidr", DEFAULT_VPC_CIDR)
-    for nic in doc.setdefault("nics", [{"id": AUTO, "name": AUTO}]):
-        nic.setdefault("cidr", DEFAULT_SUBNET_CIDR)
-    doc.setdefault("security_groups", [{"id": AUTO, "name": AUTO}])
-    doc.setdefault("disk", [])
+    return with_defaults(doc)
+
+
+def with_defaults(doc: dict[str, Any]) -> dict[str, Any]:
+    """The network defaults a create fills in, again after an update replaced an object."""
+    vpc = doc.get("vpc") or {"id": AUTO, "name": AUTO}
+    doc["vpc"] = {"cidr": DEFAULT_VPC_CIDR, **{k: v for k, v in vpc.items() if v is not None}}
+    nics = doc.get("nics") or [{"id": AUTO, "name": AUTO}]
+    doc["nics"] = [
+        {"cidr": DEFAULT_SUBNET_CIDR, **{k: v for k, v in nic.items() if v is not None}}
+        for nic in nics
+    ]
+    doc["security_groups"] = doc.get("security_groups") or [{"id": AUTO, "name": AUTO}]
+    if doc.get("disk") is None:
+        doc["disk"] = []
     return fill_nulls(doc, TEMPLATE_SHAPE)
 
 
@@ -75,6 +84,7 @@ class TemplateOps:
         doc = template_document(template_id, {"name": name}, project)
         doc.update(copy.deepcopy(given))
         doc["id"] = template_id
+        with_defaults(doc)
         with self._lock:
             self.templates.put(project[0], template_id, doc)
         return copy.deepcopy(doc)
@@ -99,6 +109,7 @@ class TemplateOps:
                 template[key] = value
             if "is_template" in given:
                 template["is_template"] = "true" if given["is_template"] else "false"
+            with_defaults(template)
             self.templates.changed(project_id, template_id)
 
     def delete_templates(self: SmsBackend, project_id: str, template_ids: list[str]) -> None:

@@ -8,9 +8,8 @@ wrong. Nothing ever answers 5xx.
 
 from __future__ import annotations
 
-from typing import Any
-
 import re
+from typing import Any
 
 import pytest
 import requests
@@ -111,13 +110,8 @@ def test_a_valid_create_makes_a_task_that_loads(target: Target, token: str, body
     task_id = loads(CreateTaskResponseSchema, response)["id"]
     task = loads(TaskSchema, send(target, token, "GET", f"/v3/tasks/{task_id}"))
     assert (task["name"], task["type"]) == (body["name"], body["type"])
-    assert task["state"] == ("RUNNING" if body.get("auto_start") else "READY")
-    if body.get("auto_start"):
-        # Stopped at once (RUNNING -> ABORT), so that the task can go and free its source for
-        # the next example, which may name the same one.
-        overspeed = {"operation": "error_for_overspeed"}
-        action = send(target, token, "POST", f"/v3/tasks/{task_id}/action", json=overspeed)
-        assert action.status_code == 200, action.text
+    assert task["state"] == "READY"  # with auto_start too: it starts at the agent's next poll
+    # Gone again, so that its source is free for the next example, which may name it.
     assert send(target, token, "DELETE", f"/v3/tasks/{task_id}").status_code == 200
 
 

@@ -21,7 +21,7 @@ from tests.support.assertions import (
     error_message,
 )
 from tests.support.calls import SMS_CALLS, Call, Headers, act, auth, padded, post_raw, send
-from tests.support.helpers import DAY_S, advance, create_body
+from tests.support.helpers import DAY_S, advance, create_body, free_source
 
 # --- 404 APIGW.0101: unknown routes ----------------------------------------------------------
 
@@ -170,7 +170,9 @@ def _each_answer(client: FlaskClient, token: str) -> dict[str, TestResponse]:
         "show-200": client.get("/v3/tasks/sample-ready", headers=headers),
         "show-head": client.head("/v3/tasks/sample-ready", headers=headers),
         "list-200": client.get("/v3/tasks", headers=headers),
-        "create-200": client.post("/v3/tasks", json=create_body(), headers=headers),
+        "create-200": client.post(
+            "/v3/tasks", json=create_body(free_source(client)), headers=headers
+        ),
         "action-200": act(client, token, "sample-ready", {"operation": "network_check"}),
         "delete-200": client.delete("/v3/tasks/sample-abort", headers=headers),
         "control-200": client.get("/_mock/health"),

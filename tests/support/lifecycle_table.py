@@ -155,7 +155,8 @@ def sources_markdown() -> str:
     """The source-state table of the lifecycle module, as README prints it."""
     from sms_mock.mock_server.sms.lifecycle import SOURCE_STATES
 
-    lines = ["| the source's task | phase | source `state` | `migration_cycle` |", "|---|---|---|---|"]
+    head = "| the source's task | phase | source `state` | `migration_cycle` |"
+    lines = [head, "|---|---|---|---|"]
     for (event, kind), (state, cycle) in SOURCE_STATES.items():
         lines.append(f"| {event} | {kind or 'any'} | {state} | {cycle or 'unchanged'} |")
     return "\n".join(lines)

@@ -25,7 +25,12 @@ from urllib.parse import parse_qsl, urlencode
 import requests
 
 JSON = "application/json"
-OK_CODES = {"GET": {200}, "POST": {200, 201, 202}, "PUT": {200, 201, 202}, "DELETE": {200, 202, 204}}
+OK_CODES = {
+    "GET": {200},
+    "POST": {200, 201, 202},
+    "PUT": {200, 201, 202},
+    "DELETE": {200, 202, 204},
+}
 MAX_PAGES = 20  # golangsdk gives up after 1000 pages; a test gives up well before
 NO_BODY = object()
 
