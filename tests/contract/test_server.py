@@ -8,6 +8,7 @@ wrong. Nothing ever answers 5xx.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -18,15 +19,39 @@ from hypothesis import strategies as st
 from marshmallow import Schema
 
 from sms_mock.contracts.iam import TokenRequestSchema, TokenResponseSchema
+from sms_mock.contracts.migprojects import (
+    CreateMigprojectRequestSchema,
+    MigprojectListQuerySchema,
+    MigprojectListSchema,
+)
 from sms_mock.contracts.sms import (
     SOURCE_ID_PATTERN,
     CreateTaskRequestSchema,
     CreateTaskResponseSchema,
     DeleteTasksRequestSchema,
+    EmptyResponseSchema,
     TaskActionRequestSchema,
     TaskListQuerySchema,
     TaskListSchema,
     TaskSchema,
+)
+from sms_mock.contracts.sources import (
+    DeleteIdsRequestSchema,
+    DiskInfoRequestSchema,
+    ErrorListQuerySchema,
+    ErrorListSchema,
+    IdResponseSchema,
+    RegisterSourceRequestSchema,
+    SourceListQuerySchema,
+    SourceListSchema,
+    SourceStateRequestSchema,
+    UpdateSourceRequestSchema,
+)
+from sms_mock.contracts.templates import (
+    CreateTemplateRequestSchema,
+    TemplateListQuerySchema,
+    TemplateListSchema,
+    UpdateTemplateRequestSchema,
 )
 from tests.support import strategies
 from tests.support.assertions import error_body, error_message
@@ -34,7 +59,6 @@ from tests.support.helpers import free_source_at
 from tests.support.servers import Target
 
 FIXTURE_TASK = "sample-ready"
-
 
 # One keep-alive connection for the module, rather than a new one for every request.
 HTTP = requests.Session()
@@ -188,3 +212,87 @@ def test_an_invalid_token_request_is_a_keystone_400(target: Target, case: tuple[
     response = HTTP.post(f"{target.iam_url}/v3/auth/tokens", json=body, timeout=10)
     message = error_message(response, 400, "Bad Request")
     assert names_the_field(message, path), (path, message)
+
+
+# --- source servers, templates, migration projects -------------------------------------------
+
+# (method, path, request schema, the answer's schema, the documented refusals of a valid body)
+RESOURCE_WRITES = [
+    pytest.param("POST", "/v3/sources", RegisterSourceRequestSchema, IdResponseSchema, (),
+                 id="register-source"),
+    pytest.param("PUT", "/v3/sources/src-linux-file", UpdateSourceRequestSchema,
+                 EmptyResponseSchema, ("SMS.9012",), id="update-source"),
+    pytest.param("PUT", "/v3/sources/src-linux-file/changestate", SourceStateRequestSchema,
+                 EmptyResponseSchema, (), id="changestate"),
+    pytest.param("PUT", "/v3/sources/src-linux-file/diskinfo", DiskInfoRequestSchema,
+                 EmptyResponseSchema, (), id="diskinfo"),
+    pytest.param("POST", "/v3/sources/delete", DeleteIdsRequestSchema, EmptyResponseSchema,
+                 ("SMS.9010",), id="delete-sources"),
+    pytest.param("POST", "/v3/vm/templates", CreateTemplateRequestSchema, IdResponseSchema, (),
+                 id="create-template"),
+    pytest.param("PUT", "/v3/vm/templates/tpl-default", UpdateTemplateRequestSchema,
+                 EmptyResponseSchema, (), id="update-template"),
+    pytest.param("POST", "/v3/vm/templates/delete", DeleteIdsRequestSchema, EmptyResponseSchema,
+                 ("SMS.9011",), id="delete-templates"),
+    pytest.param("POST", "/v3/migprojects", CreateMigprojectRequestSchema, IdResponseSchema, (),
+                 id="create-migproject"),
+]  # fmt: skip
+RESOURCE_QUERIES = [
+    pytest.param("/v3/sources", SourceListQuerySchema, SourceListSchema, id="list-sources"),
+    pytest.param("/v3/errors", ErrorListQuerySchema, ErrorListSchema, id="list-errors"),
+    pytest.param("/v3/vm/templates", TemplateListQuerySchema, TemplateListSchema,
+                 id="list-templates"),
+    pytest.param("/v3/migprojects", MigprojectListQuerySchema, MigprojectListSchema,
+                 id="list-migprojects"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "path", "schema", "answer", "refusals"), RESOURCE_WRITES)
+@given(data=st.data())
+def test_a_valid_resource_write_is_done_or_refused_as_documented(
+    target: Target,
+    token: str,
+    method: str,
+    path: str,
+    schema: type[Schema],
+    answer: type[Schema],
+    refusals: tuple[str, ...],
+    data: Any,
+) -> None:
+    target.require_writes()
+    body = data.draw(strategies.valid(schema))
+    response = send(target, token, method, path, json=body)
+    if response.status_code == 200:
+        loads(answer, response)
+    else:
+        error_body(response, response.status_code, refusals)
+
+
+@pytest.mark.parametrize(("path", "schema", "answer"), RESOURCE_QUERIES)
+@given(data=st.data())
+def test_a_valid_resource_query_gets_its_list(
+    target: Target, token: str, path: str, schema: type[Schema], answer: type[Schema], data: Any
+) -> None:
+    query = data.draw(strategies.valid(schema))
+    loads(answer, send(target, token, "GET", path, params=query))
+
+
+@pytest.mark.parametrize(("method", "path", "schema", "answer", "refusals"), RESOURCE_WRITES)
+@given(data=st.data())
+def test_an_invalid_resource_write_is_sms_9002_naming_the_field(
+    target: Target,
+    token: str,
+    method: str,
+    path: str,
+    schema: type[Schema],
+    answer: type[Schema],
+    refusals: tuple[str, ...],
+    data: Any,
+) -> None:
+    body, where = data.draw(strategies.invalid(schema))
+    response = send(target, token, method, path, json=body)
+    if len(json.dumps(body).encode()) > 10240:  # as requests writes it: the size is read first
+        error_body(response, 401, "SMS.2004")
+        return
+    message = error_message(response, 400, "SMS.9002")
+    assert names_the_field(message, where), (where, message)

@@ -18,11 +18,12 @@ from tests.support.calls import SMS_POSTS, act, auth, padded, post_raw
 
 
 @pytest.mark.parametrize("size", [10_241, 64 * 1024, 2 * 1024 * 1024])
-@pytest.mark.parametrize("path", SMS_POSTS)
+@pytest.mark.parametrize("call", SMS_POSTS)
 def test_sms_body_over_10240_bytes_is_sms_2004(
-    client: FlaskClient, token: str, path: str, size: int
+    client: FlaskClient, token: str, call: tuple[str, str], size: int
 ) -> None:
-    response = post_raw(client, path, padded(size), auth(token))
+    method, path = call
+    response = post_raw(client, path, padded(size), auth(token), method=method)
 
     error_body(response, 401, "SMS.2004")
 
@@ -35,11 +36,13 @@ def test_sms_body_of_exactly_10240_bytes_is_read(client: FlaskClient, token: str
     assert response.status_code == 200, response.get_json()
 
 
-@pytest.mark.parametrize("path", SMS_POSTS)
+@pytest.mark.parametrize("call", SMS_POSTS)
 def test_sms_post_without_content_type_is_sms_2005(
-    client: FlaskClient, token: str, path: str
+    client: FlaskClient, token: str, call: tuple[str, str]
 ) -> None:
-    response = post_raw(client, path, b'{"operation":"start"}', auth(token), content_type=None)
+    method, path = call
+    body = b'{"operation":"start"}'
+    response = post_raw(client, path, body, auth(token), content_type=None, method=method)
 
     error_body(response, 401, "SMS.2005")
 
@@ -54,11 +57,13 @@ def test_sms_post_without_content_type_is_sms_2005(
         "text/json",
     ],
 )
-@pytest.mark.parametrize("path", SMS_POSTS)
+@pytest.mark.parametrize("call", SMS_POSTS)
 def test_sms_post_with_a_non_json_content_type_is_sms_2006(
-    client: FlaskClient, token: str, path: str, content_type: str
+    client: FlaskClient, token: str, call: tuple[str, str], content_type: str
 ) -> None:
-    response = post_raw(client, path, b'{"operation":"start"}', auth(token), content_type)
+    method, path = call
+    body = b'{"operation":"start"}'
+    response = post_raw(client, path, body, auth(token), content_type, method=method)
 
     error_body(response, 401, "SMS.2006")
 

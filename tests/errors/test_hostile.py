@@ -12,6 +12,7 @@ refused is also checked to change nothing.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +26,7 @@ from werkzeug.test import TestResponse
 from sms_mock.contracts.enums import Operation
 from sms_mock.contracts.errors import KeystoneErrorSchema, SmsErrorSchema
 from sms_mock.contracts.iam import TokenResponseSchema
+from sms_mock.mock_server import Config, create_app
 from sms_mock.mock_server.emulator import Emulator
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support import calls
@@ -135,22 +137,20 @@ def test_headers_too_large_for_the_server_get_the_gateways_json_body(live: LiveS
 
 # --- fuzz: any request to any route --------------------------------------------------------------
 
-ROUTES = [
-    ("GET", "/v3/tasks/{id}"),
-    ("DELETE", "/v3/tasks/{id}"),
-    ("POST", "/v3/tasks/{id}/action"),
-    ("GET", "/v3/tasks"),
-    ("POST", "/v3/tasks"),
-    ("POST", "/v3/tasks/delete"),
-    ("POST", "/v3/auth/tokens"),
-    ("GET", "/v3/auth/tokens"),
-    ("GET", "/v3/projects"),
-    ("POST", "/_mock/tasks"),
-    ("POST", "/_mock/faults"),
-    ("POST", "/_mock/clock/advance"),
-    ("POST", "/_mock/snapshot"),
-    ("GET", "/_mock/requests"),
-]
+
+def _every_route() -> list[tuple[str, str]]:
+    """Every route the app serves and each method it serves it for, ids as `{id}`."""
+    app = create_app(Config(clock="manual"))
+    routes = {
+        (method, re.sub(r"<[^>]+>", "{id}", rule.rule))
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS") and rule.rule != "/_mock/reset"
+    }
+    return sorted(routes)
+
+
+ROUTES = _every_route()
 HEADER_NAMES = ["Content-Type", "X-Auth-Token", "X-Subject-Token", "X-Project-Id", "Authorization",
                 "X-Sdk-Date", "Content-Length", "Accept", "X-Mock-Admin-Token"]  # fmt: skip
 printable = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40)

@@ -29,12 +29,17 @@ def send(client: FlaskClient, call: Call, headers: Headers) -> TestResponse:
 
 
 def post_raw(
-    client: FlaskClient, path: str, data: bytes, headers: Headers, content_type: str | None = JSON
+    client: FlaskClient,
+    path: str,
+    data: bytes,
+    headers: Headers,
+    content_type: str | None = JSON,
+    method: str = "POST",
 ) -> TestResponse:
-    """POST `data` as it is, with `content_type` (None: no Content-Type header at all)."""
+    """Send `data` as it is, with `content_type` (None: no Content-Type header at all)."""
     if content_type is not None:
         headers = {**headers, "Content-Type": content_type}
-    return client.post(path, data=data, headers=headers)
+    return client.open(path, method=method, data=data, headers=headers)
 
 
 def act(client: FlaskClient, token: str, task_id: str, body: Any) -> TestResponse:
@@ -54,12 +59,32 @@ SMS_CALLS = [
     pytest.param(("POST", "/v3/tasks/sample-ready/action", {"operation": "start"}), id="action"),
     pytest.param(("DELETE", "/v3/tasks/sample-ready", None), id="delete"),
     pytest.param(("POST", "/v3/tasks/delete", {"ids": ["sample-ready"]}), id="delete-many"),
+    pytest.param(("GET", "/v3/sources", None), id="list-sources"),
+    pytest.param(("GET", "/v3/sources/src-linux-file", None), id="show-source"),
+    pytest.param(("PUT", "/v3/sources/src-linux-file", {"name": "x"}), id="update-source"),
+    pytest.param(("DELETE", "/v3/sources/src-linux-file", None), id="delete-source"),
+    pytest.param(("GET", "/v3/sources/overview", None), id="overview"),
+    pytest.param(("GET", "/v3/errors", None), id="errors"),
+    pytest.param(("GET", "/v3/vm/templates/tpl-default", None), id="show-template"),
+    pytest.param(("POST", "/v3/vm/templates", {"template": {"name": "t"}}), id="create-template"),
+    pytest.param(("GET", "/v3/migprojects", None), id="list-migprojects"),
+    pytest.param(("GET", "/v3/config", None), id="config"),
+    pytest.param(("POST", "/v3/privacy-agreements", None), id="agree-privacy"),
 ]
-# The SMS calls with a body.
+# The SMS calls with a body: (method, path).
 SMS_POSTS = [
-    pytest.param("/v3/tasks/sample-ready/action", id="action"),
-    pytest.param("/v3/tasks", id="create"),
-    pytest.param("/v3/tasks/delete", id="delete-many"),
+    pytest.param(("POST", "/v3/tasks/sample-ready/action"), id="action"),
+    pytest.param(("POST", "/v3/tasks"), id="create"),
+    pytest.param(("POST", "/v3/tasks/delete"), id="delete-many"),
+    pytest.param(("POST", "/v3/sources"), id="register-source"),
+    pytest.param(("PUT", "/v3/sources/src-linux-file"), id="update-source"),
+    pytest.param(("PUT", "/v3/sources/src-linux-file/changestate"), id="changestate"),
+    pytest.param(("PUT", "/v3/sources/src-linux-file/diskinfo"), id="diskinfo"),
+    pytest.param(("POST", "/v3/sources/delete"), id="delete-sources"),
+    pytest.param(("POST", "/v3/vm/templates"), id="create-template"),
+    pytest.param(("PUT", "/v3/vm/templates/tpl-default"), id="update-template"),
+    pytest.param(("POST", "/v3/vm/templates/delete"), id="delete-templates"),
+    pytest.param(("POST", "/v3/migprojects"), id="create-migproject"),
 ]
 # The routes with a task id in the path; `on_task` fills it in.
 TASK_ROUTES = [
