@@ -53,7 +53,6 @@ from huaweicloudsdksms.v3 import (
     UpdateTaskStatusRequest,
 )
 from huaweicloudsdksms.v3 import SmsClient as SdkSmsClient
-from huaweicloudsdksms.v3 import model as sms_models
 
 from sms_mock.client import NotFound, SmsClient, Unauthorized
 from sms_mock.client.models import to_dict
@@ -72,6 +71,7 @@ from tests.support.accounts import (
 from tests.support.assertions import AUTH_FAILED
 from tests.support.helpers import SEED_ID, create_body, free_source_at
 from tests.support.lifecycle_table import ROWS
+from tests.support.sdk import sdk_model
 
 # The SDK deprecated to_dict() in favour of raw JSON; the models are what users read, though.
 pytestmark = pytest.mark.filterwarnings("ignore:.*to_dict.*deprecated:DeprecationWarning")
@@ -169,22 +169,6 @@ def without_ids(value: Any) -> Any:
 def put_task(live: LiveServer, doc: dict[str, Any]) -> None:
     response = requests.post(f"{live.url}/_mock/tasks", json=doc, timeout=10)
     assert response.status_code == 201, response.text
-
-
-def sdk_model(cls: type, data: dict[str, Any]) -> Any:
-    """An SDK request model built from a JSON body, through the models' own type table."""
-    values = {}
-    for key, value in data.items():
-        kind = cls.openapi_types[key]  # type: ignore[attr-defined]
-        inner = kind.removeprefix("list[").removesuffix("]")
-        nested = getattr(sms_models, inner, None)
-        if nested is None:
-            values[key] = value
-        elif kind.startswith("list["):
-            values[key] = [sdk_model(nested, item) for item in value]
-        else:
-            values[key] = sdk_model(nested, value)
-    return cls(**values)
 
 
 def refused_by_gateway(call: Callable[[], Any], message: str) -> ClientRequestException:

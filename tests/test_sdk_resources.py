@@ -22,6 +22,7 @@ from huaweicloudsdksms.v3 import model as m
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import AK, DOMAIN_ID, PROJECT_ID, SK, password_body
 from tests.support.assertions import keeps_every_given_field
+from tests.support.sdk import sdk_model
 
 # The SDK deprecated to_dict() in favour of raw JSON; the models are what users read, though.
 pytestmark = pytest.mark.filterwarnings("ignore:.*to_dict.*deprecated:DeprecationWarning")
@@ -67,22 +68,6 @@ def control(live: LiveServer, path: str, body: dict[str, Any]) -> Any:
     response = requests.post(f"{live.url}/_mock/{path}", json=body, timeout=10)
     assert response.status_code in (200, 201), response.text
     return response.json()
-
-
-def sdk_model(cls: type, data: dict[str, Any]) -> Any:
-    """An SDK request model built from a JSON body, through the models' own type table."""
-    values = {}
-    for key, value in data.items():
-        kind = cls.openapi_types[key]  # type: ignore[attr-defined]
-        inner = kind.removeprefix("list[").removesuffix("]")
-        nested = getattr(m, inner, None)
-        if nested is None:
-            values[key] = value
-        elif kind.startswith("list["):
-            values[key] = [sdk_model(nested, item) for item in value]
-        else:
-            values[key] = sdk_model(nested, value)
-    return cls(**values)
 
 
 def assert_answers(model: Any, plain: Any, where: str = "$") -> None:
