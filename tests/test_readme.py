@@ -85,10 +85,12 @@ def test_the_readme_resources_example_works_as_printed() -> None:
         )
         sources = server.emulator.sms.every_source()
     assert result.returncode == 0, result.stderr
-    disks, state = result.stdout.splitlines()
+    disks, state, volume_type, default_migproject = result.stdout.splitlines()
     assert disks.startswith('"init_target_server":{"disks":[{'), disks
     assert '"name":"/dev/vda"' in disks
     assert state == '"state":"waiting"'
+    assert volume_type == '"volumetype":"SAS"'
+    assert default_migproject == '"name":"SystemProject"'
     web = [row["source"] for row in sources if row["source"]["name"] == "web-01"]
     assert len(web) == 1 and web[0]["current_task"]["vm_template_id"] == "tpl-default"
 
