@@ -59,6 +59,15 @@ from sms_mock.contracts.sources import (
     SourceStateRequestSchema,
     UpdateSourceRequestSchema,
 )
+from sms_mock.contracts.task_settings import (
+    ConfigSettingQuerySchema,
+    ConfigSettingSchema,
+    ConfigurationRequestSchema,
+    PassphraseSchema,
+    SpeedLimitsSchema,
+    UpdateSpeedRequestSchema,
+    UpdateTaskRequestSchema,
+)
 from sms_mock.contracts.templates import (
     CreateTemplateRequestSchema,
     TargetPasswordSchema,
@@ -330,12 +339,14 @@ class _Op:
     not_found: str | None = None  # the 404's description
     bad_request: str = "SMS.9002: a bad body or query, naming the field."
     optional_body: bool = False  # the SDK sends none; `{}` is accepted too
+    task_path: bool = False  # the path's id is a task id (1 to 36 characters)
 
 
 _EMPTY = EmptyResponseSchema
 _SOURCE_404 = "SMS.9010: no such source server in the caller's project."
 _TEMPLATE_404 = "SMS.9011: no such template in the caller's project."
 _MIGPROJECT_404 = "SMS.9012: no such migration project in the caller's project."
+_TASK_404_TEXT = "SMS.9001: no such task in the caller's project."
 _RESOURCE_OPERATIONS = (
     _Op("/v3/sources", "post", "register_server", "Register a source server (the agent's "
         "call); the same agent again updates it.", IdResponseSchema, RegisterSourceRequestSchema),
@@ -394,6 +405,25 @@ _RESOURCE_OPERATIONS = (
     _Op("/v3/migprojects/{mig_project_id}/default", "put", "update_default_migproject", "Make "
         "a migration project the project's default (the only one).", _EMPTY,
         path_id="mig_project_id", not_found=_MIGPROJECT_404, optional_body=True),
+    _Op("/v3/tasks/{task_id}", "put", "update_task", "Change a task's name, priority, speed "
+        "limit and the other fields of PutTaskReq.", _EMPTY, UpdateTaskRequestSchema,
+        path_id="task_id", task_path=True, not_found=_TASK_404_TEXT),
+    _Op("/v3/tasks/{task_id}/speed-limit", "get", "shows_speed_limits", "The task's "
+        "speed-limit windows.", SpeedLimitsSchema, path_id="task_id", task_path=True,
+        not_found=_TASK_404_TEXT),
+    _Op("/v3/tasks/{task_id}/speed-limit", "post", "update_speed", "Replace the task's "
+        "speed-limit windows (HH:MM, UTC, start inclusive, end exclusive).", _EMPTY,
+        UpdateSpeedRequestSchema, path_id="task_id", task_path=True, not_found=_TASK_404_TEXT),
+    _Op("/v3/tasks/{task_id}/configuration-setting", "get", "show_config_setting", "The "
+        "task's configuration settings, all or by key.", ConfigSettingSchema,
+        query=ConfigSettingQuerySchema, path_id="task_id", task_path=True,
+        not_found=_TASK_404_TEXT),
+    _Op("/v3/tasks/{task_id}/configuration-setting", "post",
+        "upload_special_configuration_setting", "Set configuration settings by key.", _EMPTY,
+        ConfigurationRequestSchema, path_id="task_id", task_path=True,
+        not_found=_TASK_404_TEXT),
+    _Op("/v3/tasks/{task_id}/passphrase", "get", "show_passphrase", "The task's passphrase.",
+        PassphraseSchema, path_id="task_id", task_path=True, not_found=_TASK_404_TEXT),
     _Op("/v3/config", "get", "show_config", "The agent's configuration.", ConfigSchema),
     _Op("/v3/privacy-agreements", "get", "show_privacy_agreements", "Whether the project "
         "agreed to the privacy statement.", PrivacyAgreementSchema),
@@ -429,7 +459,9 @@ def _resource_operations() -> dict[str, dict[str, dict[str, Any]]]:
             "responses": responses,
         }
         parameters = []
-        if op.path_id:
+        if op.task_path:
+            parameters.append(_TASK_ID)
+        elif op.path_id:
             parameters.append(_path_param(op.path_id))
         if op.query is not None:
             parameters.append({"in": "query", "schema": op.query})
@@ -568,7 +600,10 @@ def _build() -> dict[str, Any]:
         AKSK_SCHEME,
         {"type": "apiKey", "in": "header", "name": "Authorization", "description": HMAC_RECIPE},
     )
-    every = {**_iam_operations(), **_sms_operations(), **_resource_operations()}
+    every: dict[str, dict[str, dict[str, Any]]] = {}
+    for group in (_iam_operations(), _sms_operations(), _resource_operations()):
+        for path, operations in group.items():
+            every.setdefault(path, {}).update(operations)
     for path, operations in every.items():
         # apispec resolves parameters and responses in place, and its one deepcopy per path
         # keeps pieces that operations share shared: copy each operation on its own.

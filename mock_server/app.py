@@ -20,6 +20,7 @@ from sms_mock.mock_server.sms import errors as sms_errors
 from sms_mock.mock_server.sms.migproject_routes import blueprint as migproject_blueprint
 from sms_mock.mock_server.sms.source_routes import blueprint as source_blueprint
 from sms_mock.mock_server.sms.task_routes import blueprint as sms_blueprint
+from sms_mock.mock_server.sms.task_settings_routes import blueprint as task_settings_blueprint
 from sms_mock.mock_server.sms.template_routes import blueprint as template_blueprint
 from sms_mock.mock_server.sms.versions import blueprint as versions_blueprint
 
@@ -45,6 +46,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(iam_blueprint)
     app.register_blueprint(sms_blueprint)
+    app.register_blueprint(task_settings_blueprint)
     app.register_blueprint(source_blueprint)
     app.register_blueprint(template_blueprint)
     app.register_blueprint(migproject_blueprint)

@@ -964,11 +964,6 @@ def test_task_delete_then_read_is_404(tf: Tf) -> None:
     assert is_404(tf.raw("DELETE", f"/v3/tasks/{task_id}"))  # tolerated: already gone
 
 
-@pytest.mark.xfail(
-    reason="the task settings (speed-limit, configuration-setting, passphrase) are not served "
-    "yet: open issue 11; strict, so this fails once they are and the marker must go",
-    strict=True,
-)
 def test_task_speed_limit_and_configurations_round_trip(tf: Tf) -> None:
     # The acceptance test's speed_limit and configurations blocks: POSTed after create, read
     # back by the resource's read.

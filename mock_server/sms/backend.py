@@ -2,7 +2,8 @@
 
 Tasks are moved by the lifecycle engine; the other resources are JSON documents in books
 (`resources.py`). Each resource group's operations live in a mixin of their own
-(`source_ops.py`, `template_ops.py`, `migproject_ops.py`); all share this backend's one lock.
+(`source_ops.py`, `template_ops.py`, `migproject_ops.py`, `task_settings_ops.py`); all share
+this backend's one lock.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sms_mock.mock_server.sms.task_models import (
     created_document,
     default_document,
 )
+from sms_mock.mock_server.sms.task_settings_ops import TaskSettingsOps
 from sms_mock.mock_server.sms.template_ops import TemplateOps
 
 BRIEF_SHAPE = shape_of(TaskBriefSchema)
@@ -47,7 +49,7 @@ class Changes:
     last_int_id: int
 
 
-class SmsBackend(SourceOps, TemplateOps, MigprojectOps):
+class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
     def __init__(
         self, clock: Clock, faults: TaskFaultBook, durations: dict[str, float] | None = None
     ) -> None:

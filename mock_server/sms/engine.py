@@ -32,6 +32,7 @@ from sms_mock.mock_server.sms.lifecycle import (
     source_state,
     wrong_state_code,
 )
+from sms_mock.mock_server.sms.speed_limits import Pace, windows_of
 from sms_mock.mock_server.sms.task_models import Run, Task, Timer, data_bytes
 
 LIVE_ON_ADOPTION = frozenset({TaskState.RUNNING, TaskState.SYNCING, TaskState.ABORTING})
@@ -55,6 +56,24 @@ class LifecycleEngine:
     def speed_mbit_s(self, task: Task) -> float:
         limit = task.doc.get("speed_limit") or 0
         return min(limit, DEFAULT_SPEED_MBIT_S) if limit > 0 else DEFAULT_SPEED_MBIT_S
+
+    def pace(self, task: Task, subtask: str) -> Pace | None:
+        """How a data sub-task moves under the task's speed-limit windows; None: at full speed
+        all along (no window, or not a data sub-task)."""
+        windows = windows_of((task.settings or {}).get("speed_limit"))
+        if not windows or subtask not in DATA_FRACTION:
+            return None
+        return Pace(windows, self.speed_mbit_s(task))
+
+    def _when(self, task: Task, subtask: str, start: int, needed_ms: float) -> int:
+        """The instant `needed_ms` of full-speed work, begun at `start`, is done."""
+        pace = self.pace(task, subtask)
+        return start + math.ceil(needed_ms) if pace is None else pace.when(start, needed_ms)
+
+    def _work(self, task: Task, subtask: str, start: int, stop: int) -> float:
+        """The milliseconds of full-speed work done between `start` and `stop`."""
+        pace = self.pace(task, subtask)
+        return stop - start if pace is None else pace.work(start, stop)
 
     def duration_ms(self, task: Task, subtask: str) -> int:
         seconds = task.durations.get(subtask, self.durations.get(subtask))
@@ -93,18 +112,19 @@ class LifecycleEngine:
             index = run.pending[0]
             entry = entries[index]
             duration = self.duration_ms(task, entry["name"])
-            end = run.t0 + math.ceil(duration * (100 - run.p0) / 100)
+            end = self._when(task, entry["name"], run.t0, duration * (100 - run.p0) / 100)
             fault, fires_at = self._next_fault(task, run, index, duration)
             if fault is not None and fires_at <= now and fires_at <= end:
                 self._fire(task, run, index, fault, fires_at)
                 return
             if end > now:
-                entry["progress"] = min(99, int(run.p0 + 100 * (now - run.t0) / duration))
+                done = self._work(task, entry["name"], run.t0, now)
+                entry["progress"] = min(99, int(run.p0 + 100 * done / duration))
                 self._refresh(task, now)
                 return
             entry["progress"] = 100
             entry["end_date"] = end
-            entry["migrate_speed"] = self._entry_speed(task, entry)
+            entry["migrate_speed"] = self._entry_speed(task, entry, end)
             run.pending.pop(0)
             run.t0, run.p0 = end, 0
             if run.pending:
@@ -129,7 +149,9 @@ class LifecycleEngine:
                 entry["name"], run.phase, occurrence
             ):
                 continue
-            at = run.t0 + math.ceil(duration * (fault.at_progress - run.p0) / 100)
+            at = self._when(
+                task, entry["name"], run.t0, duration * (fault.at_progress - run.p0) / 100
+            )
             if best is None or at < best_at:
                 best, best_at = fault, at
         return best, best_at
@@ -172,9 +194,12 @@ class LifecycleEngine:
         entries = task.doc["sub_tasks"]
         current = entries[run.pending[0]]
         duration = self.duration_ms(task, current["name"])
-        remaining = max(0, run.t0 + math.ceil(duration * (100 - run.p0) / 100) - now)
-        remaining += sum(self.duration_ms(task, entries[i]["name"]) for i in run.pending[1:])
-        speed = self._entry_speed(task, current)
+        finish = self._when(task, current["name"], run.t0, duration * (100 - run.p0) / 100)
+        for following in run.pending[1:]:
+            name = entries[following]["name"]
+            finish = self._when(task, name, finish, self.duration_ms(task, name))
+        remaining = max(0, finish - now)
+        speed = self._entry_speed(task, current, now)
         current["migrate_speed"] = speed
         doc = task.doc
         doc["remain_seconds"] = math.ceil(remaining / 1000)
@@ -193,8 +218,13 @@ class LifecycleEngine:
         doc["total_time"] = self._total_time(doc["sub_tasks"], at)
         doc["subtask_info"] = None
 
-    def _entry_speed(self, task: Task, entry: dict[str, Any]) -> float | None:
-        return self.speed_mbit_s(task) if entry.get("name") in DATA_FRACTION else None
+    def _entry_speed(self, task: Task, entry: dict[str, Any], at: int) -> float | None:
+        """A data sub-task's speed at `at`: never above the limit in force then."""
+        if entry.get("name") not in DATA_FRACTION:
+            return None
+        pace = self.pace(task, entry["name"])
+        base = self.speed_mbit_s(task)
+        return base if pace is None else base * pace.rate(at)
 
     @staticmethod
     def _total_time(entries: list[dict[str, Any]], now: int) -> int:
@@ -404,7 +434,8 @@ class LifecycleEngine:
         entry = task.doc["sub_tasks"][run.pending[0]]
         duration = self.duration_ms(task, entry["name"])
         if duration > 0:
-            run.p0 = min(100.0, run.p0 + 100 * (now - run.t0) / duration)
+            done = self._work(task, entry["name"], run.t0, now)
+            run.p0 = min(100.0, run.p0 + 100 * done / duration)
         run.t0 = now
 
     # --- small setters ---------------------------------------------------------------------

@@ -51,6 +51,9 @@ class Task:
     run: Run | None
     timer: Timer | None
     version: int
+    # What the task's settings calls set (speed-limit windows, configurations, passphrase);
+    # None until one is set, so that a task at rest costs no dict.
+    settings: dict[str, Any] | None
     _doc: dict[str, Any] | None  # the full answer of GET /v3/tasks/{id}; None while packed
     _packed: bytes | None = field(repr=False)
     _listed: dict[str, Any] | None = field(repr=False)  # `listed` of a packed task
@@ -64,8 +67,10 @@ class Task:
         run: Run | None = None,
         timer: Timer | None = None,
         version: int = 0,
+        settings: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
+        self.settings = settings
         self._doc = doc
         self.durations = {} if durations is None else durations
         self.run = run
@@ -129,6 +134,7 @@ class Task:
             "run": None if self.run is None else {**asdict(self.run), "kind": self.run.kind.value},
             "timer": None if self.timer is None else asdict(self.timer),
             "version": self.version,
+            "settings": self.settings,
         }
 
     @classmethod
@@ -141,6 +147,7 @@ class Task:
             run=None if run is None else Run(**{**run, "kind": PhaseKind(run["kind"])}),
             timer=None if timer is None else Timer(timer["until"], TaskState(timer["then"])),
             version=data.get("version", 0),
+            settings=data.get("settings"),
         )
 
     def render(self) -> bytes:

@@ -33,7 +33,7 @@ from tests.support.helpers import DAY_S, advance, create_body, free_source
         pytest.param("GET", "/v3/nothing", id="unknown-path"),
         pytest.param("GET", "/v2/tasks", id="other-version"),
         pytest.param("POST", "/v3/tasks/sample-ready/actions", id="unknown-subpath"),
-        pytest.param("PUT", "/v3/tasks/x", id="put-task"),
+        pytest.param("PUT", "/v3/tasks/x/action", id="put-action"),
         pytest.param("PATCH", "/v3/tasks/sample-ready", id="patch-task"),
         pytest.param("GET", "/v3/tasks/x/action", id="get-action"),
         pytest.param("DELETE", "/v3/tasks", id="delete-list"),
@@ -54,7 +54,7 @@ def test_unknown_route_or_unserved_method_is_apigw_0101_and_changes_nothing(
 
 
 def test_unknown_route_is_apigw_0101_before_authentication(client: FlaskClient) -> None:
-    error_body(client.put("/v3/tasks/x"), 404, "APIGW.0101")
+    error_body(client.put("/v3/tasks/x/action"), 404, "APIGW.0101")
 
 
 # --- 401 APIGW.0301: no usable token ---------------------------------------------------------

@@ -88,7 +88,7 @@ HOSTILE = [
     row("unknown-version", "GET", "/v4/tasks", 404, "APIGW.0101"),
     row("unknown-under-control", "GET", "/_mock/nothing", 404, "APIGW.0101", auth=False),
     # wrong methods
-    row("put-task", "PUT", "/v3/tasks/sample-ready", 404, "APIGW.0101", body={}, headers=JSON),
+    row("put-action", "PUT", "/v3/tasks/sample-ready/action", 404, "APIGW.0101", body={}, headers=JSON),
     row("get-action", "GET", "/v3/tasks/sample-ready/action", 404, "APIGW.0101"),
     # query numbers out of range
     row("limit-huge", "GET", "/v3/tasks?limit=99999999999999999999999", 400, "SMS.9002"),

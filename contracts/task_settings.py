@@ -1,0 +1,132 @@
+"""SMS v3 task settings: PUT /v3/tasks/{id}, its speed-limit windows, its configuration
+settings and its passphrase."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, fields, validate
+
+from sms_mock.contracts.base import Pattern, RequestSchema, ResponseSchema
+from sms_mock.contracts.enums import TaskType
+from sms_mock.contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
+from sms_mock.contracts.sms import TASK_NAME_PATTERN, ConfigBodySchema, _list, _str
+
+_text = validate.Length(0, 255)
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class TargetServerChangeSchema(RequestSchema):
+    """The target server fields PUT /v3/tasks/{id} changes (the SDK's TargetServer has more:
+    the disks and volumes of a task are set when it is created)."""
+
+    name = fields.String(validate=validate.Length(1, 255))
+    vm_id = fields.String(validate=_text)
+    ip = fields.String(validate=_text)
+    flavor = fields.String(validate=_text)
+    image_disk_id = fields.String(validate=_text)
+    snapshot_ids = fields.String(validate=_text)
+    cutovered_snapshot_ids = fields.String(validate=_text)
+
+
+class CloneServerChangeSchema(RequestSchema):
+    vm_id = fields.String(validate=_text)
+    name = fields.String(validate=_text)
+
+
+class UpdateTaskRequestSchema(RequestSchema):
+    """PutTaskReq, and `priority`, which the service's task answers carry too."""
+
+    name = fields.String(
+        validate=Pattern(
+            TASK_NAME_PATTERN,
+            error="Must be 1 to 255 Chinese characters, letters, digits, '_' or '-'.",
+        )
+    )
+    type = enum_field(TaskType)
+    region_id = fields.String(validate=_text)
+    region_name = fields.String(validate=_text)
+    exist_server = StrictBoolean()
+    migration_ip = fields.String(validate=_text)
+    use_ipv6 = StrictBoolean()
+    use_public_ip = StrictBoolean()
+    speed_limit = StrictInteger(validate=validate.Range(0, 65535))  # Mbit/s; 0: none
+    priority = StrictInteger(validate=validate.Range(0, 2))
+    project_name = fields.String(validate=_text)
+    project_id = fields.String(validate=_text)
+    enterprise_project = fields.String(validate=_text)
+    image_disk_id = fields.String(validate=_text)
+    vm_template_id = fields.String(validate=_text)
+    target_disk_ids = fields.String(validate=_text)
+    snapshot_ids = fields.String(validate=_text)
+    cutovered_snapshot_ids = fields.String(validate=_text)
+    target_server = fields.Nested(TargetServerChangeSchema)
+    clone_server = fields.Nested(CloneServerChangeSchema)
+
+
+class SpeedWindowSchema(RequestSchema):
+    """SpeedLimitlJson: `speed` Mbit/s from `start` (inclusive) to `end` (exclusive), UTC."""
+
+    start = fields.String(
+        required=True, validate=Pattern(HHMM, error="Must be HH:MM, 00:00 to 23:59.")
+    )
+    end = fields.String(
+        required=True, validate=Pattern(HHMM, error="Must be HH:MM, 00:00 to 23:59.")
+    )
+    speed = StrictInteger(required=True, validate=validate.Range(0, 65535))
+    over_speed_threshold = StrictNumber(validate=validate.Range(0, 100))
+
+
+class UpdateSpeedRequestSchema(RequestSchema):
+    """SpeedLimit: the task's windows, replacing the ones it had ([] clears them)."""
+
+    speed_limit = fields.List(
+        fields.Nested(SpeedWindowSchema), required=True, validate=validate.Length(0, 48)
+    )
+
+
+class SpeedWindowOutSchema(ResponseSchema):
+    start = fields.String(required=True)
+    end = fields.String(required=True)
+    speed = StrictInteger(required=True)
+    over_speed_threshold = StrictNumber(allow_none=True)
+
+
+class SpeedLimitsSchema(ResponseSchema):
+    """ShowsSpeedLimitsResponse."""
+
+    speed_limit = fields.List(fields.Nested(SpeedWindowOutSchema), required=True)
+
+
+class ConfigurationInSchema(RequestSchema):
+    config_key = fields.String(required=True, validate=validate.Length(1, 255))
+    config_value = fields.String(required=True, validate=validate.Length(0, 1024))
+    config_status = fields.String(validate=_text)
+
+
+class ConfigurationRequestSchema(RequestSchema):
+    """ConfigurationRequestBody: settings by key; a key given again replaces its value."""
+
+    configurations = fields.List(
+        fields.Nested(ConfigurationInSchema), required=True, validate=validate.Length(1, 100)
+    )
+
+
+class ConfigSettingQuerySchema(RequestSchema):
+    class Meta:
+        unknown = EXCLUDE  # a gateway ignores query parameters an API does not declare
+
+    config_key = fields.String(validate=validate.Length(1, 255))
+
+
+class ConfigSettingSchema(ResponseSchema):
+    """ShowConfigSettingResponse."""
+
+    task_id = _str()
+    migrate_type = _str()
+    configurations = _list(ConfigBodySchema)
+
+
+class PassphraseSchema(ResponseSchema):
+    """ShowPassphraseResponse."""
+
+    task_id = _str()
+    passphrase = _str()

@@ -1,0 +1,71 @@
+"""SMS v3 routes: a task's settings (PUT the task, speed limits, configuration, passphrase)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from sms_mock.contracts.task_settings import (
+    ConfigSettingQuerySchema,
+    ConfigurationRequestSchema,
+    UpdateSpeedRequestSchema,
+    UpdateTaskRequestSchema,
+)
+from sms_mock.mock_server.core.http import emulator, json_response
+from sms_mock.mock_server.gateway.auth import sms_project
+from sms_mock.mock_server.sms.http import EMPTY, checked_task_id, sms_body, sms_query
+
+blueprint = Blueprint("sms_task_settings", __name__)
+
+_update_schema = UpdateTaskRequestSchema()
+_speed_schema = UpdateSpeedRequestSchema()
+_config_schema = ConfigurationRequestSchema()
+_config_query_schema = ConfigSettingQuerySchema()
+
+
+@blueprint.put("/v3/tasks/<task_id>")
+def update_task(task_id: str) -> Response:
+    project_id = sms_project()
+    task_id = checked_task_id(task_id)
+    body = sms_body(_update_schema)
+    emulator().sms.update_task(project_id, task_id, body)
+    return json_response(EMPTY)
+
+
+@blueprint.get("/v3/tasks/<task_id>/speed-limit")
+def speed_limits(task_id: str) -> Response:
+    project_id = sms_project()
+    return json_response(emulator().sms.speed_limits(project_id, checked_task_id(task_id)))
+
+
+@blueprint.post("/v3/tasks/<task_id>/speed-limit")
+def set_speed_limits(task_id: str) -> Response:
+    project_id = sms_project()
+    task_id = checked_task_id(task_id)
+    body = sms_body(_speed_schema)
+    emulator().sms.set_speed_limits(project_id, task_id, body["speed_limit"])
+    return json_response(EMPTY)
+
+
+@blueprint.get("/v3/tasks/<task_id>/configuration-setting")
+def config_settings(task_id: str) -> Response:
+    project_id = sms_project()
+    task_id = checked_task_id(task_id)
+    query = sms_query(_config_query_schema)
+    return json_response(
+        emulator().sms.config_settings(project_id, task_id, query.get("config_key"))
+    )
+
+
+@blueprint.post("/v3/tasks/<task_id>/configuration-setting")
+def set_config_settings(task_id: str) -> Response:
+    project_id = sms_project()
+    task_id = checked_task_id(task_id)
+    body = sms_body(_config_schema)
+    emulator().sms.set_config_settings(project_id, task_id, body["configurations"])
+    return json_response(EMPTY)
+
+
+@blueprint.get("/v3/tasks/<task_id>/passphrase")
+def passphrase(task_id: str) -> Response:
+    project_id = sms_project()
+    return json_response(emulator().sms.passphrase(project_id, checked_task_id(task_id)))

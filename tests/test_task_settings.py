@@ -1,0 +1,250 @@
+"""A task's settings: PUT /v3/tasks/{id}, speed-limit windows that slow its migration on the
+clock exactly as README's "Speed limits" says, configuration settings and the passphrase."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from sms_mock.contracts.task_settings import (
+    ConfigSettingSchema,
+    PassphraseSchema,
+    SpeedLimitsSchema,
+)
+from sms_mock.mock_server import Config, create_app
+from sms_mock.mock_server.sms.speed_limits import DAY_MS, Window, speed_at
+from tests.support.accounts import issue_token, project_token
+from tests.support.assertions import error_body
+from tests.support.helpers import Sms, advance, loads, now_ms
+
+# The default task: 2,467,393,536 bytes at 2,500 Mbit/s take 7.896 s of MIGRATE_LINUX_FILE.
+BYTES = 2_467_393_536
+FULL_SPEED_S = round(BYTES * 8 / 2500e6, 3)  # sub-task durations are whole milliseconds
+ALL_DAY = {"start": "00:00", "end": "00:00"}
+
+
+def set_windows(sms: Sms, task_id: str, windows: list[dict[str, Any]]) -> None:
+    response = sms.client.post(
+        f"/v3/tasks/{task_id}/speed-limit", json={"speed_limit": windows}, headers=sms.headers
+    )
+    assert response.status_code == 200, response.get_json()
+
+
+def migrate_entry(sms: Sms, task_id: str) -> dict[str, Any]:
+    return next(s for s in sms.task(task_id)["sub_tasks"] if s["name"] == "MIGRATE_LINUX_FILE")
+
+
+def run_to_the_end(client: FlaskClient, sms: Sms, task_id: str, step_s: float = 1) -> list[dict]:
+    """Advance the clock a step at a time until the task settles; the answers read on the way."""
+    seen = []
+    for _ in range(100_000):
+        advance(client, step_s)
+        task = sms.task(task_id)
+        seen.append(task)
+        if task["state"] != "RUNNING":
+            return seen
+    raise AssertionError("the task never finished")
+
+
+def migrate_seconds(sms: Sms, task_id: str) -> float:
+    entry = migrate_entry(sms, task_id)
+    return (entry["end_date"] - entry["start_date"]) / 1000
+
+
+@pytest.mark.parametrize(
+    ("speed", "seconds"), [(2500, FULL_SPEED_S), (1250, 2 * FULL_SPEED_S), (100, 25 * FULL_SPEED_S)]
+)
+def test_a_window_slows_the_migration_by_the_ratio_of_speeds(
+    client: FlaskClient, sms: Sms, speed: int, seconds: float
+) -> None:
+    set_windows(sms, "sample-ready", [{**ALL_DAY, "speed": speed}])
+    sms.act("sample-ready", "start")
+    answers = run_to_the_end(client, sms, "sample-ready")
+    assert answers[-1]["state"] == "MIGRATE_SUCCESS"
+    assert migrate_seconds(sms, "sample-ready") == pytest.approx(seconds, abs=0.001)
+    moving = [a for a in answers if (a["subtask_info"] or "").startswith("MIGRATE_LINUX_FILE")]
+    assert moving and all(a["migrate_speed"] <= speed for a in moving)
+
+
+def test_the_lower_of_window_and_task_limit_wins(client: FlaskClient, sms: Sms) -> None:
+    response = sms.client.put(
+        "/v3/tasks/sample-ready", json={"speed_limit": 500}, headers=sms.headers
+    )
+    assert response.status_code == 200
+    set_windows(sms, "sample-ready", [{**ALL_DAY, "speed": 1000}])
+    sms.act("sample-ready", "start")
+    run_to_the_end(client, sms, "sample-ready")
+    assert migrate_seconds(sms, "sample-ready") == pytest.approx(BYTES * 8 / 500e6, abs=0.001)
+
+
+def test_remain_seconds_and_the_estimate_agree_and_hold_under_a_limit(
+    client: FlaskClient, sms: Sms
+) -> None:
+    set_windows(sms, "sample-ready", [{**ALL_DAY, "speed": 100}])
+    sms.act("sample-ready", "start")
+    estimates = set()
+    while True:
+        advance(client, 20)
+        task, now = sms.task("sample-ready"), now_ms(client)
+        if task["state"] != "RUNNING":
+            break
+        assert task["remain_seconds"] == math.ceil((task["estimate_complete_time"] - now) / 1000)
+        estimates.add(task["estimate_complete_time"])
+    # Nothing changed on the way: every estimate was the instant the task did finish.
+    assert estimates == {task["finish_date"]}
+
+
+def test_a_limit_set_while_migrating_applies_from_then_on(client: FlaskClient, sms: Sms) -> None:
+    sms.act("sample-ready", "start")
+    while not (sms.task("sample-ready")["subtask_info"] or "").startswith("MIGRATE_LINUX_FILE"):
+        advance(client, 0.5)
+    advance(client, 2)
+    before = migrate_entry(sms, "sample-ready")["progress"]
+    set_windows(sms, "sample-ready", [{**ALL_DAY, "speed": 250}])
+    assert migrate_entry(sms, "sample-ready")["progress"] == before  # the past stays as read
+    run_to_the_end(client, sms, "sample-ready", step_s=0.5)
+    # What was left when the limit came runs ten times slower.
+    assert migrate_seconds(sms, "sample-ready") > 3 * FULL_SPEED_S
+
+
+def test_identical_clocks_give_identical_answers_under_windows() -> None:
+    answers = []
+    for _ in range(2):
+        app = create_app(Config(clock="manual"))
+        client = app.test_client()
+        app.extensions["sms_mock"].clock.restore({"now_ms": 1_764_000_000_000})
+        sms = Sms(client, issue_token(client))
+        set_windows(sms, "sample-ready", [{"start": "16:00", "end": "16:01", "speed": 10}])
+        sms.act("sample-ready", "start")
+        advance(client, 500)
+        task = sms.task("sample-ready")
+        moving = ("state", "remain_seconds", "estimate_complete_time", "migrate_speed")
+        answers.append(
+            (
+                {key: task[key] for key in moving},
+                [
+                    (s["name"], s["progress"], s["start_date"], s["end_date"])
+                    for s in task["sub_tasks"]
+                ],
+            )
+        )
+    assert answers[0] == answers[1]  # the target's ids are random per app; the timeline is not
+
+
+@pytest.mark.parametrize(
+    ("window", "minute", "applies"),
+    [
+        ((60, 120), 60, True),  # start inclusive
+        ((60, 120), 119, True),
+        ((60, 120), 120, False),  # end exclusive
+        ((1380, 60), 1439, True),  # across midnight
+        ((1380, 60), 0, True),
+        ((1380, 60), 60, False),
+        ((1380, 60), 700, False),
+        ((0, 0), 700, True),  # start = end: the whole day
+    ],
+)
+def test_window_edges(window: tuple[int, int], minute: int, applies: bool) -> None:
+    speed = speed_at((Window(*window, 10),), (3 * DAY_MS) + minute * 60_000, 2500)
+    assert (speed == 10) is applies
+
+
+def test_windows_round_trip(sms: Sms) -> None:
+    windows = [{"start": "22:00", "end": "06:00", "speed": 100, "over_speed_threshold": 50}]
+    set_windows(sms, "sample-ready", windows)
+    answer = loads(
+        SpeedLimitsSchema,
+        sms.client.get("/v3/tasks/sample-ready/speed-limit", headers=sms.headers).get_json(),
+    )
+    assert answer == {"speed_limit": windows}
+    set_windows(sms, "sample-ready", [])
+    assert sms.client.get("/v3/tasks/sample-ready/speed-limit", headers=sms.headers).get_json() == {
+        "speed_limit": []
+    }
+
+
+@pytest.mark.parametrize("bad", ["24:00", "7:00", "07:60", "0700"])
+def test_a_window_time_that_is_not_hh_mm_is_sms_9002(sms: Sms, bad: str) -> None:
+    response = sms.client.post(
+        "/v3/tasks/sample-ready/speed-limit",
+        json={"speed_limit": [{"start": bad, "end": "08:00", "speed": 10}]},
+        headers=sms.headers,
+    )
+    error_body(response, 400, "SMS.9002")
+
+
+def test_put_task_changes_its_fields(sms: Sms) -> None:
+    body = {"name": "renamed", "priority": 2, "migration_ip": "10.9.9.9", "use_ipv6": True,
+            "target_server": {"name": "new-target"}}  # fmt: skip
+    assert (
+        sms.client.put("/v3/tasks/sample-ready", json=body, headers=sms.headers).status_code == 200
+    )
+    task = sms.task("sample-ready")
+    assert (task["name"], task["priority"], task["migration_ip"], task["use_ipv6"]) == (
+        "renamed",
+        2,
+        "10.9.9.9",
+        True,
+    )
+    assert task["target_server"]["name"] == "new-target"
+    assert task["target_server"]["disks"]  # the rest of the target stays
+
+
+def test_configuration_settings_merge_by_key_and_read_by_key(sms: Sms) -> None:
+    path = "/v3/tasks/sample-ready/configuration-setting"
+    for value in ("1", "2"):
+        body = {"configurations": [{"config_key": "EXCLUDE_MIGRATE_PATH", "config_value": value}]}
+        assert sms.client.post(path, json=body, headers=sms.headers).status_code == 200
+    other = {"configurations": [{"config_key": "SYNC_EXCLUDE_PATH", "config_value": "/tmp"}]}
+    sms.client.post(path, json=other, headers=sms.headers)
+    every = loads(ConfigSettingSchema, sms.client.get(path, headers=sms.headers).get_json())
+    assert every["migrate_type"] == "MIGRATE_FILE"
+    assert {c["config_key"]: c["config_value"] for c in every["configurations"]} == {
+        "EXCLUDE_MIGRATE_PATH": "2", "SYNC_EXCLUDE_PATH": "/tmp"
+    }  # fmt: skip
+    one = sms.client.get(
+        path, query_string={"config_key": "SYNC_EXCLUDE_PATH"}, headers=sms.headers
+    )
+    assert [c["config_key"] for c in one.get_json()["configurations"]] == ["SYNC_EXCLUDE_PATH"]
+
+
+def test_the_passphrase_is_stable(sms: Sms) -> None:
+    first = loads(
+        PassphraseSchema,
+        sms.client.get("/v3/tasks/sample-ready/passphrase", headers=sms.headers).get_json(),
+    )
+    again = sms.client.get("/v3/tasks/sample-ready/passphrase", headers=sms.headers).get_json()
+    assert first == again and len(first["passphrase"]) == 32
+
+
+def test_settings_survive_a_restart(tmp_path: Any) -> None:
+    db = tmp_path / "state.db"
+    client = create_app(Config(clock="manual", state_file=db)).test_client()
+    sms = Sms(client, issue_token(client))
+    set_windows(sms, "sample-ready", [{**ALL_DAY, "speed": 10}])
+    again = create_app(Config(clock="manual", state_file=db)).test_client()
+    answer = again.get("/v3/tasks/sample-ready/speed-limit", headers=sms.headers).get_json()
+    assert answer["speed_limit"][0]["speed"] == 10
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PUT", "/v3/tasks/sample-ready", {"name": "x"}),
+        ("GET", "/v3/tasks/sample-ready/speed-limit", None),
+        ("POST", "/v3/tasks/sample-ready/speed-limit", {"speed_limit": []}),
+        ("GET", "/v3/tasks/sample-ready/configuration-setting", None),
+        ("POST", "/v3/tasks/sample-ready/configuration-setting",
+         {"configurations": [{"config_key": "k", "config_value": "v"}]}),
+        ("GET", "/v3/tasks/sample-ready/passphrase", None),
+    ],
+)  # fmt: skip
+def test_another_projects_task_settings_are_absent(
+    client: FlaskClient, method: str, path: str, body: Any
+) -> None:
+    headers = {"X-Auth-Token": project_token(client, "ap-southeast-3")}
+    response = client.open(path, method=method, json=body, headers=headers)
+    error_body(response, 404, "SMS.9001")
