@@ -60,11 +60,19 @@ from sms_mock.contracts.sources import (
     UpdateSourceRequestSchema,
 )
 from sms_mock.contracts.task_settings import (
+    CertKeyQuerySchema,
+    CertKeySchema,
+    CollectLogRequestSchema,
     ConfigSettingQuerySchema,
     ConfigSettingSchema,
     ConfigurationRequestSchema,
+    ConsistencyResultRequestSchema,
+    ConsistencyResultsSchema,
+    ExportConsistencyRequestSchema,
+    NetworkCheckInfoRequestSchema,
     PassphraseSchema,
     SpeedLimitsSchema,
+    TaskIdSchema,
     UpdateSpeedRequestSchema,
     UpdateTaskRequestSchema,
 )
@@ -424,6 +432,26 @@ _RESOURCE_OPERATIONS = (
         not_found=_TASK_404_TEXT),
     _Op("/v3/tasks/{task_id}/passphrase", "get", "show_passphrase", "The task's passphrase.",
         PassphraseSchema, path_id="task_id", task_path=True, not_found=_TASK_404_TEXT),
+    _Op("/v3/tasks/{task_id}/log", "post", "collect_log", "Ask the agent for the task's logs "
+        "(any state); log_collect_status then moves on the clock.", _EMPTY,
+        CollectLogRequestSchema, path_id="task_id", task_path=True, not_found=_TASK_404_TEXT,
+        optional_body=True),
+    _Op("/v3/tasks/{task_id}/certkey", "get", "show_cert_key", "The agent's certificates and "
+        "keys for the task.", CertKeySchema, query=CertKeyQuerySchema, path_id="task_id",
+        task_path=True, not_found=_TASK_404_TEXT),
+    _Op("/v3/tasks/{task_id}/consistency-result", "post", "update_consistency_result", "Record "
+        "a consistency check's result.", _EMPTY, ConsistencyResultRequestSchema,
+        path_id="task_id", task_path=True, not_found=_TASK_404_TEXT),
+    _Op("/v3/tasks/{task_id}/consistency-result", "get", "show_consistency_result", "The "
+        "task's consistency checks.", ConsistencyResultsSchema, path_id="task_id",
+        task_path=True, not_found=_TASK_404_TEXT),
+    _Op("/v3/tasks/consistency-results/export", "post", "export_consistency_results", "The "
+        "consistency checks of several tasks, as a CSV file.", None,
+        ExportConsistencyRequestSchema, not_found=_TASK_404_TEXT),
+    _Op("/v3/{task_id}/update-network-check-info", "post", "update_network_check_info",
+        "Record the agent's network check (the path has no `tasks/`, as in the SDK).",
+        TaskIdSchema, NetworkCheckInfoRequestSchema, path_id="task_id", task_path=True,
+        not_found=_TASK_404_TEXT),
     _Op("/v3/config", "get", "show_config", "The agent's configuration.", ConfigSchema),
     _Op("/v3/privacy-agreements", "get", "show_privacy_agreements", "Whether the project "
         "agreed to the privacy statement.", PrivacyAgreementSchema),
@@ -438,7 +466,13 @@ def _resource_operations() -> dict[str, dict[str, dict[str, Any]]]:
     for op in _RESOURCE_OPERATIONS:
         writes = op.method in ("post", "put")
         responses: dict[int, dict[str, Any]] = {
-            200: _response("The answer.", op.answer),
+            200: _response("The answer.", op.answer)
+            if op.answer is not None
+            else {
+                "description": "The answer, a file.",
+                "headers": {"X-Request-Id": "X-Request-Id"},
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            },
             401: _SMS_POST_401 if writes else _GATEWAY_401,
             403: _GATEWAY_403,
         }

@@ -130,3 +130,95 @@ class PassphraseSchema(ResponseSchema):
 
     task_id = _str()
     passphrase = _str()
+
+
+# --- the log, certificates, consistency checks, the network check ---------------------------
+
+
+class CollectLogRequestSchema(RequestSchema):
+    """UploadLogRequestBody: where the agent uploads the task's logs."""
+
+    log_bucket = fields.String(validate=_text)
+
+
+class CertKeyQuerySchema(RequestSchema):
+    class Meta:
+        unknown = EXCLUDE  # a gateway ignores query parameters an API does not declare
+
+    enable_ca_cert = fields.Boolean(truthy={"true", "True"}, falsy={"false", "False"})
+
+
+class CertKeySchema(ResponseSchema):
+    """ShowCertKeyResponse: the agent's certificates and keys (PEM text)."""
+
+    cert = _str()
+    private_key = _str()
+    ca = _str()
+    target_mgmt_cert = _str()
+    target_mgmt_private_key = _str()
+    target_data_cert = _str()
+    target_data_private_key = _str()
+
+
+class ConsistencyResultInSchema(RequestSchema):
+    dir_check = fields.String(required=True, validate=validate.Length(1, 1024))
+    num_total_files = StrictInteger(required=True, validate=validate.Range(0, 2**53))
+    num_different_files = StrictInteger(required=True, validate=validate.Range(0, 2**53))
+    num_target_miss_files = StrictInteger(required=True, validate=validate.Range(0, 2**53))
+    num_target_more_files = StrictInteger(required=True, validate=validate.Range(0, 2**53))
+
+
+class ConsistencyResultRequestSchema(RequestSchema):
+    """SetConsistencyResultRequestBody: one check's result, directory by directory."""
+
+    consistency_result = fields.List(
+        fields.Nested(ConsistencyResultInSchema), required=True, validate=validate.Length(1, 100)
+    )
+
+
+class ConsistencyCheckSchema(ResponseSchema):
+    """One check of a task, as Terraform's data source reads it."""
+
+    finished_time = StrictInteger(allow_none=True)  # epoch ms
+    check_result = _str()  # OK, or FAIL when a directory differs
+    consistency_result = _list(fields.Dict())
+
+
+class ConsistencyResultsSchema(ResponseSchema):
+    """ShowConsistencyResultResponse. The SDK models `result_list` as strings; Terraform's
+    provider reads objects from the real service, so objects it is."""
+
+    task_id = _str()
+    result_list = fields.List(fields.Nested(ConsistencyCheckSchema), required=True)
+
+
+class ConsistencyExportTaskSchema(RequestSchema):
+    task_id = fields.String(required=True, validate=validate.Length(1, 36))
+    source_id = fields.String(validate=_text)
+    source_name = fields.String(validate=_text)
+
+
+class ExportConsistencyRequestSchema(RequestSchema):
+    """BatchGetConsistencyResultReq: the tasks whose results to export."""
+
+    task_info = fields.List(
+        fields.Nested(ConsistencyExportTaskSchema), required=True, validate=validate.Length(1, 100)
+    )
+
+
+class NetworkCheckInfoRequestSchema(RequestSchema):
+    """NetworkCheckInfoRequestBody: what the agent measured of the network to the target."""
+
+    domain_connectivity = StrictBoolean()
+    destination_connectivity = StrictBoolean()
+    network_delay = StrictNumber(validate=validate.Range(0, 1e9))
+    network_jitter = StrictNumber(validate=validate.Range(0, 1e9))
+    migration_speed = StrictNumber(validate=validate.Range(0, 1e9))
+    loss_percentage = StrictNumber(validate=validate.Range(0, 100))
+    cpu_usage = StrictNumber(validate=validate.Range(0, 100))
+    mem_usage = StrictNumber(validate=validate.Range(0, 100))
+    evaluation_result = fields.String(validate=_text)
+
+
+class TaskIdSchema(ResponseSchema):
+    task_id = _str()

@@ -10,7 +10,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from sms_mock.contracts.task_settings import (
+    CertKeySchema,
     ConfigSettingSchema,
+    ConsistencyResultsSchema,
     PassphraseSchema,
     SpeedLimitsSchema,
 )
@@ -248,3 +250,84 @@ def test_another_projects_task_settings_are_absent(
     headers = {"X-Auth-Token": project_token(client, "ap-southeast-3")}
     response = client.open(path, method=method, json=body, headers=headers)
     error_body(response, 404, "SMS.9001")
+
+
+# --- the log, certificates, consistency checks, the network check ---------------------------
+
+
+@pytest.mark.parametrize("task_id", ["sample-ready", "sample-running", "sample-migrate-fail"])
+def test_a_log_collection_is_accepted_in_any_state_and_moves_on_the_clock(
+    client: FlaskClient, sms: Sms, task_id: str
+) -> None:
+    path = f"/v3/tasks/{task_id}/log"
+    response = sms.client.post(path, json={"log_bucket": "logs"}, headers=sms.headers)
+    assert response.status_code == 200, response.get_json()
+    seen = [sms.task(task_id)["log_collect_status"]]
+    for seconds in (1, 9):
+        advance(client, seconds)
+        seen.append(sms.task(task_id)["log_collect_status"])
+    assert seen == ["INIT", "UPLOADING", "UPLOADED"]
+    listed = sms.list(id=task_id).get_json()["tasks"]
+    assert listed[0]["log_collect_status"] == "UPLOADED"
+
+
+def test_certkey_answers_the_ca_only_when_asked(sms: Sms) -> None:
+    path = "/v3/tasks/sample-ready/certkey"
+    plain = loads(CertKeySchema, sms.client.get(path, headers=sms.headers).get_json())
+    with_ca = sms.client.get(path, query_string={"enable_ca_cert": "true"}, headers=sms.headers)
+    assert plain["ca"] is None and plain["cert"].startswith("-----BEGIN CERTIFICATE-----")
+    assert with_ca.get_json()["ca"].startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_consistency_results_are_kept_in_order_and_judged(client: FlaskClient, sms: Sms) -> None:
+    path = "/v3/tasks/sample-migrate-success/consistency-result"
+    same = {"dir_check": "/etc", "num_total_files": 10, "num_different_files": 0,
+            "num_target_miss_files": 0, "num_target_more_files": 0}  # fmt: skip
+    differs = {**same, "dir_check": "/var", "num_different_files": 2}
+    for directories in ([same], [same, differs]):
+        response = sms.client.post(
+            path, json={"consistency_result": directories}, headers=sms.headers
+        )
+        assert response.status_code == 200, response.get_json()
+        advance(client, 1)
+    results = loads(ConsistencyResultsSchema, sms.client.get(path, headers=sms.headers).get_json())
+    assert [r["check_result"] for r in results["result_list"]] == ["OK", "FAIL"]
+    assert results["result_list"][1]["consistency_result"][1]["dir_check"] == "/var"
+    export = sms.client.post(
+        "/v3/tasks/consistency-results/export",
+        json={"task_info": [{"task_id": "sample-migrate-success", "source_name": "mail"}]},
+        headers=sms.headers,
+    )
+    assert export.status_code == 200 and export.mimetype == "text/csv"
+    assert len(export.get_data(as_text=True).splitlines()) == 1 + 3  # a header, 3 directories
+
+
+def test_a_network_check_report_fills_network_check_info(sms: Sms) -> None:
+    report = {"network_delay": 12.5, "loss_percentage": 0.1, "evaluation_result": "GOOD",
+              "domain_connectivity": True}  # fmt: skip
+    response = sms.client.post(
+        "/v3/sample-ready/update-network-check-info", json=report, headers=sms.headers
+    )
+    assert response.get_json() == {"task_id": "sample-ready"}
+    info = sms.task("sample-ready")["network_check_info"]
+    assert {key: info[key] for key in report} == report
+    assert set(info) == {
+        "domain_connectivity", "destination_connectivity", "network_delay", "network_jitter",
+        "migration_speed", "loss_percentage", "cpu_usage", "mem_usage", "evaluation_result",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/v3/tasks/sample-ready/log", {}),
+        ("GET", "/v3/tasks/sample-ready/certkey", None),
+        ("GET", "/v3/tasks/sample-ready/consistency-result", None),
+        ("POST", "/v3/sample-ready/update-network-check-info", {"network_delay": 1}),
+    ],
+)
+def test_another_projects_task_reports_are_absent(
+    client: FlaskClient, method: str, path: str, body: Any
+) -> None:
+    headers = {"X-Auth-Token": project_token(client, "ap-southeast-3")}
+    error_body(client.open(path, method=method, json=body, headers=headers), 404, "SMS.9001")

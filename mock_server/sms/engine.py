@@ -21,6 +21,7 @@ from sms_mock.mock_server.sms.lifecycle import (
     DATA_FRACTION,
     DEFAULT_SPEED_MBIT_S,
     DURATIONS_S,
+    LOG_COLLECT_STEPS,
     PHASE_OUTCOMES,
     TIMED_STATES,
     Effect,
@@ -89,6 +90,8 @@ class LifecycleEngine:
 
     def settle(self, task: Task, now: int) -> None:
         """Bring a live task up to `now`."""
+        if task.settings is not None and "log" in task.settings:
+            self._settle_log(task, now)
         timer = task.timer
         if timer is not None:
             if now < timer.until:
@@ -258,6 +261,25 @@ class LifecycleEngine:
         self._resume_phase(task, phase or kind.value, kind, now)
 
     # --- operations --------------------------------------------------------------------------
+
+    @staticmethod
+    def _settle_log(task: Task, now: int) -> None:
+        """A log collection moves through its statuses on the clock (LOG_COLLECT_STEPS)."""
+        log = task.settings["log"]  # type: ignore[index]
+        status = next(
+            name
+            for name, after in reversed(LOG_COLLECT_STEPS)
+            if now >= log["asked_ms"] + after * 1000
+        )
+        if task.peek().get("log_collect_status") != status:
+            task.doc["log_collect_status"] = status
+            task.touch()
+
+    def collect_log(self, task: Task, now: int, bucket: str | None) -> None:
+        """Ask the agent for the task's logs: accepted in any state, moving on the clock."""
+        task.settings = {**(task.settings or {}), "log": {"asked_ms": now, "bucket": bucket}}
+        task.doc["log_collect_status"] = LOG_COLLECT_STEPS[0][0]
+        task.touch()
 
     def schedule_auto_start(self, task: Task, now: int) -> None:
         """A READY task that starts by itself, AUTO_START_AFTER_S of clock from now."""

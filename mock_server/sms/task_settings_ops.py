@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from sms_mock.mock_server.sms.backend import SmsBackend
     from sms_mock.mock_server.sms.task_models import Task
 
+NETWORK_CHECK_KEYS = dict.fromkeys(
+    ("domain_connectivity", "destination_connectivity", "network_delay", "network_jitter",
+     "migration_speed", "loss_percentage", "cpu_usage", "mem_usage", "evaluation_result")
+)  # fmt: skip
+
 # PutTaskReq's fields kept on the task document as they are given.
 UPDATABLE = (
     "name", "type", "region_id", "region_name", "exist_server", "migration_ip", "use_ipv6",
@@ -99,3 +104,85 @@ class TaskSettingsOps:
             self._task(project_id, task_id)
         digest = hashlib.sha256(f"sms-mock passphrase {task_id}".encode()).hexdigest()
         return {"task_id": task_id, "passphrase": digest[:32]}
+
+    # --- the log, certificates, consistency checks, the network check -----------------------
+
+    def collect_log(self: SmsBackend, project_id: str, task_id: str, bucket: str | None) -> None:
+        with self._lock:
+            task = self._task(project_id, task_id)
+            self.lifecycle.collect_log(task, self.clock.now_ms(), bucket)
+            self._changed(project_id, task.id, True)
+
+    def cert_key(self: SmsBackend, project_id: str, task_id: str, with_ca: bool) -> dict[str, Any]:
+        """INFERRED: stand-in PEM blocks, stable per task; `ca` only when asked for."""
+        with self._lock:
+            self._task(project_id, task_id)
+
+        def pem(kind: str, name: str) -> str:
+            body = hashlib.sha256(f"sms-mock {name} {task_id}".encode()).hexdigest()
+            return f"-----BEGIN {kind}-----\n{body}\n-----END {kind}-----\n"
+
+        return {
+            "cert": pem("CERTIFICATE", "cert"),
+            "private_key": pem("PRIVATE KEY", "key"),
+            "ca": pem("CERTIFICATE", "ca") if with_ca else None,
+            "target_mgmt_cert": pem("CERTIFICATE", "mgmt cert"),
+            "target_mgmt_private_key": pem("PRIVATE KEY", "mgmt key"),
+            "target_data_cert": pem("CERTIFICATE", "data cert"),
+            "target_data_private_key": pem("PRIVATE KEY", "data key"),
+        }
+
+    def add_consistency_result(
+        self: SmsBackend, project_id: str, task_id: str, directories: list[dict[str, Any]]
+    ) -> None:
+        """One check's result; INFERRED: it fails when a directory has any difference."""
+        differs = any(
+            d["num_different_files"] or d["num_target_miss_files"] or d["num_target_more_files"]
+            for d in directories
+        )
+        check = {
+            "finished_time": self.clock.now_ms(),
+            "check_result": "FAIL" if differs else "OK",
+            "consistency_result": copy.deepcopy(directories),
+        }
+        with self._lock:
+            task = self._task(project_id, task_id)
+            checks = [*(task.settings or {}).get("consistency", []), check]
+            task.settings = {**(task.settings or {}), "consistency": checks}
+            self._changed_task(project_id, task)
+
+    def consistency_results(self: SmsBackend, project_id: str, task_id: str) -> dict[str, Any]:
+        with self._lock:
+            task = self._task(project_id, task_id)
+            checks = copy.deepcopy((task.settings or {}).get("consistency", []))
+        return {"task_id": task_id, "result_list": checks}
+
+    def export_consistency_results(
+        self: SmsBackend, project_id: str, tasks: list[dict[str, Any]]
+    ) -> str:
+        """The checks of the tasks named, as CSV (the service answers a file)."""
+        lines = ["task_id,source_name,finished_time,check_result,dir_check,num_total_files,"
+                 "num_different_files,num_target_miss_files,num_target_more_files"]  # fmt: skip
+        for given in tasks:
+            for check in self.consistency_results(project_id, given["task_id"])["result_list"]:
+                for d in check["consistency_result"]:
+                    lines.append(",".join(str(v) for v in (
+                        given["task_id"], given.get("source_name", ""), check["finished_time"],
+                        check["check_result"], d["dir_check"], d["num_total_files"],
+                        d["num_different_files"], d["num_target_miss_files"],
+                        d["num_target_more_files"],
+                    )))  # fmt: skip
+        return "\n".join(lines) + "\n"
+
+    def update_network_check_info(
+        self: SmsBackend, project_id: str, task_id: str, info: dict[str, Any]
+    ) -> None:
+        with self._lock:
+            task = self._task(project_id, task_id)
+            known = task.doc.get("network_check_info")
+            task.doc["network_check_info"] = {
+                **NETWORK_CHECK_KEYS,
+                **(known if isinstance(known, dict) else {}),
+                **info,
+            }
+            self._changed_task(project_id, task)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 
 from sms_mock.contracts.task_settings import (
+    CertKeyQuerySchema,
+    CollectLogRequestSchema,
     ConfigSettingQuerySchema,
     ConfigurationRequestSchema,
+    ConsistencyResultRequestSchema,
+    ExportConsistencyRequestSchema,
+    NetworkCheckInfoRequestSchema,
     UpdateSpeedRequestSchema,
     UpdateTaskRequestSchema,
 )
@@ -69,3 +74,68 @@ def set_config_settings(task_id: str) -> Response:
 def passphrase(task_id: str) -> Response:
     project_id = sms_project()
     return json_response(emulator().sms.passphrase(project_id, checked_task_id(task_id)))
+
+
+_log_schema = CollectLogRequestSchema()
+_cert_query_schema = CertKeyQuerySchema()
+_consistency_schema = ConsistencyResultRequestSchema()
+_export_schema = ExportConsistencyRequestSchema()
+_network_schema = NetworkCheckInfoRequestSchema()
+
+
+@blueprint.post("/v3/tasks/<task_id>/log")
+def collect_log(task_id: str) -> Response:
+    project_id = sms_project()
+    task_id = checked_task_id(task_id)
+    body = sms_body(_log_schema) if request.get_data(cache=True).strip() else {}
+    emulator().sms.collect_log(project_id, task_id, body.get("log_bucket"))
+    return json_response(EMPTY)
+
+
+@blueprint.get("/v3/tasks/<task_id>/certkey")
+def cert_key(task_id: str) -> Response:
+    project_id = sms_project()
+    task_id = checked_task_id(task_id)
+    query = sms_query(_cert_query_schema)
+    return json_response(
+        emulator().sms.cert_key(project_id, task_id, query.get("enable_ca_cert", False))
+    )
+
+
+@blueprint.post("/v3/tasks/<task_id>/consistency-result")
+def add_consistency_result(task_id: str) -> Response:
+    project_id = sms_project()
+    task_id = checked_task_id(task_id)
+    body = sms_body(_consistency_schema)
+    emulator().sms.add_consistency_result(project_id, task_id, body["consistency_result"])
+    return json_response(EMPTY)
+
+
+@blueprint.get("/v3/tasks/<task_id>/consistency-result")
+def consistency_results(task_id: str) -> Response:
+    project_id = sms_project()
+    return json_response(emulator().sms.consistency_results(project_id, checked_task_id(task_id)))
+
+
+@blueprint.post("/v3/tasks/consistency-results/export")
+def export_consistency_results() -> Response:
+    project_id = sms_project()
+    body = sms_body(_export_schema)
+    for given in body["task_info"]:
+        checked_task_id(given["task_id"])
+    csv = emulator().sms.export_consistency_results(project_id, body["task_info"])
+    return Response(
+        csv,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="consistency-results.csv"'},
+    )
+
+
+@blueprint.post("/v3/<task_id>/update-network-check-info")
+def update_network_check_info(task_id: str) -> Response:
+    # Sic: the SDK's path has no `tasks/` segment.
+    project_id = sms_project()
+    task_id = checked_task_id(task_id)
+    body = sms_body(_network_schema)
+    emulator().sms.update_network_check_info(project_id, task_id, body)
+    return json_response({"task_id": task_id})
