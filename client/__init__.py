@@ -1,5 +1,5 @@
-"""The reference client of the emulated (or real) Huawei Cloud SMS v3 API: tasks, source
-servers, server templates, migration projects and the project's settings.
+"""The reference client of the emulated (or real) Huawei Cloud SMS v3 API: tasks and their
+settings, source servers, server templates, migration projects and the project's settings.
 
 Every body it sends is checked against the request schemas of `contracts` first, and every body
 it receives is loaded through the response schemas into typed objects (`client.models`); a body
@@ -22,12 +22,15 @@ from sms_mock.client.errors import (
 )
 from sms_mock.client.models import (
     AgentConfig,
+    ConfigBody,
+    ConfigSettings,
     Migproject,
     MigprojectDetail,
     MigrationError,
     Source,
     SourceOverview,
     SourceSummary,
+    SpeedWindow,
     TargetPassword,
     Task,
     TaskPage,
@@ -40,6 +43,8 @@ __all__ = [
     "AgentConfig",
     "ApiError",
     "BadRequest",
+    "ConfigBody",
+    "ConfigSettings",
     "ContractViolation",
     "Forbidden",
     "Migproject",
@@ -53,6 +58,7 @@ __all__ = [
     "Source",
     "SourceOverview",
     "SourceSummary",
+    "SpeedWindow",
     "TargetPassword",
     "Task",
     "TaskFailed",

@@ -1,5 +1,6 @@
 """What every resource call of the client shares: the request check, paging, and the one call
-(`SmsClient._call`) that the resource mixins (sources, templates, migprojects, settings) use."""
+(`SmsClient._call`) that the resource mixins (sources, templates, migprojects, settings,
+task_settings) use."""
 
 from __future__ import annotations
 

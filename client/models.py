@@ -24,7 +24,7 @@ from sms_mock.contracts.migprojects import (
     MigprojectShowSchema,
     PrivacyAgreementSchema,
 )
-from sms_mock.contracts.sms import TaskBriefSchema, TaskListSchema, TaskSchema
+from sms_mock.contracts.sms import ConfigBodySchema, TaskBriefSchema, TaskListSchema, TaskSchema
 from sms_mock.contracts.sources import (
     ErrorListSchema,
     MigrationErrorSchema,
@@ -32,6 +32,12 @@ from sms_mock.contracts.sources import (
     SourceListSchema,
     SourceOverviewSchema,
     SourceSchema,
+)
+from sms_mock.contracts.task_settings import (
+    ConfigSettingSchema,
+    PassphraseSchema,
+    SpeedLimitsSchema,
+    SpeedWindowOutSchema,
 )
 from sms_mock.contracts.templates import TargetPasswordSchema, TemplateListSchema, TemplateSchema
 
@@ -78,6 +84,8 @@ _NAMES: dict[type[Schema], str] = {
     MigprojectShowSchema: "MigprojectDetail",
     MigprojectListSchema: "MigprojectPage",
     ConfigSchema: "AgentConfig",
+    SpeedWindowOutSchema: "SpeedWindow",
+    ConfigSettingSchema: "ConfigSettings",
 }
 
 
@@ -154,6 +162,11 @@ MigprojectDetail = model_of(MigprojectShowSchema)
 MigprojectPage = model_of(MigprojectListSchema)
 AgentConfig = model_of(ConfigSchema)
 PrivacyAgreement = model_of(PrivacyAgreementSchema)
+SpeedWindow = model_of(SpeedWindowOutSchema)
+SpeedLimits = model_of(SpeedLimitsSchema)
+ConfigBody = model_of(ConfigBodySchema)
+ConfigSettings = model_of(ConfigSettingSchema)
+Passphrase = model_of(PassphraseSchema)
 
 
 def to_dict(model: Any) -> Any:
