@@ -63,6 +63,8 @@ from sms_mock.contracts.task_settings import (
     CertKeyQuerySchema,
     CertKeySchema,
     CollectLogRequestSchema,
+    CommandResultRequestSchema,
+    CommandSchema,
     ConfigSettingQuerySchema,
     ConfigSettingSchema,
     ConfigurationRequestSchema,
@@ -71,6 +73,7 @@ from sms_mock.contracts.task_settings import (
     ExportConsistencyRequestSchema,
     NetworkCheckInfoRequestSchema,
     PassphraseSchema,
+    ProgressReportRequestSchema,
     SpeedLimitsSchema,
     TaskIdSchema,
     UpdateSpeedRequestSchema,
@@ -451,6 +454,16 @@ _RESOURCE_OPERATIONS = (
     _Op("/v3/{task_id}/update-network-check-info", "post", "update_network_check_info",
         "Record the agent's network check (the path has no `tasks/`, as in the SDK).",
         TaskIdSchema, NetworkCheckInfoRequestSchema, path_id="task_id", task_path=True,
+        not_found=_TASK_404_TEXT),
+    _Op("/v3/sources/{server_id}/command", "get", "show_command", "What the source's agent "
+        "should do next, from its task's state.", CommandSchema, path_id="server_id",
+        not_found="SMS.9010: no such source; SMS.2252: the source has no task."),
+    _Op("/v3/sources/{server_id}/command_result", "post", "update_command_result", "The "
+        "agent's answer to a command.", _EMPTY, CommandResultRequestSchema, path_id="server_id",
+        not_found=_SOURCE_404),
+    _Op("/v3/tasks/{task_id}/progress", "put", "update_task_speed", "The agent's progress "
+        "report: recorded; a task on the clock is not moved by it.", _EMPTY,
+        ProgressReportRequestSchema, path_id="task_id", task_path=True,
         not_found=_TASK_404_TEXT),
     _Op("/v3/config", "get", "show_config", "The agent's configuration.", ConfigSchema),
     _Op("/v3/privacy-agreements", "get", "show_privacy_agreements", "Whether the project "

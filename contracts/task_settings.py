@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, fields, validate
 
 from sms_mock.contracts.base import Pattern, RequestSchema, ResponseSchema
-from sms_mock.contracts.enums import TaskType
+from sms_mock.contracts.enums import SubtaskName, TaskType
 from sms_mock.contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
 from sms_mock.contracts.sms import TASK_NAME_PATTERN, ConfigBodySchema, _list, _str
 
@@ -222,3 +222,47 @@ class NetworkCheckInfoRequestSchema(RequestSchema):
 
 class TaskIdSchema(ResponseSchema):
     task_id = _str()
+
+
+# --- the agent's side -------------------------------------------------------------------------
+
+
+class CommandParamSchema(ResponseSchema):
+    task_id = _str()
+    bucket = _str()
+
+
+class CommandSchema(ResponseSchema):
+    """ShowCommandResponse: what the agent on a source should do next."""
+
+    command_name = fields.String(required=True)
+    command_param = fields.Nested(CommandParamSchema, allow_none=True)
+
+
+class CommandResultRequestSchema(RequestSchema):
+    """CommandBody: the agent's answer to a command."""
+
+    command_name = fields.String(required=True, validate=validate.Length(1, 64))
+    result = fields.String(required=True, validate=validate.Length(1, 64))
+    result_detail = fields.Dict()
+
+
+class ProgressReportRequestSchema(RequestSchema):
+    """UpdateTaskSpeedReq: the agent's report of the running sub-task."""
+
+    subtask_name = enum_field(SubtaskName, required=True)
+    progress = StrictInteger(required=True, validate=validate.Range(0, 100))
+    replicatesize = StrictInteger(required=True, validate=validate.Range(0, 2**63 - 1))
+    totalsize = StrictInteger(required=True, validate=validate.Range(0, 2**63 - 1))
+    process_trace = fields.String(required=True, validate=validate.Length(0, 2048))
+    migrate_speed = StrictNumber(validate=validate.Range(0, 1e9))
+    compress_rate = StrictNumber(validate=validate.Range(0, 1e9))
+    remain_time = StrictInteger(validate=validate.Range(0, 2**53))
+    total_cpu_usage = StrictNumber(validate=validate.Range(0, 100))
+    agent_cpu_usage = StrictNumber(validate=validate.Range(0, 100))
+    total_mem_usage = StrictNumber(validate=validate.Range(0, 1e12))
+    agent_mem_usage = StrictNumber(validate=validate.Range(0, 1e12))
+    total_disk_io = StrictNumber(validate=validate.Range(0, 1e12))
+    agent_disk_io = StrictNumber(validate=validate.Range(0, 1e12))
+    need_migration_test = StrictBoolean()
+    agent_time = fields.String(validate=_text)

@@ -22,7 +22,7 @@ from huaweicloudsdksms.v3 import model as m
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import AK, DOMAIN_ID, PROJECT_ID, SK, password_body
 from tests.support.assertions import keeps_every_given_field
-from tests.support.sdk import sdk_model
+from tests.support.sdk import assert_answers, assert_done, sdk_model
 
 # The SDK deprecated to_dict() in favour of raw JSON; the models are what users read, though.
 pytestmark = pytest.mark.filterwarnings("ignore:.*to_dict.*deprecated:DeprecationWarning")
@@ -68,36 +68,6 @@ def control(live: LiveServer, path: str, body: dict[str, Any]) -> Any:
     response = requests.post(f"{live.url}/_mock/{path}", json=body, timeout=10)
     assert response.status_code in (200, 201), response.text
     return response.json()
-
-
-def assert_answers(model: Any, plain: Any, where: str = "$") -> None:
-    """Every attribute of the SDK model is the JSON key it is read from, present in `plain`,
-    with the same value (nested models attribute by attribute)."""
-    assert isinstance(plain, dict), f"{where}: {plain!r} is not an object"
-    for attr, kind in model.openapi_types.items():
-        key = model.attribute_map[attr]
-        assert key in plain, f"{where}.{key}: missing from the answer"
-        value, wire = getattr(model, attr), plain[key]
-        here = f"{where}.{key}"
-        inner = kind.removeprefix("list[").removesuffix("]")
-        if wire is None:
-            assert value is None, f"{here}: {value!r} for null"
-        elif hasattr(m, inner) and kind.startswith("list["):
-            assert isinstance(wire, list) and len(value) == len(wire), here
-            for index, (item, wire_item) in enumerate(zip(value, wire, strict=True)):
-                assert_answers(item, wire_item, f"{here}[{index}]")
-        elif hasattr(m, inner):
-            assert_answers(value, wire, here)
-        elif kind == "float":  # the SDK reads a JSON integer here as a float
-            assert value == wire and not isinstance(wire, bool), f"{here}: {value!r} != {wire!r}"
-        else:
-            assert value == wire and type(value) is type(wire), f"{here}: {value!r} != {wire!r}"
-
-
-def assert_done(answer: Any) -> None:
-    """An update or a delete: the SDK takes any status below 400; the emulator answers 200 {}."""
-    assert answer.status_code == 200
-    assert answer.to_json_object() == {}
 
 
 def advance(live: LiveServer, seconds: float) -> None:

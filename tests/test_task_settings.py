@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from sms_mock.contracts.task_settings import (
     CertKeySchema,
+    CommandSchema,
     ConfigSettingSchema,
     ConsistencyResultsSchema,
     PassphraseSchema,
@@ -331,3 +332,87 @@ def test_another_projects_task_reports_are_absent(
 ) -> None:
     headers = {"X-Auth-Token": project_token(client, "ap-southeast-3")}
     error_body(client.open(path, method=method, json=body, headers=headers), 404, "SMS.9001")
+
+
+def test_put_task_changes_the_type_of_a_ready_task_only(sms: Sms) -> None:
+    put = sms.client.put
+    assert (
+        put(
+            "/v3/tasks/sample-ready", json={"type": "MIGRATE_BLOCK"}, headers=sms.headers
+        ).status_code
+        == 200
+    )
+    assert sms.task("sample-ready")["type"] == "MIGRATE_BLOCK"
+    response = put("/v3/tasks/sample-running", json={"type": "MIGRATE_BLOCK"}, headers=sms.headers)
+    error_body(response, 400, "SMS.9003")
+    assert sms.task("sample-running")["type"] == "MIGRATE_FILE"
+
+
+def test_put_task_keeps_the_project_the_task_lives_in(sms: Sms) -> None:
+    body = {"project_id": "elsewhere", "project_name": "elsewhere"}
+    assert (
+        sms.client.put("/v3/tasks/sample-ready", json=body, headers=sms.headers).status_code == 200
+    )
+    task = sms.task("sample-ready")
+    assert (task["project_name"], task["project_id"]) == (
+        "cn-north-4",
+        "aa672d6a0df5c7904ce88d2f516d242d",
+    )
+
+
+# --- the agent's side -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source_id", "command"),
+    [
+        ("src-sample-ready", "TASK_NOT_STARTED"),
+        ("src-sample-running", "START"),
+        ("src-sample-abort", "TASK_HAS_STOPPED"),
+        ("src-sample-migrate-success", "TASK_HAS_FINISHED"),
+    ],
+)
+def test_the_agent_is_told_what_its_tasks_state_asks(
+    sms: Sms, source_id: str, command: str
+) -> None:
+    answer = loads(
+        CommandSchema,
+        sms.client.get(f"/v3/sources/{source_id}/command", headers=sms.headers).get_json(),
+    )
+    assert answer["command_name"] == command
+    assert answer["command_param"]["task_id"] == source_id.removeprefix("src-")
+
+
+def test_a_stop_tells_the_agent_stop(sms: Sms) -> None:
+    sms.act("sample-running", "stop")
+    answer = sms.client.get("/v3/sources/src-sample-running/command", headers=sms.headers)
+    assert answer.get_json()["command_name"] == "STOP"
+
+
+def test_a_source_without_a_task_is_sms_2252(sms: Sms) -> None:
+    error_body(
+        sms.client.get("/v3/sources/src-linux-file/command", headers=sms.headers), 404, "SMS.2252"
+    )
+
+
+def test_a_command_result_is_recorded(sms: Sms) -> None:
+    body = {"command_name": "START", "result": "success", "result_detail": {"msg": "ok"}}
+    response = sms.client.post(
+        "/v3/sources/src-sample-running/command_result", json=body, headers=sms.headers
+    )
+    assert response.status_code == 200, response.get_json()
+
+
+def test_a_progress_report_never_moves_a_task_on_the_clock(client: FlaskClient, sms: Sms) -> None:
+    before = sms.task("sample-running")
+    report = {"subtask_name": "ATTACH_AGENT_IMAGE", "progress": 100, "replicatesize": 1,
+              "totalsize": 2, "process_trace": "agent says done"}  # fmt: skip
+    response = sms.client.put("/v3/tasks/sample-running/progress", json=report, headers=sms.headers)
+    assert response.status_code == 200, response.get_json()
+    assert sms.task("sample-running")["sub_tasks"] == before["sub_tasks"]
+    bad = {**report, "progress": 101}
+    error_body(
+        sms.client.put("/v3/tasks/sample-running/progress", json=bad, headers=sms.headers),
+        400,
+        "SMS.9002",
+    )

@@ -128,3 +128,10 @@ def migproject_not_empty(migproject_id: str, count: int) -> ApiError:
         "SMS.9016",
         f"The migration project {migproject_id} still holds {count} source server(s).",
     )
+
+
+def source_has_no_task(source_id: str) -> ApiError:
+    # Documented: SMS.2252, "No migration task is associated with the specified source server."
+    return sms_error(
+        404, "SMS.2252", f"No migration task is associated with the source server {source_id}."
+    )

@@ -28,6 +28,17 @@ from sms_mock.mock_server.sms.source_models import (
 if TYPE_CHECKING:
     from sms_mock.mock_server.sms.backend import SmsBackend
 
+# What an agent is told by its task's state: START while it runs, STOP while it stops; the
+# others say why there is nothing to do (INFERRED: SMS names the answers, not the rule).
+AGENT_COMMANDS = {
+    "RUNNING": "START",
+    "SYNCING": "START",
+    "ABORTING": "STOP",
+    "READY": "TASK_NOT_STARTED",
+    "ABORT": "TASK_HAS_STOPPED",
+}
+COMMAND_RESULTS = "_command_results"  # the agent's recent answers, kept with the source
+
 # The list's default page when `limit` is 0 or absent (the SDK documents 200).
 DEFAULT_SOURCE_PAGE = 200
 # Keys of a source's answer that the emulator derives: a put-in document's are not kept.
@@ -124,6 +135,32 @@ class SourceOps:
                 doc["add_date"] = known.get("add_date", now)
             self.sources.put(project_id, source_id, doc)
         return source_id
+
+    # --- the agent's side -----------------------------------------------------------------
+
+    def agent_command(self: SmsBackend, project_id: str, source_id: str) -> dict[str, Any]:
+        """What the source's agent should do next, from its task's state (AGENT_COMMANDS)."""
+        with self._lock:
+            source = self._source(project_id, source_id)
+            task = self._source_task(project_id, source)
+            if task is None:
+                raise errors.source_has_no_task(source_id)
+            name = AGENT_COMMANDS.get(task.state, "TASK_HAS_FINISHED")
+            bucket = ((task.settings or {}).get("log") or {}).get("bucket")
+            return {"command_name": name, "command_param": {"task_id": task.id, "bucket": bucket}}
+
+    def record_command_result(
+        self: SmsBackend, project_id: str, source_id: str, result: dict[str, Any]
+    ) -> None:
+        """The agent's answer to a command, kept with its time (the last 20 of them)."""
+        with self._lock:
+            source = self._source(project_id, source_id)
+            kept = [
+                *(source.get(COMMAND_RESULTS) or [])[-19:],
+                {**result, "at": self.clock.now_ms()},
+            ]
+            source[COMMAND_RESULTS] = kept
+            self.sources.changed(project_id, source_id)
 
     def put_source(self: SmsBackend, project_id: str, given: dict[str, Any]) -> dict[str, Any]:
         """Put a source in exactly as given (upsert by id), the rest defaulted; its answer.

@@ -13,6 +13,7 @@ from sms_mock.contracts.sources import (
     SourceStateRequestSchema,
     UpdateSourceRequestSchema,
 )
+from sms_mock.contracts.task_settings import CommandResultRequestSchema
 from sms_mock.mock_server.core.http import emulator, json_response
 from sms_mock.mock_server.gateway.auth import sms_project
 from sms_mock.mock_server.sms.http import EMPTY, checked_id, sms_body, sms_query
@@ -103,4 +104,22 @@ def delete_sources() -> Response:
     project_id = sms_project()
     body = sms_body(_delete_schema)
     emulator().sms.delete_sources(project_id, body["ids"])
+    return json_response(EMPTY)
+
+
+_command_result_schema = CommandResultRequestSchema()
+
+
+@blueprint.get("/v3/sources/<server_id>/command")
+def agent_command(server_id: str) -> Response:
+    project_id = sms_project()
+    return json_response(emulator().sms.agent_command(project_id, _source_id(server_id)))
+
+
+@blueprint.post("/v3/sources/<server_id>/command_result")
+def command_result(server_id: str) -> Response:
+    project_id = sms_project()
+    server_id = _source_id(server_id)
+    body = sms_body(_command_result_schema)
+    emulator().sms.record_command_result(project_id, server_id, body)
     return json_response(EMPTY)

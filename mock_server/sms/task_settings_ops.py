@@ -12,6 +12,8 @@ import copy
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from sms_mock.mock_server.sms import errors
+
 if TYPE_CHECKING:
     from sms_mock.mock_server.sms.backend import SmsBackend
     from sms_mock.mock_server.sms.task_models import Task
@@ -21,12 +23,12 @@ NETWORK_CHECK_KEYS = dict.fromkeys(
      "migration_speed", "loss_percentage", "cpu_usage", "mem_usage", "evaluation_result")
 )  # fmt: skip
 
-# PutTaskReq's fields kept on the task document as they are given.
+# PutTaskReq's fields kept on the task document as they are given. Its `project_id` and
+# `project_name` are not: a task's project is the one it lives in.
 UPDATABLE = (
     "name", "type", "region_id", "region_name", "exist_server", "migration_ip", "use_ipv6",
-    "use_public_ip", "speed_limit", "priority", "project_name", "project_id",
-    "vm_template_id", "image_disk_id", "target_disk_ids", "snapshot_ids",
-    "cutovered_snapshot_ids",
+    "use_public_ip", "speed_limit", "priority", "vm_template_id", "image_disk_id",
+    "target_disk_ids", "snapshot_ids", "cutovered_snapshot_ids",
 )  # fmt: skip
 
 
@@ -44,6 +46,10 @@ class TaskSettingsOps:
     def update_task(self: SmsBackend, project_id: str, task_id: str, body: dict[str, Any]) -> None:
         with self._lock:
             task = self._settled_for_change(project_id, task_id)
+            changes_type = "type" in body and body["type"] != task.peek().get("type")
+            if changes_type and task.state != "READY":
+                # A task's sub-tasks are planned from its type: only a READY task changes it.
+                raise errors.wrong_state("SMS.9003", "PUT type", task.state)
             doc = task.doc
             for key in UPDATABLE:
                 if key in body:
@@ -185,4 +191,15 @@ class TaskSettingsOps:
                 **(known if isinstance(known, dict) else {}),
                 **info,
             }
+            self._changed_task(project_id, task)
+
+    def record_progress(
+        self: SmsBackend, project_id: str, task_id: str, report: dict[str, Any]
+    ) -> None:
+        """The agent's progress report: recorded with its time. A task runs on the clock, so
+        the report never moves its progress."""
+        with self._lock:
+            task = self._task(project_id, task_id)
+            reported = {**copy.deepcopy(report), "at": self.clock.now_ms()}
+            task.settings = {**(task.settings or {}), "progress_report": reported}
             self._changed_task(project_id, task)

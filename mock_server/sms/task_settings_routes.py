@@ -12,6 +12,7 @@ from sms_mock.contracts.task_settings import (
     ConsistencyResultRequestSchema,
     ExportConsistencyRequestSchema,
     NetworkCheckInfoRequestSchema,
+    ProgressReportRequestSchema,
     UpdateSpeedRequestSchema,
     UpdateTaskRequestSchema,
 )
@@ -139,3 +140,15 @@ def update_network_check_info(task_id: str) -> Response:
     body = sms_body(_network_schema)
     emulator().sms.update_network_check_info(project_id, task_id, body)
     return json_response({"task_id": task_id})
+
+
+_progress_schema = ProgressReportRequestSchema()
+
+
+@blueprint.put("/v3/tasks/<task_id>/progress")
+def record_progress(task_id: str) -> Response:
+    project_id = sms_project()
+    task_id = checked_task_id(task_id)
+    body = sms_body(_progress_schema)
+    emulator().sms.record_progress(project_id, task_id, body)
+    return json_response(EMPTY)
