@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 
+from sms_mock.agent import AgentDriver
 from sms_mock.client import SmsClient
 from sms_mock.mock_server import Config
 from sms_mock.mock_server.serving.live import LiveServer
@@ -96,6 +97,19 @@ class SmsMock:
     def requests(self, **filters: Any) -> list[dict[str, Any]]:
         """The request journal (filters: method, path glob, status, since)."""
         return self._control("GET", "/requests", **filters)["requests"]
+
+    def agent(self, source_id: str, project: str = DEFAULT_PROJECT) -> AgentDriver:
+        """A stand-in agent for the source (see `sms_mock.agent`), logged in as the default
+        user in `project`; make the source agent-driven with `add_source({..., "agent_driven":
+        True})` for its task to move by the agent's reports alone."""
+        body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": DEFAULT_USER["username"], "password": DEFAULT_USER["password"],
+            "domain": {"name": DEFAULT_USER["domain"]}}}},
+            "scope": {"project": {"name": project}}}}  # fmt: skip
+        response = self._http.post(f"{self.url}/v3/auth/tokens", json=body, timeout=10)
+        if response.status_code != 201:
+            raise AssertionError(f"POST /v3/auth/tokens: {response.status_code} {response.text}")
+        return AgentDriver(self.url, source_id, response.headers["X-Subject-Token"])
 
     def close(self) -> None:
         self._http.close()

@@ -175,6 +175,7 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
             self._tasks.setdefault(project_id, {})[task_id] = task
             source[TASK_ID] = task_id
             self.sources.changed(project_id, source_id)
+            self._mark_agent_driven(project_id, source)
             if body.get("auto_start"):
                 self.lifecycle.schedule_auto_start(task, now)
             self._changed(project_id, task_id, True)
@@ -249,6 +250,7 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
             return
         source[TASK_ID] = doc["id"]
         self.sources.changed(project_id, source["id"])
+        self._mark_agent_driven(project_id, source)
 
     def _free_source(self, project_id: str, task: Task) -> None:
         """A deleted task's source is free again, in the state the task left it in."""

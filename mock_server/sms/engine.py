@@ -107,10 +107,19 @@ class LifecycleEngine:
         if task.run is not None:
             self._advance(task, now)
 
+    @staticmethod
+    def agent_driven(task: Task) -> bool:
+        return bool((task.settings or {}).get("agent_driven"))
+
     def _advance(self, task: Task, now: int) -> None:
         run = task.run
         assert run is not None
         entries = task.doc["sub_tasks"]
+        if self.agent_driven(task):
+            # Its agent's progress reports move it (agent_report), never the clock.
+            if run.pending:
+                self._refresh(task, now)
+            return
         while run.pending:
             index = run.pending[0]
             entry = entries[index]
@@ -280,6 +289,41 @@ class LifecycleEngine:
         task.settings = {**(task.settings or {}), "log": {"asked_ms": now, "bucket": bucket}}
         task.doc["log_collect_status"] = LOG_COLLECT_STEPS[0][0]
         task.touch()
+
+    def agent_report(self, task: Task, report: dict[str, Any], now: int) -> None:
+        """An agent-driven task's progress report: its running sub-task moves to the reported
+        progress (never back); at 100 it ends and the next starts at 0, the last ends the phase.
+        A report for another sub-task, or on a task that is not running, is only recorded."""
+        run = task.run
+        if not self.agent_driven(task) or run is None or not run.pending:
+            return
+        entries = task.doc["sub_tasks"]
+        entry = entries[run.pending[0]]
+        if entry["name"] != report["subtask_name"]:
+            return
+        entry["process_trace"] = report["process_trace"]
+        entry["progress"] = max(entry.get("progress") or 0, report["progress"])
+        task.touch()
+        if entry["progress"] < 100:
+            self._refresh(task, now)
+            return
+        entry["end_date"] = now
+        entry["migrate_speed"] = report.get("migrate_speed", self._entry_speed(task, entry, now))
+        run.pending.pop(0)
+        if not run.pending:
+            self._finish_phase(task, run, now)
+            return
+        following = entries[run.pending[0]]
+        if following.get("start_date") is None:
+            following["start_date"] = now
+        run.t0, run.p0 = now, following.get("progress") or 0
+        self._refresh(task, now)
+
+    def agent_stopped(self, task: Task, now: int) -> None:
+        """The agent's STOP result: a stopping task is stopped now, not 2 s of clock later."""
+        if task.state == TaskState.ABORTING and task.timer is not None:
+            task.timer = Timer(until=now, then=task.timer.then)
+            self.settle(task, now)
 
     def schedule_auto_start(self, task: Task, now: int) -> None:
         """A READY task that starts by itself, AUTO_START_AFTER_S of clock from now."""

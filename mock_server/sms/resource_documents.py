@@ -19,13 +19,17 @@ _ID = Pattern(SOURCE_ID_PATTERN, error="Must be 1 to 64 characters of A-Z, a-z, 
 
 
 class _DocumentLoader:
-    def __init__(self, schema: Any, what: str) -> None:
-        self.schema, self.what = schema, what
+    def __init__(self, schema: Any, what: str, flags: tuple[str, ...] = ()) -> None:
+        self.schema, self.what, self.flags = schema, what, flags
 
     def load(self, raw: Any) -> dict[str, Any]:
         if not isinstance(raw, dict):
             raise ValidationError({"body": [f"A {self.what} document is a JSON object."]})
-        self.schema.load(raw)
+        flags = {key: raw[key] for key in self.flags if key in raw}
+        for key, value in flags.items():
+            if not isinstance(value, bool):
+                raise ValidationError({key: ["Not a valid boolean: a JSON true or false."]})
+        self.schema.load({key: value for key, value in raw.items() if key not in self.flags})
         if raw.get("id") is not None:
             try:
                 _ID(raw["id"])
@@ -34,5 +38,6 @@ class _DocumentLoader:
         return dict(raw)
 
 
-SOURCE_DOCUMENT = _DocumentLoader(_SOURCE_SCHEMA, "source")
+# `agent_driven`: the emulator's own flag, not an answer's key: its task moves by reports.
+SOURCE_DOCUMENT = _DocumentLoader(_SOURCE_SCHEMA, "source", ("agent_driven",))
 TEMPLATE_DOCUMENT = _DocumentLoader(_TEMPLATE_SCHEMA, "template")

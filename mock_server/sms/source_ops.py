@@ -38,11 +38,13 @@ AGENT_COMMANDS = {
     "ABORT": "TASK_HAS_STOPPED",
 }
 COMMAND_RESULTS = "_command_results"  # the agent's recent answers, kept with the source
+AGENT_DRIVEN = "_agent_driven"  # set through the control plane: its task moves by reports
 
 # The list's default page when `limit` is 0 or absent (the SDK documents 200).
 DEFAULT_SOURCE_PAGE = 200
 # Keys of a source's answer that the emulator derives: a put-in document's are not kept.
 DERIVED_KEYS = frozenset({"id", "current_task", "init_target_server", "migprojectid"})
+# `agent_driven` (put-in documents only) marks a source whose task its agent drives.
 # The fields of a registration that identify the same agent registering again.
 SAME_AGENT_KEYS = ("name", "ip", "ipv6")
 
@@ -152,15 +154,20 @@ class SourceOps:
     def record_command_result(
         self: SmsBackend, project_id: str, source_id: str, result: dict[str, Any]
     ) -> None:
-        """The agent's answer to a command, kept with its time (the last 20 of them)."""
+        """The agent's answer to a command, kept with its time (the last 20 of them); its STOP
+        stops a stopping task at once."""
         with self._lock:
             source = self._source(project_id, source_id)
-            kept = [
+            now = self.clock.now_ms()
+            source[COMMAND_RESULTS] = [
                 *(source.get(COMMAND_RESULTS) or [])[-19:],
-                {**result, "at": self.clock.now_ms()},
+                {**result, "at": now},
             ]
-            source[COMMAND_RESULTS] = kept
             self.sources.changed(project_id, source_id)
+            task = self._source_task(project_id, source)
+            if task is not None and result["command_name"] == "STOP":
+                self.lifecycle.agent_stopped(task, now)
+                self._changed(project_id, task.id, True)
 
     def put_source(self: SmsBackend, project_id: str, given: dict[str, Any]) -> dict[str, Any]:
         """Put a source in exactly as given (upsert by id), the rest defaulted; its answer.
@@ -178,6 +185,7 @@ class SourceOps:
             for key, value in given.items():
                 if key not in DERIVED_KEYS:
                     doc[key] = copy.deepcopy(value)
+            doc[AGENT_DRIVEN] = bool(doc.pop("agent_driven", False))
             doc["disks"] = disks_of(doc.get("disks"), self._next_int_id)
             doc["volume_groups"] = volume_groups_of(doc.get("volume_groups"), self._next_int_id)
             if "totalsize" not in given:
@@ -191,7 +199,18 @@ class SourceOps:
                 None,
             )
             self.sources.put(project_id, source_id, doc)
+            self._mark_agent_driven(project_id, doc)
             return self._source_answer(project_id, doc)
+
+    def _mark_agent_driven(self: SmsBackend, project_id: str, source: dict[str, Any]) -> None:
+        """A task of an agent-driven source moves by its agent's reports, not by the clock."""
+        task = self._tasks.get(project_id, {}).get(source.get(TASK_ID) or "")
+        wanted = bool(source.get(AGENT_DRIVEN))
+        if task is not None and self.lifecycle.agent_driven(task) != wanted:
+            task.settings = {**(task.settings or {}), "agent_driven": wanted}
+            self.lifecycle.rebase(task, self.clock.now_ms())
+            task.touch()
+            self._changed(project_id, task.id, True)
 
     def _same_agent(self: SmsBackend, project_id: str, body: dict[str, Any]) -> dict | None:
         if body.get("id"):

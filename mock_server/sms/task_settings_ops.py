@@ -196,10 +196,12 @@ class TaskSettingsOps:
     def record_progress(
         self: SmsBackend, project_id: str, task_id: str, report: dict[str, Any]
     ) -> None:
-        """The agent's progress report: recorded with its time. A task runs on the clock, so
-        the report never moves its progress."""
+        """The agent's progress report, recorded with its time. It moves an agent-driven task
+        only: a task on the clock is never moved by a report."""
         with self._lock:
             task = self._task(project_id, task_id)
-            reported = {**copy.deepcopy(report), "at": self.clock.now_ms()}
+            now = self.clock.now_ms()
+            reported = {**copy.deepcopy(report), "at": now}
             task.settings = {**(task.settings or {}), "progress_report": reported}
+            self.lifecycle.agent_report(task, report, now)
             self._changed_task(project_id, task)
