@@ -416,3 +416,34 @@ def test_a_progress_report_never_moves_a_task_on_the_clock(client: FlaskClient, 
         400,
         "SMS.9002",
     )
+
+
+def test_a_put_in_task_and_a_scenario_can_carry_speed_limits_and_an_agent(tmp_path: Any) -> None:
+    import json
+
+    folder = tmp_path / "fixtures"
+    (folder / "scenarios").mkdir(parents=True)
+    scenario = {
+        "description": "An agent-driven task under an all-day limit.",
+        "sources": [{"id": "src", "agent_driven": True}],
+        "tasks": [{"id": "t", "source_server": {"id": "src"},
+                   "speed_limits": [{**ALL_DAY, "speed": 100}]}],
+    }  # fmt: skip
+    (folder / "scenarios" / "limited.json").write_text(json.dumps(scenario))
+    client = create_app(Config(clock="manual", fixtures=[folder])).test_client()
+    sms = Sms(client, issue_token(client))
+    loaded = client.post("/_mock/scenarios/limited").get_json()
+    (task_id,), (source_id,) = loaded["task_ids"], loaded["source_ids"]
+    source = sms.client.get(f"/v3/sources/{source_id}", headers=sms.headers).get_json()
+    assert source["current_task"]["id"] == task_id
+    windows = sms.client.get(f"/v3/tasks/{task_id}/speed-limit", headers=sms.headers).get_json()
+    assert windows["speed_limit"][0]["speed"] == 100
+    sms.act(task_id, "start")
+    advance(client, 3600)
+    assert sms.task(task_id)["sub_tasks"][0]["progress"] == 0  # its agent drives it, not the clock
+    put = client.post("/_mock/tasks", json={"id": "p", "speed_limits": [{**ALL_DAY, "speed": 5}]})
+    assert put.status_code == 201
+    answer = sms.client.get("/v3/tasks/p/speed-limit", headers=sms.headers).get_json()
+    assert answer["speed_limit"][0]["speed"] == 5
+    bad = client.post("/_mock/tasks", json={"id": "q", "speed_limits": [{"start": "25:00"}]})
+    assert "speed_limits" in error_body(bad, 400, "SMS.9002")["error_msg"]

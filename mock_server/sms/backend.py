@@ -196,8 +196,10 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
         )
         doc.update(copy.deepcopy(given))
         doc["id"] = task_id
+        windows = doc.pop("speed_limits", None)
         complete_document(doc)
-        task = Task(task_id, doc, durations=dict(durations or {}))
+        settings = {"speed_limit": windows} if windows else None
+        task = Task(task_id, doc, durations=dict(durations or {}), settings=settings)
         with self._lock:
             ids = [e.get("id") for e in doc.get("sub_tasks") or []]
             self._last_int_id = max([self._last_int_id, *(i for i in ids if isinstance(i, int))])
