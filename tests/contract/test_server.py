@@ -47,6 +47,21 @@ from sms_mock.contracts.sources import (
     SourceStateRequestSchema,
     UpdateSourceRequestSchema,
 )
+from sms_mock.contracts.task_settings import (
+    CertKeyQuerySchema,
+    CertKeySchema,
+    CollectLogRequestSchema,
+    CommandResultRequestSchema,
+    ConfigSettingQuerySchema,
+    ConfigSettingSchema,
+    ConfigurationRequestSchema,
+    ConsistencyResultRequestSchema,
+    NetworkCheckInfoRequestSchema,
+    ProgressReportRequestSchema,
+    TaskIdSchema,
+    UpdateSpeedRequestSchema,
+    UpdateTaskRequestSchema,
+)
 from sms_mock.contracts.templates import (
     CreateTemplateRequestSchema,
     TemplateListQuerySchema,
@@ -236,6 +251,22 @@ RESOURCE_WRITES = [
                  ("SMS.9011",), id="delete-templates"),
     pytest.param("POST", "/v3/migprojects", CreateMigprojectRequestSchema, IdResponseSchema, (),
                  id="create-migproject"),
+    pytest.param("PUT", "/v3/tasks/sample-ready", UpdateTaskRequestSchema, EmptyResponseSchema,
+                 ("SMS.9003",), id="update-task"),
+    pytest.param("POST", "/v3/tasks/sample-ready/speed-limit", UpdateSpeedRequestSchema,
+                 EmptyResponseSchema, (), id="speed-limit"),
+    pytest.param("POST", "/v3/tasks/sample-ready/configuration-setting",
+                 ConfigurationRequestSchema, EmptyResponseSchema, (), id="configuration-setting"),
+    pytest.param("POST", "/v3/tasks/sample-ready/log", CollectLogRequestSchema,
+                 EmptyResponseSchema, (), id="log"),
+    pytest.param("POST", "/v3/tasks/sample-ready/consistency-result",
+                 ConsistencyResultRequestSchema, EmptyResponseSchema, (), id="consistency-result"),
+    pytest.param("POST", "/v3/sample-ready/update-network-check-info",
+                 NetworkCheckInfoRequestSchema, TaskIdSchema, (), id="network-check-info"),
+    pytest.param("POST", "/v3/sources/src-sample-running/command_result",
+                 CommandResultRequestSchema, EmptyResponseSchema, (), id="command-result"),
+    pytest.param("PUT", "/v3/tasks/sample-running/progress", ProgressReportRequestSchema,
+                 EmptyResponseSchema, (), id="progress"),
 ]  # fmt: skip
 RESOURCE_QUERIES = [
     pytest.param("/v3/sources", SourceListQuerySchema, SourceListSchema, id="list-sources"),
@@ -244,6 +275,10 @@ RESOURCE_QUERIES = [
                  id="list-templates"),
     pytest.param("/v3/migprojects", MigprojectListQuerySchema, MigprojectListSchema,
                  id="list-migprojects"),
+    pytest.param("/v3/tasks/sample-ready/configuration-setting", ConfigSettingQuerySchema,
+                 ConfigSettingSchema, id="configuration-setting"),
+    pytest.param("/v3/tasks/sample-ready/certkey", CertKeyQuerySchema, CertKeySchema,
+                 id="certkey"),
 ]  # fmt: skip
 
 
