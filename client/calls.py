@@ -57,6 +57,7 @@ class Calls:
         idempotent: bool,
         body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
+        text: bool = False,
     ) -> Any:
         raise NotImplementedError
 
@@ -64,6 +65,9 @@ class Calls:
         """A GET: retried as the client's retry policy allows."""
         return self._call("GET", path, params=params, idempotent=True)
 
-    def _write(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        """A create, an update, an action or a delete: never retried."""
-        return self._call(method, path, body=body, idempotent=False)
+    def _write(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, text: bool = False
+    ) -> Any:
+        """A create, an update, an action or a delete: never retried. With `text`, the answer's
+        text as it came (a CSV export), not JSON."""
+        return self._call(method, path, body=body, idempotent=False, text=text)

@@ -316,13 +316,15 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
         idempotent: bool,
         body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
+        text: bool = False,
     ) -> Any:
-        """One SMS call with the cached token; a 401 APIGW.0301 fetches a new token once."""
+        """One SMS call with the cached token; a 401 APIGW.0301 fetches a new token once. Its
+        JSON answer, or with `text` the answer's text as it came."""
         if self._access_key is not None:
             response = self._signed_call(method, path, idempotent, body, params)
             if response.status_code >= 400:
                 raise self._error(response)
-            return self._json(response, f"{method} {path}")
+            return response.text if text else self._json(response, f"{method} {path}")
         for attempt in (1, 2):
             headers = {"X-Auth-Token": self.token()}
             response = self._transport.send(
@@ -339,7 +341,7 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
             break
         if response.status_code >= 400:
             raise self._error(response)
-        return self._json(response, f"{method} {path}")
+        return response.text if text else self._json(response, f"{method} {path}")
 
     def _signed_call(
         self,

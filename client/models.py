@@ -34,7 +34,10 @@ from sms_mock.contracts.sources import (
     SourceSchema,
 )
 from sms_mock.contracts.task_settings import (
+    CertKeySchema,
+    CommandSchema,
     ConfigSettingSchema,
+    ConsistencyResultsSchema,
     PassphraseSchema,
     SpeedLimitsSchema,
     SpeedWindowOutSchema,
@@ -167,6 +170,9 @@ SpeedLimits = model_of(SpeedLimitsSchema)
 ConfigBody = model_of(ConfigBodySchema)
 ConfigSettings = model_of(ConfigSettingSchema)
 Passphrase = model_of(PassphraseSchema)
+CertKey = model_of(CertKeySchema)
+ConsistencyResults = model_of(ConsistencyResultsSchema)
+Command = model_of(CommandSchema)
 
 
 def to_dict(model: Any) -> Any:
