@@ -169,10 +169,13 @@ class ConsistencyResultInSchema(RequestSchema):
 
 
 class ConsistencyResultRequestSchema(RequestSchema):
-    """SetConsistencyResultRequestBody: one check's result, directory by directory."""
+    """SetConsistencyResultRequestBody: one check's result, directory by directory. Optional in
+    the SDK's model, and Terraform's report resource sends `{}` without a block."""
 
     consistency_result = fields.List(
-        fields.Nested(ConsistencyResultInSchema), required=True, validate=validate.Length(1, 100)
+        fields.Nested(ConsistencyResultInSchema),
+        load_default=list,
+        validate=validate.Length(0, 100),
     )
 
 
