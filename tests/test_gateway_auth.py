@@ -1,7 +1,7 @@
 """The gateway's signature check and `--auth` modes, request by request (Flask test client).
 
 Requests are signed here with `sms_mock.contracts.signing`; that it signs as the SDK does is
-`test_signing.py`'s job, and the SDK itself drives the emulator in `test_sdk_compat.py`.
+`test_signing.py`'s job, and the SDK itself drives the emulator in `tests/sdk/`.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import requests
-from huaweicloudsdkcore.auth.credentials import BasicCredentials, Credentials, GlobalCredentials
+from huaweicloudsdkcore.auth.credentials import BasicCredentials, GlobalCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException, SdkException
 from huaweicloudsdkcore.http.http_handler import HttpHandler
 from huaweicloudsdkcore.region.region import Region
@@ -88,13 +88,6 @@ SAMPLES = [
 MISSING = object()
 # SDK attribute names that are not the JSON key they are read from.
 JSON_NAMES = {"os_federation": "OS-FEDERATION", "x_subject_token": "X-Subject-Token"}
-
-
-@pytest.fixture(autouse=True)
-def fresh(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    # `live` is reset for each test. The SDK caches looked-up project and domain ids per AK
-    # for the process: each test looks them up again.
-    monkeypatch.setattr(Credentials, "_CACHE", {})
 
 
 @pytest.fixture

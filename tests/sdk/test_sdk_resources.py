@@ -9,18 +9,17 @@ carry it), and what was sent against what GET answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
-from huaweicloudsdkcore.auth.credentials import BasicCredentials, Credentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdksms.v3 import SmsClient as SdkSmsClient
 from huaweicloudsdksms.v3 import model as m
 
 from sms_mock.mock_server.serving.live import LiveServer
-from tests.support.accounts import AK, DOMAIN_ID, PROJECT_ID, SK, password_body
+from tests.support.accounts import DOMAIN_ID, PROJECT_ID
 from tests.support.assertions import keeps_every_given_field
 from tests.support.sdk import assert_answers, assert_done, sdk_model
 
@@ -30,38 +29,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*to_dict.*deprecated:Deprecatio
 REGION = "cn-north-4"
 FREE_SOURCES = ["src-linux-file", "src-linux-block", "src-windows"]
 Raw = Callable[..., Any]
-
-
-@pytest.fixture(autouse=True)
-def fresh(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The SDK caches looked-up ids per AK for the process: each test starts without them.
-    monkeypatch.setattr(Credentials, "_CACHE", {})
-
-
-@pytest.fixture
-def sdk(live: LiveServer) -> SdkSmsClient:
-    return (
-        SdkSmsClient.new_builder()
-        .with_credentials(BasicCredentials(AK, SK, PROJECT_ID))
-        .with_endpoint(live.url)
-        .build()
-    )
-
-
-@pytest.fixture
-def raw(live: LiveServer) -> Iterator[Raw]:
-    """GET a path as raw JSON, with a token of the same user and project."""
-    answer = requests.post(f"{live.url}/v3/auth/tokens", json=password_body(), timeout=10)
-    assert answer.status_code == 201, answer.text
-    with requests.Session() as session:
-        session.headers["X-Auth-Token"] = answer.headers["X-Subject-Token"]
-
-        def get(path: str, **query: Any) -> Any:
-            response = session.get(live.url + path, params=query, timeout=10)
-            assert response.status_code == 200, response.text
-            return response.json()
-
-        yield get
 
 
 def control(live: LiveServer, path: str, body: dict[str, Any]) -> Any:

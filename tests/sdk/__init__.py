@@ -1,0 +1,1 @@
+"""The official SDKs, unmodified, against a live emulator."""
