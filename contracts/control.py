@@ -9,6 +9,9 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_sc
 from sms_mock.contracts.base import Pattern, RequestSchema, ResponseSchema, task_id_validator
 from sms_mock.contracts.enums import ClockMode, FaultEffect, Operation, SubtaskName
 from sms_mock.contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
+from sms_mock.contracts.sms import TaskSchema
+from sms_mock.contracts.sources import SourceSchema
+from sms_mock.contracts.templates import TemplateSchema
 
 
 class HealthSchema(ResponseSchema):
@@ -217,3 +220,34 @@ class ScenarioLoadSchema(ResponseSchema):
     fault_ids = fields.List(fields.String(), required=True)
     source_ids = fields.List(fields.String(), required=True)
     template_ids = fields.List(fields.String(), required=True)
+
+
+# --- reads across projects (GET /_mock/tasks, /_mock/sources, /_mock/templates) --------------
+# The documents inside are the public API's own answers, so their schemas are the API's.
+
+
+class TaskInProjectSchema(ResponseSchema):
+    project_id = fields.String(required=True)
+    task = fields.Nested(TaskSchema, required=True)
+
+
+class SourceInProjectSchema(ResponseSchema):
+    project_id = fields.String(required=True)
+    source = fields.Nested(SourceSchema, required=True)
+
+
+class TemplateInProjectSchema(ResponseSchema):
+    project_id = fields.String(required=True)
+    template = fields.Nested(TemplateSchema, required=True)
+
+
+class EveryTaskSchema(ResponseSchema):
+    tasks = fields.List(fields.Nested(TaskInProjectSchema), required=True)
+
+
+class EverySourceSchema(ResponseSchema):
+    sources = fields.List(fields.Nested(SourceInProjectSchema), required=True)
+
+
+class EveryTemplateSchema(ResponseSchema):
+    templates = fields.List(fields.Nested(TemplateInProjectSchema), required=True)

@@ -138,3 +138,22 @@ def test_a_string_error_json_is_kept_as_the_tasks_error_text(client: FlaskClient
     sms.act("sample-ready", "start")
     advance(client, 10)
     assert sms.task("sample-ready")["error_json"] == "disk gone"
+
+
+def test_the_control_plane_reads_every_project(client: FlaskClient) -> None:
+    from sms_mock.contracts.control import EverySourceSchema, EveryTaskSchema, EveryTemplateSchema
+
+    client.post("/_mock/tasks?project=ap-southeast-3", json={"id": "elsewhere"})
+    client.post("/_mock/sources?project=ap-southeast-3", json={"id": "src-elsewhere"})
+    client.post("/_mock/templates?project=ap-southeast-3", json={"id": "tpl-elsewhere"})
+    tasks = loads(EveryTaskSchema, client.get("/_mock/tasks").get_json())["tasks"]
+    sources = loads(EverySourceSchema, client.get("/_mock/sources").get_json())["sources"]
+    templates = loads(EveryTemplateSchema, client.get("/_mock/templates").get_json())["templates"]
+    second = "dc9b435eda28e5664759cb6ea9488a33"
+    assert (second, "elsewhere") in {(t["project_id"], t["task"]["id"]) for t in tasks}
+    assert (second, "src-elsewhere") in {(s["project_id"], s["source"]["id"]) for s in sources}
+    assert {(t["project_id"], t["template"]["id"]) for t in templates} >= {
+        (second, "tpl-elsewhere"),
+        ("aa672d6a0df5c7904ce88d2f516d242d", "tpl-default"),
+    }
+    assert any(t["task"]["id"] == "sample-ready" for t in tasks)

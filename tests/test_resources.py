@@ -18,7 +18,7 @@ from sms_mock.contracts.sources import (
     SourceSchema,
 )
 from sms_mock.contracts.templates import TemplateListSchema, TemplateShowSchema
-from sms_mock.mock_server.sms.lifecycle import SOURCE_STATES, SourceEvent
+from sms_mock.mock_server.sms.lifecycle import SourceEvent, source_state
 from tests.support.accounts import PROJECT_ID, other_user_token, project_token
 from tests.support.assertions import error_body
 from tests.support.helpers import advance, loads
@@ -213,7 +213,7 @@ def test_a_source_follows_its_task_by_the_table(
     if event is SourceEvent.STOPPED:
         api.ok(api.post(f"/v3/tasks/{task_id}/action", {"operation": "stop"}))
         advance(client, 10)
-    state, cycle = SOURCE_STATES[(event, kind if kind is None else _kind(kind))]
+    state, cycle = source_state(event, kind if kind is None else _kind(kind))
     source = api.source(source_id)
     assert source["state"] == state
     if cycle is not None:

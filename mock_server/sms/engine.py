@@ -273,21 +273,29 @@ class LifecycleEngine:
 
     @staticmethod
     def _settle_log(task: Task, now: int) -> None:
-        """A log collection moves through its statuses on the clock (LOG_COLLECT_STEPS)."""
+        """A log collection moves through its statuses on the clock (LOG_COLLECT_STEPS).
+
+        The status the document holds is kept with the setting, so that a read finds out
+        whether it moved without decoding a packed task, and a finished one costs nothing.
+        """
         log = task.settings["log"]  # type: ignore[index]
+        if log.get("status") == LOG_COLLECT_STEPS[-1][0]:
+            return
         status = next(
             name
             for name, after in reversed(LOG_COLLECT_STEPS)
             if now >= log["asked_ms"] + after * 1000
         )
-        if task.peek().get("log_collect_status") != status:
-            task.doc["log_collect_status"] = status
+        if log.get("status") != status:
+            log["status"] = task.doc["log_collect_status"] = status
             task.touch()
 
     def collect_log(self, task: Task, now: int, bucket: str | None) -> None:
         """Ask the agent for the task's logs: accepted in any state, moving on the clock."""
-        task.settings = {**(task.settings or {}), "log": {"asked_ms": now, "bucket": bucket}}
-        task.doc["log_collect_status"] = LOG_COLLECT_STEPS[0][0]
+        first = LOG_COLLECT_STEPS[0][0]
+        log = {"asked_ms": now, "bucket": bucket, "status": first}
+        task.settings = {**(task.settings or {}), "log": log}
+        task.doc["log_collect_status"] = first
         task.touch()
 
     def agent_report(self, task: Task, report: dict[str, Any], now: int) -> None:

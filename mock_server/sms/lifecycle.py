@@ -281,13 +281,15 @@ SOURCE_STATES: dict[tuple[SourceEvent, PhaseKind | None], tuple[str, str | None]
     (SourceEvent.SUCCEEDED, PhaseKind.CUTOVER): ("finished", "cutovered"),
     (SourceEvent.SUCCEEDED, PhaseKind.RESYNC): ("finished", "syncing"),
     (SourceEvent.SUCCEEDED, PhaseKind.CLONE): ("finished", None),
-    **{(SourceEvent.FAILED, kind): ("error", None) for kind in PhaseKind},
-    **{(SourceEvent.STOPPED, kind): ("stopped", None) for kind in (*PhaseKind, None)},
+    # A failure and a stop say the same of every phase: one row each, for any kind.
+    (SourceEvent.FAILED, None): ("error", None),
+    (SourceEvent.STOPPED, None): ("stopped", None),
 }
 
 
 def source_state(event: SourceEvent, kind: PhaseKind | None) -> tuple[str, str | None]:
-    return SOURCE_STATES[(event, kind)]
+    """The table's row for the event and the phase's kind, else its row for any kind."""
+    return SOURCE_STATES.get((event, kind)) or SOURCE_STATES[(event, None)]
 
 
 # clone_server.clone_state while CLONE_VM runs: PREPARING below this progress, CREATING from it.

@@ -190,11 +190,12 @@ class SourceOps:
             doc["volume_groups"] = volume_groups_of(doc.get("volume_groups"), self._next_int_id)
             if "totalsize" not in given:
                 doc["totalsize"] = sum(d.get("used_size") or 0 for d in doc["disks"])
+            # `listed` keeps the source id of a packed task: nothing is decoded to find it.
             doc[TASK_ID] = next(
                 (
                     task.id
                     for task in self._tasks.get(project_id, {}).values()
-                    if (task.peek().get("source_server") or {}).get("id") == source_id
+                    if (task.listed.get("source_server") or {}).get("id") == source_id
                 ),
                 None,
             )

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from sms_mock.mock_server.sms.backend import SmsBackend
     from sms_mock.mock_server.sms.task_models import Task
 
+MAX_CONSISTENCY_CHECKS = 100  # the newest are kept
+MAX_CONFIGURATIONS = 100  # distinct keys a task keeps
+
 NETWORK_CHECK_KEYS = dict.fromkeys(
     ("domain_connectivity", "destination_connectivity", "network_delay", "network_jitter",
      "migration_speed", "loss_percentage", "cpu_usage", "mem_usage", "evaluation_result")
@@ -100,6 +103,10 @@ class TaskSettingsOps:
             task = self._task(project_id, task_id)
             by_key = {c["config_key"]: c for c in (task.settings or {}).get("configurations", [])}
             by_key.update({c["config_key"]: copy.deepcopy(c) for c in given})
+            if len(by_key) > MAX_CONFIGURATIONS:
+                raise errors.invalid_body(
+                    "configurations", f"A task keeps at most {MAX_CONFIGURATIONS} settings."
+                )
             task.settings = {**(task.settings or {}), "configurations": list(by_key.values())}
             self._changed_task(project_id, task)
 
@@ -153,7 +160,9 @@ class TaskSettingsOps:
         }
         with self._lock:
             task = self._task(project_id, task_id)
-            checks = [*(task.settings or {}).get("consistency", []), check]
+            # The newest MAX_CONSISTENCY_CHECKS: a reporting loop cannot grow a task forever.
+            kept = (task.settings or {}).get("consistency", [])[-(MAX_CONSISTENCY_CHECKS - 1) :]
+            checks = [*kept, check]
             task.settings = {**(task.settings or {}), "consistency": checks}
             self._changed_task(project_id, task)
 
