@@ -165,6 +165,11 @@ class AuthMethod(StrEnum):
     TOKEN = "token"
 
 
+# Methods Huawei IAM has and the emulator refuses with Keystone's "unsupported method" (401):
+# MFA's `totp` and the agency token's `assume_role` (README, "IAM").
+UNSERVED_AUTH_METHODS = ("totp", "assume_role")
+
+
 class FaultEffect(StrEnum):
     FAIL = "fail"
     PAUSE = "pause"

@@ -41,3 +41,10 @@ class KeystoneErrorSchema(ResponseSchema):
     """`{"error": {"code": 401, "message": ..., "title": "Unauthorized"}}`; code = HTTP status."""
 
     error = fields.Nested(KeystoneErrorDetailSchema, required=True)
+
+
+class IamErrorSchema(ResponseSchema):
+    """IAM's own APIs (`/v3.0/...`): `{"error_code": "IAM.xxxx", "error_msg": ...}`."""
+
+    error_code = fields.String(required=True, validate=Pattern(r"^IAM\.\d{4}$"))
+    error_msg = fields.String(required=True)

@@ -25,6 +25,7 @@ class UserFileSchema(RequestSchema):
     name = fields.String(required=True, validate=_NAME)
     password = fields.String(required=True, validate=_NAME)
     access_keys = fields.List(fields.Nested(AccessKeyFileSchema), load_default=list)
+    admin = StrictBoolean(load_default=False)  # may read other users' projects
 
 
 class ProjectFileSchema(RequestSchema):

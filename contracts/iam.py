@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from sms_mock.contracts.base import LenientRequestSchema, Pattern, ResponseSchema
-from sms_mock.contracts.enums import AuthMethod
+from sms_mock.contracts.enums import UNSERVED_AUTH_METHODS, AuthMethod
 from sms_mock.contracts.fields import StrictBoolean, enum_field
 
 _name = validate.Length(1, 255)
@@ -53,14 +53,29 @@ class TokenIdentitySchema(LenientRequestSchema):
     id = fields.String(required=True, validate=validate.Length(1, 16384))
 
 
+_METHOD_NAMES = [m.value for m in AuthMethod] + list(UNSERVED_AUTH_METHODS)
+
+
 class IdentitySchema(LenientRequestSchema):
-    methods = fields.List(enum_field(AuthMethod), required=True, validate=validate.Length(1, 1))
+    """One method, password or token. MFA (`password` + `totp`) and `assume_role` load, so
+    that the route can refuse them as Keystone refuses a method it does not serve."""
+
+    methods = fields.List(
+        fields.String(validate=validate.OneOf(_METHOD_NAMES)),
+        required=True,
+        validate=validate.Length(1, 2),
+    )
     password = fields.Nested(PasswordSchema)
     token = fields.Nested(TokenIdentitySchema)
 
     @validates_schema
     def _method_has_its_section(self, data: dict, **kwargs: Any) -> None:
-        for method in data.get("methods", []):
+        methods = data.get("methods", [])
+        if any(m in UNSERVED_AUTH_METHODS for m in methods):
+            return  # refused by the route, whatever the rest says
+        if len(methods) > 1:
+            raise ValidationError("Give one method: password or token.", "methods")
+        for method in methods:
             if method not in data:
                 raise ValidationError(f"Method {method!r} needs its '{method}' object.", method)
 
@@ -219,3 +234,9 @@ class DomainSchema(ResponseSchema):
 class DomainListSchema(ResponseSchema):
     domains = fields.List(fields.Nested(DomainSchema), required=True)
     links = fields.Nested(LinksSchema, allow_none=True)
+
+
+class ProjectShowSchema(ResponseSchema):
+    """`GET /v3/projects/{project_id}` (keystone_show_project)."""
+
+    project = fields.Nested(ProjectSchema, required=True)

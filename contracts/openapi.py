@@ -18,13 +18,31 @@ from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from marshmallow import Schema, fields, validate
 
 from sms_mock.contracts.base import task_id_validator
-from sms_mock.contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
+from sms_mock.contracts.credentials import CredentialRequestSchema, CredentialResponseSchema
+from sms_mock.contracts.errors import (
+    ApigwErrorSchema,
+    IamErrorSchema,
+    KeystoneErrorSchema,
+    SmsErrorSchema,
+)
 from sms_mock.contracts.iam import (
     DomainListSchema,
     ProjectListQuerySchema,
     ProjectListSchema,
+    ProjectShowSchema,
     TokenRequestSchema,
     TokenResponseSchema,
+)
+from sms_mock.contracts.iam_catalog import (
+    CatalogSchema,
+    EndpointListQuerySchema,
+    EndpointListSchema,
+    EndpointShowSchema,
+    RegionListSchema,
+    RegionShowSchema,
+    ServiceListQuerySchema,
+    ServiceListSchema,
+    ServiceShowSchema,
 )
 from sms_mock.contracts.migprojects import (
     ConfigSchema,
@@ -156,6 +174,19 @@ class _SubjectTokenHeaderSchema(Schema):
         validate=validate.Length(1, 16384),
         metadata={"description": "The token to check."},
     )
+
+
+def _path_schema(name: str, description: str) -> type[Schema]:
+    """A schema of one path parameter, for IAM's `{id}` routes."""
+    field = fields.String(required=True, metadata={"description": description})
+    return Schema.from_dict({name: field}, name=f"_{name.title().replace('_', '')}PathSchema")
+
+
+_PROJECT_ID = {"in": "path", "schema": _path_schema("project_id", "A project's id.")}
+_USER_ID = {"in": "path", "schema": _path_schema("user_id", "A user's id.")}
+_ENDPOINT_ID = {"in": "path", "schema": _path_schema("endpoint_id", "An endpoint's id.")}
+_SERVICE_ID = {"in": "path", "schema": _path_schema("service_id", "A service's id.")}
+_REGION_ID = {"in": "path", "schema": _path_schema("region_id", "A region, e.g. cn-north-4.")}
 
 
 def _version() -> str:
@@ -603,6 +634,114 @@ def _iam_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 },
             },
         },
+        **_iam_directory_operations(listing),
+        "/v3.0/OS-CREDENTIAL/securitytokens": {
+            "post": {
+                "tags": ["IAM"],
+                "operationId": "create_temporary_access_key_by_token",
+                "summary": "Temporary AK/SK and security token for the caller, for "
+                "`duration_seconds` (900 to 86400, default 900) on the emulator's clock, never "
+                "beyond the credential asked with. The caller is its signature, its "
+                "`X-Auth-Token` or the token id in the body.",
+                "security": [*SIGNED_OR_TOKEN, {}],
+                "requestBody": _json_body(CredentialRequestSchema, "The `token` method."),
+                "responses": {
+                    201: _response("The credential.", CredentialResponseSchema),
+                    400: _response(
+                        "IAM.0007: a malformed body, or the `assume_role` method (not served).",
+                        IamErrorSchema,
+                    ),
+                    401: _response(
+                        "IAM.0067: the body's token is not valid; APIGW.0301: the caller's "
+                        "signature or X-Auth-Token is not.",
+                        {"oneOf": [IamErrorSchema, ApigwErrorSchema]},
+                    ),
+                    413: _TOO_LARGE,
+                },
+            },
+        },
+    }
+
+
+def _iam_directory_operations(listing: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Projects by id and by user, and the service directory: catalog, endpoints, services,
+    regions."""
+    not_found = _response("No such item (or one of another account).", KeystoneErrorSchema)
+
+    def get(operation_id: str, summary: str, body: Any, **extra: Any) -> dict[str, Any]:
+        responses: dict[int, dict[str, Any]] = {200: _response(summary, body), 401: _GATEWAY_401}
+        responses.update(extra.pop("responses", {}))
+        return {
+            "get": {
+                **listing,
+                "operationId": operation_id,
+                "summary": summary,
+                **extra,
+                "responses": responses,
+            }
+        }
+
+    return {
+        "/v3/projects/{project_id}": get(
+            "keystone_show_project",
+            "A project of the caller's account.",
+            ProjectShowSchema,
+            parameters=[_PROJECT_ID],
+            responses={404: not_found},
+        ),
+        "/v3/users/{user_id}/projects": get(
+            "keystone_list_projects_for_user",
+            "A user's projects: one's own, or any user's of the account for an administrator.",
+            ProjectListSchema,
+            parameters=[_USER_ID],
+            responses={
+                403: _response(
+                    "Another user's, and the caller is no administrator.", KeystoneErrorSchema
+                ),
+                404: not_found,
+            },
+        ),
+        "/v3/auth/catalog": get(
+            "keystone_show_catalog",
+            "The caller's catalog: `iam`, and `sms` in its project's region.",
+            CatalogSchema,
+        ),
+        "/v3/endpoints": get(
+            "keystone_list_endpoints",
+            "Every endpoint.",
+            EndpointListSchema,
+            parameters=[{"in": "query", "schema": EndpointListQuerySchema}],
+            responses={400: _KEYSTONE_400},
+        ),
+        "/v3/endpoints/{endpoint_id}": get(
+            "keystone_show_endpoint",
+            "One endpoint.",
+            EndpointShowSchema,
+            parameters=[_ENDPOINT_ID],
+            responses={404: not_found},
+        ),
+        "/v3/services": get(
+            "keystone_list_services",
+            "Every service.",
+            ServiceListSchema,
+            parameters=[{"in": "query", "schema": ServiceListQuerySchema}],
+            responses={400: _KEYSTONE_400},
+        ),
+        "/v3/services/{service_id}": get(
+            "keystone_show_service",
+            "One service.",
+            ServiceShowSchema,
+            parameters=[_SERVICE_ID],
+            responses={404: not_found},
+        ),
+        "/v3/regions": get("keystone_list_regions", "Every region.", RegionListSchema),
+        "/v3/regions/{region_id}": get(
+            "keystone_show_region",
+            "One region.",
+            RegionShowSchema,
+            parameters=[_REGION_ID],
+            responses={404: not_found},
+        ),
     }
 
 
@@ -617,7 +756,11 @@ def _build() -> dict[str, Any]:
             "Service v3 tasks and the IAM token service in front of it."
         },
         tags=[
-            {"name": "IAM", "description": "Keystone v3 tokens, projects and domains."},
+            {
+                "name": "IAM",
+                "description": "Keystone v3 tokens, projects, domains and the service "
+                "directory; temporary credentials.",
+            },
             {"name": "SMS", "description": "Server Migration Service v3 tasks."},
         ],
     )

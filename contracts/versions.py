@@ -1,7 +1,8 @@
-"""API version documents: SMS's `GET /` and `GET /v3`, which Keystone clients read for discovery.
+"""API version documents: SMS's `GET /` and `GET /v3` on the main port, and Keystone's on the IAM
+listener (README, "IAM").
 
-The emulator serves SMS and IAM on one URL, so one document answers both readers: the SDK's
-ListApiVersion / ShowApiVersion models and keystoneauth1's version discovery.
+The main port serves IAM's routes too, so its `GET /v3` answers both readers: the SMS SDK's
+ShowApiVersion model (flat) and keystoneauth1's discovery (under `version`).
 """
 
 from __future__ import annotations
@@ -35,3 +36,33 @@ class ApiVersionShowSchema(ApiVersionSchema):
     """`GET /v3`: the version flat, as SMS answers, and under `version`, as Keystone does."""
 
     version = fields.Nested(ApiVersionSchema, required=True)
+
+
+# --- Keystone's documents, on the IAM listener -------------------------------------------------
+
+
+class MediaTypeSchema(ResponseSchema):
+    base = fields.String(required=True)
+    type = fields.String(required=True)
+
+
+class KeystoneVersionSchema(ApiVersionSchema):
+    """IAM's `Version` model: SMS's fields and the `media-types` Keystone clients check."""
+
+    media_types = fields.List(fields.Nested(MediaTypeSchema), required=True, data_key="media-types")
+
+
+class KeystoneVersionValuesSchema(ResponseSchema):
+    values = fields.List(fields.Nested(KeystoneVersionSchema), required=True)
+
+
+class KeystoneVersionListSchema(ResponseSchema):
+    """IAM's `GET /` (keystone_list_versions): the versions under `versions.values`."""
+
+    versions = fields.Nested(KeystoneVersionValuesSchema, required=True)
+
+
+class KeystoneVersionShowSchema(ResponseSchema):
+    """IAM's `GET /v3` (keystone_show_version)."""
+
+    version = fields.Nested(KeystoneVersionSchema, required=True)

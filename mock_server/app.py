@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
 from sms_mock.mock_server.config import Config
@@ -12,9 +12,12 @@ from sms_mock.mock_server.control.openapi import blueprint as openapi_blueprint
 from sms_mock.mock_server.control.routes import blueprint as control_blueprint
 from sms_mock.mock_server.control.scenario_routes import blueprint as scenarios_blueprint
 from sms_mock.mock_server.core.errors import ApiError, entity_too_large, route_not_found
-from sms_mock.mock_server.core.http import json_response, request_id
+from sms_mock.mock_server.core.http import json_response, on_iam_listener, request_id
 from sms_mock.mock_server.emulator import Emulator
 from sms_mock.mock_server.gateway.middleware import EmulatorMiddleware
+from sms_mock.mock_server.gateway.versions import blueprint as versions_blueprint
+from sms_mock.mock_server.iam.credential_routes import blueprint as iam_credentials_blueprint
+from sms_mock.mock_server.iam.directory_routes import blueprint as iam_directory_blueprint
 from sms_mock.mock_server.iam.routes import blueprint as iam_blueprint
 from sms_mock.mock_server.sms import errors as sms_errors
 from sms_mock.mock_server.sms.migproject_routes import blueprint as migproject_blueprint
@@ -22,9 +25,10 @@ from sms_mock.mock_server.sms.source_routes import blueprint as source_blueprint
 from sms_mock.mock_server.sms.task_routes import blueprint as sms_blueprint
 from sms_mock.mock_server.sms.task_settings_routes import blueprint as task_settings_blueprint
 from sms_mock.mock_server.sms.template_routes import blueprint as template_blueprint
-from sms_mock.mock_server.sms.versions import blueprint as versions_blueprint
 
 MAX_REQUEST_BYTES = 1024 * 1024
+# What the IAM listener serves: IAM's routes and its version documents, nothing of SMS's.
+IAM_LISTENER_BLUEPRINTS = frozenset({"iam", "iam_directory", "iam_credentials", "versions"})
 
 
 def _render(error: ApiError) -> Response:
@@ -45,6 +49,8 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.url_map.strict_slashes = False
 
     app.register_blueprint(iam_blueprint)
+    app.register_blueprint(iam_directory_blueprint)
+    app.register_blueprint(iam_credentials_blueprint)
     app.register_blueprint(sms_blueprint)
     app.register_blueprint(task_settings_blueprint)
     app.register_blueprint(source_blueprint)
@@ -54,6 +60,11 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(scenarios_blueprint)
     app.register_blueprint(openapi_blueprint)
     app.register_blueprint(versions_blueprint)
+
+    @app.before_request
+    def iam_listener_serves_iam_only() -> None:
+        if on_iam_listener() and request.blueprint not in IAM_LISTENER_BLUEPRINTS:
+            raise route_not_found()
 
     @app.after_request
     def add_request_id(response: Response) -> Response:

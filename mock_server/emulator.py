@@ -71,6 +71,9 @@ class Emulator:
         self._save_lock = threading.Lock()
         self._saved_versions = (-1, -1)
         self.startup_scenarios: list[ScenarioLoad] = []  # what `Config.scenarios` made
+        # The ports it is served on, set by the server once bound: "sms" (the main one) and
+        # "iam" (the IAM listener). Empty when no server runs it (Flask's test client).
+        self.listen_ports: dict[str, int] = {}
         saved = self.state_file.load() if self.state_file else None
         if saved is not None:
             # An existing state file is the state: fixtures are not loaded again over it.
@@ -162,6 +165,7 @@ class Emulator:
             "account": self.iam.account.export(),
             "sms": self.sms.export(),
             "tokens": iam["tokens"],
+            "credentials": iam["credentials"],
             "lockouts": iam["lockouts"],
             "faults": self.faults.export(),
             "http_faults": self.http_faults.export(),
@@ -173,7 +177,13 @@ class Emulator:
         try:
             # Everything is built aside first, then swapped in whole.
             iam = IamBackend(self.clock, Account.restore(snapshot["account"]))
-            iam.restore({"tokens": snapshot["tokens"], "lockouts": snapshot["lockouts"]})
+            iam.restore(
+                {
+                    "tokens": snapshot["tokens"],
+                    "credentials": snapshot.get("credentials", []),
+                    "lockouts": snapshot["lockouts"],
+                }
+            )
             faults = TaskFaultBook()
             faults.restore(snapshot["faults"])
             http_faults = HttpFaultBook()
@@ -205,16 +215,16 @@ class Emulator:
             return
         with self._save_lock:
             changes = self.sms.drain_changes()
-            tokens, lockouts = self.iam.drain_changes()
+            iam = self.iam.drain_changes()
             meta: dict[str, Any] = {
                 "clock": self.clock.snapshot(),
                 "last_int_id": changes.last_int_id,
             }
-            if lockouts is not None:
-                meta["lockouts"] = lockouts
+            if iam.lockouts is not None:
+                meta["lockouts"] = iam.lockouts
             if self.faults.version != self._saved_versions[0]:
                 meta["faults"] = self.faults.export()
             if self.http_faults.version != self._saved_versions[1]:
                 meta["http_faults"] = self.http_faults.export()
             self._saved_versions = (self.faults.version, self.http_faults.version)
-            state_file.save_changes(meta=meta, changes=changes, tokens=tokens)
+            state_file.save_changes(meta=meta, changes=changes, iam=iam)

@@ -142,7 +142,7 @@ def test_every_token_scope_variant_loads(scope: dict[str, Any]) -> None:
     ("identity", "field"),
     [
         ({"methods": ["password"]}, "auth.identity.password"),
-        ({"methods": ["totp"], "totp": {}}, "auth.identity.methods.0"),
+        ({"methods": ["x509"], "x509": {}}, "auth.identity.methods.0"),
         ({"methods": "password"}, "auth.identity.methods"),
         ({"methods": ["token"], "token": {}}, "auth.identity.token.id"),
         (

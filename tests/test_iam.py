@@ -532,7 +532,7 @@ USER = [*IDENTITY, "password", "user"]
             _with([*IDENTITY, "methods"], "password"), "auth.identity.methods", id="methods-str"
         ),
         pytest.param(
-            _with([*IDENTITY, "methods"], ["totp"]), "auth.identity.methods", id="unknown-method"
+            _with([*IDENTITY, "methods"], ["x509"]), "auth.identity.methods", id="unknown-method"
         ),
         pytest.param(
             _without([*IDENTITY, "password"]), "auth.identity.password", id="password-no-object"

@@ -60,9 +60,10 @@ def test_session_can_act_on_a_task(live: LiveServer, password_client: SmsClient)
     assert password_client.get_task("sample-abort").state == "RUNNING"
 
 
-def test_catalog_lists_identity_at_the_v3_url(live: LiveServer) -> None:
+def test_catalog_lists_identity_at_the_iam_listener(live: LiveServer) -> None:
     session = password_session(f"{live.url}/v3")
-    assert session.get_endpoint(service_type="iam") == f"{live.url}/v3"
+    assert live.iam_url != live.url
+    assert session.get_endpoint(service_type="iam") == f"{live.iam_url}/v3"
 
 
 def test_token_plugin_rescopes_to_another_project(live: LiveServer) -> None:

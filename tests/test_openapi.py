@@ -56,6 +56,26 @@ EXPECTED_RESPONSES: dict[str, dict[str, str | None]] = {
     "keystone_list_projects": {"200": "ProjectList", "400": "KeystoneError", "401": "ApigwError"},
     "keystone_list_auth_projects": {"200": "ProjectList", "401": "ApigwError"},
     "keystone_list_auth_domains": {"200": "DomainList", "401": "ApigwError"},
+    "keystone_show_project": {"200": "ProjectShow", "401": "ApigwError", "404": "KeystoneError"},
+    "keystone_list_projects_for_user": {
+        "200": "ProjectList",
+        "401": "ApigwError",
+        "403": "KeystoneError",
+        "404": "KeystoneError",
+    },
+    "keystone_show_catalog": {"200": "Catalog", "401": "ApigwError"},
+    "keystone_list_endpoints": {"200": "EndpointList", "400": "KeystoneError", "401": "ApigwError"},
+    "keystone_show_endpoint": {"200": "EndpointShow", "401": "ApigwError", "404": "KeystoneError"},
+    "keystone_list_services": {"200": "ServiceList", "400": "KeystoneError", "401": "ApigwError"},
+    "keystone_show_service": {"200": "ServiceShow", "401": "ApigwError", "404": "KeystoneError"},
+    "keystone_list_regions": {"200": "RegionList", "401": "ApigwError"},
+    "keystone_show_region": {"200": "RegionShow", "401": "ApigwError", "404": "KeystoneError"},
+    "create_temporary_access_key_by_token": {
+        "201": "CredentialResponse",
+        "400": "IamError",
+        "401": "IamError|ApigwError",
+        "413": "ApigwError",
+    },
     "list_tasks": {"200": "TaskList", "400": "SmsError", "401": "ApigwError", "403": "ApigwError"},
     "create_task": {
         "200": "CreateTaskResponse",
@@ -148,7 +168,7 @@ def test_every_v3_route_of_the_app_is_documented_and_nothing_else(app: Flask) ->
     served = {
         (_flask_path(rule.rule), method.lower())
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/v3/")
+        if rule.rule.startswith(("/v3/", "/v3.0/"))
         for method in rule.methods or ()
         if method not in ("HEAD", "OPTIONS")
     }
@@ -164,7 +184,7 @@ def test_the_only_head_operation_is_token_check(app: Flask) -> None:
 
 
 def test_control_plane_is_not_documented() -> None:
-    assert all(path.startswith("/v3/") for path in DOCUMENT["paths"])
+    assert all(path.startswith(("/v3/", "/v3.0/")) for path in DOCUMENT["paths"])
 
 
 def test_operation_ids_are_the_sdk_method_names() -> None:
@@ -182,10 +202,25 @@ def test_operation_ids_are_the_sdk_method_names() -> None:
             "keystone_list_projects",
             "keystone_list_auth_projects",
             "keystone_list_auth_domains",
+            *IAM_DIRECTORY_OPERATION_IDS,
+            "create_temporary_access_key_by_token",
             *RESOURCE_OPERATION_IDS,
         ]
     )
 
+
+# IAM's projects by id and user, and its service directory.
+IAM_DIRECTORY_OPERATION_IDS = [
+    "keystone_show_project",
+    "keystone_list_projects_for_user",
+    "keystone_show_catalog",
+    "keystone_list_endpoints",
+    "keystone_show_endpoint",
+    "keystone_list_services",
+    "keystone_show_service",
+    "keystone_list_regions",
+    "keystone_show_region",
+]
 
 # The SDK's source, template, migration-project and service operations the emulator serves.
 RESOURCE_OPERATION_IDS = [

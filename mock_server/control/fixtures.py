@@ -105,7 +105,7 @@ def _load_account(path: Path) -> Account:
             project = Project(p["id"], p["name"], domain.id)
             account.projects[project.id] = project
         for u in d["users"]:
-            user = User(u["id"], u["name"], u["password"], domain.id)
+            user = User(u["id"], u["name"], u["password"], domain.id, u["admin"])
             account.users[user.id] = user
             for key in u["access_keys"]:
                 account.access_keys[key["ak"]] = AccessKey(key["ak"], key["sk"], user.id)

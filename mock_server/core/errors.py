@@ -1,4 +1,4 @@
-"""The one error type of the emulator, and the three body formats its answers come in.
+"""The one error type of the emulator, and the four body formats its answers come in.
 
 Every error the emulator answers is an `ApiError`: raised by a route and rendered by the app,
 or rendered directly below Flask by the gateway middleware and by waitress's own error task.
@@ -20,6 +20,7 @@ class BodyFormat(StrEnum):
     SMS = "sms"  # {"error_code": "SMS.xxxx", "error_msg": ...}
     GATEWAY = "gateway"  # {"error_code": "APIGW.xxxx", "error_msg": ..., "request_id": ...}
     KEYSTONE = "keystone"  # {"error": {"code": <status>, "message": ..., "title": ...}}
+    IAM = "iam"  # {"error_code": "IAM.xxxx", "error_msg": ...}: IAM's own /v3.0 APIs
 
 
 class ApiError(Exception):
@@ -56,6 +57,11 @@ def gateway_error(status: int, code: str, message: str) -> ApiError:
 def keystone_error(status: int, message: str) -> ApiError:
     """An error of IAM's token endpoints, in Keystone's format (its code is the status)."""
     return ApiError(status, str(status), message, BodyFormat.KEYSTONE)
+
+
+def iam_error(status: int, code: str, message: str) -> ApiError:
+    """An error of IAM's own (`/v3.0`) APIs, in Huawei's format rather than Keystone's."""
+    return ApiError(status, code, message, BodyFormat.IAM)
 
 
 def route_not_found() -> ApiError:

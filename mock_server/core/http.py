@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 # Keys the gateway middleware leaves in the WSGI environ for the app below it.
 REQUEST_ID_KEY = "sms_mock.request_id"  # made once per request, by the middleware
 PARSED_BODY_KEY = "sms_mock.parsed_body"  # (raw bytes, parsed JSON) when the middleware read it
+# Set by the IAM listener's wrapper (serving/listeners.py) on the requests it receives.
+LISTENER_KEY = "sms_mock.listener"
+IAM_LISTENER = "iam"
 
 # How a service answers a bad field: `invalid(field, problem)` gives its 400.
 Invalid = Callable[[str, str], ApiError]
@@ -95,3 +98,32 @@ def load_query(schema: Loader, invalid: Invalid) -> Any:
 def base_url() -> str:
     """This emulator's own URL as the caller reached it, for catalogs and links."""
     return request.host_url.rstrip("/")
+
+
+def on_iam_listener() -> bool:
+    return request.environ.get(LISTENER_KEY) == IAM_LISTENER
+
+
+def _url_on_port(port: int) -> str:
+    """The caller's host for this emulator, with another of its listeners' port."""
+    host = request.host
+    if host.startswith("["):  # [::1]:8080
+        host = host[: host.index("]") + 1]
+    elif host.count(":") == 1:
+        host = host.rsplit(":", 1)[0]
+    return f"{request.scheme}://{host}:{port}"
+
+
+def sms_url() -> str:
+    """The main listener's URL, SMS's endpoint in catalogs (the request's own without ports)."""
+    port = emulator().listen_ports.get("sms")
+    return _url_on_port(port) if port is not None and on_iam_listener() else base_url()
+
+
+def iam_url() -> str:
+    """The IAM listener's URL, IAM's endpoint in catalogs; the main one when there is none
+    (an app served without `sms-mock serve` or LiveServer, as in Flask's test client)."""
+    port = emulator().listen_ports.get("iam")
+    if port is None or on_iam_listener():
+        return base_url()
+    return _url_on_port(port)

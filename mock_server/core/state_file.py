@@ -1,7 +1,8 @@
 """`--state-file`: the emulator's whole state in SQLite (WAL), saved before every answer.
 
-The state is the same document as `GET /_mock/snapshot`, kept in four tables: one row a task,
-one row a source, template or migproject, one row a token, and a key-value table for the rest
+The state is the same document as `GET /_mock/snapshot`, kept in five tables: one row a task,
+one row a source, template or migproject, one row a token, one row a temporary credential, and
+a key-value table for the rest
 (format, clock, account, lock-outs, faults). After
 each request the emulator saves what changed in one transaction, with `synchronous=FULL`, before
 the answer leaves: an acknowledged write survives a kill -9.
@@ -21,6 +22,7 @@ CREATE TABLE IF NOT EXISTS tasks (
     project_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (project_id, id)
 );
 CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS credentials (access TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS resources (
     kind TEXT NOT NULL, project_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (kind, project_id, id)
@@ -58,6 +60,9 @@ class StateFile:
                 for project_id, data in self._db.execute("SELECT project_id, data FROM tasks")
             ]
             tokens = [json.loads(data) for (data,) in self._db.execute("SELECT data FROM tokens")]
+            credentials = [
+                json.loads(data) for (data,) in self._db.execute("SELECT data FROM credentials")
+            ]
             resources = [
                 {"kind": kind, "project_id": project_id, "id": item_id, "doc": json.loads(data)}
                 for kind, project_id, item_id, data in self._db.execute(
@@ -68,6 +73,7 @@ class StateFile:
         last_int_id = snapshot.pop("last_int_id", 0)
         snapshot["sms"] = {"last_int_id": last_int_id, "tasks": tasks, "resources": resources}
         snapshot["tokens"] = tokens
+        snapshot["credentials"] = credentials
         return snapshot
 
     def save_all(self, snapshot: dict[str, Any]) -> None:
@@ -78,6 +84,7 @@ class StateFile:
             self._db.execute("DELETE FROM meta")
             self._db.execute("DELETE FROM tasks")
             self._db.execute("DELETE FROM tokens")
+            self._db.execute("DELETE FROM credentials")
             self._db.execute("DELETE FROM resources")
             meta = {key: snapshot[key] for key in META_KEYS if key in snapshot}
             meta["last_int_id"] = sms["last_int_id"]
@@ -93,6 +100,10 @@ class StateFile:
                 [(t["id"], _dumps(t)) for t in snapshot["tokens"]],
             )
             self._db.executemany(
+                "INSERT INTO credentials VALUES (?, ?)",
+                [(c["access"], _dumps(c)) for c in snapshot.get("credentials", [])],
+            )
+            self._db.executemany(
                 "INSERT INTO resources VALUES (?, ?, ?, ?)",
                 _resource_rows(sms.get("resources", [])),
             )
@@ -102,7 +113,7 @@ class StateFile:
         *,
         meta: dict[str, Any],
         changes: Any,  # sms.backend.Changes
-        tokens: list[dict[str, Any]],
+        iam: Any,  # iam.backend.IamChanges
     ) -> None:
         """Save what changed since the last save, in one durable transaction."""
         with self._lock, self._db:
@@ -128,7 +139,18 @@ class StateFile:
             )
             self._db.executemany(
                 "INSERT OR REPLACE INTO tokens VALUES (?, ?)",
-                [(t["id"], _dumps(t)) for t in tokens],
+                [(t["id"], _dumps(t)) for t in iam.tokens],
+            )
+            self._db.executemany(
+                "DELETE FROM tokens WHERE id = ?", [(i,) for i in iam.dropped_tokens]
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO credentials VALUES (?, ?)",
+                [(c["access"], _dumps(c)) for c in iam.credentials],
+            )
+            self._db.executemany(
+                "DELETE FROM credentials WHERE access = ?",
+                [(a,) for a in iam.dropped_credentials],
             )
 
     def close(self) -> None:

@@ -2,8 +2,9 @@
 
 Two credentials are accepted, as on the real gateway: a token in `X-Auth-Token`, and the
 SDK's `SDK-HMAC-SHA256` signature (`contracts/signing.py`) with `X-Sdk-Date` and, on regional
-services, `X-Project-Id`. Failures answer the gateway's own body (`APIGW.0301`), not the
-service's.
+services, `X-Project-Id`; the signature may be made with a permanent AK/SK or with temporary
+credentials and their `X-Security-Token`. Failures answer the gateway's own body
+(`APIGW.0301`), not the service's.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from sms_mock.mock_server.core.clock import iso_ms, wall_ms
 from sms_mock.mock_server.core.errors import ApiError, gateway_error
 from sms_mock.mock_server.core.http import emulator
 from sms_mock.mock_server.emulator import Emulator, UnknownProject
-from sms_mock.mock_server.iam.models import Token
+from sms_mock.mock_server.iam.models import TemporaryCredential, Token
 
 AUTH_FAILED = "Incorrect IAM authentication information: "
 SIGNATURE_FAILED = "verify aksk signature fail"
 # The SDK signs with the wall clock, so the window is checked against it, never against the
 # emulator's clock, which tests move by hours.
 SIGNATURE_WINDOW_MS = 15 * 60 * 1000
+SECURITY_TOKEN = "x-security-token"  # sent, and signed, with temporary credentials
 # Every SDK signature starts so; another scheme (Basic, Bearer) is not a signature at all.
 SIGNATURE_PREFIX = "SDK-"
 
@@ -43,11 +45,16 @@ def not_authorized() -> ApiError:
 
 @dataclass(frozen=True)
 class Caller:
-    """Who called: a user of a domain, and the project it acts in (None when it names none)."""
+    """Who called: a user of a domain, and the project it acts in (None when it names none).
+
+    `expires_ms` is when the credential it called with expires: its token's or temporary
+    credential's end; None for a permanent AK/SK.
+    """
 
     user_id: str | None
     domain_id: str
     project_id: str | None
+    expires_ms: int | None = None
 
 
 # --- tokens -----------------------------------------------------------------------------------
@@ -70,7 +77,7 @@ def caller_token() -> Token:
 def _token_caller(emu: Emulator) -> Caller:
     token = caller_token()
     user = emu.iam.account.users[token.user_id]
-    return Caller(user.id, user.domain_id, token.project_id)
+    return Caller(user.id, user.domain_id, token.project_id, token.expires_ms)
 
 
 # --- signatures -------------------------------------------------------------------------------
@@ -125,13 +132,22 @@ def verify_signature(emu: Emulator, authorization: str) -> Caller:
     if auth.algorithm != signing.ALGORITHM:
         raise auth_failed(f"{SIGNATURE_FAILED}, unsupported algorithm {auth.algorithm}")
     iam = emu.iam
-    key = iam.account.access_keys.get(auth.access)
-    if key is None:
-        raise auth_failed(f"Get secretKey failed,ak:{auth.access},err:ak not exist")
-    if iam.ak_locked(key.ak):
-        raise auth_failed("AK access failed to reach the limit,forbidden")
-
     headers = _wire_headers()
+    key = iam.account.access_keys.get(auth.access)
+    temporary = iam.credential(auth.access) if key is None else None
+    if key is None and temporary is None:
+        raise auth_failed(f"Get secretKey failed,ak:{auth.access},err:ak not exist")
+    if iam.ak_locked(auth.access):
+        raise auth_failed("AK access failed to reach the limit,forbidden")
+    if temporary is not None:
+        _check_security_token(iam.clock.now_ms(), temporary, headers.get(SECURITY_TOKEN))
+        secret, user_id, expires_ms = temporary.secret, temporary.user_id, temporary.expires_ms
+    else:
+        assert key is not None
+        if SECURITY_TOKEN in headers:
+            raise auth_failed(f"{SECURITY_TOKEN} is given with the permanent ak {key.ak}")
+        secret, user_id, expires_ms = key.sk, key.user_id, None
+
     date_name = signing.DATE_HEADER.lower()
     if date_name not in headers:
         raise auth_failed(f"{SIGNATURE_FAILED}, {date_name} not found")
@@ -141,7 +157,7 @@ def verify_signature(emu: Emulator, authorization: str) -> Caller:
         raise auth_failed(f"{SIGNATURE_FAILED}, {exc}") from exc
     # The date, the host and the project must be covered, or a captured request could be
     # replayed later, elsewhere or in another project.
-    for name in (date_name, "host", "x-project-id", "x-domain-id"):
+    for name in (date_name, "host", "x-project-id", "x-domain-id", SECURITY_TOKEN):
         if name in headers and name not in auth.signed_headers:
             raise auth_failed(f"{SIGNATURE_FAILED}, {name} is not signed")
     for name in auth.signed_headers:
@@ -154,22 +170,32 @@ def verify_signature(emu: Emulator, authorization: str) -> Caller:
     canonical = signing.canonical_request(
         request.method, _raw_path(), _query_pairs(), headers, auth.signed_headers, body
     )
-    expected = signing.signature(key.sk, signing.string_to_sign(canonical, signed_at))
+    expected = signing.signature(secret, signing.string_to_sign(canonical, signed_at))
     if not hmac.compare_digest(expected, auth.signature) or not _declared_hash_holds(headers, body):
-        iam.signature_failed(key.ak)
+        iam.signature_failed(auth.access)
         raise auth_failed(SIGNATURE_FAILED)
-    iam.signature_passed(key.ak)
+    iam.signature_passed(auth.access)
 
-    user = iam.account.users[key.user_id]
+    user = iam.account.users[user_id]
     domain_id = headers.get("x-domain-id")
     if domain_id is not None and domain_id != user.domain_id:
-        raise auth_failed(f"x-domain-id {domain_id} is not the domain of ak {key.ak}")
+        raise auth_failed(f"x-domain-id {domain_id} is not the domain of ak {auth.access}")
     project_id = headers.get("x-project-id")
     if project_id is not None:
         project = iam.account.projects.get(project_id)
         if project is None or project.domain_id != user.domain_id:
-            raise auth_failed(f"x-project-id {project_id} is not a project of ak {key.ak}")
-    return Caller(user.id, user.domain_id, project_id)
+            raise auth_failed(f"x-project-id {project_id} is not a project of ak {auth.access}")
+    return Caller(user.id, user.domain_id, project_id, expires_ms)
+
+
+def _check_security_token(now_ms: int, credential: TemporaryCredential, given: str | None) -> None:
+    """A temporary AK signs only with its security token, and only until it expires."""
+    if not given:
+        raise auth_failed(f"{SECURITY_TOKEN} not found for the temporary ak {credential.access}")
+    if not hmac.compare_digest(given.encode(), credential.security_token.encode()):
+        raise auth_failed(f"verify {SECURITY_TOKEN} fail")
+    if credential.expires_ms <= now_ms:
+        raise auth_failed(f"{SECURITY_TOKEN} expires, expires_at: {iso_ms(credential.expires_ms)}")
 
 
 def _declared_hash_holds(headers: dict[str, str], body: bytes) -> bool:

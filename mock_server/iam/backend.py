@@ -1,19 +1,42 @@
-"""IAM's state on the clock: tokens issued, password and AK lock-outs; thread-safe."""
+"""IAM's state on the clock: tokens and temporary credentials issued, password and AK lock-outs;
+thread-safe."""
 
 from __future__ import annotations
 
+import hmac
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sms_mock.mock_server.core.clock import Clock
-from sms_mock.mock_server.core.ids import new_token
+from sms_mock.mock_server.core.ids import (
+    new_access_key,
+    new_secret_key,
+    new_security_token,
+    new_token,
+)
 from sms_mock.mock_server.iam import errors
-from sms_mock.mock_server.iam.models import Account, Domain, Project, Token, User
+from sms_mock.mock_server.iam.expiring import ExpiringBook
+from sms_mock.mock_server.iam.models import (
+    Account,
+    Domain,
+    Project,
+    TemporaryCredential,
+    Token,
+    User,
+)
 
 TOKEN_LIFETIME_MS = 24 * 3600 * 1000
+# Expired tokens and credentials are dropped a day after they expire: until then the gateway
+# still answers "expired" for them, and the books hold at most two days' issues.
+KEEP_EXPIRED_MS = 24 * 3600 * 1000
+# Temporary credentials live 15 minutes to 24 hours; 15 minutes when the request says nothing.
+CREDENTIAL_DEFAULT_S = 900
 LOCK_AFTER_FAILURES = 5
 LOCK_MS = 15 * 60 * 1000
+# Failures for names that are no user are counted as for users (so that the lock-out answer
+# does not tell which exist), in a table that keeps the newest this many names.
+UNKNOWN_NAMES_KEPT = 10_000
 # The API gateway locks an AK after repeated bad signatures: 5 in a row, for 5 minutes.
 AK_LOCK_AFTER_FAILURES = 5
 AK_LOCK_MS = 5 * 60 * 1000
@@ -26,12 +49,18 @@ class IamBackend:
         self.clock = clock
         self.account = account
         self._lock = threading.Lock()
-        self.tokens: dict[str, Token] = {}
+        self.tokens: ExpiringBook[Token] = ExpiringBook(KEEP_EXPIRED_MS)
+        self.credentials: ExpiringBook[TemporaryCredential] = ExpiringBook(KEEP_EXPIRED_MS)
+        # Lock-outs by user id, or by "?domain/name" for a name that is no user.
         self._failures: dict[str, int] = {}
         self._locked_until: dict[str, int] = {}
         self._ak_failures: dict[str, int] = {}
         self._ak_locked_until: dict[str, int] = {}
-        self._new_tokens: list[str] = []  # issued since the state file last saw them
+        # What the state file has not seen yet: issued, and dropped, since the last drain.
+        self._new_tokens: list[str] = []
+        self._dropped_tokens: list[str] = []
+        self._new_credentials: list[str] = []
+        self._dropped_credentials: list[str] = []
         self._locks_changed = False
 
     # --- authentication ----------------------------------------------------------------------
@@ -52,25 +81,44 @@ class IamBackend:
         )
 
     def check_password(self, spec: dict[str, Any]) -> User:
-        """The user of a password identity; wrong passwords count towards a lock-out."""
+        """The user of a password identity; wrong passwords count towards a lock-out.
+
+        A name that is no user is counted and locked out alike, and its password compared
+        all the same, so that neither the answers nor their timing tell which users exist.
+        """
         user = self._find_user(spec)
+        given = spec["password"].encode()
         if user is None:
-            raise errors.wrong_credentials()
+            key = _unknown_key(spec)
+            hmac.compare_digest(given, given)
+            matches = False
+        else:
+            key = user.id
+            matches = hmac.compare_digest(given, user.password.encode())
         now = self.clock.now_ms()
         with self._lock:
-            if self._locked_until.get(user.id, 0) > now:
+            if self._locked_until.get(key, 0) > now:
                 raise errors.account_locked()
-            if spec["password"] != user.password:
-                failures = self._failures.get(user.id, 0) + 1
-                if failures >= LOCK_AFTER_FAILURES:
-                    self._locked_until[user.id] = now + LOCK_MS
-                    failures = 0
-                self._failures[user.id] = failures
-                self._locks_changed = True
+            if not matches:
+                self._count_failure(key, now)
                 raise errors.wrong_credentials()
-            if self._failures.pop(user.id, None) is not None:
+            if self._failures.pop(key, None) is not None:
                 self._locks_changed = True
+        assert user is not None  # a name that is no user never matches
         return user
+
+    def _count_failure(self, key: str, now: int) -> None:
+        failures = self._failures.pop(key, 0) + 1  # popped: re-inserted as the newest
+        if failures >= LOCK_AFTER_FAILURES:
+            self._locked_until.pop(key, None)
+            self._locked_until[key] = now + LOCK_MS
+            failures = 0
+        self._failures[key] = failures
+        self._locks_changed = True
+        for table in (self._failures, self._locked_until):
+            unknown = [k for k in table if k.startswith("?")]
+            for old in unknown[: max(0, len(unknown) - UNKNOWN_NAMES_KEPT)]:
+                del table[old]
 
     def token_owner(self, token_id: str) -> tuple[Token, User]:
         token = self.valid_token(token_id)
@@ -136,29 +184,64 @@ class IamBackend:
     # --- tokens -----------------------------------------------------------------------------
 
     def issue(
-        self, user: User, methods: list[str], project: Project | None, domain: Domain | None
+        self,
+        user: User,
+        methods: list[str],
+        project: Project | None,
+        domain: Domain | None,
+        *,
+        expires_ms: int | None = None,
     ) -> Token:
+        """A new token, for 24 hours or until `expires_ms` (that of the token it came from)."""
         now = self.clock.now_ms()
+        lifetime_end = now + TOKEN_LIFETIME_MS
         token = Token(
             id=new_token(),
             user_id=user.id,
             methods=methods,
             issued_ms=now,
-            expires_ms=now + TOKEN_LIFETIME_MS,
+            expires_ms=lifetime_end if expires_ms is None else min(expires_ms, lifetime_end),
             project_id=project.id if project else None,
             domain_id=domain.id if domain else None,
         )
         with self._lock:
-            self.tokens[token.id] = token
+            self._dropped_tokens.extend(self.tokens.add(token.id, token, now))
             self._new_tokens.append(token.id)
         return token
+
+    # --- temporary credentials ------------------------------------------------------------------
+
+    def issue_credential(
+        self, user: User, duration_s: int, not_after_ms: int
+    ) -> TemporaryCredential:
+        """A temporary AK/SK and security token for `duration_s`, never outliving the token or
+        credential it was asked with (`not_after_ms`): a chain of them cannot live forever."""
+        now = self.clock.now_ms()
+        credential = TemporaryCredential(
+            access=new_access_key(),
+            secret=new_secret_key(),
+            security_token=new_security_token(),
+            user_id=user.id,
+            issued_ms=now,
+            expires_ms=min(now + duration_s * 1000, not_after_ms),
+        )
+        with self._lock:
+            dropped = self.credentials.add(credential.access, credential, now)
+            self._dropped_credentials.extend(dropped)
+            self._new_credentials.append(credential.access)
+        return credential
+
+    def credential(self, access: str) -> TemporaryCredential | None:
+        """The temporary credential of an AK, expired or not (the gateway says which)."""
+        return self.credentials.get(access)
 
     # --- state ------------------------------------------------------------------------------
 
     def export(self) -> dict[str, Any]:
         with self._lock:
             return {
-                "tokens": [asdict(t) for t in self.tokens.values()],
+                "tokens": [asdict(t) for t in self.tokens],
+                "credentials": [asdict(c) for c in self.credentials],
                 "lockouts": self._export_lockouts(),
             }
 
@@ -172,24 +255,46 @@ class IamBackend:
         }
 
     def restore(self, data: dict[str, Any]) -> None:
+        now = self.clock.now_ms()
         with self._lock:
-            self.tokens = {t["id"]: Token(**t) for t in data["tokens"]}
+            self.tokens.replace_all(((t["id"], Token(**t)) for t in data["tokens"]), now)
+            self.credentials.replace_all(
+                ((c["access"], TemporaryCredential(**c)) for c in data.get("credentials", [])),
+                now,
+            )
             lockouts = data["lockouts"]
             self._failures = dict(lockouts["failures"])
             self._locked_until = dict(lockouts["locked_until"])
             self._ak_failures = dict(lockouts.get("ak_failures", {}))
             self._ak_locked_until = dict(lockouts.get("ak_locked_until", {}))
-            self._new_tokens.clear()
+            for pending in self._pending():
+                pending.clear()
             self._locks_changed = False
 
-    def drain_changes(self) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """(tokens issued, the lock-out table if it changed) since the last call."""
+    def _pending(self) -> tuple[list[str], ...]:
+        return (
+            self._new_tokens,
+            self._dropped_tokens,
+            self._new_credentials,
+            self._dropped_credentials,
+        )
+
+    def drain_changes(self) -> IamChanges:
+        """What changed since the last call, for the state file."""
         with self._lock:
-            issued = [asdict(self.tokens[i]) for i in self._new_tokens if i in self.tokens]
-            lockouts = self._export_lockouts() if self._locks_changed else None
-            self._new_tokens.clear()
+            changes = IamChanges(
+                tokens=[asdict(t) for i in self._new_tokens if (t := self.tokens.get(i))],
+                dropped_tokens=list(self._dropped_tokens),
+                credentials=[
+                    asdict(c) for a in self._new_credentials if (c := self.credentials.get(a))
+                ],
+                dropped_credentials=list(self._dropped_credentials),
+                lockouts=self._export_lockouts() if self._locks_changed else None,
+            )
+            for pending in self._pending():
+                pending.clear()
             self._locks_changed = False
-            return issued, lockouts
+            return changes
 
     def lookup(self, token_id: str) -> Token | None:
         return self.tokens.get(token_id)
@@ -199,3 +304,22 @@ class IamBackend:
         if token is None or token.expires_ms <= self.clock.now_ms():
             return None
         return token
+
+
+@dataclass
+class IamChanges:
+    """IAM's changes since the state file's last save: rows to write and keys to delete."""
+
+    tokens: list[dict[str, Any]] = field(default_factory=list)
+    dropped_tokens: list[str] = field(default_factory=list)
+    credentials: list[dict[str, Any]] = field(default_factory=list)
+    dropped_credentials: list[str] = field(default_factory=list)
+    lockouts: dict[str, Any] | None = None
+
+
+def _unknown_key(spec: dict[str, Any]) -> str:
+    """The lock-out key of a user named by a name (or id) that is no user."""
+    if spec.get("id"):
+        return f"?id/{spec['id']}"
+    domain = spec.get("domain") or {}
+    return f"?{domain.get('id') or domain.get('name', '')}/{spec.get('name', '')}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sms_mock.mock_server.core.errors import ApiError, keystone_error
+from sms_mock.mock_server.core.errors import ApiError, iam_error, keystone_error
 
 
 def bad_request(field: str, problem: str) -> ApiError:
@@ -30,3 +30,40 @@ def subject_token_missing() -> ApiError:
 def token_not_found(token_id: str) -> ApiError:
     # Keystone answers 404 for a subject token that is unknown or expired.
     return keystone_error(404, f"Could not find token: {token_id[:16]}...")
+
+
+def method_not_supported(method: str) -> ApiError:
+    # Keystone's own answer for a method it does not serve (401, AuthMethodNotSupported).
+    return keystone_error(
+        401,
+        f"Attempted to authenticate with an unsupported method: {method}. The emulator "
+        'serves the password and token methods (README, "IAM").',
+    )
+
+
+def forbidden() -> ApiError:
+    return keystone_error(403, "You are not authorized to perform the requested action.")
+
+
+def not_found(target: str, target_id: str) -> ApiError:
+    return keystone_error(404, f"Could not find {target}: {target_id[:64]}.")
+
+
+# --- IAM's own (/v3.0) APIs answer Huawei's format ---------------------------------------------
+
+
+def invalid_parameter(field: str, problem: str) -> ApiError:
+    return iam_error(400, "IAM.0007", f"Request parameter {field} is invalid: {problem}")
+
+
+def agency_not_served() -> ApiError:
+    return iam_error(
+        400,
+        "IAM.0007",
+        "Request parameter auth.identity.methods is invalid: assume_role (credentials of an "
+        'agency) is not served by the emulator; use the token method (README, "IAM").',
+    )
+
+
+def invalid_token() -> ApiError:
+    return iam_error(401, "IAM.0067", "Invalid token.")

@@ -25,6 +25,9 @@ class User:
     name: str
     password: str
     domain_id: str
+    # An administrator of its account (the account's owner on Huawei Cloud): it may read
+    # other users' projects. The default user is one; README, "The default account".
+    admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,18 @@ class Account:
 
     def projects_of(self, domain_id: str) -> list[Project]:
         return [p for p in self.projects.values() if p.domain_id == domain_id]
+
+
+@dataclass
+class TemporaryCredential:
+    """A temporary AK/SK and its security token (`POST /v3.0/OS-CREDENTIAL/securitytokens`)."""
+
+    access: str
+    secret: str
+    security_token: str
+    user_id: str
+    issued_ms: int
+    expires_ms: int
 
 
 @dataclass

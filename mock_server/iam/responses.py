@@ -1,22 +1,21 @@
-"""IAM's answer bodies: the token (with its catalog) and projects, as Huawei IAM writes them."""
+"""IAM's answer bodies: the token and projects, as Huawei IAM writes them."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from sms_mock.mock_server.core.clock import iso_ms
+from sms_mock.mock_server.iam.directory import Directory
 from sms_mock.mock_server.iam.models import Account, Project, Token
 
 ROLES = [{"id": "0", "name": "te_admin"}, {"id": "0", "name": "op_gated_sms"}]
 
 
-def _endpoint_id(*parts: str) -> str:
-    return hashlib.md5(":".join(parts).encode(), usedforsecurity=False).hexdigest()
+def token_body(account: Account, token: Token, directory: Directory | None) -> dict[str, Any]:
+    """The `{"token": ...}` answer; every key of the SDK's TokenResult, null where unset.
 
-
-def token_body(account: Account, token: Token, base_url: str, with_catalog: bool) -> dict[str, Any]:
-    """The `{"token": ...}` answer; every key of the SDK's TokenResult, null where unset."""
+    Without a directory (`?nocatalog`) the catalog is an empty list, as IAM answers.
+    """
     user = account.users[token.user_id]
     user_domain = account.domains[user.domain_id]
     project = account.projects.get(token.project_id or "")
@@ -25,7 +24,7 @@ def token_body(account: Account, token: Token, base_url: str, with_catalog: bool
         "methods": list(token.methods),
         "expires_at": iso_ms(token.expires_ms),
         "issued_at": iso_ms(token.issued_ms),
-        "catalog": catalog(base_url, project) if with_catalog else [],
+        "catalog": directory.catalog(project) if directory else [],
         "domain": {"id": domain.id, "name": domain.name} if domain else None,
         "project": (
             {
@@ -49,41 +48,6 @@ def token_body(account: Account, token: Token, base_url: str, with_catalog: bool
         },
     }
     return {"token": body}
-
-
-def catalog(base_url: str, project: Project | None) -> list[dict[str, Any]]:
-    """This emulator's own URL for `iam` (global) and `sms` (the token's region)."""
-    region = project.name if project else "*"
-    return [
-        {
-            "type": "iam",
-            "id": _endpoint_id("iam"),
-            "name": "iam",
-            "endpoints": [
-                {
-                    "url": f"{base_url}/v3",
-                    "region": "*",
-                    "region_id": "*",
-                    "interface": "public",
-                    "id": _endpoint_id("iam", "*"),
-                }
-            ],
-        },
-        {
-            "type": "sms",
-            "id": _endpoint_id("sms"),
-            "name": "sms",
-            "endpoints": [
-                {
-                    "url": base_url,
-                    "region": region,
-                    "region_id": region,
-                    "interface": "public",
-                    "id": _endpoint_id("sms", region),
-                }
-            ],
-        },
-    ]
 
 
 def project_body(project: Project, base_url: str) -> dict[str, Any]:

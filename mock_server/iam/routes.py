@@ -1,21 +1,21 @@
-"""IAM routes: issue and validate tokens, list projects and domains."""
+"""IAM routes: issue and validate tokens."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from sms_mock.contracts.enums import AuthMethod
-from sms_mock.contracts.iam import ProjectListQuerySchema, TokenRequestSchema
-from sms_mock.mock_server.core.http import base_url, emulator, json_response, load_body, load_query
-from sms_mock.mock_server.gateway.auth import check_signature_if_signed, iam_caller
+from sms_mock.contracts.enums import UNSERVED_AUTH_METHODS, AuthMethod
+from sms_mock.contracts.iam import TokenRequestSchema
+from sms_mock.mock_server.core.http import emulator, iam_url, json_response, load_body, sms_url
+from sms_mock.mock_server.gateway.auth import check_signature_if_signed
 from sms_mock.mock_server.iam import errors
+from sms_mock.mock_server.iam.directory import Directory
 from sms_mock.mock_server.iam.models import Token
-from sms_mock.mock_server.iam.responses import project_body, token_body
+from sms_mock.mock_server.iam.responses import token_body
 
 blueprint = Blueprint("iam", __name__)
 
 _token_request_schema = TokenRequestSchema()
-_project_query_schema = ProjectListQuerySchema()
 
 
 def _wants_catalog() -> bool:
@@ -23,8 +23,13 @@ def _wants_catalog() -> bool:
     return not request.args.get("nocatalog")
 
 
+def directory() -> Directory:
+    """The service directory as this request's caller reaches the emulator."""
+    return Directory(emulator().iam.account, sms_url(), iam_url())
+
+
 def _token_answer(token: Token, status: int) -> Response:
-    body = token_body(emulator().iam.account, token, base_url(), _wants_catalog())
+    body = token_body(emulator().iam.account, token, directory() if _wants_catalog() else None)
     return json_response(body, status, {"X-Subject-Token": token.id})
 
 
@@ -35,13 +40,20 @@ def issue_token() -> Response:
     iam = emulator().iam
     auth = body["auth"]
     identity = auth["identity"]
+    unserved = [m for m in identity["methods"] if m in UNSERVED_AUTH_METHODS]
+    if unserved:
+        raise errors.method_not_supported(unserved[0])
     method = identity["methods"][0]
+    expires_ms = None
     if method == AuthMethod.PASSWORD:
         user = iam.check_password(identity["password"]["user"])
     else:
-        _, user = iam.token_owner(identity["token"]["id"])
+        # A token from a token lives no longer than the one it came from.
+        source, user = iam.token_owner(identity["token"]["id"])
+        expires_ms = source.expires_ms
     project, domain = iam.resolve_scope(user, auth.get("scope"))
-    return _token_answer(iam.issue(user, [method], project, domain), 201)
+    token = iam.issue(user, [method], project, domain, expires_ms=expires_ms)
+    return _token_answer(token, 201)
 
 
 @blueprint.get("/v3/auth/tokens")  # HEAD is served by the same view, without a body
@@ -59,60 +71,3 @@ def validate_token() -> Response:
     if token is None:
         raise errors.token_not_found(subject)
     return _token_answer(token, 200)
-
-
-def _links() -> dict[str, str | None]:
-    return {"self": request.base_url, "previous": None, "next": None}
-
-
-@blueprint.get("/v3/projects")
-def list_projects() -> Response:
-    """The SDK calls this, signed, to find a region's project id: `?name=cn-north-4`."""
-    caller = iam_caller()
-    query = load_query(_project_query_schema, errors.bad_request)
-    iam = emulator().iam
-    domain_id = caller.domain_id
-    projects = [
-        p
-        for p in iam.account.projects_of(domain_id)
-        if query.get("name", p.name) == p.name
-        and query.get("domain_id", domain_id) == domain_id
-        and query.get("enabled", "true") == "true"
-    ]
-    url = base_url()
-    return json_response({"projects": [project_body(p, url) for p in projects], "links": _links()})
-
-
-@blueprint.get("/v3/auth/projects")
-def list_auth_projects() -> Response:
-    domain_id = iam_caller().domain_id
-    iam = emulator().iam
-    url = base_url()
-    return json_response(
-        {
-            "projects": [project_body(p, url) for p in iam.account.projects_of(domain_id)],
-            "links": _links(),
-        }
-    )
-
-
-@blueprint.get("/v3/auth/domains")
-def list_auth_domains() -> Response:
-    """The SDK calls this, signed, to find the domain id of global credentials."""
-    domain_id = iam_caller().domain_id
-    iam = emulator().iam
-    domain = iam.account.domains[domain_id]
-    return json_response(
-        {
-            "domains": [
-                {
-                    "id": domain.id,
-                    "name": domain.name,
-                    "enabled": True,
-                    "description": "",
-                    "links": {"self": f"{base_url()}/v3/domains/{domain.id}"},
-                }
-            ],
-            "links": {"self": request.base_url},
-        }
-    )

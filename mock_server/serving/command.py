@@ -22,6 +22,13 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)"
     )
+    parser.add_argument(
+        "--iam-port",
+        type=int,
+        metavar="PORT",
+        help="port of the IAM listener, where GET / is Keystone's (default: --port + 1, or a "
+        "free one with --port 0); every IAM route is also served on --port",
+    )
     parser.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
     parser.add_argument(
         "--fixtures",
@@ -122,15 +129,23 @@ def serve(args: argparse.Namespace) -> int:
     except (sqlite3.Error, InvalidSnapshot) as exc:
         print(f"sms-mock: --state-file {args.state_file}: {exc}", file=sys.stderr)
         return 2
+    iam_port = args.iam_port if args.iam_port is not None else (args.port + 1 if args.port else 0)
     try:
-        server = make_server(app, host=args.host, port=args.port, threads=args.threads)
+        server = make_server(
+            app, host=args.host, port=args.port, threads=args.threads, iam_port=iam_port
+        )
     except OSError as exc:
-        print(f"sms-mock: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        print(
+            f"sms-mock: cannot listen on {args.host}:{args.port} and, for IAM, "
+            f"{args.host}:{iam_port} (--iam-port): {exc}",
+            file=sys.stderr,
+        )
         return 1
-    host = server.effective_host  # type: ignore[union-attr]
-    port = server.effective_port  # type: ignore[union-attr]
+    host = server.effective_host
     shown = f"[{host}]" if ":" in str(host) else host
-    print(f"sms-mock listening on http://{shown}:{port}", flush=True)
+    # The first line is the SMS URL, which scripts read; the IAM one follows.
+    print(f"sms-mock listening on http://{shown}:{server.effective_port}", flush=True)
+    print(f"sms-mock IAM listening on http://{shown}:{server.iam_port}", flush=True)
     run_until_stopped(server)
     print("sms-mock stopped", flush=True)
     return 0

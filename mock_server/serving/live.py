@@ -34,8 +34,11 @@ class LiveServer:
     ) -> None:
         self.app = app or create_app(config)
         self._server = make_server(self.app, host="127.0.0.1", port=0, threads=threads)
-        self.port: int = self._server.effective_port  # type: ignore[union-attr]
+        self.port: int = self._server.effective_port
         self.url = f"http://127.0.0.1:{self.port}"
+        # IAM's own listener (Keystone's `GET /`); every IAM route is on `url` too.
+        self.iam_port: int = self._server.iam_port or self.port
+        self.iam_url = f"http://127.0.0.1:{self.iam_port}"
         self._stopping = False
         self._thread = threading.Thread(target=self._serve, name="sms-mock", daemon=True)
 
@@ -49,21 +52,21 @@ class LiveServer:
 
     def _serve(self) -> None:
         server = self._server
-        timeout = server.adj.asyncore_loop_timeout  # type: ignore[union-attr]
+        timeout = server.adj.asyncore_loop_timeout
         try:
             while not self._stopping:
-                wasyncore.loop(timeout=timeout, map=server._map, count=1)  # type: ignore[union-attr]
+                wasyncore.loop(timeout=timeout, map=server.map, count=1)
         finally:
             # The worker threads first: one still finishing an answer pulls the trigger, which
             # must not be closed under it; and they would outlive the server otherwise.
-            server.task_dispatcher.shutdown(timeout=STOP_TIMEOUT_S)  # type: ignore[union-attr]
+            server.task_dispatcher.shutdown(timeout=STOP_TIMEOUT_S)
             server.close()
 
     def stop(self) -> None:
         if not self._thread.is_alive():
             return
         self._stopping = True
-        self._server.trigger.pull_trigger()  # type: ignore[union-attr]
+        self._server.trigger.pull_trigger()
         self._thread.join(timeout=10)
 
     def __enter__(self) -> LiveServer:

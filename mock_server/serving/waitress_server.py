@@ -1,20 +1,105 @@
-"""The emulator's waitress server, and the loop `sms-mock serve` runs until it is stopped."""
+"""The emulator's waitress server: the main listener and the IAM listener, one loop, one pool.
+
+The IAM listener exists because SMS and IAM both answer `GET /`, in shapes that differ: on it,
+`GET /` and `GET /v3` are Keystone's, and only IAM's routes are served (README, "IAM"). Both
+listeners share waitress's socket map, so the connection limit counts both, and one thread
+pool, so a slow client on either is served by the same workers.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import signal
+from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import Any
 
+from waitress import wasyncore
 from waitress.server import create_server
 
+from sms_mock.mock_server.core.http import IAM_LISTENER, LISTENER_KEY
 from sms_mock.mock_server.gateway.waitress_errors import GatewayChannel
 
 
-def make_server(app: Any, *, host: str, port: int, threads: int) -> Any:
-    """A waitress server for the app whose own error answers are gateway JSON."""
-    server = create_server(app, host=host, port=port, threads=threads)
-    server.channel_class = GatewayChannel  # type: ignore[union-attr]
+class IamListenerApp:
+    """The app as the IAM listener serves it: each request marked as received there."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        environ[LISTENER_KEY] = IAM_LISTENER
+        return self.app(environ, start_response)
+
+
+class EmulatorServer:
+    """The two listeners; `run()` serves both until stopped, `close()` closes both."""
+
+    def __init__(self, main: Any, iam: Any | None) -> None:
+        self.main = main
+        self.iam = iam
+        self.effective_host: str = main.effective_host
+        self.effective_port: int = main.effective_port
+        self.iam_port: int | None = iam.effective_port if iam is not None else None
+
+    # What LiveServer drives one poll at a time: the shared map, pool and wake-up trigger.
+    @property
+    def map(self) -> dict[int, Any]:
+        return self.main._map
+
+    @property
+    def task_dispatcher(self) -> Any:
+        return self.main.task_dispatcher
+
+    @property
+    def trigger(self) -> Any:
+        return self.main.trigger
+
+    @property
+    def adj(self) -> Any:
+        return self.main.adj
+
+    def run(self) -> None:
+        self.main.run()  # the loop serves every socket of the shared map
+
+    def close(self) -> None:
+        self.task_dispatcher.shutdown()
+        wasyncore.close_all(self.map)
+
+
+def make_server(
+    app: Any, *, host: str, port: int, threads: int, iam_port: int | None = 0
+) -> EmulatorServer:
+    """Both listeners for the app, their own error answers gateway JSON.
+
+    `iam_port` 0 picks a free port; None serves no IAM listener. Raises OSError when a port
+    cannot be bound (nothing is left listening then).
+    """
+    main = create_server(app, host=host, port=port, threads=threads)
+    main.channel_class = GatewayChannel  # type: ignore[union-attr]
+    iam = None
+    if iam_port is not None:
+        try:
+            iam = create_server(
+                IamListenerApp(app),
+                map=main._map,  # type: ignore[union-attr]
+                _dispatcher=main.task_dispatcher,  # type: ignore[union-attr]
+                host=host,
+                port=iam_port,
+                threads=threads,
+            )
+        except OSError:
+            main.close()  # type: ignore[union-attr]
+            raise
+        iam.channel_class = GatewayChannel  # type: ignore[union-attr]
+    server = EmulatorServer(main, iam)
+    emulator = getattr(app, "extensions", {}).get("sms_mock")
+    if emulator is not None:
+        emulator.listen_ports = {"sms": server.effective_port}
+        if server.iam_port is not None:
+            emulator.listen_ports["iam"] = server.iam_port
     return server
 
 
@@ -22,13 +107,12 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def run_until_stopped(server: Any) -> None:
+def run_until_stopped(server: EmulatorServer) -> None:
     """Serve until Ctrl-C or SIGTERM (in the main thread), then close the server."""
     # Both signals leave waitress's loop alike. SIGINT is set too: a shell that starts the
     # server in the background makes it ignore SIGINT, and Ctrl-C must still stop it.
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
-    try:
-        server.run()  # closes itself on KeyboardInterrupt
-    except KeyboardInterrupt:
-        server.close()
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()  # waitress's own loop stops its workers on KeyboardInterrupt
+    server.close()

@@ -18,7 +18,7 @@ from tests.support.calls import post_raw
     [
         pytest.param(b"{}", id="missing-auth"),
         pytest.param(b'{"auth":{"identity":{"methods":"password"}}}', id="methods-not-list"),
-        pytest.param(b'{"auth":{"identity":{"methods":["totp"]}}}', id="unknown-method"),
+        pytest.param(b'{"auth":{"identity":{"methods":["x509"]}}}', id="unknown-method"),
         pytest.param(b'{"auth":{"identity":{"methods":["password"]}}}', id="password-missing"),
         pytest.param(b'{"auth":', id="malformed-json"),
         pytest.param(b"[]", id="json-array"),

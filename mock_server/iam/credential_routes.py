@@ -1,0 +1,59 @@
+"""Temporary credentials: `POST /v3.0/OS-CREDENTIAL/securitytokens` (README, "IAM").
+
+The caller is who the credentials are for: by its SDK signature (permanent or temporary AK),
+its `X-Auth-Token`, or, deprecated but still served, the token id in the body. The gateway
+then accepts signatures made with the temporary AK/SK and `X-Security-Token` until they expire.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from sms_mock.contracts.credentials import CredentialRequestSchema
+from sms_mock.mock_server.core.clock import iso_ms
+from sms_mock.mock_server.core.http import emulator, json_response, load_body
+from sms_mock.mock_server.gateway.auth import Caller, iam_caller
+from sms_mock.mock_server.iam import errors
+from sms_mock.mock_server.iam.backend import CREDENTIAL_DEFAULT_S
+
+blueprint = Blueprint("iam_credentials", __name__)
+
+_request_schema = CredentialRequestSchema()
+
+
+def _caller(body_token_id: str | None) -> Caller:
+    if request.headers.get("Authorization") or request.headers.get("X-Auth-Token"):
+        return iam_caller()
+    iam = emulator().iam
+    token = iam.valid_token(body_token_id) if body_token_id else None
+    if token is None:
+        raise errors.invalid_token()
+    user = iam.account.users[token.user_id]
+    return Caller(user.id, user.domain_id, token.project_id, token.expires_ms)
+
+
+@blueprint.post("/v3.0/OS-CREDENTIAL/securitytokens")
+def create_temporary_credential() -> Response:
+    body = load_body(_request_schema, errors.invalid_parameter)
+    identity = body["auth"]["identity"]
+    if identity["methods"] == ["assume_role"]:
+        raise errors.agency_not_served()
+    token_section = identity["token"]
+    caller = _caller(token_section.get("id"))
+    iam = emulator().iam
+    user = iam.account.users[caller.user_id or ""]
+    duration_s = token_section.get("duration_seconds", CREDENTIAL_DEFAULT_S)
+    # Never beyond the credential asked with: permanent AKs have no end.
+    not_after_ms = caller.expires_ms if caller.expires_ms is not None else 2**62
+    credential = iam.issue_credential(user, duration_s, not_after_ms)
+    return json_response(
+        {
+            "credential": {
+                "access": credential.access,
+                "secret": credential.secret,
+                "securitytoken": credential.security_token,
+                "expires_at": iso_ms(credential.expires_ms),
+            }
+        },
+        201,
+    )
