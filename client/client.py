@@ -34,7 +34,13 @@ from sms_mock.client.task_settings import TaskSettingsMixin
 from sms_mock.client.templates import TemplatesMixin
 from sms_mock.client.transport import RetryPolicy, Transport
 from sms_mock.contracts import signing
-from sms_mock.contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
+from sms_mock.contracts.credentials import CredentialRequestSchema, CredentialResponseSchema
+from sms_mock.contracts.errors import (
+    ApigwErrorSchema,
+    IamErrorSchema,
+    KeystoneErrorSchema,
+    SmsErrorSchema,
+)
 from sms_mock.contracts.iam import TokenRequestSchema, TokenResponseSchema
 from sms_mock.contracts.sms import (
     CreateTaskRequestSchema,
@@ -48,6 +54,7 @@ from sms_mock.contracts.sms import (
 
 DEFAULT_FAIL_STATES = ("MIGRATE_FAIL", "SYNC_FAIL")
 TOKEN_MARGIN_S = 300  # fetch a new token this long before the old one expires
+CREDENTIALS_PATH = "/v3.0/OS-CREDENTIAL/securitytokens"
 
 
 @dataclass
@@ -58,11 +65,15 @@ class _CachedToken:
 
 @dataclass(frozen=True)
 class _AccessKey:
-    """An AK/SK pair and the project it acts in: every request is signed as the SDK signs."""
+    """An AK/SK pair and the project it acts in: every request is signed as the SDK signs.
+
+    Temporary credentials add their security token, sent (and signed) in `X-Security-Token`.
+    """
 
     ak: str
     sk: str
     project_id: str
+    security_token: str | None = None
 
     def sign(
         self, method: str, url: str, params: dict[str, str] | None, body: bytes | None
@@ -71,6 +82,8 @@ class _AccessKey:
         parts = urlsplit(url)
         query = sorted((params or {}).items())
         headers = {"Host": parts.netloc, "X-Project-Id": self.project_id}
+        if self.security_token is not None:
+            headers["X-Security-Token"] = self.security_token
         if body is not None:
             headers["Content-Type"] = "application/json"
         signed = signing.sign(
@@ -90,7 +103,7 @@ class _AccessKey:
 
 CREDENTIALS_HELP = (
     "give either username=, password=, domain= and project= (or project_id=), "
-    "or ak=, sk= and project_id="
+    "or ak=, sk= and project_id= (and security_token= for temporary credentials)"
 )
 
 
@@ -105,7 +118,8 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
     `endpoint` is the SMS endpoint (`http://127.0.0.1:8080` for the emulator); `iam_endpoint`
     defaults to it. With a password, `project` names the project to scope to (or give
     `project_id`); with `ak=` and `sk=`, every request is signed as the official SDK signs it
-    (SDK-HMAC-SHA256) and acts in `project_id`.
+    (SDK-HMAC-SHA256) and acts in `project_id`. Temporary credentials (from
+    `create_temporary_credential`) also give `security_token=`.
     """
 
     def __init__(
@@ -119,6 +133,7 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
         project_id: str | None = None,
         ak: str | None = None,
         sk: str | None = None,
+        security_token: str | None = None,
         iam_endpoint: str | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
@@ -137,7 +152,11 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
                 raise ValueError(
                     f"AK/SK signing needs ak=, sk= and project_id=: {CREDENTIALS_HELP}"
                 )
-            self._access_key = _AccessKey(ak, sk, project_id)
+            self._access_key = _AccessKey(ak, sk, project_id, security_token)
+        elif security_token is not None:
+            raise ValueError(
+                f"security_token= goes with a temporary ak= and sk=: {CREDENTIALS_HELP}"
+            )
         elif username is None or password is None or domain is None:
             raise ValueError(f"missing credentials: {CREDENTIALS_HELP}")
         elif not (project or project_id):
@@ -205,6 +224,29 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
         except ValueError as exc:  # matches the pattern, but no such day (February 30)
             raise ContractViolation("token", "token.expires_at", "not a real time") from exc
         return _CachedToken(value, expires_at)
+
+    def create_temporary_credential(self, duration_seconds: int = 900) -> Any:
+        """Temporary credentials for this client's user, valid `duration_seconds` (900 to 86400)
+        on the server's clock: `.access`, `.secret`, `.securitytoken`, `.expires_at`. Use them
+        as `SmsClient(url, ak=c.access, sk=c.secret, security_token=c.securitytoken,
+        project_id=...)`."""
+        body = {
+            "auth": {
+                "identity": {"methods": ["token"], "token": {"duration_seconds": duration_seconds}}
+            }
+        }
+        check_request(CredentialRequestSchema, body, "temporary credential request")
+        url = f"{self.iam_endpoint}{CREDENTIALS_PATH}"
+        data = json.dumps(body).encode("utf-8")
+        if self._access_key is not None:
+            url, headers = self._access_key.sign("POST", url, None, data)
+        else:
+            headers = {"X-Auth-Token": self.token(), "Content-Type": "application/json"}
+        response = self._transport.send("POST", url, data=data, headers=headers, idempotent=False)
+        if response.status_code != 201:
+            raise self._error(response)
+        answer = self._json(response, "temporary credential")
+        return models.load(CredentialResponseSchema, answer, "temporary credential").credential
 
     # --- SMS ----------------------------------------------------------------------------------
 
@@ -375,7 +417,7 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
         except ValueError:
             body = None
         status = response.status_code
-        for schema in (ApigwErrorSchema, SmsErrorSchema):
+        for schema in (ApigwErrorSchema, SmsErrorSchema, IamErrorSchema):
             try:
                 loaded = schema().load(body)
             except ValidationError:
@@ -387,7 +429,7 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
             if status >= 500:
                 return ServerError(status, None, response.text[:200], request_id, body)
             return ContractViolation(
-                f"{status} error", "body", "not an SMS, gateway or Keystone error", body=body
+                f"{status} error", "body", "not an SMS, gateway, IAM or Keystone error", body=body
             )
         return api_error(status, str(error["code"]), error["message"], request_id, body)
 

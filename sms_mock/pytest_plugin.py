@@ -28,6 +28,9 @@ class SmsMock:
     def __init__(self, server: LiveServer) -> None:
         self._server = server
         self.url = server.url
+        # IAM's own listener: Keystone's `GET /` (HUAWEICLOUD_SDK_IAM_ENDPOINT for the SDK);
+        # every IAM route is served on `url` too.
+        self.iam_url = server.iam_url
         self._http = requests.Session()
 
     def _control(self, verb: str, route: str, body: Any = None, /, **params: Any) -> Any:

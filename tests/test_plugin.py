@@ -41,6 +41,12 @@ def test_http_faults(sms_mock, sms_client):
     assert sms_client.get_task("sample-ready").state == "READY"  # the client retried the 503
     assert [r["status"] for r in sms_mock.requests(path="/v3/tasks/*")] == [503, 200]
 
+def test_iam_url_serves_keystone_discovery(sms_mock):
+    import requests
+    assert sms_mock.iam_url.startswith("http://127.0.0.1:") and sms_mock.iam_url != sms_mock.url
+    versions = requests.get(sms_mock.iam_url + "/", timeout=10).json()["versions"]
+    assert versions["values"][0]["links"][0]["href"] == sms_mock.iam_url + "/v3/"
+
 def test_load_scenario(sms_mock, sms_client):
     (task_id,) = sms_mock.load_scenario("failed-at-migrate-40")
     assert sms_client.get_task(task_id).state == "MIGRATE_FAIL"
@@ -61,7 +67,7 @@ def run_pytest_outside(tmp_path: Path, source: str) -> subprocess.CompletedProce
 def test_the_plugin_works_from_a_test_file_outside_the_project(tmp_path: Path) -> None:
     result = run_pytest_outside(tmp_path, OUTSIDE_TESTS)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "6 passed" in result.stdout
+    assert "7 passed" in result.stdout
 
 
 def test_the_readme_pytest_example_passes_as_printed(tmp_path: Path) -> None:
