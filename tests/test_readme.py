@@ -110,11 +110,15 @@ def test_the_readme_client_example_runs(capsys: pytest.CaptureFixture[str]) -> N
     assert printed[-1] == "MIGRATE_SUCCESS None"
 
 
-def run_python_block(code: str, url: str) -> list[str]:
-    """A README block run as printed, with the emulator's URL in place of 127.0.0.1:8080."""
+def run_python_block(code: str, url: str, iam_url: str | None = None) -> list[str]:
+    """A README block run as printed, with the emulator's URL in place of 127.0.0.1:8080 (and
+    its IAM listener's in place of 127.0.0.1:8081)."""
+    code = code.replace("http://127.0.0.1:8080", url)
+    if iam_url is not None:
+        code = code.replace("http://127.0.0.1:8081", iam_url)
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
-        exec(compile(code.replace("http://127.0.0.1:8080", url), "README.md", "exec"), {})
+        exec(compile(code, "README.md", "exec"), {})
     return output.getvalue().splitlines()
 
 
@@ -149,6 +153,31 @@ def test_the_readme_keystone_example_runs() -> None:
         "{'count': 0, 'tasks': []}",
         "aa672d6a0df5c7904ce88d2f516d242d",
     ]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_the_readme_iam_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from huaweicloudsdkcore.auth.credentials import Credentials
+
+    monkeypatch.setattr(Credentials, "_CACHE", {})
+    with LiveServer(Config(clock="manual")) as server:
+        printed = run_python_block(python_block("iam-example"), server.url, server.iam_url)
+    assert printed == ["v3.6", "[('iam', '*'), ('sms', 'cn-north-4')]", "6"]
+
+
+def test_the_readme_iam_table_lists_every_iam_operation_of_the_openapi_document() -> None:
+    from sms_mock.contracts.openapi import openapi_document
+
+    iam_section = README.split("## IAM\n", 1)[1].split("\n## ", 1)[0]
+    documented = {
+        operation["operationId"]
+        for item in openapi_document()["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and operation.get("tags") == ["IAM"]
+    }
+    documented.discard("keystone_check_token")  # HEAD: not an SDK method
+    listed = set(re.findall(r"`((?:keystone|create)_[a-z_]+)`", iam_section))
+    assert documented <= listed, sorted(documented - listed)
 
 
 def test_the_readme_aksk_client_example_runs() -> None:
