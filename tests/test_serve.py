@@ -13,7 +13,7 @@ import requests
 
 from sms_mock.contracts.sms import TaskSchema
 from tests.support.helpers import SEED_EXAMPLE
-from tests.support.servers import SMS_MOCK, issue, serving, stop
+from tests.support.servers import SMS_MOCK, issue, serving, serving_both, stop
 
 
 @pytest.mark.parametrize(
@@ -100,3 +100,38 @@ def test_serve_refuses_an_unknown_auth_mode() -> None:
     )
     assert result.returncode == 2
     assert "--auth: invalid choice: 'maybe'" in result.stderr
+
+
+def test_serve_answers_keystone_discovery_on_its_iam_listener() -> None:
+    with serving_both(SMS_MOCK, "serve") as (process, url, iam_url):
+        assert iam_url != url
+        keystone = requests.get(f"{iam_url}/", timeout=5).json()
+        assert keystone["versions"]["values"][0]["links"][0]["href"] == f"{iam_url}/v3/"
+        assert isinstance(requests.get(f"{url}/", timeout=5).json()["versions"], list)
+        token = issue(iam_url)  # the token call on the IAM listener, used on the main one
+        tasks = requests.get(f"{url}/v3/tasks", headers={"X-Auth-Token": token}, timeout=5)
+        assert tasks.status_code == 200
+        on_iam = requests.get(f"{iam_url}/v3/tasks", headers={"X-Auth-Token": token}, timeout=5)
+        assert (on_iam.status_code, on_iam.json()["error_code"]) == (404, "APIGW.0101")
+        catalog = requests.get(
+            f"{url}/v3/auth/catalog", headers={"X-Auth-Token": token}, timeout=5
+        ).json()["catalog"]
+        urls = {entry["type"]: entry["endpoints"][0]["url"] for entry in catalog}
+        assert urls == {"iam": f"{iam_url}/v3", "sms": url}
+        code, out = stop(process, signal.SIGTERM)
+    assert (code, out.strip()) == (0, "sms-mock stopped")
+
+
+def test_serve_iam_port_busy_exits_1_naming_it() -> None:
+    with serving_both(SMS_MOCK, "serve") as (process, _, iam_url):
+        busy = iam_url.rsplit(":", 1)[1]
+        result = subprocess.run(
+            [SMS_MOCK, "serve", "--port", "0", "--iam-port", busy],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        stop(process, signal.SIGTERM)
+    assert result.returncode == 1
+    assert "--iam-port" in result.stderr and busy in result.stderr
+    assert result.stdout == ""

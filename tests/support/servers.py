@@ -24,11 +24,15 @@ from tests.support.accounts import PROJECT_ID, password_body
 
 SMS_MOCK = str(Path(sys.executable).with_name("sms-mock"))
 LISTENING = re.compile(r"^sms-mock listening on http://127\.0\.0\.1:(\d+)$")
+IAM_LISTENING = re.compile(r"^sms-mock IAM listening on http://127\.0\.0\.1:(\d+)$")
 
 
 @contextmanager
-def serving(*command: str, cwd: Path | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
-    """Run `command --port 0` until the block ends; yields the process and the URL it printed."""
+def serving_both(
+    *command: str, cwd: Path | None = None
+) -> Iterator[tuple[subprocess.Popen, str, str]]:
+    """Run `command --port 0` until the block ends; yields the process and the two URLs it
+    printed: the main one (its first line) and the IAM listener's (its second)."""
     process = subprocess.Popen(
         [*command, "--port", "0"],
         stdout=subprocess.PIPE,
@@ -41,11 +45,21 @@ def serving(*command: str, cwd: Path | None = None) -> Iterator[tuple[subprocess
         first = process.stdout.readline().rstrip("\n")  # flushed at once, or this blocks
         match = LISTENING.match(first)
         assert match, f"first line was {first!r}; stderr: {process.stderr.read()}"  # type: ignore[union-attr]
-        yield process, f"http://127.0.0.1:{match.group(1)}"
+        second = process.stdout.readline().rstrip("\n")
+        iam = IAM_LISTENING.match(second)
+        assert iam, f"second line was {second!r}"
+        yield process, f"http://127.0.0.1:{match.group(1)}", f"http://127.0.0.1:{iam.group(1)}"
     finally:
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
+
+
+@contextmanager
+def serving(*command: str, cwd: Path | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+    """Run `command --port 0` until the block ends; yields the process and the URL it printed."""
+    with serving_both(*command, cwd=cwd) as (process, url, _):
+        yield process, url
 
 
 def stop(process: subprocess.Popen, sig: int) -> tuple[int, str]:
