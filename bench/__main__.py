@@ -21,6 +21,7 @@ from bench.http_floor import measure_http
 from bench.lifecycle import measure_lifecycle
 from bench.report import RESULTS, Report, print_summary, write_results
 from bench.startup import measure_start
+from bench.token_churn import measure_token_churn
 from bench.wsgi import measure_wsgi
 
 # Quiet, short figures first; the heavy loads last.
@@ -28,6 +29,7 @@ SECTIONS: dict[str, Callable[[Report], None]] = {
     "start": measure_start,
     "fixture": measure_fixture,
     "lifecycle": measure_lifecycle,
+    "tokens": measure_token_churn,
     "wsgi": measure_wsgi,
     "http": measure_http,
     "big": measure_big,

@@ -31,41 +31,10 @@ from tests.support.accounts import (
     password_body,
 )
 from tests.support.assertions import AUTH_FAILED, error_body, error_message
+from tests.support.signed import send, sign
 
 SIGNATURE_FAIL = AUTH_FAILED + "verify aksk signature fail"
 LOCKED = AUTH_FAILED + "AK access failed to reach the limit,forbidden"
-
-
-def sign(
-    method: str,
-    path: str,
-    *,
-    query: dict[str, str] | None = None,
-    body: Any = None,
-    project_id: str | None = PROJECT_ID,
-    ak: str = AK,
-    sk: str = SK,
-    at: datetime | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[str, dict[str, str], bytes]:
-    """(URL, headers, body) of a request signed as the SDK signs it, for the test client."""
-    data = b"" if body is None else json.dumps(body).encode()
-    given = {"Host": "localhost", **(headers or {})}
-    if project_id is not None:
-        given["X-Project-Id"] = project_id
-    if body is not None:
-        given.setdefault("Content-Type", "application/json")
-    if at is not None:
-        given[signing.DATE_HEADER] = signing.format_date(at)
-    pairs = sorted((query or {}).items())
-    signed = signing.sign(method, path, pairs, given, data, ak=ak, sk=sk, now=datetime.now(UTC))
-    url = f"{path}?{signing.canonical_query(pairs)}" if pairs else path
-    return url, signed, data
-
-
-def send(client: FlaskClient, method: str, path: str, **kwargs: Any) -> TestResponse:
-    url, headers, data = sign(method, path, **kwargs)
-    return client.open(url, method=method, headers=headers, data=data)
 
 
 def refused(response: TestResponse, message: str) -> None:

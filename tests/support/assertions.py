@@ -1,9 +1,10 @@
 """What an answer must be, checked in one place: error bodies (README, "The HTTP API", "Errors"),
 a refused request that changes nothing, and a document that keeps what it was given.
 
-An error body comes in one of three formats, told apart by its code:
+An error body comes in one of four formats, told apart by its code:
 
 - the SMS service's: `{"error_code": "SMS.xxxx", "error_msg": ...}`;
+- IAM's own (`/v3.0` calls): `{"error_code": "IAM.xxxx", "error_msg": ...}`;
 - the API gateway's: `{"error_code": "APIGW.xxxx", "error_msg": ..., "request_id": ...}`, whose
   `request_id` is the answer's `X-Request-Id`;
 - Keystone's: `{"error": {"code": <the status>, "message": ..., "title": ...}}`.
@@ -18,7 +19,12 @@ from typing import Any
 import requests
 from werkzeug.test import TestResponse
 
-from sms_mock.contracts.errors import ApigwErrorSchema, KeystoneErrorSchema, SmsErrorSchema
+from sms_mock.contracts.errors import (
+    ApigwErrorSchema,
+    IamErrorSchema,
+    KeystoneErrorSchema,
+    SmsErrorSchema,
+)
 from sms_mock.mock_server.emulator import Emulator
 
 # The start of every APIGW.0301 message; the reason follows it.
@@ -51,7 +57,8 @@ def has_request_id(response: Response) -> str:
 def error_body(response: Response, status: int, code: str | Collection[str]) -> dict[str, Any]:
     """The error body of `response`, once it is checked to be the error `code` with `status`.
 
-    `code` is an SMS code (`"SMS.9001"`), a gateway code (`"APIGW.0301"`) or, for a Keystone
+    `code` is an SMS code (`"SMS.9001"`), an IAM code (`"IAM.0007"`), a gateway code
+    (`"APIGW.0301"`) or, for a Keystone
     body, its title (`"Unauthorized"`): Keystone's own code is the status. Several codes of one
     format accept any of them. Checked: the status, `X-Request-Id`, the body through the contract
     schema of its format, its exact keys, the code, and a gateway body's `request_id`.
@@ -66,13 +73,17 @@ def error_body(response: Response, status: int, code: str | Collection[str]) -> 
         SmsErrorSchema().load(body)
         assert set(body) == SMS_KEYS, body
         assert body["error_code"] in codes, body
+    elif all(c.startswith("IAM.") for c in codes):
+        IamErrorSchema().load(body)
+        assert set(body) == SMS_KEYS, body
+        assert body["error_code"] in codes, body
     elif all(c.startswith("APIGW.") for c in codes):
         ApigwErrorSchema().load(body)
         assert set(body) == APIGW_KEYS, body
         assert body["error_code"] in codes, body
         assert body["request_id"] == request_id, "request_id is not the X-Request-Id header"
     else:
-        assert not any(c.startswith(("SMS.", "APIGW.")) for c in codes), codes
+        assert not any(c.startswith(("SMS.", "IAM.", "APIGW.")) for c in codes), codes
         KeystoneErrorSchema().load(body)
         assert set(body) == {"error"}, body
         assert set(body["error"]) == KEYSTONE_KEYS, body
