@@ -34,7 +34,7 @@ def target(request: pytest.FixtureRequest) -> Target:
         )
     # The live emulator every module shares (tests/conftest.py); started only when needed here.
     live: LiveServer = request.getfixturevalue("_live_server")
-    return Target(live.url, live.url, "mock-user", "mock-password", "mock-domain",
+    return Target(live.url, live.iam_url, "mock-user", "mock-password", "mock-domain",
                   "cn-north-4", live, writes=True)  # fmt: skip
 
 

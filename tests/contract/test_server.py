@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import Schema
 
+from sms_mock.contracts.credentials import CredentialRequestSchema, CredentialResponseSchema
 from sms_mock.contracts.iam import TokenRequestSchema, TokenResponseSchema
 from sms_mock.contracts.migprojects import (
     CreateMigprojectRequestSchema,
@@ -173,6 +174,23 @@ def test_a_valid_token_request_is_answered_by_keystone_rules(target: Target, bod
         error_body(response, 401, "Unauthorized")
 
 
+CREDENTIALS = "/v3.0/OS-CREDENTIAL/securitytokens"
+
+
+@given(body=strategies.valid(CredentialRequestSchema))
+def test_a_valid_credential_request_is_issued_or_refused_as_documented(
+    target: Target, token: str, body: dict
+) -> None:
+    response = HTTP.post(
+        f"{target.iam_url}{CREDENTIALS}", json=body, headers={"X-Auth-Token": token}, timeout=10
+    )
+    if body["auth"]["identity"]["methods"] == ["assume_role"]:
+        assert "assume_role" in error_message(response, 400, "IAM.0007")  # not served
+    else:
+        assert response.status_code == 201, response.text
+        loads(CredentialResponseSchema, response)
+
+
 @given(data=st.data())
 def test_a_task_read_after_any_valid_list_loads(target: Target, token: str, data: Any) -> None:
     listed = loads(TaskListSchema, send(target, token, "GET", "/v3/tasks"))
@@ -226,6 +244,18 @@ def test_an_invalid_token_request_is_a_keystone_400(target: Target, case: tuple[
     body, path = case
     response = HTTP.post(f"{target.iam_url}/v3/auth/tokens", json=body, timeout=10)
     message = error_message(response, 400, "Bad Request")
+    assert names_the_field(message, path), (path, message)
+
+
+@given(case=strategies.invalid(CredentialRequestSchema))
+def test_an_invalid_credential_request_is_iam_0007_naming_the_field(
+    target: Target, token: str, case: tuple[dict, str]
+) -> None:
+    body, path = case
+    response = HTTP.post(
+        f"{target.iam_url}{CREDENTIALS}", json=body, headers={"X-Auth-Token": token}, timeout=10
+    )
+    message = error_message(response, 400, "IAM.0007")
     assert names_the_field(message, path), (path, message)
 
 
