@@ -17,6 +17,9 @@ from marshmallow import fields, validate
 
 from sms_mock.contracts.enums import values
 
+# SMS's integers are int64; a number beyond is a mistake, and a float cannot even hold it.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
 
 class StrictBoolean(fields.Boolean):
     """A JSON `true` or `false`, nothing else."""
@@ -32,7 +35,10 @@ class StrictBoolean(fields.Boolean):
 class StrictInteger(fields.Integer):
     """A JSON integer: no string, no float, no boolean."""
 
-    default_error_messages = {"invalid": "Not a valid integer: a JSON integer."}
+    default_error_messages = {
+        "invalid": "Not a valid integer: a JSON integer.",
+        "range": "Out of range: an integer within int64.",
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(strict=True, **kwargs)
@@ -41,13 +47,18 @@ class StrictInteger(fields.Integer):
         # bool is a subclass of int in Python, but `true` is not an integer on the wire.
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise self.make_error("invalid")
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise self.make_error("range")
         return int(value)
 
 
 class StrictFloat(fields.Float):
     """A JSON number (integer or decimal), finite: no string, no boolean."""
 
-    default_error_messages = {"invalid": "Not a valid number: a JSON number."}
+    default_error_messages = {
+        "invalid": "Not a valid number: a JSON number.",
+        "range": "Out of range: a number within int64's range.",
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(allow_nan=False, **kwargs)
@@ -55,8 +66,14 @@ class StrictFloat(fields.Float):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise self.make_error("invalid")
-        if not math.isfinite(value):
+        # Compared before any float(): a 400-digit integer overflows a float (and isfinite).
+        if isinstance(value, numbers.Integral):
+            if not INT64_MIN <= value <= INT64_MAX:
+                raise self.make_error("range")
+        elif not math.isfinite(value):
             raise self.make_error("special")
+        elif not INT64_MIN <= value <= INT64_MAX:
+            raise self.make_error("range")
         return float(value)
 
 

@@ -88,9 +88,11 @@ class Emulator:
         return self.iam.account
 
     def project_ref(self, ref: str | None) -> tuple[str, str]:
-        """(id, name) of a project named by id or name; the default project for None."""
+        """(id, name) of a project named by id or name; the default project for None (an empty
+        name is no project: `?project=` with nothing after it is a mistake, not the default)."""
         account = self.iam.account
-        project = account.project_by_id_or_name(ref or account.default_project_id or "")
+        wanted = account.default_project_id or "" if ref is None else ref
+        project = account.project_by_id_or_name(wanted) if wanted else None
         if project is None:
             raise UnknownProject(ref)
         return project.id, project.name
@@ -126,7 +128,7 @@ class Emulator:
         Raises UnknownScenario or UnknownProject, having changed nothing.
         """
         scenario = self.scenario(name)
-        project = self.project_ref(project_ref or scenario.project)
+        project = self.project_ref(project_ref if project_ref is not None else scenario.project)
         ids, resource_ids = (before.ids, before.resource_ids) if before else (None, None)
         return apply_scenario(scenario, project, self.sms, self.clock, ids, resource_ids)
 

@@ -7,6 +7,7 @@ documented 400 of the caller's service, naming the first field that is wrong.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -47,12 +48,62 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# Every body on every route: no deeper than this (real bodies are under 10 levels), so that
+# nothing the emulator keeps can make a later copy or dump recurse too deep.
+MAX_DEPTH = 32
+# Numbers within SMS's int64; a float beyond is no size, count or time the service has.
+NUMBER_LIMIT = 2**63
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class UnsafeJson(ValueError):
+    """Well-formed JSON the emulator will not keep: `field` names where, `problem` says why."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field, self.problem = field, problem
+
+
 def parse_json(raw: bytes) -> Any:
-    """Strict JSON: UTF-8 only, no NaN or Infinity. Raises ValueError."""
+    """Strict JSON: UTF-8 only, no NaN or Infinity, and `check_document`'s limits. Raises
+    ValueError (UnsafeJson for a document that parses but breaks a limit)."""
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+        value = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
     except RecursionError as exc:  # `[[[[...` thousands deep: bad input, not a crash
         raise ValueError("nested too deeply") from exc
+    check_document(value)
+    return value
+
+
+def _join(where: str, key: object) -> str:
+    return f"{where}.{key}" if where else str(key)
+
+
+def check_document(value: Any) -> None:
+    """Nesting within MAX_DEPTH, numbers finite and within NUMBER_LIMIT, every string
+    encodable (no lone surrogate, which `\\ud800` in JSON makes): UnsafeJson at the first
+    place that is not, so that nothing accepted fails when it is copied, dumped or saved."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 1)]
+    while stack:
+        item, where, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise UnsafeJson(where or "body", f"Nested deeper than {MAX_DEPTH} levels.")
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            for key, inner in pairs:
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    raise UnsafeJson(where or "body", "A key is not valid Unicode.")
+                stack.append((inner, _join(where, key), depth + 1))
+        elif isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise UnsafeJson(
+                    where or "body", "Not valid Unicode: a lone surrogate cannot be encoded."
+                )
+        elif isinstance(item, float) and not (-NUMBER_LIMIT <= item <= NUMBER_LIMIT):
+            raise UnsafeJson(where or "body", "Out of range: a number within 2^63.")
+        elif isinstance(item, int) and not isinstance(item, bool):
+            if not -NUMBER_LIMIT <= item < NUMBER_LIMIT:
+                raise UnsafeJson(where or "body", "Out of range: an integer within int64.")
 
 
 class Loader(Protocol):
@@ -79,6 +130,8 @@ def body_json(invalid: Invalid) -> Any:
         return parsed[1]
     try:
         value = parse_json(raw)
+    except UnsafeJson as exc:
+        raise invalid(exc.field, exc.problem) from exc
     except ValueError as exc:
         raise invalid("body", f"Malformed JSON ({exc}).") from exc
     request.environ[PARSED_BODY_KEY] = (raw, value)

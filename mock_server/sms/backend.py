@@ -9,6 +9,7 @@ this backend's one lock.
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -216,7 +217,14 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
     ) -> None:
         with self._lock:
             task = self._task(project_id, task_id)
-            self.lifecycle.act(task, operation, fields, self.clock.now_ms())
+            # All or nothing: an operation that fails half-way (a bug) leaves the task as it was,
+            # so that one bad call cannot break every later one.
+            saved = json.dumps(task.export())
+            try:
+                self.lifecycle.act(task, operation, fields, self.clock.now_ms())
+            except Exception:
+                self._tasks[project_id][task_id] = Task.restore(json.loads(saved))
+                raise
             self._changed(project_id, task_id, True)
 
     def delete(self, project_id: str, task_id: str) -> None:

@@ -1,0 +1,213 @@
+"""Hardening: inputs that once made the emulator answer 500, or persist a state that broke it.
+
+Each section reproduces one finding of an adversarial run against the API as it stands, with
+a body that is valid but for the one hostile thing, and checks the documented 400 (naming the
+field) and that nothing changed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from sms_mock.mock_server.emulator import Emulator
+from tests.support.assertions import changes_nothing, error_message
+from tests.support.helpers import create_body, free_source
+
+HUGE = 10**400  # 401 digits: no float holds it
+JSON = {"Content-Type": "application/json"}
+
+
+def raw_post(client: FlaskClient, path: str, text: str, **kwargs: Any) -> Any:
+    return client.post(path, data=text.encode(), headers={**JSON, **kwargs.pop("headers", {})})
+
+
+# --- 1. numbers too large for any float ---------------------------------------------------------
+
+
+def test_a_huge_integer_in_a_create_is_a_400_naming_the_field(
+    client: FlaskClient, emulator: Emulator, token: str
+) -> None:
+    body = create_body(free_source(client), over_speed_threshold=HUGE)
+    with changes_nothing(emulator):
+        response = raw_post(client, "/v3/tasks", json.dumps(body), headers={"X-Auth-Token": token})
+    assert "over_speed_threshold" in error_message(response, 400, "SMS.9002")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        pytest.param("/_mock/clock/advance", {"seconds": HUGE}, "seconds", id="clock-advance"),
+        pytest.param(
+            "/_mock/faults",
+            {"match": {"path": "*"}, "status": 503, "probability": HUGE},
+            "probability",
+            id="http-fault-probability",
+        ),
+        pytest.param(
+            "/_mock/tasks",
+            {"id": "huge", "durations": {"MIGRATE_LINUX_FILE": HUGE}},
+            "durations",
+            id="task-put-durations",
+        ),
+        pytest.param(
+            "/_mock/tasks",
+            {"id": "huge", "migrate_speed": HUGE},
+            "migrate_speed",
+            id="task-put-migrate-speed",
+        ),  # fmt: skip
+        # 1e400 is valid JSON that Python reads as infinity, which no answer could carry.
+        pytest.param(
+            "/_mock/tasks",
+            {"id": "huge", "total_cpu_usage": "1e400"},
+            "total_cpu_usage",
+            id="task-put-float-beyond-double",
+        ),  # fmt: skip
+        pytest.param(
+            "/_mock/tasks",
+            {"id": "huge", "kept": {"n": "1e400"}},
+            "kept.n",
+            id="task-put-unknown-key-beyond-double",
+        ),  # fmt: skip
+    ],
+)
+def test_a_huge_number_on_the_control_plane_is_a_400_naming_the_field(
+    client: FlaskClient, emulator: Emulator, path: str, body: dict[str, Any], field: str
+) -> None:
+    before = client.get("/_mock/clock").get_json()["now_ms"]
+    text = json.dumps(body).replace('"1e400"', "1e400")
+    with changes_nothing(emulator):
+        response = raw_post(client, path, text)
+    assert field in error_message(response, 400, "SMS.9002")
+    assert client.get("/_mock/clock").get_json()["now_ms"] == before
+    assert client.get("/_mock/faults").get_json() == {"faults": []}
+
+
+# --- 3. a put that stores what a later call cannot handle -------------------------------------
+
+
+def test_a_put_with_a_used_size_beyond_int64_is_refused_and_later_calls_work(
+    client: FlaskClient, emulator: Emulator, token: str
+) -> None:
+    volume = {"name": "/dev/sda1", "size": 10, "used_size": 10**310}
+    doc = {"id": "big-volume", "state": "READY", "target_server": {"disks": [
+        {"name": "/dev/sda", "size": 10, "physical_volumes": [volume]}]}}  # fmt: skip
+    with changes_nothing(emulator):
+        response = client.post("/_mock/tasks", json=doc)
+    assert "used_size" in error_message(response, 400, "SMS.9002")
+    auth = {"X-Auth-Token": token}
+    assert client.get("/v3/tasks", headers=auth).status_code == 200
+    assert client.get("/v3/tasks/big-volume", headers=auth).status_code == 404
+
+
+def test_an_operation_that_fails_half_way_changes_nothing(
+    client: FlaskClient, emulator: Emulator, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = emulator.sms.lifecycle
+    start_phase = engine._start_phase
+
+    def fails_after_changing(task: Any, *args: Any, **kwargs: Any) -> None:
+        start_phase(task, *args, **kwargs)
+        raise OverflowError("half-way through")  # what an unforeseen value once did
+
+    monkeypatch.setattr(engine, "_start_phase", fails_after_changing)
+    auth = {"X-Auth-Token": token}
+    before = client.get("/v3/tasks/sample-ready", headers=auth).get_json()
+    response = client.post(
+        "/v3/tasks/sample-ready/action", json={"operation": "start"}, headers=auth
+    )
+    error_message(response, 500, "SMS.2007")
+    assert client.get("/v3/tasks/sample-ready", headers=auth).get_json() == before
+    assert client.get("/v3/tasks", headers=auth).status_code == 200
+    monkeypatch.undo()
+    started = client.post(
+        "/v3/tasks/sample-ready/action", json={"operation": "start"}, headers=auth
+    )
+    assert started.status_code == 200
+    assert client.get("/v3/tasks/sample-ready", headers=auth).get_json()["state"] == "RUNNING"
+
+
+# --- 7. a fault body that cannot be encoded ------------------------------------------------------
+
+
+def test_an_http_fault_body_with_a_lone_surrogate_is_refused(
+    client: FlaskClient, token: str
+) -> None:
+    text = '{"match": {"path": "/v3/tasks"}, "status": 418, "body": "\\ud800"}'
+    response = raw_post(client, "/_mock/faults", text)
+    assert "body" in error_message(response, 400, "SMS.9002")
+    assert client.get("/_mock/faults").get_json() == {"faults": []}
+    assert client.get("/v3/tasks", headers={"X-Auth-Token": token}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        pytest.param("/_mock/tasks", {"id": "bad-name", "name": "\ud800"}, id="task-name"),
+        pytest.param(
+            "/_mock/faults",
+            {
+                "task_id": "sample-ready",
+                "subtask": "MIGRATE_LINUX_FILE",
+                "error_json": {"error_msg": "\udfff"},
+            },
+            id="task-fault-error-json",
+        ),  # fmt: skip
+    ],
+)
+def test_a_lone_surrogate_anywhere_on_the_control_plane_is_a_400(
+    client: FlaskClient, emulator: Emulator, path: str, body: dict[str, Any]
+) -> None:
+    text = json.dumps(body)  # json.dumps writes the lone surrogate as an escape
+    with changes_nothing(emulator):
+        response = raw_post(client, path, text)
+    error_message(response, 400, "SMS.9002")
+
+
+# --- 9. nesting -----------------------------------------------------------------------------------
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    inner: dict[str, Any] = {}
+    for _ in range(depth):
+        inner = {"k": inner}
+    return inner
+
+
+@pytest.mark.parametrize("depth", [40, 500, 950])
+@pytest.mark.parametrize(
+    "path",
+    ["/_mock/tasks", "/_mock/sources", "/_mock/templates", "/_mock/faults", "/_mock/snapshot"],
+)
+def test_an_unknown_key_nested_deep_is_a_400_on_every_control_route(
+    client: FlaskClient, emulator: Emulator, path: str, depth: int
+) -> None:
+    body = {"id": "deep", "unknown": _nested(depth)}
+    with changes_nothing(emulator):
+        response = raw_post(client, path, json.dumps(body))
+    error_message(response, 400, "SMS.9002")
+
+
+@pytest.mark.parametrize("depth", [40, 950])
+def test_nesting_beyond_the_limit_is_a_400_on_sms_routes(
+    client: FlaskClient, emulator: Emulator, token: str, depth: int
+) -> None:
+    body = create_body(free_source(client), unknown=_nested(depth))
+    with changes_nothing(emulator):
+        response = raw_post(client, "/v3/tasks", json.dumps(body), headers={"X-Auth-Token": token})
+    error_message(response, 400, "SMS.9002")
+
+
+# --- 14. smaller ones -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/_mock/tasks", "/_mock/sources", "/_mock/templates"])
+def test_an_empty_project_query_is_a_400_not_the_default_project(
+    client: FlaskClient, emulator: Emulator, path: str
+) -> None:
+    with changes_nothing(emulator):
+        response = client.post(f"{path}?project=", json={"id": "empty-project"})
+    assert "project" in error_message(response, 400, "SMS.9002")
