@@ -58,20 +58,20 @@ def test_a_huge_integer_in_a_create_is_a_400_naming_the_field(
             {"id": "huge", "migrate_speed": HUGE},
             "migrate_speed",
             id="task-put-migrate-speed",
-        ),  # fmt: skip
+        ),
         # 1e400 is valid JSON that Python reads as infinity, which no answer could carry.
         pytest.param(
             "/_mock/tasks",
             {"id": "huge", "total_cpu_usage": "1e400"},
             "total_cpu_usage",
             id="task-put-float-beyond-double",
-        ),  # fmt: skip
+        ),
         pytest.param(
             "/_mock/tasks",
             {"id": "huge", "kept": {"n": "1e400"}},
             "kept.n",
             id="task-put-unknown-key-beyond-double",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_a_huge_number_on_the_control_plane_is_a_400_naming_the_field(
@@ -93,8 +93,13 @@ def test_a_put_with_a_used_size_beyond_int64_is_refused_and_later_calls_work(
     client: FlaskClient, emulator: Emulator, token: str
 ) -> None:
     volume = {"name": "/dev/sda1", "size": 10, "used_size": 10**310}
-    doc = {"id": "big-volume", "state": "READY", "target_server": {"disks": [
-        {"name": "/dev/sda", "size": 10, "physical_volumes": [volume]}]}}  # fmt: skip
+    doc = {
+        "id": "big-volume",
+        "state": "READY",
+        "target_server": {
+            "disks": [{"name": "/dev/sda", "size": 10, "physical_volumes": [volume]}]
+        },
+    }
     with changes_nothing(emulator):
         response = client.post("/_mock/tasks", json=doc)
     assert "used_size" in error_message(response, 400, "SMS.9002")
@@ -155,7 +160,7 @@ def test_an_http_fault_body_with_a_lone_surrogate_is_refused(
                 "error_json": {"error_msg": "\udfff"},
             },
             id="task-fault-error-json",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_a_lone_surrogate_anywhere_on_the_control_plane_is_a_400(

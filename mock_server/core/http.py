@@ -101,9 +101,8 @@ def check_document(value: Any) -> None:
                 )
         elif isinstance(item, float) and not (-NUMBER_LIMIT <= item <= NUMBER_LIMIT):
             raise UnsafeJson(where or "body", "Out of range: a number within 2^63.")
-        elif isinstance(item, int) and not isinstance(item, bool):
-            if not -NUMBER_LIMIT <= item < NUMBER_LIMIT:
-                raise UnsafeJson(where or "body", "Out of range: an integer within int64.")
+        elif isinstance(item, int) and not -NUMBER_LIMIT <= item < NUMBER_LIMIT:
+            raise UnsafeJson(where or "body", "Out of range: an integer within int64.")
 
 
 class Loader(Protocol):
