@@ -83,6 +83,11 @@ class Emulator:
             self.startup_scenarios = self._load_startup_scenarios()
             self._save_all()
 
+    def close(self) -> None:
+        """Let the state file go (its lock too), so another emulator may open it."""
+        if self.state_file is not None:
+            self.state_file.close()
+
     @property
     def account(self) -> Account:
         return self.iam.account

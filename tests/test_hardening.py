@@ -8,14 +8,24 @@ field) and that nothing changed.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 
+from sms_mock.mock_server import Config, create_app
 from sms_mock.mock_server.emulator import Emulator
+from tests.support.accounts import password_body
 from tests.support.assertions import changes_nothing, error_message
 from tests.support.helpers import create_body, free_source
+from tests.support.servers import SMS_MOCK, serving, stop
 
 HUGE = 10**400  # 401 digits: no float holds it
 JSON = {"Content-Type": "application/json"}
@@ -216,3 +226,91 @@ def test_an_empty_project_query_is_a_400_not_the_default_project(
     with changes_nothing(emulator):
         response = client.post(f"{path}?project=", json={"id": "empty-project"})
     assert "project" in error_message(response, 400, "SMS.9002")
+
+
+# --- 4, 13, 14. the state file: one server a file, owner-only, damage named ----------------------
+
+
+def serve_on(state_file: Path, *more: str) -> subprocess.CompletedProcess[str]:
+    """`sms-mock serve` on the file, expected to refuse to start."""
+    return subprocess.run(
+        [SMS_MOCK, "serve", "--port", "0", "--state-file", str(state_file), *more],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_a_second_server_on_one_state_file_exits_2_in_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    with serving(SMS_MOCK, "serve", "--state-file", str(db)) as (process, url):
+        second = serve_on(db)
+        assert requests.get(f"{url}/_mock/health", timeout=5).status_code == 200
+        stop(process, signal.SIGTERM)
+    assert second.returncode == 2
+    assert second.stderr.startswith(f"sms-mock: --state-file {db}: in use by another sms-mock")
+    assert len(second.stderr.strip().splitlines()) == 1
+    assert second.stdout == ""
+
+
+def test_a_state_file_is_released_when_its_server_stops(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    create_app(Config(clock="manual", state_file=db)).extensions["sms_mock"].close()
+    with serving(SMS_MOCK, "serve", "--state-file", str(db)) as (process, _):
+        code, _ = stop(process, signal.SIGTERM)
+    assert code == 0
+    create_app(Config(clock="manual", state_file=db)).extensions["sms_mock"].close()
+
+
+def test_the_state_file_and_its_companions_are_owner_only(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    previous = os.umask(0o022)  # what most shells have: files 0644 unless asked otherwise
+    try:
+        app = create_app(Config(clock="manual", state_file=db))
+        client = app.test_client()
+        assert client.post("/v3/auth/tokens", json=password_body()).status_code == 201
+        names = sorted(p.name for p in tmp_path.iterdir())
+        assert names == ["state.db", "state.db-shm", "state.db-wal", "state.db.lock"]
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
+        assert modes == dict.fromkeys(names, 0o600)
+        app.extensions["sms_mock"].close()
+    finally:
+        os.umask(previous)
+
+
+def test_an_existing_readable_state_file_is_made_owner_only(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    create_app(Config(clock="manual", state_file=db)).extensions["sms_mock"].close()
+    db.chmod(0o644)
+    create_app(Config(clock="manual", state_file=db)).extensions["sms_mock"].close()
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("damage", "named"),
+    [
+        pytest.param(
+            "UPDATE meta SET value = '{not json' WHERE key = 'clock'",
+            "not JSON",
+            id="meta-not-json",
+        ),
+        pytest.param("DROP TABLE tasks", "tasks table is missing", id="tasks-table-dropped"),
+        pytest.param(
+            "UPDATE tasks SET data = '[' WHERE id = 'sample-ready'",
+            "not JSON",
+            id="task-row-not-json",
+        ),
+    ],
+)
+def test_a_damaged_state_file_stops_the_start_naming_the_file(
+    tmp_path: Path, damage: str, named: str
+) -> None:
+    db = tmp_path / "state.db"
+    create_app(Config(clock="manual", state_file=db)).extensions["sms_mock"].close()
+    with sqlite3.connect(db) as connection:
+        connection.execute(damage)
+    result = serve_on(db)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"sms-mock: --state-file {db}: "), result.stderr
+    assert named in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

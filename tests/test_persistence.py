@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sms_mock.mock_server import Config, create_app
 from tests.support.accounts import issue_token, password_body
 from tests.support.assertions import error_message
-from tests.support.helpers import Sms, advance, put_task
+from tests.support.helpers import Sms, advance, put_task, restarted
 from tests.support.servers import LISTENING, SMS_MOCK
 
 
@@ -35,7 +35,7 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
     client.post("/_mock/faults", json={"task_id": "sample-ready", "subtask": "MIGRATE_LINUX_FILE"})
     before = sms.task("sample-ready")
 
-    again = app_on(db)
+    again = restarted(client)
     assert again.get("/_mock/clock").get_json()["now_ms"] == now
     revived = Sms(again, token)  # the token too survived
     assert revived.task("sample-ready") == before
@@ -49,7 +49,7 @@ def test_an_existing_state_file_is_not_overwritten_by_fixtures(tmp_path: Path) -
     db = tmp_path / "state.db"
     client = app_on(db)
     Sms(client, issue_token(client)).delete("sample-ready")
-    again = app_on(db)
+    again = restarted(client)
     assert Sms(again, issue_token(again)).show("sample-ready").status_code == 404
 
 
@@ -58,7 +58,7 @@ def test_lockouts_survive_a_restart(tmp_path: Path) -> None:
     client = app_on(db)
     for _ in range(5):
         client.post("/v3/auth/tokens", json=password_body(password="wrong"))
-    again = app_on(db)
+    again = restarted(client)
     refused = again.post("/v3/auth/tokens", json=password_body())
     assert error_message(refused, 401, "Unauthorized") == "The account is locked."
 
@@ -69,10 +69,10 @@ def test_reset_and_snapshot_restore_are_saved_whole(tmp_path: Path) -> None:
     Sms(client, issue_token(client)).delete("sample-ready")
     saved = client.get("/_mock/snapshot").get_json()
     client.post("/_mock/reset")
-    after_reset = app_on(db)
+    after_reset = restarted(client)
     assert Sms(after_reset, issue_token(after_reset)).show("sample-ready").status_code == 200
-    client.post("/_mock/snapshot", json=saved)
-    again = app_on(db)
+    after_reset.post("/_mock/snapshot", json=saved)
+    again = restarted(after_reset)
     assert Sms(again, issue_token(again)).show("sample-ready").status_code == 404
 
 
@@ -214,7 +214,7 @@ def test_sources_templates_and_migprojects_survive_a_restart(tmp_path: Path) -> 
     ).get_json()["id"]
     client.post("/v3/privacy-agreements", headers={**headers, "Content-Type": "application/json"})
 
-    again = app_on(db)
+    again = restarted(client)
     assert again.get("/v3/sources/src-linux-file", headers=headers).get_json()["name"] == "renamed"
     assert again.get("/v3/sources/src-windows", headers=headers).status_code == 404
     template = again.get("/v3/vm/templates/tpl-default", headers=headers).get_json()["template"]
@@ -247,7 +247,7 @@ def test_a_snapshot_of_a_newer_format_is_refused_naming_it(client: FlaskClient) 
 
 def test_a_state_file_of_a_newer_format_stops_the_start_naming_it(tmp_path: Path) -> None:
     db = tmp_path / "state.db"
-    app_on(db)
+    app_on(db).application.extensions["sms_mock"].close()
     import sqlite3
 
     with sqlite3.connect(db) as connection:
@@ -267,7 +267,7 @@ def test_a_state_file_of_a_newer_format_stops_the_start_naming_it(tmp_path: Path
 
 def test_a_format_1_state_file_is_migrated(tmp_path: Path) -> None:
     db = tmp_path / "state.db"
-    app_on(db)
+    app_on(db).application.extensions["sms_mock"].close()
     import sqlite3
 
     with sqlite3.connect(db) as connection:

@@ -21,7 +21,7 @@ from sms_mock.mock_server import Config, create_app
 from sms_mock.mock_server.sms.speed_limits import DAY_MS, Window, speed_at
 from tests.support.accounts import issue_token, project_token
 from tests.support.assertions import error_body
-from tests.support.helpers import Sms, advance, loads, now_ms
+from tests.support.helpers import Sms, advance, loads, now_ms, restarted
 
 # The default task: 2,467,393,536 bytes at 2,500 Mbit/s take 7.896 s of MIGRATE_LINUX_FILE.
 BYTES = 2_467_393_536
@@ -228,7 +228,7 @@ def test_settings_survive_a_restart(tmp_path: Any) -> None:
     client = create_app(Config(clock="manual", state_file=db)).test_client()
     sms = Sms(client, issue_token(client))
     set_windows(sms, "sample-ready", [{**ALL_DAY, "speed": 10}])
-    again = create_app(Config(clock="manual", state_file=db)).test_client()
+    again = restarted(client)
     answer = again.get("/v3/tasks/sample-ready/speed-limit", headers=sms.headers).get_json()
     assert answer["speed_limit"][0]["speed"] == 10
 

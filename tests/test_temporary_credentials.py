@@ -26,7 +26,7 @@ from tests.support.accounts import (
     password_body,
 )
 from tests.support.assertions import AUTH_FAILED, error_message
-from tests.support.helpers import DAY_S, Sms, advance, loads, now_ms
+from tests.support.helpers import DAY_S, Sms, advance, loads, now_ms, restarted
 from tests.support.signed import sign
 
 CREDENTIALS = "/v3.0/OS-CREDENTIAL/securitytokens"
@@ -333,7 +333,7 @@ def test_temporary_credentials_survive_a_restart(tmp_path: Path) -> None:
     issued = credential_of(ask(first, issue_token(first), duration_seconds=3600))
     assert list_tasks(first, issued).status_code == 200
 
-    again = create_app(Config(clock="manual", state_file=state_file)).test_client()
+    again = restarted(first)
 
     response = list_tasks(again, issued)
     assert response.status_code == 200, response.get_json()

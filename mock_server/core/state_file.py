@@ -10,7 +10,10 @@ the answer leaves: an acknowledged write survives a kill -9.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -37,20 +40,88 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+# Tables a file that has a state must have: without one, it would start silently empty.
+REQUIRED_TABLES = ("meta", "tasks", "tokens")
+# It holds passwords, SKs and live tokens in clear: readable by its owner only (hashing them
+# would cost every token check its speed). SQLite gives its WAL and shm files the same mode.
+PRIVATE_MODE = 0o600
+
+
+class StateFileError(Exception):
+    """A state file that cannot be used: the message says why, for one line of `serve`."""
+
+
+class StateFileInUse(StateFileError):
+    """Another emulator holds the file: two servers on one file would undo each other's writes."""
+
+
+def _private_file(path: Path) -> None:
+    """Create the file owner-only when it is new; make an existing one owner-only."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+    os.close(fd)
+    with contextlib.suppress(PermissionError):  # not ours to change: leave it
+        os.chmod(path, PRIVATE_MODE)
+
+
+def _hold_lock(path: Path) -> int:
+    """An exclusive lock on `PATH.lock` for the life of the process (or until `close`)."""
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+        os.close(fd)
+        raise StateFileInUse(f"in use by another sms-mock (pid {holder})") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
+
+
 class StateFile:
-    """One SQLite database; safe to use from the server's threads (one writer at a time)."""
+    """One SQLite database; safe to use from the server's threads (one writer at a time).
+
+    One emulator a file: the second to open it gets StateFileInUse.
+    """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(SCHEMA)
+        self._lock_fd = _hold_lock(self.path)
+        try:
+            _private_file(self.path)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._lock = threading.Lock()
+            with self._lock:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._check_tables()
+                self._db.executescript(SCHEMA)
+        except BaseException:
+            self._release()
+            raise
+
+    def _check_tables(self) -> None:
+        tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master")}
+        if "meta" not in tables:
+            return  # a new file
+        has_state = self._db.execute("SELECT 1 FROM meta WHERE key = 'format'").fetchone()
+        missing = [t for t in REQUIRED_TABLES if t not in tables]
+        if has_state and missing:
+            raise StateFileError(f"its {', '.join(missing)} table is missing")
+
+    def _release(self) -> None:
+        if self._lock_fd >= 0:
+            os.close(self._lock_fd)  # closing the descriptor releases the lock
+            self._lock_fd = -1
 
     def load(self) -> dict[str, Any] | None:
-        """The saved snapshot, or None for a new file."""
+        """The saved snapshot, or None for a new file; StateFileError when a row is not JSON."""
+        try:
+            return self._load()
+        except ValueError as exc:
+            raise StateFileError(f"a row is not JSON ({exc})") from exc
+
+    def _load(self) -> dict[str, Any] | None:
         with self._lock:
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
             if "format" not in meta:
@@ -156,6 +227,7 @@ class StateFile:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        self._release()
 
 
 def _resource_rows(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from marshmallow import Schema
 from werkzeug.test import TestResponse
 
+from sms_mock.mock_server import create_app
 from tests.support.accounts import PROJECT_ID
 
 REPO = Path(__file__).resolve().parents[2]
@@ -144,3 +145,11 @@ def create_body(source_id: str = ABSENT_SOURCE, **overrides: Any) -> dict[str, A
     }
     body.update(overrides)
     return body
+
+
+def restarted(client: FlaskClient) -> FlaskClient:
+    """A new emulator on the same state file, the old one closed first, as a restart is: one
+    emulator a file (a second would be refused)."""
+    emulator = client.application.extensions["sms_mock"]
+    emulator.close()
+    return create_app(emulator.config).test_client()
