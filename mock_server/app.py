@@ -11,9 +11,14 @@ from sms_mock.mock_server.config import Config
 from sms_mock.mock_server.control.openapi import blueprint as openapi_blueprint
 from sms_mock.mock_server.control.routes import blueprint as control_blueprint
 from sms_mock.mock_server.control.scenario_routes import blueprint as scenarios_blueprint
-from sms_mock.mock_server.core.errors import ApiError, entity_too_large, route_not_found
+from sms_mock.mock_server.core.errors import (
+    ApiError,
+    entity_too_large,
+    not_saved,
+    route_not_found,
+)
 from sms_mock.mock_server.core.http import json_response, on_iam_listener, request_id
-from sms_mock.mock_server.emulator import Emulator
+from sms_mock.mock_server.emulator import Emulator, SaveFailed
 from sms_mock.mock_server.gateway.middleware import EmulatorMiddleware
 from sms_mock.mock_server.gateway.versions import blueprint as versions_blueprint
 from sms_mock.mock_server.iam.credential_routes import blueprint as iam_credentials_blueprint
@@ -82,6 +87,10 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         if isinstance(error, NotFound) or error.code == 405:
             return _render(route_not_found())
         return _render(sms_errors.invalid_body("request", error.description or str(error)))
+
+    @app.errorhandler(SaveFailed)
+    def save_failed(error: SaveFailed) -> Response:
+        return _render(not_saved(str(error)))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:

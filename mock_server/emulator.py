@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import threading
 from typing import Any
 
@@ -25,6 +27,10 @@ from sms_mock.mock_server.sms.faults import TaskFaultBook
 
 class UnknownProject(LookupError):
     pass
+
+
+class SaveFailed(Exception):
+    """A change could not be written to the state file, and was undone in memory."""
 
 
 class InvalidSnapshot(ValueError):
@@ -69,24 +75,38 @@ class Emulator:
         self.sms = self._sms_backend(self.faults)
         self.state_file = StateFile(config.state_file) if config.state_file else None
         self._save_lock = threading.Lock()
-        self._saved_versions = (-1, -1)
+        # What the state file last took of what is not a row: nothing else changed, and
+        # neither of these, means a request wrote nothing.
+        self._saved_clock_base: tuple[int, ...] = ()
+        self._saved_last_int_id = -1
+        # Moves on every save that failed and was undone: a request in flight meanwhile may
+        # have had its change undone too, so it is answered the same failure.
+        self.save_failures = 0
         self.startup_scenarios: list[ScenarioLoad] = []  # what `Config.scenarios` made
         # The ports it is served on, set by the server once bound: "sms" (the main one) and
         # "iam" (the IAM listener). Empty when no server runs it (Flask's test client).
         self.listen_ports: dict[str, int] = {}
         saved = self.state_file.load() if self.state_file else None
-        if saved is not None:
-            # An existing state file is the state: fixtures are not loaded again over it.
-            self.restore(saved)
+        if saved is not None and saved.get("format") == SNAPSHOT_FORMAT:
+            # An existing state file is the state: fixtures are not loaded again over it, and
+            # nothing is written until something changes (a start on a full disk works).
+            self._swap_in(saved)
+            self._mark_saved()
+        elif saved is not None:
+            self.restore(saved)  # an older format: written back whole in this one
         else:
             self._load_tasks()
             self.startup_scenarios = self._load_startup_scenarios()
             self._save_all()
 
     def close(self) -> None:
-        """Let the state file go (its lock too), so another emulator may open it."""
-        if self.state_file is not None:
-            self.state_file.close()
+        """Save the clock's position and let the state file go (its lock too), so that another
+        emulator may open it and go on at the time this one stopped."""
+        if self.state_file is None:
+            return
+        with self._save_lock, contextlib.suppress(sqlite3.Error):  # a full disk: as last saved
+            self.state_file.save_meta({"clock": self.clock.snapshot()})
+        self.state_file.close()
 
     @property
     def account(self) -> Account:
@@ -180,6 +200,10 @@ class Emulator:
 
     def restore(self, snapshot: dict[str, Any]) -> None:
         """Replace the whole state with a snapshot's; InvalidSnapshot changes nothing."""
+        self._swap_in(snapshot)
+        self._save_all()
+
+    def _swap_in(self, snapshot: dict[str, Any]) -> None:
         snapshot = _current_format(snapshot)
         try:
             # Everything is built aside first, then swapped in whole.
@@ -204,7 +228,6 @@ class Emulator:
             raise InvalidSnapshot(f"{type(exc).__name__}: {exc}") from exc
         self.clock.restore({"now_ms": now_ms})
         self.faults, self.http_faults, self.iam, self.sms = faults, http_faults, iam, sms
-        self._save_all()
 
     def _sms_backend(self, faults: TaskFaultBook) -> SmsBackend:
         sms = SmsBackend(self.clock, faults, self.config.durations)
@@ -212,26 +235,76 @@ class Emulator:
         return sms
 
     def _save_all(self) -> None:
-        if self.state_file is not None:
-            self.state_file.save_all(self.snapshot())
+        """Write the whole state (start, reset, restore); a failure undoes it in memory."""
+        if self.state_file is None:
+            return
+        with self._save_lock:
+            for book in (self.faults, self.http_faults):
+                book.drain_changes()  # written whole below
+            try:
+                self.state_file.save_all(self.snapshot())
+            except sqlite3.Error as exc:
+                self._undo_unsaved(exc)
+            self._mark_saved()
+
+    def _mark_saved(self) -> None:
+        """What is in memory is what the file holds: nothing pending."""
+        self._saved_clock_base = self.clock.base()
+        self._saved_last_int_id = self.sms.drain_changes().last_int_id
+        self.iam.drain_changes()
+        self.faults.drain_changes()
+        self.http_faults.drain_changes()
 
     def save(self) -> None:
-        """Save what changed since the last save (after every request, with a state file)."""
+        """Save what changed since the last save (after every request, with a state file).
+
+        A request that changed nothing writes nothing. A change that cannot be saved (a full
+        disk) is undone in memory, from the file, and SaveFailed raised: memory and disk never
+        disagree about an acknowledged write.
+        """
         state_file = self.state_file
         if state_file is None:
             return
         with self._save_lock:
             changes = self.sms.drain_changes()
             iam = self.iam.drain_changes()
+            faults = {"task": self.faults.drain_changes(), "http": self.http_faults.drain_changes()}
+            clock_base = self.clock.base()
+            changed = (
+                changes.tasks
+                or changes.deleted_tasks
+                or changes.resources
+                or changes.deleted_resources
+                or changes.last_int_id != self._saved_last_int_id
+                or iam.tokens
+                or iam.dropped_tokens
+                or iam.credentials
+                or iam.dropped_credentials
+                or iam.lockouts is not None
+                or any(faults.values())
+                or clock_base != self._saved_clock_base
+            )
+            if not changed:
+                return
             meta: dict[str, Any] = {
                 "clock": self.clock.snapshot(),
                 "last_int_id": changes.last_int_id,
             }
             if iam.lockouts is not None:
                 meta["lockouts"] = iam.lockouts
-            if self.faults.version != self._saved_versions[0]:
-                meta["faults"] = self.faults.export()
-            if self.http_faults.version != self._saved_versions[1]:
-                meta["http_faults"] = self.http_faults.export()
-            self._saved_versions = (self.faults.version, self.http_faults.version)
-            state_file.save_changes(meta=meta, changes=changes, iam=iam)
+            try:
+                state_file.save_changes(meta=meta, changes=changes, iam=iam, faults=faults)
+            except sqlite3.Error as exc:
+                self._undo_unsaved(exc)
+            self._saved_clock_base = clock_base
+            self._saved_last_int_id = changes.last_int_id
+
+    def _undo_unsaved(self, cause: sqlite3.Error) -> None:
+        """Memory back to what the file holds (its last committed state); raises SaveFailed."""
+        self.save_failures += 1
+        assert self.state_file is not None
+        saved = self.state_file.load()
+        if saved is not None:
+            self._swap_in(saved)
+        self._mark_saved()
+        raise SaveFailed(str(cause)) from cause

@@ -314,3 +314,173 @@ def test_a_damaged_state_file_stops_the_start_naming_the_file(
     assert result.stderr.startswith(f"sms-mock: --state-file {db}: "), result.stderr
     assert named in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- 5, 8, 12. what the state file writes, and when it cannot ------------------------------------
+
+
+@pytest.fixture
+def stateful(tmp_path: Path) -> Any:
+    app = create_app(Config(clock="manual", state_file=tmp_path / "state.db"))
+    yield app
+    app.extensions["sms_mock"].close()
+
+
+def _saved_rows(app: Any) -> int:
+    """How many rows the state file's connection has written, inserted or deleted so far."""
+    return app.extensions["sms_mock"].state_file._db.total_changes
+
+
+def test_a_request_that_changes_nothing_writes_nothing(stateful: Any) -> None:
+    client = stateful.test_client()
+    token = client.post("/v3/auth/tokens", json=password_body()).headers["X-Subject-Token"]
+    auth = {"X-Auth-Token": token}
+    before = _saved_rows(stateful)
+    for _ in range(5):
+        assert client.get("/v3/tasks/sample-ready", headers=auth).status_code == 200
+        assert client.get("/v3/tasks", headers=auth).status_code == 200
+        assert client.get("/_mock/health").status_code == 200
+        assert client.get("/_mock/faults").status_code == 200
+    assert _saved_rows(stateful) == before
+    client.post("/_mock/clock/advance", json={"seconds": 1})  # a change: it is written
+    assert _saved_rows(stateful) > before
+
+
+def test_a_fault_add_writes_that_fault_not_every_fault(stateful: Any) -> None:
+    client = stateful.test_client()
+    spec = {"task_id": "sample-ready", "subtask": "MIGRATE_LINUX_FILE", "times": 1}
+    written = []
+    for count in range(200):
+        before = _saved_rows(stateful)
+        assert client.post("/_mock/faults", json=spec).status_code == 201
+        if count in (0, 199):
+            written.append(_saved_rows(stateful) - before)
+    assert written[0] == written[1] <= 5, written  # the fault's row and two meta rows
+
+
+def test_a_fault_added_while_a_save_is_under_way_is_on_disk(
+    stateful: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    client = stateful.test_client()
+    emulator = stateful.extensions["sms_mock"]
+    state_file = emulator.state_file
+    save_changes = state_file.save_changes
+    added: list[str] = []
+
+    def slow_save(**kwargs: Any) -> None:
+        if not added:  # meanwhile, another request adds a fault (to the book, as its route does)
+            added.append(
+                emulator.faults.add(
+                    {
+                        "task_id": "sample-ready",
+                        "subtask": "SSL_CONFIG",
+                        "at_progress": 0,
+                        "effect": "fail",
+                        "error_json": None,
+                        "times": 1,
+                        "phase": None,
+                        "occurrence": None,
+                    }
+                ).id
+            )
+        save_changes(**kwargs)
+
+    monkeypatch.setattr(state_file, "save_changes", slow_save)
+    client.post("/_mock/clock/advance", json={"seconds": 1})
+    client.post("/_mock/clock/advance", json={"seconds": 1})  # the next save takes it
+    with sqlite3.connect(tmp_path / "state.db") as connection:
+        ids = [i for (i,) in connection.execute("SELECT id FROM faults WHERE kind = 'task'")]
+    assert ids == added
+
+
+def test_a_change_that_cannot_be_saved_is_undone_and_answered_500(
+    stateful: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    client = stateful.test_client()
+    token = client.post("/v3/auth/tokens", json=password_body()).headers["X-Subject-Token"]
+    auth = {"X-Auth-Token": token}
+    state_file = stateful.extensions["sms_mock"].state_file
+    save_changes = state_file.save_changes
+
+    def disk_full(**kwargs: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    listed = client.get("/v3/tasks", headers=auth).get_json()
+    monkeypatch.setattr(state_file, "save_changes", disk_full)
+    response = client.post(
+        "/v3/tasks/sample-ready/action", json={"operation": "start"}, headers=auth
+    )
+    assert "disk is full" in error_message(response, 500, "SMS.9017")
+    deleted = client.delete("/v3/tasks/sample-abort", headers=auth)
+    error_message(deleted, 500, "SMS.9017")
+    assert client.get("/v3/tasks", headers=auth).get_json() == listed  # memory: as on disk
+    monkeypatch.setattr(state_file, "save_changes", save_changes)
+    assert (
+        client.post(
+            "/v3/tasks/sample-ready/action", json={"operation": "start"}, headers=auth
+        ).status_code
+        == 200
+    )
+    stateful.extensions["sms_mock"].close()
+    again = create_app(Config(clock="manual", state_file=tmp_path / "state.db")).test_client()
+    revived = again.get("/v3/tasks/sample-abort", headers=auth)
+    assert revived.status_code == 200  # the refused delete never reached the disk either
+    assert again.get("/v3/tasks/sample-ready", headers=auth).get_json()["state"] == "RUNNING"
+    again.application.extensions["sms_mock"].close()
+
+
+def _mount_tmpfs(where: Path, size: str) -> bool:
+    where.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True,
+        timeout=10,
+    )
+    return done.returncode == 0
+
+
+def test_on_a_really_full_disk_acknowledged_writes_are_exactly_what_remains(
+    tmp_path: Path,
+) -> None:
+    disk = tmp_path / "small"
+    if os.geteuid() != 0 or not _mount_tmpfs(disk, "512k"):
+        pytest.skip("needs root and permission to mount a small tmpfs (a container may not)")
+    try:
+        db = disk / "state.db"
+        app = create_app(Config(clock="manual", state_file=db, default_fixtures=True))
+        client = app.test_client()
+        token = client.post("/v3/auth/tokens", json=password_body()).headers["X-Subject-Token"]
+        auth = {"X-Auth-Token": token}
+        acknowledged, refused = [], 0
+        for index in range(400):
+            doc = {"id": f"fill-{index:03d}", "name": "x" * 2000}
+            response = client.post("/_mock/tasks", json=doc)
+            if response.status_code == 201:
+                acknowledged.append(doc["id"])
+            else:
+                error_message(response, 500, "SMS.9017")
+                refused += 1
+        assert refused, "the disk never filled: make it smaller"
+        in_memory = {
+            t["id"] for t in client.get("/v3/tasks?limit=200", headers=auth).get_json()["tasks"]
+        } | {t["task"]["id"] for t in client.get("/_mock/tasks").get_json()["tasks"]}
+        assert {i for i in in_memory if i.startswith("fill-")} == set(acknowledged)
+        app.extensions["sms_mock"].close()
+        again = create_app(Config(clock="manual", state_file=db)).test_client()
+        on_disk = {t["task"]["id"] for t in again.get("/_mock/tasks").get_json()["tasks"]}
+        assert {i for i in on_disk if i.startswith("fill-")} == set(acknowledged)
+        again.application.extensions["sms_mock"].close()
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True, timeout=10)
+
+
+def test_a_clean_stop_keeps_the_clock_where_it_stopped(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    app = create_app(Config(clock="manual", state_file=db))
+    emulator = app.extensions["sms_mock"]
+    emulator.clock.advance(3600)  # not through a request: nothing saves it but the stop
+    stopped_at = emulator.clock.now_ms()
+    emulator.close()
+    again = create_app(Config(clock="manual", state_file=db))
+    assert again.extensions["sms_mock"].clock.now_ms() == stopped_at
+    again.extensions["sms_mock"].close()

@@ -33,6 +33,10 @@ class Clock(Protocol):
     def reset(self) -> None: ...
     def snapshot(self) -> dict: ...
     def restore(self, data: dict) -> None: ...
+    def base(self) -> tuple[int, ...]:
+        """What changes when the clock is moved, set or reset, and not as time just passes:
+        a state file writes the clock's position only with a change of its own or of this."""
+        ...
 
 
 @dataclass
@@ -58,6 +62,9 @@ class ManualClock:
 
     def snapshot(self) -> dict:
         return {"mode": self.mode.value, "now_ms": self._now}
+
+    def base(self) -> tuple[int, ...]:
+        return (self._now,)
 
     def restore(self, data: dict) -> None:
         with self._lock:
@@ -92,6 +99,9 @@ class RealClock:
 
     def snapshot(self) -> dict:
         return {"mode": self.mode.value, "now_ms": self.now_ms(), "speed": self.speed}
+
+    def base(self) -> tuple[int, ...]:
+        return (self._anchor_wall, self._anchor_virtual)
 
     def restore(self, data: dict) -> None:
         with self._lock:

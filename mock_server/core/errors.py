@@ -64,6 +64,15 @@ def iam_error(status: int, code: str, message: str) -> ApiError:
     return ApiError(status, code, message, BodyFormat.IAM)
 
 
+def not_saved(reason: str) -> ApiError:
+    """A change the state file could not take (a full disk): undone, so nothing was done."""
+    return sms_error(
+        500,
+        "SMS.9017",
+        f"The change could not be saved to the state file, and was undone: {reason}",
+    )
+
+
 def route_not_found() -> ApiError:
     # The gateway answers 404 for an unknown path and for a known path with a method it
     # does not serve alike: to it both are an API that "does not exist".

@@ -26,6 +26,9 @@ CREATE TABLE IF NOT EXISTS tasks (
 );
 CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS credentials (access TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS faults (
+    kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, id)
+);
 CREATE TABLE IF NOT EXISTS resources (
     kind TEXT NOT NULL, project_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (kind, project_id, id)
@@ -33,7 +36,9 @@ CREATE TABLE IF NOT EXISTS resources (
 """
 
 # Keys of the snapshot kept whole in `meta`.
-META_KEYS = ("format", "clock", "account", "lockouts", "faults", "http_faults", "last_int_id")
+META_KEYS = ("format", "clock", "account", "lockouts", "last_int_id")
+# The snapshot's fault lists, one row a fault in `faults` (files before 0.3 kept them in meta).
+FAULT_KINDS = {"faults": "task", "http_faults": "http"}
 
 
 def _dumps(value: Any) -> str:
@@ -140,7 +145,11 @@ class StateFile:
                     "SELECT kind, project_id, id, data FROM resources"
                 )
             ]
+            rows = self._db.execute("SELECT kind, data FROM faults").fetchall()
         snapshot = {key: json.loads(meta[key]) for key in META_KEYS if key in meta}
+        for key, kind in FAULT_KINDS.items():
+            listed = [json.loads(data) for row_kind, data in rows if row_kind == kind]
+            snapshot[key] = listed or (json.loads(meta[key]) if key in meta else [])
         last_int_id = snapshot.pop("last_int_id", 0)
         snapshot["sms"] = {"last_int_id": last_int_id, "tasks": tasks, "resources": resources}
         snapshot["tokens"] = tokens
@@ -156,6 +165,7 @@ class StateFile:
             self._db.execute("DELETE FROM tasks")
             self._db.execute("DELETE FROM tokens")
             self._db.execute("DELETE FROM credentials")
+            self._db.execute("DELETE FROM faults")
             self._db.execute("DELETE FROM resources")
             meta = {key: snapshot[key] for key in META_KEYS if key in snapshot}
             meta["last_int_id"] = sms["last_int_id"]
@@ -175,8 +185,24 @@ class StateFile:
                 [(c["access"], _dumps(c)) for c in snapshot.get("credentials", [])],
             )
             self._db.executemany(
+                "INSERT INTO faults VALUES (?, ?, ?)",
+                [
+                    (kind, f["id"], _dumps(f))
+                    for key, kind in FAULT_KINDS.items()
+                    for f in snapshot.get(key, [])
+                ],
+            )
+            self._db.executemany(
                 "INSERT INTO resources VALUES (?, ?, ?, ?)",
                 _resource_rows(sms.get("resources", [])),
+            )
+
+    def save_meta(self, meta: dict[str, Any]) -> None:
+        with self._lock, self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [(k, _dumps(v)) for k, v in meta.items()],
             )
 
     def save_changes(
@@ -185,10 +211,23 @@ class StateFile:
         meta: dict[str, Any],
         changes: Any,  # sms.backend.Changes
         iam: Any,  # iam.backend.IamChanges
+        faults: dict[str, Any],  # "task" and "http": core.fault_registry.FaultChanges
     ) -> None:
         """Save what changed since the last save, in one durable transaction."""
         with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM meta WHERE key IN ('faults', 'http_faults')")
+            for kind, fault_changes in faults.items():
+                if fault_changes.cleared:
+                    self._db.execute("DELETE FROM faults WHERE kind = ?", (kind,))
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO faults VALUES (?, ?, ?)",
+                    [(kind, f["id"], _dumps(f)) for f in fault_changes.written],
+                )
+                self._db.executemany(
+                    "DELETE FROM faults WHERE kind = ? AND id = ?",
+                    [(kind, i) for i in fault_changes.deleted],
+                )
             self._db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 [(k, _dumps(v)) for k, v in meta.items()],

@@ -84,6 +84,6 @@ class HttpFaultBook(FaultRegistry[HttpFault]):
                     continue
                 fault.remaining -= 1
                 fault.fired += 1
-                self.version += 1
+                self._touch(fault.id)
                 return fault
         return None

@@ -19,9 +19,9 @@ from typing import Any
 from waitress.channel import ClientDisconnected
 
 from sms_mock.mock_server.core.clock import wall_ms
-from sms_mock.mock_server.core.errors import ApiError, sms_error, wsgi_json
+from sms_mock.mock_server.core.errors import ApiError, not_saved, sms_error, wsgi_json
 from sms_mock.mock_server.core.http import PARSED_BODY_KEY, REQUEST_ID_KEY, parse_json
-from sms_mock.mock_server.emulator import Emulator
+from sms_mock.mock_server.emulator import Emulator, SaveFailed
 from sms_mock.mock_server.gateway.http_faults import HttpFault
 from sms_mock.mock_server.gateway.journal import FIRED
 
@@ -39,6 +39,10 @@ def new_request_id() -> str:
 
 def admin_token_missing() -> ApiError:
     return sms_error(401, "SMS.9008", "The control plane needs the X-Mock-Admin-Token header.")
+
+
+def _no_write(data: bytes) -> None:
+    raise RuntimeError("the emulator's app answers through its iterable, never write()")
 
 
 def injected_by_fault() -> ApiError:
@@ -83,13 +87,28 @@ class EmulatorMiddleware:
                     if fault.status is not None:
                         return answer(*_fault_answer(fault, request_id))
 
-            def recording_start_response(status: str, headers: list, *args: Any) -> Any:
-                seen["status"] = int(status.split(" ", 1)[0])
-                return start_response(status, headers, *args)
+            # The app's status and headers are held back until its change is saved: a change
+            # that could not be saved is answered as such, not as the app's success.
+            held: list[tuple[Any, ...]] = []
 
-            result = self.app(environ, recording_start_response)
-            # Durable before the answer leaves: the state file sees every acknowledged write.
-            emulator.save()
+            def holding_start_response(status: str, headers: list, *args: Any) -> Any:
+                seen["status"] = int(status.split(" ", 1)[0])
+                held[:] = [(status, headers, *args)]
+                return _no_write
+
+            failures_before = emulator.save_failures
+            result = self.app(environ, holding_start_response)
+            try:
+                # Durable before the answer leaves: the state file sees every acknowledged write.
+                emulator.save()
+                if emulator.save_failures != failures_before:
+                    # Another request's failed save undid the state this one changed.
+                    raise SaveFailed("undone with a concurrent change that could not be saved")
+            except SaveFailed as exc:
+                if hasattr(result, "close"):
+                    result.close()
+                return answer(*not_saved(str(exc)).wsgi_answer(request_id))
+            start_response(*held[0])
             return result
         finally:
             FIRED.reset(token)

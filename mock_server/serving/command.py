@@ -14,7 +14,7 @@ from sms_mock.mock_server.config import Config
 from sms_mock.mock_server.control.fixtures import FixtureError
 from sms_mock.mock_server.control.scenarios import UnknownScenario
 from sms_mock.mock_server.core.state_file import StateFileError
-from sms_mock.mock_server.emulator import InvalidSnapshot
+from sms_mock.mock_server.emulator import InvalidSnapshot, SaveFailed
 from sms_mock.mock_server.serving.waitress_server import make_server, run_until_stopped
 
 
@@ -127,7 +127,7 @@ def serve(args: argparse.Namespace) -> int:
     except UnknownScenario as exc:
         print(f"sms-mock: --scenario: {exc.args[0]}", file=sys.stderr)
         return 2
-    except (sqlite3.Error, InvalidSnapshot, StateFileError) as exc:
+    except (sqlite3.Error, InvalidSnapshot, StateFileError, SaveFailed) as exc:
         print(f"sms-mock: --state-file {args.state_file}: {exc}", file=sys.stderr)
         return 2
     iam_port = args.iam_port if args.iam_port is not None else (args.port + 1 if args.port else 0)
@@ -148,6 +148,7 @@ def serve(args: argparse.Namespace) -> int:
     print(f"sms-mock listening on http://{shown}:{server.effective_port}", flush=True)
     print(f"sms-mock IAM listening on http://{shown}:{server.iam_port}", flush=True)
     run_until_stopped(server)
+    app.extensions["sms_mock"].close()
     print("sms-mock stopped", flush=True)
     return 0
 

@@ -68,6 +68,7 @@ class LiveServer:
         self._stopping = True
         self._server.trigger.pull_trigger()
         self._thread.join(timeout=10)
+        self.emulator.close()  # its state file, if any, free for the next server
 
     def __enter__(self) -> LiveServer:
         return self.start()

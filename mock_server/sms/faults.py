@@ -75,7 +75,7 @@ class TaskFaultBook(FaultRegistry[TaskFault]):
         with self._lock:
             fault.remaining -= 1
             fault.fired += 1
-            self.version += 1
+            self._touch(fault.id)
         note_fired(fault.id)
 
     def for_task(self, task_id: str) -> list[TaskFault]:
