@@ -80,6 +80,7 @@ class TaskFaultSchema(ResponseSchema):
     id = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.Equal("task"))
     task_id = fields.String(required=True)
+    project_id = fields.String(required=True)  # "" in a fault of an older snapshot: any project
     subtask = enum_field(SubtaskName, required=True)
     at_progress = StrictInteger(required=True)
     effect = enum_field(FaultEffect, required=True)

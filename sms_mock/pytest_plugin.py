@@ -78,20 +78,44 @@ class SmsMock:
         params = {"project": project} if project else {}
         return self._control("POST", f"/scenarios/{name}", None, **params)["task_ids"]
 
-    def fail_at(self, task_id: str, subtask: str, at_progress: int = 0, **fault: Any) -> str:
-        """Fail the task when `subtask` reaches `at_progress`; the fault's id."""
-        return self._task_fault(task_id, subtask, at_progress, "fail", fault)
+    def fail_at(
+        self,
+        task_id: str,
+        subtask: str,
+        at_progress: int = 0,
+        *,
+        project: str | None = None,
+        **fault: Any,
+    ) -> str:
+        """Fail the task when `subtask` reaches `at_progress`; the fault's id. `project` (an
+        id or a name) is the task's project, the default one when not given."""
+        return self._task_fault(task_id, subtask, at_progress, "fail", project, fault)
 
-    def pause_at(self, task_id: str, subtask: str, at_progress: int = 0, **fault: Any) -> str:
+    def pause_at(
+        self,
+        task_id: str,
+        subtask: str,
+        at_progress: int = 0,
+        *,
+        project: str | None = None,
+        **fault: Any,
+    ) -> str:
         """Pause (ABORT) the task when `subtask` reaches `at_progress`; the fault's id."""
-        return self._task_fault(task_id, subtask, at_progress, "pause", fault)
+        return self._task_fault(task_id, subtask, at_progress, "pause", project, fault)
 
     def _task_fault(
-        self, task_id: str, subtask: str, at_progress: int, effect: str, extra: dict[str, Any]
+        self,
+        task_id: str,
+        subtask: str,
+        at_progress: int,
+        effect: str,
+        project: str | None,
+        extra: dict[str, Any],
     ) -> str:
         spec = {"task_id": task_id, "subtask": subtask, "at_progress": at_progress,
                 "effect": effect, **extra}  # fmt: skip
-        return self._control("POST", "/faults", spec)["id"]
+        params = {"project": project} if project is not None else {}
+        return self._control("POST", "/faults", spec, **params)["id"]
 
     def http_fault(self, match: dict[str, Any], **fault: Any) -> str:
         """An HTTP fault (status, body, delay_ms, drop, times, probability, seed); its id."""

@@ -484,3 +484,49 @@ def test_a_clean_stop_keeps_the_clock_where_it_stopped(tmp_path: Path) -> None:
     again = create_app(Config(clock="manual", state_file=db))
     assert again.extensions["sms_mock"].clock.now_ms() == stopped_at
     again.extensions["sms_mock"].close()
+
+
+# --- 10. task faults belong to a project ----------------------------------------------------------
+
+
+def test_a_task_fault_fires_in_its_own_project_only(client: FlaskClient) -> None:
+    for project in ("cn-north-4", "ap-southeast-3"):
+        put = client.post(f"/_mock/tasks?project={project}", json={"id": "same-id"})
+        assert put.status_code == 201
+    fault = client.post(
+        "/_mock/faults?project=ap-southeast-3",
+        json={"task_id": "same-id", "subtask": "SSL_CONFIG", "at_progress": 0},
+    ).get_json()
+    assert fault["project_id"] == "dc9b435eda28e5664759cb6ea9488a33"
+    tokens = {
+        project: client.post(
+            "/v3/auth/tokens", json=password_body(scope={"project": {"name": project}})
+        ).headers["X-Subject-Token"]
+        for project in ("cn-north-4", "ap-southeast-3")
+    }
+    for token in tokens.values():
+        started = client.post(
+            "/v3/tasks/same-id/action",
+            json={"operation": "start"},
+            headers={"X-Auth-Token": token},
+        )
+        assert started.status_code == 200
+    client.post("/_mock/clock/advance", json={"seconds": 30})
+    states = {
+        project: client.get("/v3/tasks/same-id", headers={"X-Auth-Token": token}).get_json()[
+            "state"
+        ]
+        for project, token in tokens.items()
+    }
+    assert states == {"cn-north-4": "RUNNING", "ap-southeast-3": "MIGRATE_FAIL"}
+
+
+def test_a_task_fault_without_a_project_is_the_default_projects(client: FlaskClient) -> None:
+    fault = client.post(
+        "/_mock/faults", json={"task_id": "sample-ready", "subtask": "SSL_CONFIG"}
+    ).get_json()
+    assert fault["project_id"] == "aa672d6a0df5c7904ce88d2f516d242d"
+    unknown = client.post(
+        "/_mock/faults?project=nowhere", json={"task_id": "sample-ready", "subtask": "SSL_CONFIG"}
+    )
+    assert "project" in error_message(unknown, 400, "SMS.9002")

@@ -148,13 +148,16 @@ def all_templates() -> Response:
 
 @blueprint.post("/faults")
 def add_fault() -> Response:
-    """A task fault (`task_id`, `subtask`, ...) or, with `match`, an HTTP fault."""
+    """A task fault (`task_id`, `subtask`, ...) for a task of `?project=`, or, with `match`,
+    an HTTP fault (of every project: it matches requests)."""
     em = emulator()
     raw = body_json(invalid)
     if isinstance(raw, dict) and "match" in raw:
         fault = em.http_faults.add(load(_http_fault_request_schema, raw, invalid))
     else:
-        fault = em.sms.add_fault(load(_fault_request_schema, raw, invalid))
+        spec = load(_fault_request_schema, raw, invalid)
+        # A task fault is for a task of one project, as tasks are: `?project=`, else the default.
+        fault = em.sms.add_fault({**spec, "project_id": _project()[0]})
     return json_response(_fault_json(fault), 201)
 
 

@@ -219,7 +219,8 @@ def apply_scenario(
         durations = {**scenario.durations, **task.durations}
         sms.put(project_id, project_name, document, durations)
     fault_ids = [
-        sms.add_fault({**spec, "task_id": made[spec["task_id"]]}).id for spec in scenario.faults
+        sms.add_fault({**spec, "task_id": made[spec["task_id"]], "project_id": project_id}).id
+        for spec in scenario.faults
     ]
     if scenario.advance:
         clock.advance(scenario.advance)

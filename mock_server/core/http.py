@@ -7,6 +7,7 @@ documented 400 of the caller's service, naming the first field that is wrong.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
@@ -51,7 +52,7 @@ def _no_constants(name: str) -> Any:
 # Every body on every route: no deeper than this (real bodies are under 10 levels), so that
 # nothing the emulator keeps can make a later copy or dump recurse too deep.
 MAX_DEPTH = 32
-# Numbers within SMS's int64; a float beyond is no size, count or time the service has.
+# Integers within SMS's int64 (Python's json reads any size; no client can write one back).
 NUMBER_LIMIT = 2**63
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -80,7 +81,7 @@ def _join(where: str, key: object) -> str:
 
 
 def check_document(value: Any) -> None:
-    """Nesting within MAX_DEPTH, numbers finite and within NUMBER_LIMIT, every string
+    """Nesting within MAX_DEPTH, floats finite and integers within NUMBER_LIMIT, every string
     encodable (no lone surrogate, which `\\ud800` in JSON makes): UnsafeJson at the first
     place that is not, so that nothing accepted fails when it is copied, dumped or saved."""
     stack: list[tuple[Any, str, int]] = [(value, "", 1)]
@@ -99,8 +100,8 @@ def check_document(value: Any) -> None:
                 raise UnsafeJson(
                     where or "body", "Not valid Unicode: a lone surrogate cannot be encoded."
                 )
-        elif isinstance(item, float) and not (-NUMBER_LIMIT <= item <= NUMBER_LIMIT):
-            raise UnsafeJson(where or "body", "Out of range: a number within 2^63.")
+        elif isinstance(item, float) and not math.isfinite(item):  # 1e400 reads as infinity
+            raise UnsafeJson(where or "body", "Out of range: a number a double can hold.")
         elif isinstance(item, int) and not -NUMBER_LIMIT <= item < NUMBER_LIMIT:
             raise UnsafeJson(where or "body", "Out of range: an integer within int64.")
 

@@ -172,7 +172,7 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
             state, cycle = source_state(SourceEvent.CREATED, None)
             doc["source_server"] = {**embedded_in_task(source), "state": state}
             doc["source_server"]["migration_cycle"] = cycle
-            task = Task(task_id, doc)
+            task = Task(task_id, doc, project_id=project_id)
             self._tasks.setdefault(project_id, {})[task_id] = task
             source[TASK_ID] = task_id
             self.sources.changed(project_id, source_id)
@@ -200,7 +200,9 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
         windows = doc.pop("speed_limits", None)
         complete_document(doc)
         settings = {"speed_limit": windows} if windows else None
-        task = Task(task_id, doc, durations=dict(durations or {}), settings=settings)
+        task = Task(
+            task_id, doc, durations=dict(durations or {}), settings=settings, project_id=project_id
+        )
         with self._lock:
             ids = [e.get("id") for e in doc.get("sub_tasks") or []]
             self._last_int_id = max([self._last_int_id, *(i for i in ids if isinstance(i, int))])
@@ -223,7 +225,8 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
             try:
                 self.lifecycle.act(task, operation, fields, self.clock.now_ms())
             except Exception:
-                self._tasks[project_id][task_id] = Task.restore(json.loads(saved))
+                restored = Task.restore({**json.loads(saved), "project_id": project_id})
+                self._tasks[project_id][task_id] = restored
                 raise
             self._changed(project_id, task_id, True)
 
@@ -278,16 +281,16 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
     # --- faults -----------------------------------------------------------------------------
 
     def add_fault(self, spec: dict[str, Any]) -> TaskFault:
-        """Register a task fault; a running task is first settled to now, so it never fires
-        in the past."""
+        """Register a task fault for a task of `spec["project_id"]`; that task, running, is
+        first settled to now, so the fault never fires in the past."""
         now = self.clock.now_ms()
+        project_id = spec["project_id"]
         with self._lock:
-            for project_id, tasks in self._tasks.items():
-                task = tasks.get(spec["task_id"])
-                if task is not None:
-                    self.lifecycle.settle(task, now)
-                    self.lifecycle.rebase(task, now)
-                    self._changed(project_id, task.id, True)
+            task = self._tasks.get(project_id, {}).get(spec["task_id"])
+            if task is not None:
+                self.lifecycle.settle(task, now)
+                self.lifecycle.rebase(task, now)
+                self._changed(project_id, task.id, True)
             return self.faults.add(spec)
 
     # --- state ------------------------------------------------------------------------------

@@ -156,7 +156,7 @@ class LifecycleEngine:
         )
         best: TaskFault | None = None
         best_at = 0
-        for fault in self.faults.for_task(task.id):
+        for fault in self.faults.for_task(task.project_id, task.id):
             if fault.at_progress < run.p0 or not fault.matches(
                 entry["name"], run.phase, occurrence
             ):

@@ -24,6 +24,9 @@ class TaskFault:
     times: int
     remaining: int
     fired: int = 0
+    # The project of its task: a fault for `t1` fires for that project's `t1` only. Empty in
+    # a fault of a snapshot made before faults had projects: it then matches by id alone.
+    project_id: str = ""
     phase: str | None = None  # REPLICATE, CUTOVER, RESYNC, CLONE, or an exact name (CUTOVER1)
     occurrence: int | None = None  # the n-th time this sub-task runs in the task (from 1)
     kind: str = "task"
@@ -78,6 +81,12 @@ class TaskFaultBook(FaultRegistry[TaskFault]):
             self._touch(fault.id)
         note_fired(fault.id)
 
-    def for_task(self, task_id: str) -> list[TaskFault]:
+    def for_task(self, project_id: str, task_id: str) -> list[TaskFault]:
         with self._lock:
-            return [f for f in self._faults.values() if f.task_id == task_id and f.remaining > 0]
+            return [
+                f
+                for f in self._faults.values()
+                if f.task_id == task_id
+                and f.remaining > 0
+                and f.project_id in (project_id, "")
+            ]

@@ -47,6 +47,7 @@ class Task:
     """
 
     id: str
+    project_id: str
     durations: dict[str, float]  # per-task overrides, seconds
     run: Run | None
     timer: Timer | None
@@ -68,8 +69,10 @@ class Task:
         timer: Timer | None = None,
         version: int = 0,
         settings: dict[str, Any] | None = None,
+        project_id: str = "",
     ) -> None:
         self.id = id
+        self.project_id = project_id  # where it is kept (its task faults are that project's)
         self.settings = settings
         self._doc = doc
         self.durations = {} if durations is None else durations
@@ -148,6 +151,7 @@ class Task:
             timer=None if timer is None else Timer(timer["until"], TaskState(timer["then"])),
             version=data.get("version", 0),
             settings=data.get("settings"),
+            project_id=data.get("project_id", ""),
         )
 
     def render(self) -> bytes:

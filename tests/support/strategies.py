@@ -35,6 +35,7 @@ from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCH
 from marshmallow.exceptions import SCHEMA
 
 from sms_mock.contracts.base import error_paths
+from sms_mock.contracts.fields import INT64_MAX, INT64_MIN
 
 __all__ = ["MAX_ITEMS", "MAX_TEXT", "invalid", "valid"]
 
@@ -52,7 +53,7 @@ _PRESENT = st.sampled_from((False, True, True, True))
 _JSON_SCALARS: SearchStrategy[Any] = (
     st.none()
     | st.booleans()
-    | st.integers()
+    | st.integers(INT64_MIN, INT64_MAX)  # the emulator keeps no integer beyond int64
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=MAX_TEXT)
 )
@@ -212,11 +213,11 @@ def _scalar(fld: fields.Field) -> tuple[SearchStrategy[Any], Meets]:
         lo, hi = _sizes(fld, MAX_TEXT)
         return st.text(min_size=lo, max_size=hi), (validate.Length,)
     if isinstance(fld, fields.Integer):
-        lo, hi = _interval(fld).integers()
+        lo, hi = _interval(fld).within_int64().integers()
         ints = st.integers(lo, hi) if lo is None or hi is None or lo <= hi else st.nothing()
         return ints, (validate.Range,)
     if isinstance(fld, fields.Float):
-        return _numbers(_interval(fld)), (validate.Range,)
+        return _numbers(_interval(fld).within_int64()), (validate.Range,)
     if isinstance(fld, fields.Number):
         return _numbers(_interval(fld)), None
     if isinstance(fld, fields.Boolean):
@@ -297,6 +298,15 @@ class _Interval:
     lo_open: bool = False
     hi_open: bool = False
 
+    def within_int64(self) -> _Interval:
+        """The interval cut to int64's range, which every strict number field holds to."""
+        lo = INT64_MIN if self.lo is None else max(self.lo, INT64_MIN)
+        hi = INT64_MAX if self.hi is None else min(self.hi, INT64_MAX)
+        # A bound cut to int64's is open: its float (2^63) is just outside.
+        lo_open = self.lo_open if lo == self.lo else True
+        hi_open = self.hi_open if hi == self.hi else True
+        return _Interval(lo, hi, lo_open, hi_open)
+
     def integers(self) -> tuple[int | None, int | None]:
         """The least and the greatest integer inside."""
         lo = hi = None
@@ -329,8 +339,8 @@ def _numbers(interval: _Interval) -> SearchStrategy[float]:
     lo, hi = interval.integers()
     ints = st.integers(lo, hi) if lo is None or hi is None or lo <= hi else st.nothing()
     floats = st.floats(
-        min_value=interval.lo,
-        max_value=interval.hi,
+        min_value=None if interval.lo is None else float(interval.lo),
+        max_value=None if interval.hi is None else float(interval.hi),
         exclude_min=interval.lo_open and interval.lo is not None,
         exclude_max=interval.hi_open and interval.hi is not None,
         allow_nan=False,
