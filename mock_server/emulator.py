@@ -23,6 +23,7 @@ from sms_mock.mock_server.iam.backend import IamBackend
 from sms_mock.mock_server.iam.models import Account
 from sms_mock.mock_server.sms.backend import SmsBackend
 from sms_mock.mock_server.sms.faults import TaskFaultBook
+from sms_mock.mock_server.snapshot_check import InvalidSnapshot, check_snapshot
 
 
 class UnknownProject(LookupError):
@@ -31,10 +32,6 @@ class UnknownProject(LookupError):
 
 class SaveFailed(Exception):
     """A change could not be written to the state file, and was undone in memory."""
-
-
-class InvalidSnapshot(ValueError):
-    """A snapshot that cannot be restored; the state is left as it was."""
 
 
 SNAPSHOT_FORMAT = "sms-mock-snapshot/2"
@@ -199,12 +196,19 @@ class Emulator:
         }
 
     def restore(self, snapshot: dict[str, Any]) -> None:
-        """Replace the whole state with a snapshot's; InvalidSnapshot changes nothing."""
-        self._swap_in(snapshot)
+        """Replace the whole state with a snapshot's; InvalidSnapshot changes nothing.
+
+        A snapshot from outside is checked whole, its documents too, against the contracts
+        (`contracts/snapshot.py`): what it holds is what a client could have made.
+        """
+        self._swap_in(snapshot, documents=True)
         self._save_all()
 
-    def _swap_in(self, snapshot: dict[str, Any]) -> None:
+    def _swap_in(self, snapshot: dict[str, Any], documents: bool = False) -> None:
+        """Build the state of a snapshot aside, then swap it in whole. A state file's is
+        checked too (it may have been edited), its documents not: they were when written."""
         snapshot = _current_format(snapshot)
+        check_snapshot(snapshot, documents=documents)
         try:
             # Everything is built aside first, then swapped in whole.
             iam = IamBackend(self.clock, Account.restore(snapshot["account"]))

@@ -530,3 +530,134 @@ def test_a_task_fault_without_a_project_is_the_default_projects(client: FlaskCli
         "/_mock/faults?project=nowhere", json={"task_id": "sample-ready", "subtask": "SSL_CONFIG"}
     )
     assert "project" in error_message(unknown, 400, "SMS.9002")
+
+
+# --- 6. snapshots that once broke the server, and the clock's rules ------------------------------
+
+
+def _snapshot(client: FlaskClient) -> dict[str, Any]:
+    client.post("/_mock/faults", json={"match": {"path": "/nowhere"}, "status": 418})
+    client.post("/_mock/faults", json={"task_id": "sample-ready", "subtask": "SSL_CONFIG"})
+    return client.get("/_mock/snapshot").get_json()
+
+
+def _task_row(snapshot: dict[str, Any], task_id: str) -> dict[str, Any]:
+    return next(t for t in snapshot["sms"]["tasks"] if t["id"] == task_id)
+
+
+def _poison(name: str, snapshot: dict[str, Any]) -> str:
+    """Poison a good snapshot one way; the field the refusal must name."""
+    if name == "http-fault-path-not-a-string":
+        snapshot["http_faults"][0]["match"]["path"] = 123
+        return "http_faults.0.match.path"
+    if name == "task-doc-not-an-object":
+        _task_row(snapshot, "sample-ready")["doc"] = "not a document"
+        return "doc"
+    if name == "task-fault-progress-not-a-number":
+        snapshot["faults"][0]["at_progress"] = "x"
+        return "faults.0.at_progress"
+    if name == "run-starting-in-the-future":
+        run = _task_row(snapshot, "sample-running")["run"]
+        run["t0"] = snapshot["clock"]["now_ms"] + 3_600_000
+        return "run.t0"
+    if name == "clock-beyond-any-date":
+        snapshot["clock"]["now_ms"] = 10**30
+        return "clock.now_ms"
+    if name == "clock-at-1970":
+        snapshot["clock"]["now_ms"] = 0
+        return "clock.now_ms"
+    if name == "task-doc-with-a-bad-state":
+        _task_row(snapshot, "sample-ready")["doc"]["state"] = "PAUSED"
+        return "state"
+    if name == "run-indexing-no-sub-task":
+        _task_row(snapshot, "sample-running")["run"]["pending"] = [99]
+        return "run.pending"
+    if name == "token-of-no-user":
+        snapshot["tokens"].append(
+            {
+                "id": "MIIx",
+                "user_id": "ghost",
+                "methods": ["password"],
+                "issued_ms": snapshot["clock"]["now_ms"],
+                "expires_ms": snapshot["clock"]["now_ms"] + 1,
+            }
+        )
+        return "tokens.0.user_id"
+    if name == "source-doc-with-a-bad-disk":
+        row = next(r for r in snapshot["sms"]["resources"] if r["kind"] == "source")
+        row["doc"]["disks"] = "none"
+        return "disks"
+    raise AssertionError(name)
+
+
+POISONS = [
+    "http-fault-path-not-a-string",
+    "task-doc-not-an-object",
+    "task-fault-progress-not-a-number",
+    "run-starting-in-the-future",
+    "clock-beyond-any-date",
+    "clock-at-1970",
+    "task-doc-with-a-bad-state",
+    "run-indexing-no-sub-task",
+    "token-of-no-user",
+    "source-doc-with-a-bad-disk",
+]
+
+
+@pytest.mark.parametrize("poison", POISONS)
+def test_a_poisoned_snapshot_is_refused_naming_the_field_and_changes_nothing(
+    tmp_path: Path, poison: str
+) -> None:
+    db = tmp_path / "state.db"
+    app = create_app(Config(clock="manual", state_file=db))
+    client = app.test_client()
+    snapshot = _snapshot(client)
+    field = _poison(poison, snapshot)
+    before = client.get("/_mock/snapshot").get_json()
+    response = client.post("/_mock/snapshot", json=snapshot)
+    assert field in error_message(response, 400, "SMS.9002")
+    assert client.get("/_mock/snapshot").get_json() == before
+    token = client.post("/v3/auth/tokens", json=password_body()).headers["X-Subject-Token"]
+    assert client.get("/v3/tasks", headers={"X-Auth-Token": token}).status_code == 200
+    app.extensions["sms_mock"].close()
+    # ... and the file was not written: a restart serves as before.
+    again = create_app(Config(clock="manual", state_file=db)).test_client()
+    token = again.post("/v3/auth/tokens", json=password_body()).headers["X-Subject-Token"]
+    assert again.get("/v3/tasks", headers={"X-Auth-Token": token}).status_code == 200
+    again.application.extensions["sms_mock"].close()
+
+
+def test_a_snapshot_round_trips_a_task_nested_as_deep_as_a_put_allows(
+    client: FlaskClient,
+) -> None:
+    deep = _nested(30)  # the put's body: {"id", "kept": 30 levels} is within 32
+    assert client.post("/_mock/tasks", json={"id": "deep", "kept": deep}).status_code == 201
+    snapshot = client.get("/_mock/snapshot").get_json()
+    assert client.post("/_mock/snapshot", json=snapshot).status_code == 200
+    assert client.get("/_mock/snapshot").get_json()["sms"] == snapshot["sms"]
+
+
+def test_the_clock_will_not_be_advanced_past_year_9000(client: FlaskClient) -> None:
+    before = client.get("/_mock/clock").get_json()["now_ms"]
+    for _ in range(3):
+        moved = client.post("/_mock/clock/advance", json={"seconds": 10 * 365 * 86400})
+        assert moved.status_code == 200
+    far = client.post("/_mock/clock/advance", json={"seconds": 10 * 365 * 86400})
+    for _ in range(800):
+        if far.status_code != 200:
+            break
+        far = client.post("/_mock/clock/advance", json={"seconds": 10 * 365 * 86400})
+    assert "9000" in error_message(far, 400, "SMS.9002")
+    assert client.post("/v3/auth/tokens", json=password_body()).status_code == 201
+    assert client.get("/_mock/clock").get_json()["now_ms"] > before
+
+
+def test_the_real_clock_does_not_go_back_with_the_wall(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sms_mock.mock_server.core import clock as clocks
+
+    real = clocks.RealClock()
+    first = real.now_ms()
+    wall = clocks.wall_ms()
+    monkeypatch.setattr(clocks, "wall_ms", lambda: wall - 3_600_000)  # set back an hour
+    monkeypatch.setattr(clocks.time, "time_ns", lambda: (wall - 3_600_000) * 1_000_000)
+    assert real.now_ms() >= first

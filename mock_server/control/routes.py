@@ -27,9 +27,11 @@ from sms_mock.contracts.control import (
     TaskFaultRequestSchema,
     TaskFaultSchema,
 )
+from sms_mock.contracts.snapshot import CLOCK_MAX_MS
 from sms_mock.mock_server.core.clock import iso_ms
 from sms_mock.mock_server.core.errors import sms_error
 from sms_mock.mock_server.core.http import (
+    SNAPSHOT_DEPTH,
     body_json,
     emulator,
     json_response,
@@ -37,10 +39,11 @@ from sms_mock.mock_server.core.http import (
     load_body,
     load_query,
 )
-from sms_mock.mock_server.emulator import InvalidSnapshot, UnknownProject
+from sms_mock.mock_server.emulator import UnknownProject
 from sms_mock.mock_server.sms import errors as sms_errors
 from sms_mock.mock_server.sms.resource_documents import SOURCE_DOCUMENT, TEMPLATE_DOCUMENT
 from sms_mock.mock_server.sms.task_documents import TASK_DOCUMENT
+from sms_mock.mock_server.snapshot_check import InvalidSnapshot
 
 blueprint = Blueprint("control", __name__, url_prefix="/_mock")
 
@@ -91,7 +94,12 @@ def clock() -> Response:
 
 @blueprint.post("/clock/advance")
 def advance_clock() -> Response:
-    emulator().clock.advance(load_body(_advance_schema, invalid)["seconds"])
+    seconds = load_body(_advance_schema, invalid)["seconds"]
+    clock = emulator().clock
+    if clock.now_ms() + seconds * 1000 > CLOCK_MAX_MS:
+        # Past it, no date of a task or a token could be written any more.
+        raise invalid("seconds", "The clock would pass 9000-01-01.")
+    clock.advance(seconds)
     return json_response(_clock_schema.dump(_clock_fields()))
 
 
@@ -208,7 +216,7 @@ def get_snapshot() -> Response:
 @blueprint.post("/snapshot")
 def restore_snapshot() -> Response:
     try:
-        emulator().restore(body_json(invalid))
+        emulator().restore(body_json(invalid, SNAPSHOT_DEPTH))
     except InvalidSnapshot as exc:  # nothing was changed
         raise invalid("snapshot", str(exc)) from exc
     return json_response(_restored_schema.dump({"status": "restored", **_clock_fields()}))

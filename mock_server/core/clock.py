@@ -19,6 +19,10 @@ def wall_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+def monotonic_ms() -> int:
+    return time.monotonic_ns() // 1_000_000
+
+
 def iso_ms(ms: int) -> str:
     """Epoch milliseconds as IAM writes times: ISO-8601 UTC with six fraction digits."""
     return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -73,19 +77,20 @@ class ManualClock:
 
 @dataclass
 class RealClock:
-    """Wall time times `speed` since the anchor, plus whatever `advance` added."""
+    """Wall time times `speed` since the anchor, plus whatever `advance` added.
+
+    The time passed is measured on the monotonic clock, so that the emulator's never goes
+    back when the machine's is set back (NTP, a suspended laptop); it starts at the wall time.
+    """
 
     speed: float = 1.0
     mode: ClockMode = ClockMode.REAL
-    _anchor_wall: int = field(default_factory=wall_ms)
-    _anchor_virtual: int = 0
+    _anchor_mono: int = field(default_factory=monotonic_ms)
+    _anchor_virtual: int = field(default_factory=wall_ms)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def __post_init__(self) -> None:
-        self._anchor_virtual = self._anchor_wall
-
     def now_ms(self) -> int:
-        return self._anchor_virtual + int((wall_ms() - self._anchor_wall) * self.speed)
+        return self._anchor_virtual + int((monotonic_ms() - self._anchor_mono) * self.speed)
 
     def advance(self, seconds: float) -> int:
         with self._lock:
@@ -93,19 +98,21 @@ class RealClock:
             return self.now_ms()
 
     def reset(self) -> None:
+        """A new timeline, from the wall time now."""
         with self._lock:
-            self._anchor_wall = wall_ms()
-            self._anchor_virtual = self._anchor_wall
+            self._anchor_mono = monotonic_ms()
+            self._anchor_virtual = wall_ms()
 
     def snapshot(self) -> dict:
         return {"mode": self.mode.value, "now_ms": self.now_ms(), "speed": self.speed}
 
     def base(self) -> tuple[int, ...]:
-        return (self._anchor_wall, self._anchor_virtual)
+        return (self._anchor_mono, self._anchor_virtual)
 
     def restore(self, data: dict) -> None:
+        """A new timeline, from the snapshot's time."""
         with self._lock:
-            self._anchor_wall = wall_ms()
+            self._anchor_mono = monotonic_ms()
             self._anchor_virtual = int(data["now_ms"])
 
 

@@ -52,6 +52,8 @@ def _no_constants(name: str) -> Any:
 # Every body on every route: no deeper than this (real bodies are under 10 levels), so that
 # nothing the emulator keeps can make a later copy or dump recurse too deep.
 MAX_DEPTH = 32
+# A snapshot holds documents of that depth a few levels down (`sms.tasks.N.doc`).
+SNAPSHOT_DEPTH = MAX_DEPTH + 8
 # Integers within SMS's int64 (Python's json reads any size; no client can write one back).
 NUMBER_LIMIT = 2**63
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -65,14 +67,14 @@ class UnsafeJson(ValueError):
         self.field, self.problem = field, problem
 
 
-def parse_json(raw: bytes) -> Any:
+def parse_json(raw: bytes, max_depth: int = MAX_DEPTH) -> Any:
     """Strict JSON: UTF-8 only, no NaN or Infinity, and `check_document`'s limits. Raises
     ValueError (UnsafeJson for a document that parses but breaks a limit)."""
     try:
         value = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
     except RecursionError as exc:  # `[[[[...` thousands deep: bad input, not a crash
         raise ValueError("nested too deeply") from exc
-    check_document(value)
+    check_document(value, max_depth)
     return value
 
 
@@ -80,7 +82,7 @@ def _join(where: str, key: object) -> str:
     return f"{where}.{key}" if where else str(key)
 
 
-def check_document(value: Any) -> None:
+def check_document(value: Any, max_depth: int = MAX_DEPTH) -> None:
     """Nesting within MAX_DEPTH, floats finite and integers within NUMBER_LIMIT, every string
     encodable (no lone surrogate, which `\\ud800` in JSON makes): UnsafeJson at the first
     place that is not, so that nothing accepted fails when it is copied, dumped or saved."""
@@ -88,8 +90,8 @@ def check_document(value: Any) -> None:
     while stack:
         item, where, depth = stack.pop()
         if isinstance(item, dict | list):
-            if depth > MAX_DEPTH:
-                raise UnsafeJson(where or "body", f"Nested deeper than {MAX_DEPTH} levels.")
+            if depth > max_depth:
+                raise UnsafeJson(where or "body", f"Nested deeper than {max_depth} levels.")
             pairs = item.items() if isinstance(item, dict) else enumerate(item)
             for key, inner in pairs:
                 if isinstance(key, str) and _SURROGATE.search(key):
@@ -122,14 +124,17 @@ def load(schema: Loader, data: Any, invalid: Invalid) -> Any:
         raise invalid(*first_problem(exc)) from exc
 
 
-def body_json(invalid: Invalid) -> Any:
-    """The request's body as JSON (parsed once per request); malformed JSON raises invalid."""
+def body_json(invalid: Invalid, max_depth: int = MAX_DEPTH) -> Any:
+    """The request's body as JSON (parsed once per request); malformed JSON raises invalid.
+
+    `max_depth` is deeper for a snapshot, whose documents sit a few levels down in it.
+    """
     raw = request.get_data(cache=True)
     parsed = request.environ.get(PARSED_BODY_KEY)
     if parsed is not None and parsed[0] == raw:
         return parsed[1]
     try:
-        value = parse_json(raw)
+        value = parse_json(raw, max_depth)
     except UnsafeJson as exc:
         raise invalid(exc.field, exc.problem) from exc
     except ValueError as exc:

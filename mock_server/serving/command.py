@@ -14,8 +14,9 @@ from sms_mock.mock_server.config import Config
 from sms_mock.mock_server.control.fixtures import FixtureError
 from sms_mock.mock_server.control.scenarios import UnknownScenario
 from sms_mock.mock_server.core.state_file import StateFileError
-from sms_mock.mock_server.emulator import InvalidSnapshot, SaveFailed
+from sms_mock.mock_server.emulator import SaveFailed
 from sms_mock.mock_server.serving.waitress_server import make_server, run_until_stopped
+from sms_mock.mock_server.snapshot_check import InvalidSnapshot
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:

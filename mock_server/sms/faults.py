@@ -86,7 +86,5 @@ class TaskFaultBook(FaultRegistry[TaskFault]):
             return [
                 f
                 for f in self._faults.values()
-                if f.task_id == task_id
-                and f.remaining > 0
-                and f.project_id in (project_id, "")
+                if f.task_id == task_id and f.remaining > 0 and f.project_id in (project_id, "")
             ]

@@ -1,0 +1,266 @@
+"""The snapshot (`GET` / `POST /_mock/snapshot`, and what `--state-file` keeps): every part typed,
+and every reference checked, so that no snapshot accepted can make a later call fail.
+
+The documents inside (a task's answer, a source's, a template's) are dicts here; the emulator
+checks them against the same contracts as the control plane's puts (`mock_server/sms/
+task_documents.py`, `resource_documents.py`) before it restores a posted snapshot.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from sms_mock.contracts.base import Pattern, RequestSchema, task_id_validator
+from sms_mock.contracts.control import (
+    DurationsField,
+    HttpFaultRequestSchema,
+    TaskFaultRequestSchema,
+)
+from sms_mock.contracts.enums import AuthMethod, ClockMode, TaskState, values
+from sms_mock.contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
+
+# The emulator's clock lives between these: before 2020 is a mistake (a `now_ms` in seconds,
+# or 0), and past 9000 no date of a task or a token can be written any more.
+CLOCK_MIN_MS = int(datetime(2020, 1, 1, tzinfo=UTC).timestamp() * 1000)
+CLOCK_MAX_MS = int(datetime(9000, 1, 1, tzinfo=UTC).timestamp() * 1000)
+SNAPSHOT_FORMATS = ["sms-mock-snapshot/1", "sms-mock-snapshot/2"]
+PHASE_KINDS = ["REPLICATE", "CUTOVER", "RESYNC", "CLONE"]
+PHASE_PATTERN = r"^(REPLICATE|CUTOVER|RESYNC|CLONE)\d*$"
+RESOURCE_KINDS = ["source", "template", "migproject", "setting"]  # setting: a project's own
+
+_name = validate.Length(1, 255)
+_secret = validate.Length(1, 16384)
+
+
+def _time(**kwargs: Any) -> StrictInteger:
+    return StrictInteger(validate=validate.Range(CLOCK_MIN_MS, CLOCK_MAX_MS), **kwargs)
+
+
+def _count(**kwargs: Any) -> StrictInteger:
+    return StrictInteger(validate=validate.Range(min=0), **kwargs)
+
+
+class ClockStateSchema(RequestSchema):
+    mode = enum_field(ClockMode)
+    now_ms = _time(required=True)
+    speed = StrictNumber(validate=validate.Range(min=0, max=1_000_000))
+
+
+# --- the account ----------------------------------------------------------------------------------
+
+
+class DomainRowSchema(RequestSchema):
+    id = fields.String(required=True, validate=_name)
+    name = fields.String(required=True, validate=_name)
+
+
+class ProjectRowSchema(DomainRowSchema):
+    domain_id = fields.String(required=True, validate=_name)
+
+
+class UserRowSchema(ProjectRowSchema):
+    password = fields.String(required=True, validate=_name)
+    admin = StrictBoolean(load_default=False)
+
+
+class AccessKeyRowSchema(RequestSchema):
+    ak = fields.String(required=True, validate=_name)
+    sk = fields.String(required=True, validate=_name)
+    user_id = fields.String(required=True, validate=_name)
+
+
+class AccountStateSchema(RequestSchema):
+    domains = fields.List(fields.Nested(DomainRowSchema), required=True)
+    projects = fields.List(fields.Nested(ProjectRowSchema), required=True)
+    users = fields.List(fields.Nested(UserRowSchema), required=True)
+    access_keys = fields.List(fields.Nested(AccessKeyRowSchema), required=True)
+    default_project_id = fields.String(allow_none=True, validate=_name)
+
+    @validates_schema
+    def _references(self, data: dict, **kwargs: Any) -> None:
+        domains = {d["id"] for d in data.get("domains", [])}
+        projects = {p["id"] for p in data.get("projects", [])}
+        users = {u["id"] for u in data.get("users", [])}
+        for key, ids in (("projects", domains), ("users", domains)):
+            for index, row in enumerate(data.get(key, [])):
+                if row["domain_id"] not in ids:
+                    raise ValidationError("No such domain.", f"{key}.{index}.domain_id")
+        for index, row in enumerate(data.get("access_keys", [])):
+            if row["user_id"] not in users:
+                raise ValidationError("No such user.", f"access_keys.{index}.user_id")
+        default = data.get("default_project_id")
+        if default is not None and default not in projects:
+            raise ValidationError("No such project.", "default_project_id")
+
+
+# --- tasks and resources --------------------------------------------------------------------------
+
+
+class RunStateSchema(RequestSchema):
+    phase = fields.String(required=True, validate=Pattern(PHASE_PATTERN))
+    kind = fields.String(required=True, validate=validate.OneOf(PHASE_KINDS))
+    pending = fields.List(StrictInteger(validate=validate.Range(0, 10_000)), required=True)
+    t0 = _time(required=True)
+    p0 = StrictNumber(required=True, validate=validate.Range(0, 100))  # a pause keeps fractions
+
+
+class TimerStateSchema(RequestSchema):
+    until = _time(required=True)
+    then = fields.String(required=True, validate=validate.OneOf(values(TaskState)))
+
+
+class TaskRowSchema(RequestSchema):
+    project_id = fields.String(required=True, validate=_name)
+    id = fields.String(required=True, validate=task_id_validator)
+    doc = fields.Dict(required=True)
+    durations = DurationsField(load_default=dict)
+    run = fields.Nested(RunStateSchema, allow_none=True, load_default=None)
+    timer = fields.Nested(TimerStateSchema, allow_none=True, load_default=None)
+    version = _count(load_default=0)
+    settings = fields.Dict(allow_none=True, load_default=None)
+
+    @validates_schema
+    def _run_within_its_entries(self, data: dict, **kwargs: Any) -> None:
+        doc, run = data.get("doc") or {}, data.get("run")
+        if doc.get("id", data.get("id")) != data.get("id"):
+            raise ValidationError("The document's id is not the row's.", "doc.id")
+        if run is None:
+            return
+        entries = doc.get("sub_tasks")
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise ValidationError("A running task's sub_tasks are a list of objects.", "doc")
+        if any(index >= len(entries) for index in run["pending"]):
+            raise ValidationError("Indexes a sub-task the document does not have.", "run.pending")
+
+
+class SmsStateSchema(RequestSchema):
+    last_int_id = _count(load_default=0)
+    tasks = fields.List(fields.Nested(TaskRowSchema), required=True)
+    resources = fields.List(fields.Nested(lambda: ResourceRowSchema()), load_default=list)
+
+
+class ResourceRowSchema(RequestSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(RESOURCE_KINDS))
+    project_id = fields.String(required=True, validate=_name)
+    id = fields.String(required=True, validate=_name)
+    doc = fields.Dict(required=True)
+
+
+class ProjectSettingSchema(RequestSchema):
+    """A project's own setting row (the privacy agreement: `{"flag": true}`)."""
+
+    flag = StrictBoolean(required=True)
+
+
+# --- IAM ------------------------------------------------------------------------------------------
+
+
+class TokenRowSchema(RequestSchema):
+    id = fields.String(required=True, validate=_secret)
+    user_id = fields.String(required=True, validate=_name)
+    methods = fields.List(enum_field(AuthMethod), required=True, validate=validate.Length(1, 2))
+    issued_ms = _time(required=True)
+    expires_ms = _time(required=True)
+    project_id = fields.String(allow_none=True, load_default=None, validate=_name)
+    domain_id = fields.String(allow_none=True, load_default=None, validate=_name)
+
+
+class CredentialRowSchema(RequestSchema):
+    access = fields.String(required=True, validate=_name)
+    secret = fields.String(required=True, validate=_name)
+    security_token = fields.String(required=True, validate=_secret)
+    user_id = fields.String(required=True, validate=_name)
+    issued_ms = _time(required=True)
+    expires_ms = _time(required=True)
+
+
+def _counts() -> fields.Dict:
+    return fields.Dict(
+        keys=fields.String(validate=_secret), values=StrictInteger(), load_default=dict
+    )
+
+
+class LockoutStateSchema(RequestSchema):
+    failures = _counts()
+    locked_until = _counts()
+    ak_failures = _counts()
+    ak_locked_until = _counts()
+
+
+# --- faults ---------------------------------------------------------------------------------------
+
+
+class TaskFaultRowSchema(TaskFaultRequestSchema):
+    id = fields.String(required=True, validate=_name)
+    phase = fields.String(
+        allow_none=True, validate=Pattern(r"^(REPLICATE|CUTOVER|RESYNC|CLONE)\d*$")
+    )
+    occurrence = StrictInteger(allow_none=True, validate=validate.Range(min=1))
+    kind = fields.String(load_default="task", validate=validate.Equal("task"))
+    remaining = _count(required=True)
+    fired = _count(load_default=0)
+    project_id = fields.String(load_default="", validate=validate.Length(max=255))
+
+
+class HttpFaultRowSchema(HttpFaultRequestSchema):
+    id = fields.String(required=True, validate=_name)
+    status = StrictInteger(allow_none=True, validate=validate.Range(100, 599))
+    kind = fields.String(load_default="http", validate=validate.Equal("http"))
+    remaining = _count(required=True)
+    fired = _count(load_default=0)
+
+
+# --- the whole ------------------------------------------------------------------------------------
+
+
+class SnapshotSchema(RequestSchema):
+    format = fields.String(required=True, validate=validate.OneOf(SNAPSHOT_FORMATS))
+    clock = fields.Nested(ClockStateSchema, required=True)
+    account = fields.Nested(AccountStateSchema, required=True)
+    sms = fields.Nested(SmsStateSchema, required=True)
+    tokens = fields.List(fields.Nested(TokenRowSchema), required=True)
+    credentials = fields.List(fields.Nested(CredentialRowSchema), load_default=list)
+    lockouts = fields.Nested(LockoutStateSchema, required=True)
+    faults = fields.List(fields.Nested(TaskFaultRowSchema), required=True)
+    http_faults = fields.List(fields.Nested(HttpFaultRowSchema), load_default=list)
+
+    @validates_schema
+    def _references(self, data: dict, **kwargs: Any) -> None:
+        """Every row names a project, user or domain of the account; no run starts after now."""
+        account = data.get("account")
+        if account is None or "sms" not in data or "clock" not in data:
+            return  # reported by the fields themselves
+        projects = {p["id"] for p in account["projects"]}
+        domains = {d["id"] for d in account["domains"]}
+        users = {u["id"] for u in account["users"]}
+        now = data["clock"]["now_ms"]
+        seen: set[tuple[str, str]] = set()
+        for index, task in enumerate(data["sms"]["tasks"]):
+            where = f"sms.tasks.{index}"
+            if task["project_id"] not in projects:
+                raise ValidationError("No such project.", f"{where}.project_id")
+            if (task["project_id"], task["id"]) in seen:
+                raise ValidationError("A second task of this id in its project.", f"{where}.id")
+            seen.add((task["project_id"], task["id"]))
+            if task["run"] is not None and task["run"]["t0"] > now:
+                raise ValidationError(
+                    "A run cannot start after the clock's now.", f"{where}.run.t0"
+                )
+        for index, row in enumerate(data["sms"]["resources"]):
+            if row["project_id"] not in projects:
+                raise ValidationError("No such project.", f"sms.resources.{index}.project_id")
+        for key in ("tokens", "credentials"):
+            for index, row in enumerate(data.get(key, [])):
+                if row["user_id"] not in users:
+                    raise ValidationError("No such user.", f"{key}.{index}.user_id")
+        for index, row in enumerate(data.get("tokens", [])):
+            if row["project_id"] is not None and row["project_id"] not in projects:
+                raise ValidationError("No such project.", f"tokens.{index}.project_id")
+            if row["domain_id"] is not None and row["domain_id"] not in domains:
+                raise ValidationError("No such domain.", f"tokens.{index}.domain_id")
+        for index, fault in enumerate(data.get("faults", [])):
+            if fault["project_id"] not in ("", *projects):
+                raise ValidationError("No such project.", f"faults.{index}.project_id")
