@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -15,8 +16,15 @@ from sms_mock.mock_server.control.fixtures import FixtureError
 from sms_mock.mock_server.control.scenarios import UnknownScenario
 from sms_mock.mock_server.core.state_file import StateFileError
 from sms_mock.mock_server.emulator import SaveFailed
-from sms_mock.mock_server.serving.waitress_server import make_server, run_until_stopped
+from sms_mock.mock_server.serving.waitress_server import (
+    DEFAULT_CHANNEL_TIMEOUT_S,
+    DEFAULT_CONNECTION_LIMIT,
+    make_server,
+    run_until_stopped,
+)
 from sms_mock.mock_server.snapshot_check import InvalidSnapshot
+
+ADMIN_TOKEN_ENV = "SMS_MOCK_ADMIN_TOKEN"
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -84,8 +92,45 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--admin-token",
         metavar="TOKEN",
-        help="the X-Mock-Admin-Token that /_mock calls need; required off loopback",
+        help="the X-Mock-Admin-Token that /_mock calls need; required off loopback (a "
+        f"command line is readable in the process list: prefer {ADMIN_TOKEN_ENV} or "
+        "--admin-token-file)",
     )
+    parser.add_argument(
+        "--admin-token-file",
+        type=Path,
+        metavar="PATH",
+        help="read the admin token from this file (its first line)",
+    )
+    parser.add_argument(
+        "--connection-limit",
+        type=int,
+        default=DEFAULT_CONNECTION_LIMIT,
+        metavar="N",
+        help="open connections served at once, both listeners together; idle and slow ones "
+        f"count (default {DEFAULT_CONNECTION_LIMIT})",
+    )
+    parser.add_argument(
+        "--channel-timeout",
+        type=int,
+        default=DEFAULT_CHANNEL_TIMEOUT_S,
+        metavar="SECONDS",
+        help="close a connection that sends nothing for this long, idle or half a request "
+        f"(default {DEFAULT_CHANNEL_TIMEOUT_S})",
+    )
+
+
+def _admin_token(args: argparse.Namespace) -> str | None:
+    """--admin-token, else the first line of --admin-token-file, else SMS_MOCK_ADMIN_TOKEN."""
+    if args.admin_token:
+        return args.admin_token
+    if args.admin_token_file is not None:
+        text = args.admin_token_file.read_text(encoding="utf-8")
+        token = text.splitlines()[0].strip() if text.strip() else ""
+        if not token:
+            raise ValueError(f"--admin-token-file {args.admin_token_file} is empty")
+        return token
+    return os.environ.get(ADMIN_TOKEN_ENV) or None
 
 
 def _is_loopback(host: str) -> bool:
@@ -105,9 +150,24 @@ def serve(args: argparse.Namespace) -> int:
     if args.journal_size < 1:
         print("sms-mock: --journal-size must be at least 1", file=sys.stderr)
         return 2
-    if not _is_loopback(args.host) and not args.admin_token:
+    if args.connection_limit < 1:
+        print("sms-mock: --connection-limit must be at least 1", file=sys.stderr)
+        return 2
+    if args.channel_timeout < 1:
+        print("sms-mock: --channel-timeout must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        admin_token = _admin_token(args)
+    except (OSError, ValueError) as exc:
+        print(f"sms-mock: {exc}", file=sys.stderr)
+        return 2
+    if not _is_loopback(args.host) and not admin_token:
         # Off loopback, anyone who reaches the port could rewrite the state through /_mock.
-        print(f"sms-mock: --host {args.host} is not loopback: give --admin-token", file=sys.stderr)
+        print(
+            f"sms-mock: --host {args.host} is not loopback: give --admin-token, "
+            f"--admin-token-file or {ADMIN_TOKEN_ENV}",
+            file=sys.stderr,
+        )
         return 2
     config = Config(
         fixtures=list(args.fixtures),
@@ -118,7 +178,7 @@ def serve(args: argparse.Namespace) -> int:
         auth=args.auth,
         state_file=args.state_file,
         journal_size=args.journal_size,
-        admin_token=args.admin_token,
+        admin_token=admin_token,
     )
     try:
         app = create_app(config)
@@ -134,7 +194,13 @@ def serve(args: argparse.Namespace) -> int:
     iam_port = args.iam_port if args.iam_port is not None else (args.port + 1 if args.port else 0)
     try:
         server = make_server(
-            app, host=args.host, port=args.port, threads=args.threads, iam_port=iam_port
+            app,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            iam_port=iam_port,
+            connection_limit=args.connection_limit,
+            channel_timeout=args.channel_timeout,
         )
     except OSError as exc:
         print(

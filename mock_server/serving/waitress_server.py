@@ -9,6 +9,8 @@ pool, so a slow client on either is served by the same workers.
 from __future__ import annotations
 
 import contextlib
+import logging
+import resource
 import signal
 from collections.abc import Callable, Iterable
 from types import FrameType
@@ -69,15 +71,57 @@ class EmulatorServer:
         wasyncore.close_all(self.map)
 
 
+# A shared QA bench: hundreds of idle keep-alive or slow clients must not shut others out
+# (waitress's own defaults, 100 connections and 120 s, let 98 idle sockets do that).
+DEFAULT_CONNECTION_LIMIT = 1000
+DEFAULT_CHANNEL_TIMEOUT_S = 60
+# Descriptors kept free beyond the connection limit: the listeners, the state file, logs.
+SPARE_DESCRIPTORS = 64
+
+# waitress warns "Task queue depth is N" on every request that waits for a worker: under load
+# that is thousands of lines a minute and says nothing a client does not see.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
+def _descriptors_for(connection_limit: int) -> int:
+    """The connection limit the process can hold: its descriptor limit raised as far as it
+    may go, and the connection limit lowered under it if it must."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connection_limit + SPARE_DESCRIPTORS
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+    if soft == resource.RLIM_INFINITY:
+        return connection_limit
+    return max(1, min(connection_limit, soft - SPARE_DESCRIPTORS))
+
+
 def make_server(
-    app: Any, *, host: str, port: int, threads: int, iam_port: int | None = 0
+    app: Any,
+    *,
+    host: str,
+    port: int,
+    threads: int,
+    iam_port: int | None = 0,
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT,
+    channel_timeout: int = DEFAULT_CHANNEL_TIMEOUT_S,
 ) -> EmulatorServer:
     """Both listeners for the app, their own error answers gateway JSON.
 
-    `iam_port` 0 picks a free port; None serves no IAM listener. Raises OSError when a port
-    cannot be bound (nothing is left listening then).
+    `iam_port` 0 picks a free port; None serves no IAM listener. Both listeners count
+    against one `connection_limit`. Raises OSError when a port cannot be bound (nothing is
+    left listening then).
     """
-    main = create_server(app, host=host, port=port, threads=threads)
+    limits = {
+        "threads": threads,
+        "connection_limit": _descriptors_for(connection_limit),
+        "channel_timeout": channel_timeout,
+        # How often idle channels are looked for: a tenth of the timeout, at least a second.
+        "cleanup_interval": max(1, channel_timeout // 10),
+    }
+    main = create_server(app, host=host, port=port, **limits)
     main.channel_class = GatewayChannel  # type: ignore[union-attr]
     iam = None
     if iam_port is not None:
@@ -88,7 +132,7 @@ def make_server(
                 _dispatcher=main.task_dispatcher,  # type: ignore[union-attr]
                 host=host,
                 port=iam_port,
-                threads=threads,
+                **limits,
             )
         except OSError:
             main.close()  # type: ignore[union-attr]

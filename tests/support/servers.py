@@ -3,6 +3,7 @@ of the contract tests (the emulator in process, or any server that speaks the AP
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -29,16 +30,18 @@ IAM_LISTENING = re.compile(r"^sms-mock IAM listening on http://127\.0\.0\.1:(\d+
 
 @contextmanager
 def serving_both(
-    *command: str, cwd: Path | None = None
+    *command: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> Iterator[tuple[subprocess.Popen, str, str]]:
     """Run `command --port 0` until the block ends; yields the process and the two URLs it
-    printed: the main one (its first line) and the IAM listener's (its second)."""
+    printed: the main one (its first line) and the IAM listener's (its second). `env` adds to
+    the environment."""
     process = subprocess.Popen(
         [*command, "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=cwd,
+        env={**os.environ, **env} if env else None,
     )
     try:
         assert process.stdout is not None
@@ -56,9 +59,11 @@ def serving_both(
 
 
 @contextmanager
-def serving(*command: str, cwd: Path | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+def serving(
+    *command: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[tuple[subprocess.Popen, str]]:
     """Run `command --port 0` until the block ends; yields the process and the URL it printed."""
-    with serving_both(*command, cwd=cwd) as (process, url, _):
+    with serving_both(*command, cwd=cwd, env=env) as (process, url, _):
         yield process, url
 
 
