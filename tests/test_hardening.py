@@ -661,3 +661,58 @@ def test_the_real_clock_does_not_go_back_with_the_wall(monkeypatch: pytest.Monke
     monkeypatch.setattr(clocks, "wall_ms", lambda: wall - 3_600_000)  # set back an hour
     monkeypatch.setattr(clocks.time, "time_ns", lambda: (wall - 3_600_000) * 1_000_000)
     assert real.now_ms() >= first
+
+
+# --- every route: hostile bodies never answer 5xx, and nothing accepted breaks later calls -------
+
+_PATH_VALUES = {
+    "task_id": "sample-ready",
+    "source_id": "src-linux-file",
+    "server_id": "src-sample-ready",
+    "id": "tpl-default",
+    "mig_project_id": "x",
+    "fault_id": "x",
+    "name": "failed-at-migrate-40",
+}
+HOSTILE_BODIES = {
+    "huge-integer": '{"k": %s}' % ("9" * 400),
+    "beyond-double": '{"k": 1e400}',
+    "deep": '{"k": ' * 40 + "1" + "}" * 40,
+    "lone-surrogate": '{"k": "\\ud800"}',
+    "surrogate-key": '{"\\udfff": 1}',
+}
+
+
+def _writing_routes() -> list[Any]:
+    from werkzeug.routing import Rule
+
+    app = create_app(Config(clock="manual", default_fixtures=False))
+    params = []
+    for rule in app.url_map.iter_rules():
+        assert isinstance(rule, Rule)
+        for method in sorted((rule.methods or set()) & {"POST", "PUT", "DELETE"}):
+            path = rule.rule
+            for name in rule.arguments:
+                path = path.replace(f"<{name}>", _PATH_VALUES[name])
+            params.append(pytest.param(method, path, id=f"{method}-{path}"))
+    return params
+
+
+@pytest.mark.parametrize("body", list(HOSTILE_BODIES.values()), ids=list(HOSTILE_BODIES))
+@pytest.mark.parametrize(("method", "path"), _writing_routes())
+def test_a_hostile_body_on_any_route_is_refused_or_harmless(
+    client: FlaskClient, token: str, method: str, path: str, body: str
+) -> None:
+    response = client.open(
+        path,
+        method=method,
+        data=body.encode(),
+        headers={**JSON, "X-Auth-Token": token},
+    )
+    assert response.status_code < 500, response.get_data(as_text=True)
+    # Whatever was accepted, the whole state still reads, dumps and restores.
+    snapshot = client.get("/_mock/snapshot")
+    assert snapshot.status_code == 200
+    assert client.post("/_mock/snapshot", json=snapshot.get_json()).status_code == 200
+    fresh = client.post("/v3/auth/tokens", json=password_body()).headers["X-Subject-Token"]
+    assert client.get("/v3/tasks", headers={"X-Auth-Token": fresh}).status_code == 200

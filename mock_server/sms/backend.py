@@ -27,11 +27,13 @@ from sms_mock.mock_server.sms.migproject_ops import MigprojectOps
 from sms_mock.mock_server.sms.resources import ResourceBook
 from sms_mock.mock_server.sms.source_models import TASK_ID, embedded_in_task
 from sms_mock.mock_server.sms.source_ops import SourceOps
+from sms_mock.mock_server.sms.task_index import TaskIndex
 from sms_mock.mock_server.sms.task_models import (
     Task,
     complete_document,
     created_document,
     default_document,
+    thaw,
 )
 from sms_mock.mock_server.sms.task_settings_ops import TaskSettingsOps
 from sms_mock.mock_server.sms.template_ops import TemplateOps
@@ -59,6 +61,7 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
         # One lock for every task: an answer is always a consistent instant of one task.
         self._lock = threading.RLock()
         self._tasks: dict[str, dict[str, Task]] = {}
+        self._indexes: dict[str, TaskIndex] = {}  # by project: what GET /v3/tasks pages
         self._last_int_id = 0
         # What changed since the state file last saw it: (project, task id) -> kept or deleted.
         self._changes: dict[tuple[str, str], bool] = {}
@@ -82,9 +85,25 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
             book.track_changes = value
 
     def _changed(self, project_id: str, task_id: str, alive: bool) -> None:
+        """Every change of a task comes here: its list index follows, and a state file is told."""
+        task = self._tasks.get(project_id, {}).get(task_id) if alive else None
+        index = self._indexes.get(project_id)
+        if index is None:
+            index = self._indexes[project_id] = TaskIndex()
+        if task is None:
+            index.remove(task_id)
+        else:
+            index.update(task_id, task.listed, task.moving)
         # Remembered only for a state file: without one nothing drains it, and it would grow.
         if self.track_changes:
             self._changes[(project_id, task_id)] = alive
+
+    def _reindex(self) -> None:
+        self._indexes = {}
+        for project_id, tasks in self._tasks.items():
+            index = self._indexes[project_id] = TaskIndex()
+            for task in tasks.values():
+                index.update(task.id, task.listed, task.moving)
 
     def _next_int_id(self) -> int:
         self._last_int_id += 1
@@ -111,18 +130,19 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
             return self._task(project_id, task_id).render()
 
     def list(self, project_id: str, query: dict[str, Any]) -> dict[str, Any]:
+        """A page of the project's tasks, from its index: the work is the page's, and the
+        lock is held only to settle the moving tasks and take the page's bytes."""
         now = self.clock.now_ms()
         with self._lock:
-            tasks = list(self._tasks.get(project_id, {}).values())
-            for task in tasks:
-                self._settle(project_id, task, now)
-            matching = [task for task in tasks if _matches(task.listed, query)]
-            matching.sort(key=lambda t: (-(t.listed.get("create_date") or 0), t.id))
-            offset, limit = query["offset"], query["limit"]
-            page = [
-                with_shape_keys(t.peek(), BRIEF_SHAPE) for t in matching[offset : offset + limit]
-            ]
-        return {"count": len(matching), "tasks": page}
+            index = self._indexes.get(project_id)
+            if index is None:
+                return {"count": 0, "tasks": []}
+            tasks = self._tasks[project_id]
+            for task_id in list(index.moving):
+                self._settle(project_id, tasks[task_id], now)
+            count, ids = index.page(query, query["offset"], query["limit"])
+            frozen = [tasks[task_id].frozen() for task_id in ids]
+        return {"count": count, "tasks": [with_shape_keys(thaw(f), BRIEF_SHAPE) for f in frozen]}
 
     def every_task(self) -> list[dict[str, Any]]:
         """Every task of every project, settled to now, with its project (the control plane)."""
@@ -318,6 +338,7 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
             for book in self.books:
                 book.restore(data.get("resources", []))
             self._last_int_id = int(data.get("last_int_id", 0))
+            self._reindex()
             self._changes.clear()
 
     def drain_changes(self) -> Changes:
@@ -337,21 +358,3 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
                 rows.extend(book_kept)
                 rows_gone.extend(book_gone)
             return Changes(copy.deepcopy(kept), gone, rows, rows_gone, self._last_int_id)
-
-
-def _matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
-    if "state" in query and doc.get("state") != query["state"]:
-        return False
-    if "name" in query and doc.get("name") != query["name"]:
-        return False
-    if "id" in query and doc.get("id") != query["id"]:
-        return False
-    if "enterprise_project_id" in query and (
-        doc.get("enterprise_project_id") != query["enterprise_project_id"]
-    ):
-        return False
-    if "source_server_id" in query:
-        source = doc.get("source_server") or {}
-        if source.get("id") != query["source_server_id"]:
-            return False
-    return True

@@ -98,7 +98,7 @@ class Task:
 
     @property
     def listed(self) -> dict[str, Any]:
-        """What a list filters and sorts on (`backend._matches`, `create_date`), unpacking
+        """What a list filters and sorts on (`task_index.indexed`), unpacking
         nothing: the document itself, or the packed task's copy of those fields."""
         return self._doc if self._doc is not None else self._listed  # type: ignore[return-value]
 
@@ -154,6 +154,18 @@ class Task:
             project_id=data.get("project_id", ""),
         )
 
+    def frozen(self) -> tuple[bool, bytes]:
+        """The document as bytes a reader can decode outside the backend's lock (`thaw`):
+        a packed task's packed bytes, which never change, or a live one's JSON, made now."""
+        if self._doc is None:
+            return True, self._packed  # type: ignore[return-value]
+        return False, _encode(self._doc)
+
+    @property
+    def moving(self) -> bool:
+        """Whether the clock moves it: a run, a timer, or a log collection under way."""
+        return self.live or bool(self.settings and "log" in self.settings)
+
     def render(self) -> bytes:
         """The JSON answer; a task at rest is encoded (or unpacked) once per change, not once
         per read."""
@@ -167,6 +179,12 @@ class Task:
 
 # The top-level fields a list filters and sorts on; `source_server` is kept with its id only.
 LISTED_KEYS = ("id", "name", "state", "enterprise_project_id", "create_date")
+
+
+def thaw(frozen: tuple[bool, bytes]) -> dict[str, Any]:
+    """The document of `Task.frozen`'s bytes."""
+    packed, data = frozen
+    return json.loads(_unpack(data) if packed else data)
 
 
 def _encode(doc: dict[str, Any]) -> bytes:
