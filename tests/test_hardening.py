@@ -716,3 +716,13 @@ def test_a_hostile_body_on_any_route_is_refused_or_harmless(
     assert client.post("/_mock/snapshot", json=snapshot.get_json()).status_code == 200
     fresh = client.post("/v3/auth/tokens", json=password_body()).headers["X-Subject-Token"]
     assert client.get("/v3/tasks", headers={"X-Auth-Token": fresh}).status_code == 200
+
+
+# --- 13. what grows under load --------------------------------------------------------------------
+
+
+def test_the_journal_keeps_a_long_path_to_its_start(client: FlaskClient) -> None:
+    long_path = "/v3/" + "x" * 100_000
+    assert client.get(long_path).status_code == 404
+    entry = client.get("/_mock/requests").get_json()["requests"][-1]
+    assert entry["path"].startswith("/v3/xxx") and len(entry["path"]) <= 2051

@@ -95,3 +95,21 @@ def test_a_silent_connection_is_closed_after_the_channel_timeout() -> None:
             waited = time.monotonic() - began
         process.terminate()
     assert waited < 8
+
+
+def test_a_burst_of_requests_leaves_no_queue_warnings_in_the_log() -> None:
+    with serving(SMS_MOCK, "serve", "--threads", "1") as (process, url):
+
+        def burst() -> None:
+            with requests.Session() as session:
+                for _ in range(15):
+                    session.get(f"{url}/_mock/health", timeout=10)
+
+        threads = [threading.Thread(target=burst) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        process.terminate()
+        _, errors = process.communicate(timeout=10)
+    assert "Task queue depth" not in errors

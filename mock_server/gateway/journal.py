@@ -20,6 +20,9 @@ def note_fired(fault_id: str) -> None:
         fired.append(fault_id)
 
 
+MAX_TEXT = 2048
+
+
 class Journal:
     """Thread-safe; the oldest entries fall out once `size` is reached."""
 
@@ -30,6 +33,12 @@ class Journal:
         self._lock = threading.Lock()
 
     def record(self, entry: dict[str, Any]) -> None:
+        # A path or query may be as long as the request line allows (hundreds of KiB): kept
+        # to its start, so that a full journal stays within `size` times a few KiB.
+        for key in ("path", "query"):
+            value = entry.get(key)
+            if isinstance(value, str) and len(value) > MAX_TEXT:
+                entry[key] = value[:MAX_TEXT] + "..."
         with self._lock:
             self._entries.append({"id": next(self._ids), **entry})
 
