@@ -726,3 +726,30 @@ def test_the_journal_keeps_a_long_path_to_its_start(client: FlaskClient) -> None
     assert client.get(long_path).status_code == 404
     entry = client.get("/_mock/requests").get_json()["requests"][-1]
     assert entry["path"].startswith("/v3/xxx") and len(entry["path"]) <= 2051
+
+
+# --- scenario and fixture poisoning ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("task_text", "problem"),
+    [
+        ('{"id": "p", "name": "\\ud800"}', "Unicode"),
+        ('{"id": "p", "migrate_speed": 1%s}' % ("0" * 400), "int64"),
+        ('{"id": "p", "kept": %s1%s}' % ('{"k": ' * 40, "}" * 40), "Nested"),
+        ('{"id": "p", "create_date": "yesterday"}', "create_date"),
+    ],
+    ids=["lone-surrogate", "huge-number", "deep", "wrong-type"],
+)
+def test_a_poisoned_scenario_file_stops_the_start_naming_it(
+    tmp_path: Path, task_text: str, problem: str
+) -> None:
+    from sms_mock.mock_server.control.fixtures import FixtureError
+
+    (tmp_path / "scenarios").mkdir()
+    scenario = tmp_path / "scenarios" / "poisoned.json"
+    scenario.write_text('{"description": "poisoned", "tasks": [%s]}' % task_text, encoding="utf-8")
+    with pytest.raises(FixtureError) as caught:
+        create_app(Config(clock="manual", fixtures=[tmp_path]))
+    assert str(scenario) in str(caught.value)
+    assert problem in str(caught.value)

@@ -9,7 +9,6 @@ and `tasks/*.json` (each `{"project": NAME_OR_ID, "tasks": [task documents]}`) a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from marshmallow import ValidationError
 from sms_mock.contracts.base import first_problem
 from sms_mock.contracts.fixtures import AccountFileSchema, TasksFileSchema
 from sms_mock.mock_server.control.scenarios import Scenario, ScenarioError, parse_scenario
+from sms_mock.mock_server.core.http import UnsafeJson, parse_json
 from sms_mock.mock_server.iam.models import AccessKey, Account, Domain, Project, User
 from sms_mock.mock_server.sms.resource_documents import SOURCE_DOCUMENT, TEMPLATE_DOCUMENT
 from sms_mock.mock_server.sms.task_documents import load_task_document
@@ -79,8 +79,12 @@ def load_fixture_set(folders: list[Path]) -> FixtureSet:
 
 
 def _read_json(path: Path) -> Any:
+    """A fixture file's JSON, held to the limits of a request body (`core.http.parse_json`):
+    what a fixture holds must be what a client could have put in."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return parse_json(path.read_bytes())
+    except UnsafeJson as exc:
+        raise FixtureError(f"{path}: {exc.field}: {exc.problem}") from exc
     except (OSError, ValueError) as exc:
         raise FixtureError(f"{path}: {exc}") from exc
 
