@@ -735,8 +735,8 @@ def test_the_journal_keeps_a_long_path_to_its_start(client: FlaskClient) -> None
     ("task_text", "problem"),
     [
         ('{"id": "p", "name": "\\ud800"}', "Unicode"),
-        ('{"id": "p", "migrate_speed": 1%s}' % ("0" * 400), "int64"),
-        ('{"id": "p", "kept": %s1%s}' % ('{"k": ' * 40, "}" * 40), "Nested"),
+        ('{"id": "p", "migrate_speed": 1' + "0" * 400 + "}", "int64"),
+        ('{"id": "p", "kept": ' + '{"k": ' * 40 + "1" + "}" * 40 + "}", "Nested"),
         ('{"id": "p", "create_date": "yesterday"}', "create_date"),
     ],
     ids=["lone-surrogate", "huge-number", "deep", "wrong-type"],
