@@ -748,7 +748,8 @@ def test_a_poisoned_scenario_file_stops_the_start_naming_it(
 
     (tmp_path / "scenarios").mkdir()
     scenario = tmp_path / "scenarios" / "poisoned.json"
-    scenario.write_text('{"description": "poisoned", "tasks": [%s]}' % task_text, encoding="utf-8")
+    text = '{"description": "poisoned", "tasks": [' + task_text + "]}"
+    scenario.write_text(text, encoding="utf-8")
     with pytest.raises(FixtureError) as caught:
         create_app(Config(clock="manual", fixtures=[tmp_path]))
     assert str(scenario) in str(caught.value)
