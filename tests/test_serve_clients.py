@@ -113,3 +113,38 @@ def test_a_burst_of_requests_leaves_no_queue_warnings_in_the_log() -> None:
         process.terminate()
         _, errors = process.communicate(timeout=10)
     assert "Task queue depth" not in errors
+
+
+FRAMINGS = {
+    "bad-chunk-size": b"POST /v3/tasks HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+    b"Content-Type: application/json\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+    "length-and-chunked": b"POST /v3/tasks HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "negative-length": b"POST /v3/tasks HTTP/1.1\r\nHost: h\r\nContent-Length: -5\r\n\r\n{}",
+    "two-lengths": b"POST /v3/tasks HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n"
+    b"Content-Length: 3\r\n\r\n{}",
+    "bare-lf": b"GET /_mock/health HTTP/1.1\nHost: h\n\n",
+    "nul-in-path": b"GET /v3/tasks/\x00 HTTP/1.1\r\nHost: h\r\n\r\n",
+    "huge-header": b"GET /_mock/health HTTP/1.1\r\nHost: h\r\nX-Big: "
+    + b"x" * 300_000
+    + b"\r\n\r\n",
+}
+
+
+def test_bad_framing_is_answered_by_the_gateway_and_the_server_keeps_serving() -> None:
+    with serving(SMS_MOCK, "serve") as (process, url):
+        port = _port(url)
+        for name, raw in FRAMINGS.items():
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(raw)
+                sock.shutdown(socket.SHUT_WR)
+                answer = b""
+                try:
+                    while chunk := sock.recv(65536):
+                        answer += chunk
+                except OSError:
+                    pass
+            status = answer.split(b" ", 2)[1] if answer.startswith(b"HTTP/1.") else b""
+            assert status == b"" or not status.startswith(b"5"), (name, answer[:200])
+            assert _probe(url) == 200, name
+        process.terminate()
