@@ -24,6 +24,7 @@ from sms_mock.client.errors import (
     ServerError,
     SmsClientError,
     TaskFailed,
+    TaskSettledElsewhere,
     WaitTimeout,
     api_error,
 )
@@ -53,6 +54,9 @@ from sms_mock.contracts.sms import (
 )
 
 DEFAULT_FAIL_STATES = ("MIGRATE_FAIL", "SYNC_FAIL")
+# States a task rests in until someone acts: waiting on beyond them would only time out.
+# READY is not among them: a task created with auto_start leaves it by itself.
+DEFAULT_SETTLED_STATES = ("MIGRATE_SUCCESS", "SYNC_SUCCESS", "ABORT", "SYNC_F_ROLLBACK_SUCCESS")
 TOKEN_MARGIN_S = 300  # fetch a new token this long before the old one expires
 CREDENTIALS_PATH = "/v3.0/OS-CREDENTIAL/securitytokens"
 
@@ -328,12 +332,15 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
         timeout: float = 3600.0,
         interval: float = 5.0,
         fail_states: Iterable[str] = DEFAULT_FAIL_STATES,
+        settled_states: Iterable[str] = DEFAULT_SETTLED_STATES,
         on_poll: Callable[[Any], None] | None = None,
     ) -> Any:
-        """Poll until the task is in one of `states`; TaskFailed on a fail state, WaitTimeout
+        """Poll until the task is in one of `states`; TaskFailed on a fail state,
+        TaskSettledElsewhere on another state it rests in (`settled_states`), WaitTimeout
         after `timeout` seconds. `on_poll(task)` sees every task read."""
         wanted = (states,) if isinstance(states, str) else tuple(states)
         failing = frozenset(fail_states) - set(wanted)
+        resting = frozenset(settled_states) - set(wanted) - failing
         deadline = time.monotonic() + timeout
         while True:
             task = self.get_task(task_id)
@@ -343,6 +350,8 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
                 return task
             if task.state in failing:
                 raise TaskFailed(task)
+            if task.state in resting:
+                raise TaskSettledElsewhere(task, wanted)
             left = deadline - time.monotonic()
             if left <= 0:
                 raise WaitTimeout(task, wanted, timeout)

@@ -95,6 +95,18 @@ class TaskFailed(SmsClientError):
         self.error_json = task.error_json
 
 
+class TaskSettledElsewhere(SmsClientError):
+    """A task waited on came to rest in a state it was not waited for (SYNC_SUCCESS when
+    waiting for MIGRATE_SUCCESS, ABORT): it would not move again by itself."""
+
+    def __init__(self, task: Task, states: tuple[str, ...]) -> None:
+        wanted = ", ".join(states)
+        super().__init__(f"task {task.id} settled in {task.state} (wanted {wanted})")
+        self.task = task
+        self.state = task.state
+        self.wanted = states
+
+
 class WaitTimeout(SmsClientError, TimeoutError):
     """A task did not reach the states waited for in time; `task` is the last one seen."""
 

@@ -69,11 +69,25 @@ class TaskMixin:
 
     @property
     def current_subtask(self) -> Any | None:
-        """The first unfinished sub-task (the one moving, failed or paused), if any."""
-        return next((s for s in self.sub_tasks or [] if s.end_date is None), None)
+        """The sub-task of the latest run that is moving, failed or paused; None when the run
+        is over (or none began).
+
+        It is the last sub-task that started and has not ended: a restart keeps the failed
+        run's entries in front of the new run's, and the failed one never ends. Between two
+        sub-tasks it is the next one not yet started.
+        """
+        entries = list(self.sub_tasks or [])
+        started = [i for i, s in enumerate(entries) if s.start_date is not None]
+        last = started[-1] if started else -1
+        if last >= 0 and entries[last].end_date is None:
+            return entries[last]
+        return next((s for s in entries[last + 1 :] if s.start_date is None), None)
 
 
-_BASES: dict[type[Schema], tuple[type, ...]] = {TaskSchema: (TaskMixin,)}
+_BASES: dict[type[Schema], tuple[type, ...]] = {
+    TaskSchema: (TaskMixin,),
+    TaskBriefSchema: (TaskMixin,),
+}
 _NAMES: dict[type[Schema], str] = {
     TaskSchema: "Task",
     TaskBriefSchema: "TaskSummary",

@@ -60,10 +60,10 @@ def test_task_list_filters_by_state_and_prints_json(capsys: pytest.CaptureFixtur
     assert [task["id"] for task in json.loads(out)] == ["sample-migrate-fail"]
 
 
-def test_task_show_prints_the_task_as_the_server_answered_it(
+def test_task_show_json_prints_the_task_as_the_server_answered_it(
     server: LiveServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run("task", "show", "sample-ready", capsys=capsys)
+    code, out, _ = run("task", "show", "sample-ready", "--json", capsys=capsys)
     _, token, _ = run("token", capsys=capsys)
     raw = requests.get(
         f"{server.url}/v3/tasks/sample-ready", headers={"X-Auth-Token": token.strip()}, timeout=5

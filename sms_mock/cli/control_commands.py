@@ -1,0 +1,288 @@
+"""The control plane from the command line: `clock`, `scenario`, `fault`, `reset`, `snapshot`,
+`journal` (README, "For QA: reproduce what a customer saw"). They talk to the emulator only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sms_mock.cli.options import client_parent, control_plane
+from sms_mock.cli.output import print_json, print_table
+from sms_mock.contracts.enums import FaultEffect, SubtaskName, values
+
+FOLLOW_INTERVAL_S = 1.0
+
+
+def _clock_line(clock: dict[str, Any]) -> str:
+    speed = f" x{clock['speed']:g}" if clock.get("mode") == "real" else ""
+    return f"{clock['now']} ({clock['now_ms']} ms) {clock['mode']}{speed}"
+
+
+def clock_show(args: argparse.Namespace, out: TextIO) -> int:
+    with control_plane(args) as control:
+        clock = control.clock()
+    print_json(clock, out) if args.json else print(_clock_line(clock), file=out)
+    return 0
+
+
+def clock_advance(args: argparse.Namespace, out: TextIO) -> int:
+    if args.seconds < 0:
+        raise ValueError("the clock only moves forward: give seconds of 0 or more")
+    with control_plane(args) as control:
+        clock = control.advance(args.seconds)
+    print_json(clock, out) if args.json else print(_clock_line(clock), file=out)
+    return 0
+
+
+def _epoch_ms(when: str) -> int:
+    """An ISO-8601 time (UTC unless it says) or epoch milliseconds."""
+    if when.isdigit():
+        return int(when)
+    try:
+        moment = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"{when!r} is neither ISO-8601 nor epoch milliseconds") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def clock_set(args: argparse.Namespace, out: TextIO) -> int:
+    target = _epoch_ms(args.when)
+    with control_plane(args) as control:
+        now = control.clock()["now_ms"]
+        if target < now:
+            raise ValueError(f"the clock only moves forward: {args.when} is before now")
+        clock = control.advance((target - now) / 1000)
+    print_json(clock, out) if args.json else print(_clock_line(clock), file=out)
+    return 0
+
+
+def scenario_list(args: argparse.Namespace, out: TextIO) -> int:
+    with control_plane(args) as control:
+        answer = control.scenarios()
+    if args.json:
+        print_json(answer, out)
+        return 0
+    rows = [(s["name"], s["tasks"], s["description"]) for s in answer["scenarios"]]
+    print_table(("NAME", "TASKS", "DESCRIPTION"), rows, out)
+    return 0
+
+
+def scenario_load(args: argparse.Namespace, out: TextIO) -> int:
+    with control_plane(args) as control:
+        loaded = control.load_scenario(args.name, project=args.into)
+    if args.json:
+        print_json(loaded, out)
+        return 0
+    for task_id in loaded["task_ids"]:
+        print(f"task {task_id}", file=out)
+    for fault_id in loaded["fault_ids"]:
+        print(f"fault {fault_id}", file=out)
+    return 0
+
+
+def _json_value(text: str | None) -> Any:
+    """A JSON value given on the command line; a bare word is a string."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def fault_add(args: argparse.Namespace, out: TextIO) -> int:
+    if (args.task is None) == (args.path is None):
+        raise ValueError("give --task (a task fault) or --path (an HTTP fault), not both")
+    spec: dict[str, Any]
+    if args.task is not None:
+        if args.subtask is None:
+            raise ValueError("a task fault needs --subtask")
+        spec = {"task_id": args.task, "subtask": args.subtask, "effect": args.effect}
+        optional = {"at_progress": args.at_progress, "times": args.times,
+                    "phase": args.phase, "occurrence": args.occurrence,
+                    "error_json": _json_value(args.error_json)}  # fmt: skip
+    else:
+        match = {"path": args.path, "method": args.method}
+        spec = {"match": {k: v for k, v in match.items() if v is not None}}
+        optional = {"status": args.status, "body": _json_value(args.body),
+                    "delay_ms": args.delay_ms, "times": args.times,
+                    "probability": args.probability, "drop": args.drop or None}  # fmt: skip
+    spec.update({k: v for k, v in optional.items() if v is not None})
+    with control_plane(args) as control:
+        fault = control.add_fault(spec, project=args.into if args.task else None)
+    print_json(fault, out) if args.json else print(fault["id"], file=out)
+    return 0
+
+
+def _fault_row(fault: dict[str, Any]) -> tuple[Any, ...]:
+    if fault["kind"] == "task":
+        what = f"{fault['task_id']} {fault['subtask']} at {fault['at_progress']}% {fault['effect']}"
+    else:
+        match = fault["match"]
+        answer = "drop" if fault.get("drop") else fault.get("status") or f"+{fault['delay_ms']}ms"
+        what = f"{match.get('method', '*')} {match.get('path', '*')} -> {answer}"
+    return fault["id"], fault["kind"], fault["remaining"], fault["fired"], what
+
+
+def fault_list(args: argparse.Namespace, out: TextIO) -> int:
+    with control_plane(args) as control:
+        answer = control.faults()
+    if args.json:
+        print_json(answer, out)
+        return 0
+    rows = [_fault_row(f) for f in answer["faults"]]
+    print_table(("ID", "KIND", "LEFT", "FIRED", "WHAT"), rows, out)
+    return 0
+
+
+def fault_clear(args: argparse.Namespace, out: TextIO) -> int:
+    with control_plane(args) as control:
+        answer = control.delete_fault(args.fault_id) if args.fault_id else control.clear_faults()
+    print_json(answer, out) if args.json else print("faults cleared", file=out)
+    return 0
+
+
+def reset(args: argparse.Namespace, out: TextIO) -> int:
+    with control_plane(args) as control:
+        answer = control.reset()
+    print_json(answer, out) if args.json else print(f"reset: {_clock_line(answer)}", file=out)
+    return 0
+
+
+def snapshot_save(args: argparse.Namespace, out: TextIO) -> int:
+    with control_plane(args) as control:
+        snapshot = control.snapshot()
+    text = json.dumps(snapshot, indent=1) + "\n"
+    if args.file == "-":
+        out.write(text)
+    else:
+        Path(args.file).write_text(text, encoding="utf-8")
+        tasks = len(snapshot["sms"]["tasks"])
+        print(f"saved {args.file}: {tasks} tasks", file=out)
+    return 0
+
+
+def snapshot_restore(args: argparse.Namespace, out: TextIO) -> int:
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    try:
+        snapshot = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"{args.file}: not JSON ({exc})") from exc
+    with control_plane(args) as control:
+        answer = control.restore(snapshot)
+    print_json(answer, out) if args.json else print(f"restored: {_clock_line(answer)}", file=out)
+    return 0
+
+
+def journal_line(entry: dict[str, Any]) -> str:
+    """`METHOD PATH STATUS MS [faults]`, as `serve --log-requests` prints a request."""
+    query = f"?{entry['query']}" if entry.get("query") else ""
+    status = entry["status"] if entry["status"] is not None else "dropped"
+    faults = f" [{' '.join(entry['faults'])}]" if entry.get("faults") else ""
+    return f"{entry['method']} {entry['path']}{query} {status} {entry['duration_ms']:.1f}ms{faults}"
+
+
+def journal(args: argparse.Namespace, out: TextIO) -> int:
+    filters = {"method": args.method, "path": args.path, "status": args.status}
+    seen = 0
+    with control_plane(args) as control:
+        while True:
+            entries = [e for e in control.journal(**filters)["requests"] if e["id"] > seen]
+            if args.limit and not seen:
+                entries = entries[-args.limit :]
+            for entry in entries:
+                out.write((json.dumps(entry) if args.json else journal_line(entry)) + "\n")
+            out.flush()
+            if entries:
+                seen = entries[-1]["id"]
+            if not args.follow:
+                return 0
+            time.sleep(FOLLOW_INTERVAL_S)
+
+
+def add_control_commands(commands: Any) -> None:
+    parent = client_parent()
+
+    clock = commands.add_parser("clock", parents=[parent], help="show or move the clock")
+    clock.set_defaults(run=clock_show)
+    clock_verbs = clock.add_subparsers(dest="clock_command", metavar="VERB")
+    clock_verbs.add_parser("show", parents=[parent], help="now (the default)").set_defaults(
+        run=clock_show
+    )
+    advance = clock_verbs.add_parser("advance", parents=[parent], help="move forward")
+    advance.add_argument("seconds", type=float)
+    advance.set_defaults(run=clock_advance)
+    setting = clock_verbs.add_parser("set", parents=[parent], help="move forward to a time")
+    setting.add_argument("when", metavar="TIME", help="ISO-8601 (UTC unless it says) or epoch ms")
+    setting.set_defaults(run=clock_set)
+
+    scenario = commands.add_parser("scenario", help="list or load named scenarios")
+    scenario_verbs = scenario.add_subparsers(dest="scenario_command", required=True, metavar="VERB")
+    scenario_verbs.add_parser("list", parents=[parent], help="every scenario").set_defaults(
+        run=scenario_list
+    )
+    load = scenario_verbs.add_parser("load", parents=[parent], help="load one; print its ids")
+    load.add_argument("name")
+    load.add_argument("--into", metavar="PROJECT", help="a project (default: the scenario's)")
+    load.set_defaults(run=scenario_load)
+
+    fault = commands.add_parser("fault", help="add, list or clear task and HTTP faults")
+    fault_verbs = fault.add_subparsers(dest="fault_command", required=True, metavar="VERB")
+    add = fault_verbs.add_parser(
+        "add", parents=[parent], help="--task ID --subtask NAME: a task fault; --path: HTTP"
+    )
+    add.add_argument("--task", metavar="ID", help="a task fault for this task")
+    add.add_argument("--subtask", choices=values(SubtaskName))
+    add.add_argument("--at-progress", type=int, metavar="PERCENT")
+    add.add_argument("--effect", choices=values(FaultEffect), default=FaultEffect.FAIL.value)
+    add.add_argument("--error-json", metavar="JSON", help="the task's error_json (JSON or text)")
+    add.add_argument("--phase", help="REPLICATE, CUTOVER, RESYNC, CLONE or one by name")
+    add.add_argument("--occurrence", type=int, metavar="N", help="the n-th run of the sub-task")
+    add.add_argument("--into", metavar="PROJECT", help="the task's project (default: default)")
+    add.add_argument("--path", metavar="GLOB", help="an HTTP fault for these paths")
+    add.add_argument("--method")
+    add.add_argument("--status", type=int)
+    add.add_argument("--body", metavar="JSON", help="the faked answer's body (JSON or text)")
+    add.add_argument("--delay-ms", type=int)
+    add.add_argument("--drop", action="store_true", help="drop the connection instead")
+    add.add_argument("--probability", type=float)
+    add.add_argument("--times", type=int, help="how many times it fires (default 1)")
+    add.set_defaults(run=fault_add)
+    fault_verbs.add_parser("list", parents=[parent], help="every fault").set_defaults(
+        run=fault_list
+    )
+    clear = fault_verbs.add_parser("clear", parents=[parent], help="forget all faults, or one")
+    clear.add_argument("fault_id", nargs="?")
+    clear.set_defaults(run=fault_clear)
+
+    commands.add_parser(
+        "reset", parents=[parent], help="back to the fixtures, the clock to now"
+    ).set_defaults(run=reset)
+
+    snapshot = commands.add_parser("snapshot", help="save or restore the whole state")
+    snapshot_verbs = snapshot.add_subparsers(dest="snapshot_command", required=True, metavar="VERB")
+    save = snapshot_verbs.add_parser("save", parents=[parent], help="to a file (- for stdout)")
+    save.add_argument("file", metavar="FILE")
+    save.set_defaults(run=snapshot_save)
+    restore = snapshot_verbs.add_parser("restore", parents=[parent], help="from a file (or -)")
+    restore.add_argument("file", metavar="FILE")
+    restore.set_defaults(run=snapshot_restore)
+
+    journal_parser = commands.add_parser(
+        "journal", parents=[parent], help="the requests the emulator answered, oldest first"
+    )
+    journal_parser.add_argument("--method")
+    journal_parser.add_argument("--path", metavar="GLOB")
+    journal_parser.add_argument("--status", type=int)
+    journal_parser.add_argument("--limit", type=int, metavar="N", help="only the last N")
+    journal_parser.add_argument(
+        "--follow", "-f", action="store_true", help="keep printing new requests (Ctrl-C stops)"
+    )
+    journal_parser.set_defaults(run=journal)

@@ -1,0 +1,66 @@
+"""What the command line prints: JSON as answered, plain tables, and the progress bar."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+BAR_WIDTH = 30
+
+
+def print_json(value: Any, out: TextIO) -> None:
+    """An answer as the API or the control plane wrote it (indented, keys in their order)."""
+    print(json.dumps(value, indent=2, ensure_ascii=False), file=out)
+
+
+def print_table(header: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO) -> None:
+    """Columns padded to their widest cell; the last column is not padded."""
+    cells = [[str(c) for c in header], *[["-" if c is None else str(c) for c in r] for r in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header) - 1)]
+    for row in cells:
+        padded = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join([*padded, row[-1]]).rstrip(), file=out)
+
+
+def eta(seconds: Any) -> str:
+    """`remain_seconds` as a short time: `ETA 4m05s`; empty when the service gave none."""
+    if not isinstance(seconds, int | float) or seconds < 0:
+        return ""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"ETA {hours}h{minutes:02d}m"
+    if minutes:
+        return f"ETA {minutes}m{secs:02d}s"
+    return f"ETA {secs}s"
+
+
+def progress_line(task: Any) -> str:
+    """`[#########.....]  30% MIGRATE_LINUX_FILE RUNNING ETA 4m05s` for a task (client model)."""
+    current = task.current_subtask
+    percent = int(current.progress or 0) if current else 100
+    name = current.name if current else "-"
+    filled = max(0, min(BAR_WIDTH, percent * BAR_WIDTH // 100))
+    bar = "#" * filled + "." * (BAR_WIDTH - filled)
+    moving = task.state in ("RUNNING", "SYNCING")
+    tail = f" {eta(getattr(task, 'remain_seconds', None))}" if moving else ""
+    return f"[{bar}] {percent:3d}% {name} {task.state}{tail}".rstrip()
+
+
+def progress_printer(stream: TextIO) -> Callable[[Any], None]:
+    """A one-line progress bar on a terminal; a line per change elsewhere (logs, CI)."""
+    last: list[str] = []
+
+    def show(task: Any) -> None:
+        line = progress_line(task)
+        if stream.isatty():
+            stream.write("\r" + line.ljust(80))
+            stream.flush()
+        elif not last or last[-1] != line:
+            stream.write(line + "\n")
+            stream.flush()
+        last[:] = [line]
+
+    return show
