@@ -15,6 +15,7 @@ import requests
 
 from sms_mock.agent import AgentDriver
 from sms_mock.client import SmsClient
+from sms_mock.control import ControlError, ControlPlane
 from sms_mock.mock_server import Config
 from sms_mock.mock_server.serving.live import LiveServer
 
@@ -28,18 +29,17 @@ class SmsMock:
     def __init__(self, server: LiveServer) -> None:
         self._server = server
         self.url = server.url
+        self._plane = ControlPlane(server.url)
         # IAM's own listener: Keystone's `GET /` (HUAWEICLOUD_SDK_IAM_ENDPOINT for the SDK);
         # every IAM route is served on `url` too.
         self.iam_url = server.iam_url
         self._http = requests.Session()
 
     def _control(self, verb: str, route: str, body: Any = None, /, **params: Any) -> Any:
-        response = self._http.request(
-            verb, f"{self.url}/_mock{route}", json=body, params=params or None, timeout=10
-        )
-        if response.status_code >= 400:
-            raise AssertionError(f"{verb} /_mock{route}: {response.status_code} {response.text}")
-        return response.json()
+        try:
+            return self._plane.call(verb, route, body, **params)
+        except ControlError as exc:  # a test's setup went wrong: fail it, saying how
+            raise AssertionError(str(exc)) from None
 
     def reset(self) -> None:
         """State back to the fixtures, the clock back to now, faults and journal cleared."""
@@ -140,6 +140,7 @@ class SmsMock:
 
     def close(self) -> None:
         self._http.close()
+        self._plane.close()
 
 
 @pytest.fixture(scope="session")
