@@ -14,25 +14,35 @@ import sys
 import time
 from collections.abc import Callable
 
+from bench import shared
+from bench.big_lists import measure_big_lists
 from bench.big_state import measure_big
-from bench.common import ROOT
+from bench.busy_lists import measure_busy_lists
+from bench.common import ROOT, log
 from bench.fixture import measure_fixture
 from bench.http_floor import measure_http
 from bench.lifecycle import measure_lifecycle
 from bench.report import RESULTS, Report, print_summary, write_results
+from bench.slow_clients import measure_slow_clients
 from bench.startup import measure_start
 from bench.token_churn import measure_token_churn
+from bench.token_memory import measure_token_memory
 from bench.wsgi import measure_wsgi
 
-# Quiet, short figures first; the heavy loads last.
+# Quiet, short figures first; the heavy loads last. "big", "lists" and "busy" share the
+# stocked servers (bench.shared): started by the first of them that runs.
 SECTIONS: dict[str, Callable[[Report], None]] = {
     "start": measure_start,
     "fixture": measure_fixture,
     "lifecycle": measure_lifecycle,
     "tokens": measure_token_churn,
+    "token-memory": measure_token_memory,
     "wsgi": measure_wsgi,
     "http": measure_http,
+    "slow": measure_slow_clients,
     "big": measure_big,
+    "lists": measure_big_lists,
+    "busy": measure_busy_lists,
 }
 
 
@@ -59,9 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     names = parse(sys.argv[1:] if argv is None else argv)
     began = time.perf_counter()
     report = Report(load_at_start=os.getloadavg()[0])
-    for name, measure in SECTIONS.items():
-        if not names or name in names:
-            measure(report)
+    try:
+        for name, measure in SECTIONS.items():
+            if not names or name in names:
+                section_began = time.perf_counter()
+                measure(report)
+                log(f"{name}: {time.perf_counter() - section_began:.0f} s")
+    finally:
+        shared.close()
     seconds = time.perf_counter() - began
     print_summary(report)
     if names:

@@ -2,46 +2,49 @@
 
 from __future__ import annotations
 
-import json
-import sys
-
+from bench import shared
 from bench.calls import Call, Load, load, token_for
-from bench.common import BIG, BIG_ROUNDS, SMALL, THREADS, WARMUP_SECONDS, log, median
-from bench.procs import request, serving
+from bench.common import BIG, BIG_ROUNDS, SMALL, WARMUP_SECONDS, log, median
+from bench.procs import request
+from bench.profiling import Profile
 from bench.report import Figure, Report
 
 BIG_FIGURE = f"GET p50 with {BIG:,} tasks / with {SMALL}"
 MEMORY_FIGURE = "memory a task beyond the first (RSS)"
-BIG_LATENCY_TARGET = 1.2
+BIG_LATENCY_TARGET = 1.1
 TASK_BYTES_TARGET = 2048
 TRACED_TASKS = 5_000
+WHERE_ROWS = 8
 
 
 def measure_big(report: Report) -> None:
-    log(f"stocking {BIG:,} tasks (and {SMALL}) in two servers")
-    stocked = [sys.executable, "-m", "bench.stocked", "--threads", str(THREADS), "--tasks"]
-    with serving([*stocked, str(SMALL)]) as small, serving([*stocked, str(BIG)]) as big:
-        info = json.loads(big.line.split(" ", 4)[4])
-        answer_bytes = 0
-        runs: dict[str, list[Load]] = {"small": [], "big": []}
-        calls = {}
-        for side, server, task in (("small", small, SMALL // 2), ("big", big, BIG // 2)):
-            token, _ = token_for(server.port)
-            calls[side] = Call(
-                "GET", "GET", f"/v3/tasks/bench-{task:06d}", {"X-Auth-Token": token}, None, 200
-            )
-            load(server.url, calls[side], WARMUP_SECONDS, connections=1)
-            answer_bytes = len(
-                request(server.port, "GET", calls[side].path, None, calls[side].headers)[2]
-            )
-        for round_no in range(BIG_ROUNDS):
-            log(f"{BIG:,} tasks: round {round_no + 1} of {BIG_ROUNDS}")
-            sides = [("small", small), ("big", big)]
-            for side, server in sides if round_no % 2 == 0 else reversed(sides):
-                # One connection: the latency of a GET itself, not of a queue behind others.
-                runs[side].append(load(server.url, calls[side], connections=1))
+    small_stocked, big_stocked = shared.stocked(SMALL), shared.stocked(BIG)
+    small, big, info = small_stocked.served, big_stocked.served, big_stocked.info
+    answer_bytes = 0
+    runs: dict[str, list[Load]] = {"small": [], "big": []}
+    calls = {}
+    for side, server, task in (("small", small, SMALL // 2), ("big", big, BIG // 2)):
+        token, _ = token_for(server.port)
+        calls[side] = Call(
+            "GET", "GET", f"/v3/tasks/bench-{task:06d}", {"X-Auth-Token": token}, None, 200
+        )
+        load(server.url, calls[side], WARMUP_SECONDS, connections=1)
+        answer_bytes = len(
+            request(server.port, "GET", calls[side].path, None, calls[side].headers)[2]
+        )
+    for round_no in range(BIG_ROUNDS):
+        log(f"{BIG:,} tasks: round {round_no + 1} of {BIG_ROUNDS}")
+        sides = [("small", small), ("big", big)]
+        for side, server in sides if round_no % 2 == 0 else reversed(sides):
+            # One connection: the latency of a GET itself, not of a queue behind others.
+            runs[side].append(load(server.url, calls[side], connections=1))
     ratios = [b.p50_ms / s.p50_ms for b, s in zip(runs["big"], runs["small"], strict=True)]
     ratio = median(ratios)
+    for stocked in (small_stocked, big_stocked):
+        get = stocked.info["profiles"]["get"]
+        profile = Profile.from_dict(get["profile"])
+        profile.caption = f"With {stocked.info['tasks']:,} tasks: {profile.caption}"
+        report.profile(profile, BIG_FIGURE)
     big_p50 = median([r.p50_ms for r in runs["big"]])
     small_p50 = median([r.p50_ms for r in runs["small"]])
     report.figures.append(
@@ -66,7 +69,20 @@ def measure_big(report: Report) -> None:
     # run must import itself to measure a fresh process.
     from bench.stocked import traced_bytes_per_task
 
-    traced = traced_bytes_per_task(TRACED_TASKS)
+    traced, where = traced_bytes_per_task(TRACED_TASKS)
+    rows = [[f"`{name}`", f"{size:,.0f}"] for name, size in where[:WHERE_ROWS]]
+    rest = sum(size for _, size in where[WHERE_ROWS:])
+    rows.append(["everything else", f"{rest:,.0f}"])
+    report.profile(
+        Profile(
+            f"Where a task's bytes are allocated: tracemalloc over {TRACED_TASKS:,} put tasks, "
+            f"grouped by the source file that allocated them ({traced:,.0f} bytes a task "
+            f"in all):",
+            rows,
+            ["allocated in", "bytes a task"],
+        ),
+        MEMORY_FIGURE,
+    )
     report.figures.append(
         Figure(
             f"memory a task, tracemalloc ({TRACED_TASKS:,} tasks)",
@@ -76,8 +92,9 @@ def measure_big(report: Report) -> None:
         )
     )
     report.note(
-        f'Memory: a server put {BIG:,} READY tasks (`{{"id"}}` only, every other field '
-        f"defaulted, as `POST /_mock/tasks` makes them) into its backend with `sms.put`, in "
+        f'Memory: a server put {BIG:,} tasks (`{{"id", "state"}}` only, five resting states in '
+        f"turn, every other field defaulted, as `POST /_mock/tasks` makes them) into its "
+        f"backend with `sms.put`, in "
         f"{info['put_seconds']:.1f} s; its resident set (/proc/self/statm, after gc.collect()) "
         f"went from {info['rss_before'] / 2**20:.1f} MiB after the first task to "
         f"{info['rss_after'] / 2**20:.1f} MiB: {per_task:,.0f} bytes a task. tracemalloc, "

@@ -1,4 +1,9 @@
-"""HTTP req/s and latency of `sms-mock serve` beside the floor, in alternating rounds.
+"""HTTP req/s and latency of `sms-mock serve` beside its baselines, in alternating rounds.
+
+The task GET is loaded on four servers in turn, round after round: `sms-mock serve`, the same
+with `--state-file`, the floor and the peer (moto_server's DescribeTable, when it installed);
+the token issue and the task action on the emulator and the floor. Each ratio is the median of
+its rounds' ratios, each round's two figures measured minutes apart at most.
 
 Named http_floor, not http: a bench/http.py would shadow the standard library's `http` for any
 script run from inside bench/.
@@ -8,8 +13,13 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from bench import moto_peer
 from bench.calls import Call, Load, load, token_for
 from bench.common import (
     ACTION_BODY,
@@ -23,66 +33,178 @@ from bench.common import (
     log,
     median,
 )
-from bench.procs import Served, floor_command, request, serve_command, serving
-from bench.report import Report
+from bench.procs import Served, ServerFailed, floor_command, request, serve_command, serving
+from bench.report import HttpRow, Report
+
+GET_TARGET = 0.95
+STATE_FILE_TARGET = 0.9
+POST_TARGET = 0.9
+MOTO_TARGET = 6.0
+STATE_FILE_CALL = f"{GET_CALL}, --state-file"
+TOKEN_CALL = "POST /v3/auth/tokens"
+ACTION_CALL = "POST /v3/tasks/{id}/action"
+MOTO_BASELINE = "moto_server DescribeTable"
+PROFILED_CALLS = 500
+
+
+@dataclass
+class Side:
+    """One server and the call it is loaded with."""
+
+    name: str
+    served: Served
+    call: Call
+
+
+def _state_file_bytes(folder: Path) -> int:
+    """The state file and its WAL and shared-memory files, together."""
+    return sum(p.stat().st_size for p in folder.glob("state.db*") if p.is_file())
+
+
+@contextmanager
+def _moto(stack: ExitStack) -> Iterator[tuple[Served | None, str]]:
+    """moto_server, or None and why not."""
+    why = moto_peer.missing()
+    if why is not None:
+        yield None, why
+        return
+    try:
+        served = stack.enter_context(moto_peer.moto_serving())
+    except (ServerFailed, OSError) as exc:
+        yield None, f"moto_server did not start: {exc}"[:300]
+        return
+    yield served, ""
 
 
 def measure_http(report: Report) -> None:
-    with serving(serve_command()) as emulator, tempfile.TemporaryDirectory() as tmp:
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        emulator = stack.enter_context(serving(serve_command()))
+        state_dir = tmp / "state"
+        state_dir.mkdir()
+        stateful = stack.enter_context(
+            serving(serve_command("--state-file", str(state_dir / "state.db")))
+        )
         token, token_doc = token_for(emulator.port)
         auth = {"X-Auth-Token": token}
-        status, _, task_bytes = request(emulator.port, "GET", f"/v3/tasks/{SEED_TASK}", None, auth)
+        stateful_auth = {"X-Auth-Token": token_for(stateful.port)[0]}
+        task_path = f"/v3/tasks/{SEED_TASK}"
+        status, _, task_bytes = request(emulator.port, "GET", task_path, None, auth)
         if status != 200:
             raise RuntimeError(f"GET task: {status}")
-        task_file, token_file = Path(tmp, "task.json"), Path(tmp, "token.json")
+        stateful_bytes = request(stateful.port, "GET", task_path, None, stateful_auth)[2]
+        task_file, token_file = tmp / "task.json", tmp / "token.json"
         task_file.write_bytes(task_bytes)
         token_file.write_text(json.dumps(token_doc))
-        with serving(floor_command(task_file, token_file)) as floor:
-            _, _, floor_bytes = request(floor.port, "GET", f"/v3/tasks/{SEED_TASK}")
-            same = floor_bytes == task_bytes
-            report.notes.append(
-                f"The floor's task answer is {'the same' if same else 'NOT the same'} "
-                f"{len(task_bytes):,} bytes as the emulator's."
-            )
-            calls = [
-                Call(GET_CALL, "GET", f"/v3/tasks/{SEED_TASK}", auth, None, 200),
-                Call("POST /v3/auth/tokens", "POST", "/v3/auth/tokens", JSON_TYPE, TOKEN_BODY, 201),
-                Call(
-                    "POST /v3/tasks/{id}/action",
-                    "POST",
-                    f"/v3/tasks/{ACTION_TASK}/action",
-                    {**JSON_TYPE, **auth},
-                    ACTION_BODY,
-                    200,
+        floor = stack.enter_context(serving(floor_command(task_file, token_file)))
+        floor_bytes = request(floor.port, "GET", task_path)[2]
+        same = {True: "the same", False: "NOT the same"}
+        report.notes.append(
+            f"The floor's task answer is {same[floor_bytes == task_bytes]} "
+            f"{len(task_bytes):,} bytes as the emulator's; the --state-file emulator's is "
+            f"{same[stateful_bytes == task_bytes]}."
+        )
+        moto, moto_why = stack.enter_context(_moto(stack))
+        get = Call(GET_CALL, "GET", task_path, auth, None, 200)
+        groups: dict[str, list[Side]] = {
+            GET_CALL: [
+                Side("emulator", emulator, get),
+                Side(
+                    "state file",
+                    stateful,
+                    Call(GET_CALL, "GET", task_path, stateful_auth, None, 200),
                 ),
-            ]
-            _http_rounds(report, emulator, floor, calls)
+                Side("floor", floor, get),
+            ],
+            TOKEN_CALL: [
+                Side(
+                    side,
+                    server,
+                    Call(TOKEN_CALL, "POST", "/v3/auth/tokens", JSON_TYPE, TOKEN_BODY, 201),
+                )
+                for side, server in (("emulator", emulator), ("floor", floor))
+            ],
+            ACTION_CALL: [
+                Side(
+                    side,
+                    server,
+                    Call(
+                        ACTION_CALL,
+                        "POST",
+                        f"/v3/tasks/{ACTION_TASK}/action",
+                        {**JSON_TYPE, **auth},
+                        ACTION_BODY,
+                        200,
+                    ),
+                )
+                for side, server in (("emulator", emulator), ("floor", floor))
+            ],
+        }
+        if moto is not None:
+            groups[GET_CALL].append(Side("moto", moto, moto_peer.describe_call()))
+        written_before = _state_file_bytes(state_dir)
+        runs = _rounds(groups)
+        written = _state_file_bytes(state_dir) - written_before
+    gets = runs[GET_CALL]
+    report.http.append(_row(GET_CALL, "floor", gets["emulator"], gets["floor"], GET_TARGET))
+    report.http.append(
+        _row(STATE_FILE_CALL, "floor", gets["state file"], gets["floor"], STATE_FILE_TARGET)
+    )
+    for name in (TOKEN_CALL, ACTION_CALL):
+        report.http.append(
+            _row(name, "floor", runs[name]["emulator"], runs[name]["floor"], POST_TARGET)
+        )
+    if moto is not None:
+        row = _row(GET_CALL, MOTO_BASELINE, gets["emulator"], gets["moto"], MOTO_TARGET)
+        row.measured = report.http[0].measured  # the same runs: counted once in the totals
+        report.http.append(row)
+        floor_over_moto = median(
+            [f.rps / m.rps for f, m in zip(gets["floor"], gets["moto"], strict=True)]
+        )
+        report.note(
+            f"The peer: moto {moto_peer.version()} as `moto_server` runs it (werkzeug's threaded "
+            f"server, a thread a connection), one table created first, answering `POST /` "
+            f"DescribeTable in the same rounds as the emulator's task GET; the ratio is the "
+            f"emulator's req/s over moto's. In the same rounds the floor, a bare Flask route "
+            f"under the emulator's waitress settings that does no work, answered "
+            f"{floor_over_moto:.2f} times moto's req/s: that is as far as any emulator under "
+            f"this server and load generator could get on this machine.",
+            row.key,
+        )
+    else:
+        report.http.append(
+            HttpRow(GET_CALL, MOTO_BASELINE, target=MOTO_TARGET, not_measured=moto_why)
+        )
+    state_requests = sum(r.requests for r in gets["state file"])
+    report.note(
+        f"With --state-file, the state file, its WAL and shared memory together grew by "
+        f"{written:,} bytes over the {state_requests:,} GETs of the rounds (a read writes "
+        f"nothing).",
+        f"{STATE_FILE_CALL} / floor",
+    )
+    _profile_calls(report, task_bytes, token_doc)
 
 
-def _http_rounds(report: Report, emulator: Served, floor: Served, calls: list[Call]) -> None:
+def _rounds(groups: dict[str, list[Side]]) -> dict[str, dict[str, list[Load]]]:
     log("HTTP: warming up")
-    for call in calls:
-        for server in (emulator, floor):
-            load(server.url, call, WARMUP_SECONDS)
-    runs: dict[tuple[str, str], list[Load]] = {}
+    for sides in groups.values():
+        for side in sides:
+            load(side.served.url, side.call, WARMUP_SECONDS)
+    runs: dict[str, dict[str, list[Load]]] = {name: {} for name in groups}
     for round_no in range(ROUNDS):
         log(f"HTTP: round {round_no + 1} of {ROUNDS}")
-        for call in calls:
-            # A B, then B A: neither side always runs just after the other's warm caches.
-            sides = [("emulator", emulator), ("floor", floor)]
-            for side, server in sides if round_no % 2 == 0 else reversed(sides):
-                runs.setdefault((call.name, side), []).append(load(server.url, call))
-    for call in calls:
-        emu, flo = runs[(call.name, "emulator")], runs[(call.name, "floor")]
-        ratios = [e.rps / f.rps for e, f in zip(emu, flo, strict=True)]
-        report.http.append(
-            {
-                "call": call.name,
-                "emulator": _summary(emu),
-                "floor": _summary(flo),
-                "ratio": median(ratios),
-            }
-        )
+        for name, sides in groups.items():
+            # A B C D, then D C B A: no side always runs just after another's warm caches.
+            for side in sides if round_no % 2 == 0 else list(reversed(sides)):
+                runs[name].setdefault(side.name, []).append(load(side.served.url, side.call))
+    return runs
+
+
+def _row(
+    name: str, baseline: str, measured: list[Load], base: list[Load], target: float
+) -> HttpRow:
+    ratios = [m.rps / b.rps for m, b in zip(measured, base, strict=True)]
+    return HttpRow(name, baseline, _summary(measured), _summary(base), median(ratios), target)
 
 
 def _summary(runs: list[Load]) -> dict[str, float]:
@@ -93,3 +215,71 @@ def _summary(runs: list[Load]) -> dict[str, float]:
         "requests": sum(r.requests for r in runs),
         "failures": sum(r.failures for r in runs),
     }
+
+
+def _profile_calls(report: Report, task_bytes: bytes, token_doc: dict[str, Any]) -> None:
+    """Each call with a target in process, emulator and floor: what a missed ratio's note
+    shows. The emulator is built as `serve` builds it (the manual clock; a state file in a
+    temporary folder for that row)."""
+    log("HTTP: the calls in process, profiled")
+    # Imported here, not on top: the fixture's first run must import the emulator itself.
+    from bench.floor import create_floor
+    from bench.profiling import environ_for, per_call_us, profile_call
+    from sms_mock.mock_server.app import create_app
+    from sms_mock.mock_server.config import Config
+
+    floor = create_floor(json.loads(task_bytes), token_doc, "floor-token")
+    with tempfile.TemporaryDirectory() as tmp:
+        apps = {
+            "emulator": create_app(Config(clock="manual")),
+            "state file": create_app(Config(clock="manual", state_file=Path(tmp, "state.db"))),
+        }
+        try:
+            auth = {}
+            for side, app in apps.items():
+                answer = app.test_client().post(
+                    "/v3/auth/tokens", data=TOKEN_BODY, headers=JSON_TYPE
+                )
+                auth[side] = {"X-Auth-Token": answer.headers["X-Subject-Token"]}
+            task = f"/v3/tasks/{SEED_TASK}"
+            action = f"/v3/tasks/{ACTION_TASK}/action"
+            cases = [
+                (f"{GET_CALL} / floor", "emulator", "GET", task, {}, None, 200),
+                (f"{STATE_FILE_CALL} / floor", "state file", "GET", task, {}, None, 200),
+                (
+                    f"{TOKEN_CALL} / floor",
+                    "emulator",
+                    "POST",
+                    "/v3/auth/tokens",
+                    JSON_TYPE,
+                    TOKEN_BODY,
+                    201,
+                ),
+                (f"{ACTION_CALL} / floor", "emulator", "POST", action, JSON_TYPE, ACTION_BODY, 200),
+            ]
+            for key, side, method, path, headers, body, expect in cases:
+                sent = {**headers, **auth[side]} if method == "GET" or path == action else headers
+                us, profile = profile_call(
+                    apps[side],
+                    environ_for(method, path, sent, body),
+                    PROFILED_CALLS,
+                    f"The emulator's `{method} {path}`"
+                    + (" with --state-file" if side == "state file" else ""),
+                    expect,
+                )
+                floor_us = per_call_us(
+                    floor, environ_for(method, path, headers, body), PROFILED_CALLS, expect
+                )
+                which = " with a state file" if side == "state file" else ""
+                report.note(
+                    f"{key.split(' / ')[0]} in process as WSGI (no server, no network, best "
+                    f"of 5 x {PROFILED_CALLS}): the emulator{which} {us:.0f} us a call, the "
+                    f"floor's route {floor_us:.0f} us; {us - floor_us:+.0f} us a call is the "
+                    f"emulator's own work.",
+                    key,
+                )
+                report.profile(profile, key)
+                if key == f"{GET_CALL} / floor":
+                    report.profile(profile, f"{GET_CALL} / {MOTO_BASELINE}")
+        finally:
+            apps["state file"].extensions["sms_mock"].close()

@@ -7,7 +7,6 @@ import os
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from bench.common import (
     ACTION_TASK,
@@ -15,7 +14,6 @@ from bench.common import (
     BIG_ROUNDS,
     CONNECTIONS,
     FIXTURE_RUNS,
-    GET_CALL,
     LIFECYCLE_RUNS,
     MAX_REQUESTS,
     ROUNDS,
@@ -25,18 +23,17 @@ from bench.common import (
     START_RUNS,
     THREADS,
 )
+from bench.profiling import Profile
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 
-# The one HTTP target; the HTTP rows are judged as the table is written.
-GET_RATIO_TARGET = 0.7
-
 HTTP_HEAD = [
     "call",
-    "emulator req/s",
+    "req/s",
     "p50 ms",
     "p99 ms",
-    "floor req/s",
+    "baseline",
+    "req/s",
     "p50 ms",
     "p99 ms",
     "ratio",
@@ -48,7 +45,7 @@ FIGURE_HEAD = ["figure", "measured", "target", ""]
 
 @dataclass
 class Figure:
-    """A line of the summary: what, measured, target, met (None: no target)."""
+    """A line of the summary: what, measured, target, met (None: no target, or not measured)."""
 
     name: str
     measured: str
@@ -57,44 +54,79 @@ class Figure:
 
 
 @dataclass
+class HttpRow:
+    """One HTTP ratio: a server's req/s over a baseline's, measured in alternation."""
+
+    name: str  # the call, and which emulator when it is not plain `sms-mock serve`
+    baseline: str  # what it is divided by: "floor", "moto_server DescribeTable"
+    measured: dict[str, float] | None = None  # bench.http_floor's summary of the rounds
+    base: dict[str, float] | None = None
+    ratio: float | None = None
+    target: float | None = None
+    not_measured: str = ""  # why, when it could not be
+
+    @property
+    def key(self) -> str:
+        return f"{self.name} / {self.baseline}"
+
+    @property
+    def met(self) -> bool | None:
+        if self.ratio is None or self.target is None:
+            return None
+        return self.ratio >= self.target
+
+
+@dataclass
 class Report:
     """Everything one run measured, for the table and results.md."""
 
-    http: list[dict[str, Any]] = field(default_factory=list)
+    http: list[HttpRow] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     why: dict[str, str] = field(default_factory=dict)  # figure name -> the note that explains it
+    profiles: dict[str, list[Profile]] = field(default_factory=dict)  # figure name -> profiles
     load_at_start: float = 0.0  # the machine's 1-minute load average: how noisy the run was
 
     def note(self, text: str, *explains: str) -> None:
         """A note for results.md, and what it explains should those figures miss."""
         self.notes.append(text)
         for name in explains:
-            self.why[name] = text
+            self.why[name] = f"{self.why[name]} {text}" if name in self.why else text
+
+    def profile(self, profile: Profile, *explains: str) -> None:
+        """A profile that results.md shows under each of these figures, should it miss."""
+        for name in explains:
+            self.profiles.setdefault(name, []).append(profile)
 
 
 def mark(met: bool | None) -> str:
     return "" if met is None else ("met" if met else "MISSED")
 
 
+def _side(summary: dict[str, float] | None) -> list[str]:
+    if summary is None:
+        return ["", "", ""]
+    return [f"{summary['rps']:,.0f}", f"{summary['p50_ms']:.2f}", f"{summary['p99_ms']:.2f}"]
+
+
 def http_rows(report: Report) -> list[list[str]]:
     rows = []
-    for entry in report.http:
-        emu, flo = entry["emulator"], entry["floor"]
-        target = f">= {GET_RATIO_TARGET}" if entry["call"].startswith("GET") else ""
-        met = entry["ratio"] >= GET_RATIO_TARGET if target else None
+    for row in report.http:
+        target = f">= {row.target:g}" if row.target is not None else ""
+        if row.not_measured:
+            cells = [f"not measured: {row.not_measured}", "", ""]
+            rows.append([row.name, *cells, row.baseline, "", "", "", "", target, "not measured"])
+            continue
+        ratio = f"{row.ratio:.2f}" if row.ratio is not None else ""
         rows.append(
             [
-                entry["call"],
-                f"{emu['rps']:,.0f}",
-                f"{emu['p50_ms']:.2f}",
-                f"{emu['p99_ms']:.2f}",
-                f"{flo['rps']:,.0f}",
-                f"{flo['p50_ms']:.2f}",
-                f"{flo['p99_ms']:.2f}",
-                f"{entry['ratio']:.2f}",
+                row.name,
+                *_side(row.measured),
+                row.baseline,
+                *_side(row.base),
+                ratio,
                 target,
-                mark(met),
+                mark(row.met),
             ]
         )
     return rows
@@ -138,22 +170,38 @@ def machine() -> dict[str, str]:
     }
 
 
-def missed_section(report: Report) -> str:
-    """Each target missed, with the note that names what stands in its way."""
-    missed = [(f.name, f.measured, f.target) for f in report.figures if f.met is False]
-    for entry in report.http:
-        if entry["call"] == GET_CALL and entry["ratio"] < GET_RATIO_TARGET:
-            missed.append(
-                (f"{GET_CALL} against the floor", f"{entry['ratio']:.2f}", f">= {GET_RATIO_TARGET}")
-            )
+def _missed(report: Report) -> list[tuple[str, str, str, str]]:
+    """(name, measured, target, key of its note) of every target missed."""
+    missed = [(f.name, f.measured, f.target, f.name) for f in report.figures if f.met is False]
+    for row in report.http:
+        if row.met is False:
+            measured = f"{row.ratio:.2f}"
+            missed.append((row.key, measured, f">= {row.target:g}", row.key))
+    return missed
+
+
+def _not_measured(report: Report) -> list[str]:
+    found = [f"{r.key}: not measured: {r.not_measured}" for r in report.http if r.not_measured]
+    found += [f"{f.name}: {f.measured}" for f in report.figures if f.measured.startswith("not ")]
+    return found
+
+
+def missed_section(report: Report, markdown: bool = True) -> str:
+    """Each target missed, with the note that names what stands in its way and its profiles."""
+    missed = _missed(report)
+    parts = []
     if not missed:
-        return "None: every target was met in this run."
-    lines = []
-    for name, measured, target in missed:
-        key = GET_CALL if name.startswith(GET_CALL) else name
+        parts.append("None: every target was met in this run.")
+    for name, measured, target, key in missed:
         why = report.why.get(key, "No breakdown was measured for it.")
-        lines.append(f"- {name}: {measured}, target {target}. {why}")
-    return "\n".join(lines)
+        parts.append(f"### {name}\n\nMeasured {measured}, target {target}. {why}")
+        for profile in report.profiles.get(key, []):
+            table = (md_table if markdown else text_table)(profile.head, profile.rows)
+            parts.append(f"{profile.caption}\n\n{table}")
+    absent = _not_measured(report)
+    if absent:
+        parts.append("Not measured:\n\n" + "\n".join(f"- {line}" for line in absent))
+    return "\n\n".join(parts)
 
 
 def print_summary(report: Report) -> None:
@@ -169,19 +217,24 @@ def print_summary(report: Report) -> None:
     print()
     for note in report.notes:
         print(f"- {note}")
-    for entry in report.http:
-        for side in ("emulator", "floor"):
-            if entry[side]["failures"]:
+    for row in report.http:
+        for side, summary in (("measured", row.measured), (row.baseline, row.base)):
+            if summary is not None and summary["failures"]:
                 print(
-                    f"! {entry['call']} on the {side}: {entry[side]['failures']} answers "
+                    f"! {row.key}, {side} side: {summary['failures']:.0f} answers "
                     "other than expected"
                 )
+    print("\nTargets missed:\n")
+    print(missed_section(report, markdown=False).replace("### ", "* "))
 
 
 def write_results(report: Report, seconds: float) -> None:
     info = machine()
-    failures = sum(e["emulator"]["failures"] + e["floor"]["failures"] for e in report.http)
-    requests = sum(e["emulator"]["requests"] + e["floor"]["requests"] for e in report.http)
+    # A side two rows share (the emulator's GET runs, against the floor and against moto) once.
+    every = [s for r in report.http for s in (r.measured, r.base) if s is not None]
+    summaries = list({id(s): s for s in every}.values())
+    failures = sum(s["failures"] for s in summaries)
+    requests = sum(s["requests"] for s in summaries)
     text = f"""# Benchmark results
 
 Generated by `make bench` (`python -m bench`); do not edit by hand.

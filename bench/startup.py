@@ -11,10 +11,12 @@ from pathlib import Path
 
 from bench.common import ENV, ROOT, START_RUNS, log, median
 from bench.procs import floor_command, read_line, request, serve_command, spawn, stop
+from bench.profiling import Profile
 from bench.report import Figure, Report
 
 START_FIGURE = "`sms-mock serve` start to first answer"
-START_TARGET_S = 0.5
+START_TARGET_S = 0.3
+IMPORT_ROWS = 12
 PARTS_RUNS = 3
 
 
@@ -46,6 +48,48 @@ def start_parts() -> dict[str, float]:
         env=ENV,
     )
     return json.loads(done.stdout)
+
+
+def import_profile() -> Profile:
+    """`python -X importtime` of what `sms-mock serve` imports: the slowest imports."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import sms_mock.cli, sms_mock.mock_server.app"],
+        capture_output=True,
+        check=True,
+        cwd=ROOT,
+        env=ENV,
+    )
+    found = []
+    for line in done.stderr.decode().splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        own, cumulative, name = (part.strip() for part in line[len("import time:") :].split("|"))
+        found.append((int(cumulative), int(own), name))
+    whole = sum(own for _, own, _ in found) or 1
+    seen: set[str] = set()
+    top = []
+    for cumulative, own, name in sorted(found, reverse=True):
+        # A package imported from inside its own submodule's import shows twice: once is enough.
+        if name not in seen:
+            seen.add(name)
+            top.append((cumulative, own, name))
+    top = top[:IMPORT_ROWS]
+    return Profile(
+        f"`python -X importtime -c 'import sms_mock.cli, sms_mock.mock_server.app'`, one fresh "
+        f"process ({whole / 1000:.0f} ms of imports in all, a cold start's import time): the "
+        f"top {IMPORT_ROWS} modules by cumulative import time (a package's time includes the "
+        f"modules it imports):",
+        [
+            [
+                f"`{name.strip()}`",
+                f"{cumulative / 1000:.1f}",
+                f"{own / 1000:.1f}",
+                f"{cumulative / whole:.0%}",
+            ]
+            for cumulative, own, name in top
+        ],
+        ["module", "cumulative ms", "own ms", "share"],
+    )
 
 
 def measure_start(report: Report) -> None:
@@ -90,3 +134,4 @@ def measure_start(report: Report) -> None:
         f"inside `create_app`, which is not timed apart) took {fixtures_ms:.0f} ms.",
         START_FIGURE,
     )
+    report.profile(import_profile(), START_FIGURE)

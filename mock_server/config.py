@@ -34,6 +34,7 @@ class Config:
     state_file: Path | None = None  # keep all state in this SQLite file
     admin_token: str | None = None  # when set, /_mock calls need X-Mock-Admin-Token
     auth: str = AuthMode.ANY.value  # what SMS calls accept: any, token, aksk or off
+    log_requests: bool = False  # one plain line a request on standard output
 
     def __post_init__(self) -> None:
         self.auth = AuthMode(self.auth)  # a bad mode fails here, not on the first request

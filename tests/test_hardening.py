@@ -754,3 +754,16 @@ def test_a_poisoned_scenario_file_stops_the_start_naming_it(
         create_app(Config(clock="manual", fixtures=[tmp_path]))
     assert str(scenario) in str(caught.value)
     assert problem in str(caught.value)
+
+
+def test_a_fault_for_a_task_that_does_not_exist_is_refused(client: FlaskClient) -> None:
+    response = client.post(
+        "/_mock/faults", json={"task_id": "sample-redy", "subtask": "SSL_CONFIG"}
+    )
+    assert "sample-redy" in error_message(response, 404, "SMS.9001")
+    other = client.post(
+        "/_mock/faults?project=ap-southeast-3",
+        json={"task_id": "sample-ready", "subtask": "SSL_CONFIG"},
+    )
+    error_message(other, 404, "SMS.9001")  # it is the default project's task, not this one's
+    assert client.get("/_mock/faults").get_json() == {"faults": []}

@@ -104,7 +104,7 @@ def test_a_bad_http_fault_is_refused_naming_the_field(
 
 def test_faults_of_both_kinds_are_listed_and_deleted(client: FlaskClient) -> None:
     made = http_fault(client, match={}, status=500)
-    client.post("/_mock/faults", json={"task_id": "t", "subtask": "SSL_CONFIG"})
+    client.post("/_mock/faults", json={"task_id": "sample-ready", "subtask": "SSL_CONFIG"})
     kinds = sorted(f["kind"] for f in client.get("/_mock/faults").get_json()["faults"])
     assert kinds == ["http", "task"]
     assert client.delete(f"/_mock/faults/{made['id']}").status_code == 200

@@ -29,7 +29,9 @@ def test_serve_prints_its_url_answers_and_stops_cleanly(command: tuple[str, ...]
         assert health.headers["Server"] == "waitress"
         code, out = stop(process, sig)
     assert code == 0
-    assert out.strip() == "sms-mock stopped"
+    summary, stopped = out.strip().splitlines()
+    assert summary.startswith("sms-mock loaded from the fixtures: 2 accounts, 3 projects")
+    assert stopped == "sms-mock stopped"
 
 
 def test_serve_finds_its_default_fixtures_outside_the_repository(tmp_path: Path) -> None:
@@ -71,9 +73,11 @@ def test_the_seed_procedure_over_http() -> None:
         token = issue(url)
         headers = {"X-Auth-Token": token, "Content-Type": "application/json"}
         started = requests.post(
-            f"{url}/v3/tasks/sample-abort/action", json={"operation": "start"}, headers=headers,
+            f"{url}/v3/tasks/sample-abort/action",
+            json={"operation": "start"},
+            headers=headers,
             timeout=5,
-        )  # fmt: skip
+        )
         assert started.status_code == 200
         task = requests.get(f"{url}/v3/tasks/sample-abort", headers=headers, timeout=5)
         assert TaskSchema().load(task.json())["state"] == "RUNNING"
@@ -119,7 +123,7 @@ def test_serve_answers_keystone_discovery_on_its_iam_listener() -> None:
         urls = {entry["type"]: entry["endpoints"][0]["url"] for entry in catalog}
         assert urls == {"iam": f"{iam_url}/v3", "sms": url}
         code, out = stop(process, signal.SIGTERM)
-    assert (code, out.strip()) == (0, "sms-mock stopped")
+    assert (code, out.strip().splitlines()[-1]) == (0, "sms-mock stopped")
 
 
 def test_serve_iam_port_busy_exits_1_naming_it() -> None:
@@ -135,3 +139,66 @@ def test_serve_iam_port_busy_exits_1_naming_it() -> None:
     assert result.returncode == 1
     assert "--iam-port" in result.stderr and busy in result.stderr
     assert result.stdout == ""
+
+
+def test_serve_names_what_it_loaded_scenario_task_ids_included() -> None:
+    with serving(SMS_MOCK, "serve", "--scenario", "failed-at-migrate-40") as (process, _url):
+        code, out = stop(process, signal.SIGTERM)
+    lines = out.strip().splitlines()
+    assert lines[0] == (
+        "sms-mock loaded from the fixtures: 2 accounts, 3 projects, 3 users, 7 tasks, "
+        "10 source servers, 1 template, 16 scenarios to load"
+    )
+    match = re.fullmatch(
+        r"sms-mock scenario failed-at-migrate-40 in cn-north-4: tasks (\w+)", lines[1]
+    )
+    assert match, lines[1]
+    assert (code, lines[-1]) == (0, "sms-mock stopped")
+
+
+def test_serve_log_requests_prints_a_line_a_request() -> None:
+    with serving(SMS_MOCK, "serve", "--log-requests") as (process, url):
+        requests.get(f"{url}/_mock/health", timeout=5)
+        requests.get(f"{url}/v3/nowhere", timeout=5)
+        fault = requests.post(
+            f"{url}/_mock/faults", json={"match": {"path": "/v3/tasks"}, "status": 503}, timeout=5
+        ).json()
+        requests.get(f"{url}/v3/tasks", timeout=5)
+        assert process.stdout is not None
+        logged = [process.stdout.readline().strip() for _ in range(5)]
+        stop(process, signal.SIGTERM)
+    assert re.fullmatch(r"GET /_mock/health 200 \d+\.\dms", logged[1]), logged
+    assert re.fullmatch(r"GET /v3/nowhere 404 \d+\.\dms", logged[2]), logged
+    assert re.fullmatch(rf"GET /v3/tasks 503 \d+\.\dms \[{fault['id']}\]", logged[4]), logged
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--port", "99999"], "argument --port: 99999 is not a port: give 0 to 65535"),
+        (["--iam-port", "-1"], "argument --iam-port: -1 is not a port: give 0 to 65535"),
+        (["--host", "not-a-host.invalid"], "--host not-a-host.invalid does not resolve"),
+    ],
+)
+def test_serve_refuses_a_bad_port_or_host_in_one_line(option: list[str], message: str) -> None:
+    result = subprocess.run(
+        [SMS_MOCK, "serve", *option], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2
+    assert message in result.stderr.strip().splitlines()[-1]
+    assert result.stdout == ""
+
+
+def test_serve_refuses_a_fixtures_folder_with_nothing_in_it(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not fixtures", encoding="utf-8")
+    result = subprocess.run(
+        [SMS_MOCK, "serve", "--port", "0", "--fixtures", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"sms-mock: fixtures: {tmp_path}: has none of account.json, tasks/, sources/, "
+        "templates/, scenarios/: not a fixtures folder"
+    )

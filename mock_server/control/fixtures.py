@@ -54,12 +54,21 @@ class FixtureSet:
     scenarios: dict[str, Scenario] = field(default_factory=dict)  # by name
 
 
+# What a fixtures folder holds (README, "Fixtures"): one of them at least.
+FIXTURE_PARTS = ("account.json", "tasks/", "sources/", "templates/", "scenarios/")
+
+
 def load_fixture_set(folders: list[Path]) -> FixtureSet:
     fixture_set = FixtureSet()
     for folder in folders:
         folder = Path(folder)
         if not folder.is_dir():
             raise FixtureError(f"{folder}: not a fixtures folder")
+        if not any((folder / part).exists() for part in FIXTURE_PARTS):
+            # A typo'd or wrong folder would otherwise start an emulator with none of it.
+            raise FixtureError(
+                f"{folder}: has none of {', '.join(FIXTURE_PARTS)}: not a fixtures folder"
+            )
         account_file = folder / "account.json"
         if account_file.is_file():
             fixture_set.account.merge(_load_account(account_file))

@@ -12,6 +12,8 @@ import io
 import os
 import re
 import secrets
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -39,6 +41,21 @@ def new_request_id() -> str:
 
 def admin_token_missing() -> ApiError:
     return sms_error(401, "SMS.9008", "The control plane needs the X-Mock-Admin-Token header.")
+
+
+_LOG_LOCK = threading.Lock()
+
+
+def _log_request(
+    method: str, path: str, status: int | None, started: float, fired: list[str]
+) -> None:
+    """`serve --log-requests`: `METHOD PATH STATUS MS [faults]`, flushed at once."""
+    ms = (time.perf_counter() - started) * 1000
+    faults = f" [{' '.join(fired)}]" if fired else ""
+    line = f"{method} {path} {status if status is not None else 'dropped'} {ms:.1f}ms{faults}\n"
+    with _LOG_LOCK:
+        sys.stdout.write(line)
+        sys.stdout.flush()
 
 
 def _no_write(data: bytes) -> None:
@@ -112,6 +129,8 @@ class EmulatorMiddleware:
             return result
         finally:
             FIRED.reset(token)
+            if emulator.config.log_requests:
+                _log_request(method, path, seen["status"], started, fired)
             if path != UNJOURNALED:
                 emulator.journal.record(
                     {

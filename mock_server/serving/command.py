@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import socket
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 from sms_mock.contracts.enums import AuthMode, ClockMode
 from sms_mock.mock_server.app import create_app
@@ -30,11 +32,11 @@ ADMIN_TOKEN_ENV = "SMS_MOCK_ADMIN_TOKEN"
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
-        "--port", type=int, default=8080, help="port to bind; 0 picks a free one (default 8080)"
+        "--port", type=port, default=8080, help="port to bind; 0 picks a free one (default 8080)"
     )
     parser.add_argument(
         "--iam-port",
-        type=int,
+        type=port,
         metavar="PORT",
         help="port of the IAM listener, where GET / is Keystone's (default: --port + 1, or a "
         "free one with --port 0); every IAM route is also served on --port",
@@ -97,6 +99,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--admin-token-file)",
     )
     parser.add_argument(
+        "--log-requests",
+        action="store_true",
+        help="print one line a request on standard output: METHOD PATH STATUS MS [faults]",
+    )
+    parser.add_argument(
         "--admin-token-file",
         type=Path,
         metavar="PATH",
@@ -120,6 +127,17 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def port(value: str) -> int:
+    """A TCP port, 0 to 65535 (0: a free one); argparse's error otherwise, not a wrapped one."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{number} is not a port: give 0 to 65535")
+    return number
+
+
 def _admin_token(args: argparse.Namespace) -> str | None:
     """--admin-token, else the first line of --admin-token-file, else SMS_MOCK_ADMIN_TOKEN."""
     if args.admin_token:
@@ -133,11 +151,50 @@ def _admin_token(args: argparse.Namespace) -> str | None:
     return os.environ.get(ADMIN_TOKEN_ENV) or None
 
 
-def _is_loopback(host: str) -> bool:
+def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The addresses a --host names; OSError when it names none (it does not resolve)."""
+    bare = host.strip("[]")
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return [ipaddress.ip_address(bare)]
     except ValueError:
-        return host == "localhost"
+        found = socket.getaddrinfo(bare, None, type=socket.SOCK_STREAM)
+        return [ipaddress.ip_address(info[4][0]) for info in found]
+
+
+def _is_loopback(addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> bool:
+    return bool(addresses) and all(a.is_loopback for a in addresses)
+
+
+def _plural(count: int, what: str) -> str:
+    noun, _, rest = what.partition(" ")
+    if " " in what and what.startswith("source"):  # "source server(s)"
+        return f"{count} source server{'' if count == 1 else 's'}"
+    return f"{count} {noun}{'' if count == 1 else 's'}{' ' + rest if rest else ''}"
+
+
+def startup_summary(app: Any, state_file: Path | None) -> list[str]:
+    """What the emulator holds as it starts: the lines after the two `listening` lines."""
+    emulator = app.extensions["sms_mock"]
+    account = emulator.iam.account
+    counts = emulator.sms.counts()
+    origin = f"the state file {state_file}" if state_file is not None else "the fixtures"
+    held = [
+        (len(account.domains), "account"),
+        (len(account.projects), "project"),
+        (len(account.users), "user"),
+        (counts["tasks"], "task"),
+        (counts["sources"], "source server"),
+        (counts["templates"], "template"),
+        (len(emulator.fixtures.scenarios), "scenario to load"),
+    ]
+    listed = ", ".join(_plural(n, what) for n, what in held)
+    lines = [f"sms-mock loaded from {origin}: {listed}"]
+    for load in emulator.startup_scenarios:
+        project = account.projects[load.project_id].name
+        lines.append(
+            f"sms-mock scenario {load.scenario} in {project}: tasks {', '.join(load.task_ids)}"
+        )
+    return lines
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -161,7 +218,12 @@ def serve(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"sms-mock: {exc}", file=sys.stderr)
         return 2
-    if not _is_loopback(args.host) and not admin_token:
+    try:
+        addresses = _addresses(args.host)
+    except OSError:
+        print(f"sms-mock: --host {args.host} does not resolve to an address", file=sys.stderr)
+        return 2
+    if not _is_loopback(addresses) and not admin_token:
         # Off loopback, anyone who reaches the port could rewrite the state through /_mock.
         print(
             f"sms-mock: --host {args.host} is not loopback: give --admin-token, "
@@ -179,6 +241,7 @@ def serve(args: argparse.Namespace) -> int:
         state_file=args.state_file,
         journal_size=args.journal_size,
         admin_token=admin_token,
+        log_requests=args.log_requests,
     )
     try:
         app = create_app(config)
@@ -214,6 +277,8 @@ def serve(args: argparse.Namespace) -> int:
     # The first line is the SMS URL, which scripts read; the IAM one follows.
     print(f"sms-mock listening on http://{shown}:{server.effective_port}", flush=True)
     print(f"sms-mock IAM listening on http://{shown}:{server.iam_port}", flush=True)
+    for line in startup_summary(app, args.state_file):
+        print(line, flush=True)
     run_until_stopped(server)
     app.extensions["sms_mock"].close()
     print("sms-mock stopped", flush=True)

@@ -144,6 +144,15 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
             frozen = [tasks[task_id].frozen() for task_id in ids]
         return {"count": count, "tasks": [with_shape_keys(thaw(f), BRIEF_SHAPE) for f in frozen]}
 
+    def counts(self) -> dict[str, int]:
+        """How many tasks, source servers and templates it holds, every project together."""
+        with self._lock:
+            return {
+                "tasks": sum(len(tasks) for tasks in self._tasks.values()),
+                "sources": sum(1 for _ in self.sources.everywhere()),
+                "templates": sum(1 for _ in self.templates.everywhere()),
+            }
+
     def every_task(self) -> list[dict[str, Any]]:
         """Every task of every project, settled to now, with its project (the control plane)."""
         now = self.clock.now_ms()
@@ -307,10 +316,12 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
         project_id = spec["project_id"]
         with self._lock:
             task = self._tasks.get(project_id, {}).get(spec["task_id"])
-            if task is not None:
-                self.lifecycle.settle(task, now)
-                self.lifecycle.rebase(task, now)
-                self._changed(project_id, task.id, True)
+            if task is None:
+                # A typo'd id would make a fault that never fires: refused as the task is.
+                raise errors.task_not_found(spec["task_id"])
+            self.lifecycle.settle(task, now)
+            self.lifecycle.rebase(task, now)
+            self._changed(project_id, task.id, True)
             return self.faults.add(spec)
 
     # --- state ------------------------------------------------------------------------------

@@ -121,7 +121,8 @@ class TaskLifecycle(RuleBasedStateMachine):
         spec = {"task_id": task_id, "subtask": subtask, "at_progress": at_progress,
                 "effect": effect}  # fmt: skip
         response = self.http.post(f"{self.target.url}/_mock/faults", json=spec, timeout=5)
-        assert response.status_code == 201
+        # A fault for a deleted task is refused: it would never fire.
+        assert response.status_code == (404 if self.states[task_id] == "GONE" else 201)
 
     # --- invariants -----------------------------------------------------------------------------
 

@@ -68,9 +68,13 @@ def serving(
 
 
 def stop(process: subprocess.Popen, sig: int) -> tuple[int, str]:
-    """Send `sig` and wait: the exit code and what the process printed since its first line."""
+    """Send `sig` and wait: the exit code and what the process printed since its second line."""
     process.send_signal(sig)
-    out, _ = process.communicate(timeout=10)
+    # Read through the text stream, not communicate(): lines it has buffered already are
+    # printed lines too.
+    assert process.stdout is not None
+    out = process.stdout.read()
+    process.wait(timeout=10)
     return process.returncode, out
 
 

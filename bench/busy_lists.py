@@ -1,0 +1,90 @@
+"""A task's GET while four other clients list 100,000 tasks, against the same GET idle.
+
+The listing clients are a load generator of their own (another process, four keep-alive
+connections, `GET /v3/tasks?limit=100` in a loop), started before the GET's measurement and
+stopping by itself after it; the GET is loaded on one connection, as in bench.big_state.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from bench import shared
+from bench.calls import Background, Call, Load, load, token_for
+from bench.common import (
+    BIG,
+    BIG_ROUNDS,
+    CONNECTIONS,
+    MAX_REQUESTS,
+    SECONDS,
+    THREADS,
+    WARMUP_SECONDS,
+    log,
+    median,
+)
+from bench.profiling import Profile
+from bench.report import Figure, Report
+
+BUSY_TARGET = 2.0
+BUSY_FIGURE = f"GET task p50 while {CONNECTIONS} clients list {BIG:,} tasks / idle"
+LEAD_SECONDS = 0.5  # the listing clients start this long before the GET's measurement
+
+
+def measure_busy_lists(report: Report) -> None:
+    # Imported here, not on top: bench.stocked imports the emulator (see bench.big_state).
+    from bench.stocked import FIRST_PAGE, task_id
+
+    stocked = shared.stocked(BIG)
+    server = stocked.served
+    auth = {"X-Auth-Token": token_for(server.port)[0]}
+    get = Call("GET", "GET", f"/v3/tasks/{task_id(BIG // 2)}", auth, None, 200)
+    lists = Call("list", "GET", FIRST_PAGE, auth, None, 200)
+    load(server.url, get, WARMUP_SECONDS, connections=1)
+    load(server.url, lists, WARMUP_SECONDS)
+    runs: dict[str, list[Load]] = {"idle": [], "busy": [], "lists": []}
+    for round_no in range(BIG_ROUNDS):
+        log(f"GET while listing: round {round_no + 1} of {BIG_ROUNDS}")
+        order = ["idle", "busy"] if round_no % 2 == 0 else ["busy", "idle"]
+        for side in order:
+            if side == "idle":
+                runs["idle"].append(load(server.url, get, connections=1))
+                continue
+            listing = Background(
+                server.url, lists, SECONDS + 2 * LEAD_SECONDS, MAX_REQUESTS, CONNECTIONS
+            )
+            try:
+                time.sleep(LEAD_SECONDS)
+                runs["busy"].append(load(server.url, get, connections=1))
+            finally:
+                runs["lists"].append(listing.result())
+    ratios = [b.p50_ms / i.p50_ms for b, i in zip(runs["busy"], runs["idle"], strict=True)]
+    ratio = median(ratios)
+    busy_p50, idle_p50 = (median([r.p50_ms for r in runs[k]]) for k in ("busy", "idle"))
+    report.figures.append(
+        Figure(
+            BUSY_FIGURE,
+            f"{ratio:.2f} ({busy_p50:.2f} / {idle_p50:.2f} ms)",
+            f"<= {BUSY_TARGET:g}",
+            ratio <= BUSY_TARGET,
+        )
+    )
+    list_rps = median([r.rps for r in runs["lists"]])
+    list_p50 = median([r.p50_ms for r in runs["lists"]])
+    failures = sum(r.failures for runs_of in runs.values() for r in runs_of)
+    profiled = stocked.info["profiles"]
+    report.note(
+        f"GET while listing: the listing clients answered {list_rps:,.0f} pages a second "
+        f"(p50 {list_p50:.2f} ms) beside the GET; the GET's p99 was "
+        f"{median([r.p99_ms for r in runs['busy']]):.2f} ms busy, "
+        f"{median([r.p99_ms for r in runs['idle']]):.2f} ms idle; {failures} answers other than "
+        f"expected. A page (`{FIRST_PAGE}`) costs {profiled['first']['us']:.0f} us of Python "
+        f"in process, the task's GET {profiled['get']['us']:.0f} us: with {CONNECTIONS} pages "
+        f"always in flight on {THREADS} waitress threads, a GET waits for a thread and then "
+        f"for the GIL, which a thread holds up to the switch interval "
+        f"({sys.getswitchinterval() * 1000:.0f} ms) at a time; this machine has "
+        f"{os.cpu_count()} cores for the server, the listing clients and the GET's client.",
+        BUSY_FIGURE,
+    )
+    report.profile(Profile.from_dict(profiled["first"]["profile"]), BUSY_FIGURE)
