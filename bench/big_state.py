@@ -55,6 +55,15 @@ def measure_big(report: Report) -> None:
             ratio <= BIG_LATENCY_TARGET,
         )
     )
+    report.methods.append(
+        f"{BIG:,} tasks: two servers built as `serve` builds its app (`bench.stocked`, started "
+        f"once a run by `bench.shared`), one holding {SMALL} put tasks and one {BIG:,}, loaded "
+        f"in alternation ({BIG_ROUNDS} rounds, on one connection, so that p50 is the GET's own "
+        f"latency and not a queue's) on `GET /v3/tasks/{{id}}` of a put task; the figure is the "
+        f"median of the rounds' p50 ratios. Memory: the stocked server's resident set after "
+        f"its {BIG:,} puts over after its first, per task; tracemalloc over {TRACED_TASKS:,} "
+        f"puts in this process, by allocating source file, as a cross-check."
+    )
     per_task = info["rss_per_task"]
     report.figures.append(
         Figure(

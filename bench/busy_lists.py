@@ -59,6 +59,13 @@ def measure_busy_lists(report: Report) -> None:
                 runs["busy"].append(load(server.url, get, connections=1))
             finally:
                 runs["lists"].append(listing.result())
+    report.methods.append(
+        f"GET while listing: on the server holding {BIG:,} tasks, a task's GET on one "
+        f"connection ({SECONDS} s) either alone or while another load generator, started "
+        f"{LEAD_SECONDS} s before and stopping {LEAD_SECONDS} s after, keeps {CONNECTIONS} "
+        f"connections listing `{FIRST_PAGE}`; {BIG_ROUNDS} rounds alternate idle and busy, "
+        f"and the figure is the median of the rounds' busy p50 / idle p50."
+    )
     ratios = [b.p50_ms / i.p50_ms for b, i in zip(runs["busy"], runs["idle"], strict=True)]
     ratio = median(ratios)
     busy_p50, idle_p50 = (median([r.p50_ms for r in runs[k]]) for k in ("busy", "idle"))

@@ -24,10 +24,14 @@ from bench.calls import Call, Load, load, token_for
 from bench.common import (
     ACTION_BODY,
     ACTION_TASK,
+    CONNECTIONS,
     GET_CALL,
     JSON_TYPE,
+    MAX_REQUESTS,
     ROUNDS,
+    SECONDS,
     SEED_TASK,
+    THREADS,
     TOKEN_BODY,
     WARMUP_SECONDS,
     log,
@@ -145,6 +149,23 @@ def measure_http(report: Report) -> None:
         written_before = _state_file_bytes(state_dir)
         runs = _rounds(groups)
         written = _state_file_bytes(state_dir) - written_before
+    report.http_method = (
+        f"Servers are subprocesses on 127.0.0.1. The emulator runs `sms-mock serve --port 0 "
+        f"--clock manual --threads {THREADS}` (its IAM listener on a second free port, not "
+        f"loaded), and the same with `--state-file` in a temporary folder; the floor is a bare "
+        f"Flask app under waitress with the same threads, whose one route per call answers the "
+        f"emulator's own answer (the same bytes, status and token header) with `json.dumps` "
+        f"of a dict per request and no other work; the peer is moto_server (the `bench` extra) "
+        f"answering DynamoDB's DescribeTable of one table. {CONNECTIONS} keep-alive connections "
+        f"from `bench.load`, each measurement bounded by {MAX_REQUESTS:,} requests or "
+        f"{SECONDS} s, after a warm-up of {WARMUP_SECONDS} s a side. {ROUNDS} rounds: in each, "
+        f"the task GET on emulator, --state-file emulator, floor and moto in turn (reversed "
+        f"every other round), then the token issue and the action on emulator and floor. The "
+        f"GET reads the seed page's task (`{SEED_TASK}`); the action is `network_check` on the "
+        f"READY `{ACTION_TASK}`, accepted every time. Each call with a target is also run in "
+        f"process as WSGI, emulator and floor, and profiled with cProfile ({PROFILED_CALLS} "
+        f"calls): what the Targets missed section shows."
+    )
     gets = runs[GET_CALL]
     report.http.append(_row(GET_CALL, "floor", gets["emulator"], gets["floor"], GET_TARGET))
     report.http.append(

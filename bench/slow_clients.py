@@ -68,6 +68,16 @@ def measure_slow_clients(report: Report) -> None:
                 result, holding = _held_load(server.url, call, condition)
                 runs[condition].append(result)
                 held[condition].append(holding)
+    report.methods.append(
+        f"Idle and slow clients: a fresh `sms-mock serve` (default --connection-limit and "
+        f"--channel-timeout); {SLOW_ROUNDS} rounds, each loading its task GET ({CONNECTIONS} "
+        f"connections, {SECONDS} s) three ways in turn: alone; beside {HELD} connections that "
+        f"another process (`bench.holder`) opened and sends nothing on; beside {HELD} "
+        f"connections that send a request's headers a byte a second (for {DRIP_LEAD_S} s "
+        f"before the load and through it), headers that never end. A figure is the median of "
+        f"the rounds' p99 / the idle server's p99, and is met only when, besides, every other "
+        f"request was answered 200."
+    )
     base_p99 = median([r.p99_ms for r in runs["none"]])
     for condition in CONDITIONS:
         ratios = [c.p99_ms / n.p99_ms for c, n in zip(runs[condition], runs["none"], strict=True)]

@@ -135,3 +135,12 @@ def measure_start(report: Report) -> None:
         START_FIGURE,
     )
     report.profile(import_profile(), START_FIGURE)
+    report.methods.append(
+        f"Start: from spawning `sms-mock serve --port 0 --clock manual` to the first 200 of "
+        f"`GET /_mock/health` (the URL is read from its first line; the IAM listener's line "
+        f"follows it), median of {START_RUNS} runs after one unmeasured, alternating with the "
+        f"floor's start (to its first 200). The servers may write bytecode caches, as a user's "
+        f"Python does, even where PYTHONDONTWRITEBYTECODE is set. Where the time goes: "
+        f"`bench.start_parts` times the phases inside {PARTS_RUNS} fresh processes, and "
+        f"`python -X importtime` lists the slowest imports."
+    )

@@ -81,9 +81,23 @@ def error_paths(messages: object, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix or "body", str(messages))]
 
 
-def first_problem(exc: ValidationError) -> tuple[str, str]:
-    """The first (field path, message) of a validation error, for a one-line answer."""
+def problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """Every (field path, message) of a validation error, in the order of the schema."""
     messages = exc.messages
     if isinstance(messages, list) and exc.field_name != "_schema":
         messages = {exc.field_name: messages}  # raised as ValidationError(message, field)
-    return error_paths(messages)[0]
+    return error_paths(messages)
+
+
+def first_problem(exc: ValidationError) -> tuple[str, str]:
+    """The first (field path, message) of a validation error, for a one-line answer."""
+    return problems(exc)[0]
+
+
+def every_problem(exc: ValidationError) -> tuple[str, str]:
+    """(the first field, its message then every other field's): one answer names them all,
+    so that a client fixes a body in one round trip, `a: Missing data.; b: Not a valid ...`."""
+    found = problems(exc)
+    field, message = found[0]
+    rest = "".join(f"; {f}: {m}" for f, m in found[1:])
+    return field, message + rest

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from flask import Response, current_app, request
 from marshmallow import ValidationError
 
-from sms_mock.contracts.base import first_problem
+from sms_mock.contracts.base import every_problem
 from sms_mock.mock_server.core.errors import JSON, ApiError, json_bytes
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def load(schema: Loader, data: Any, invalid: Invalid) -> Any:
     try:
         return schema.load(data)
     except ValidationError as exc:
-        raise invalid(*first_problem(exc)) from exc
+        raise invalid(*every_problem(exc)) from exc
 
 
 def body_json(invalid: Invalid, max_depth: int = MAX_DEPTH) -> Any:

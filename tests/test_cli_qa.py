@@ -1,0 +1,253 @@
+"""The QA bench without curl: the control-plane commands of `sms-mock`, their `--json`, and what
+a new user tripped over (README, "For QA: reproduce what a customer saw")."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+import sms_mock
+from sms_mock import cli
+from sms_mock.cli.output import progress_line
+from sms_mock.client import SmsClient, TaskSettledElsewhere
+from sms_mock.mock_server import Config
+from sms_mock.mock_server.serving.live import LiveServer
+from tests.support.accounts import ACCOUNT
+from tests.support.servers import SMS_MOCK
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LiveServer]:
+    with LiveServer(Config(clock="manual")) as live:
+        yield live
+
+
+@pytest.fixture(autouse=True)
+def fresh(server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    server.emulator.reset()
+    monkeypatch.setenv("SMS_MOCK_URL", server.url)
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = cli.main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def ok(*argv: str) -> str:
+    code, out = run(*argv)
+    assert code == 0, out
+    return out
+
+
+def as_json(*argv: str) -> Any:
+    return json.loads(ok(*argv, "--json"))
+
+
+# --- global options, --version -------------------------------------------------------------------
+
+
+def test_global_options_go_before_or_after_the_command(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SMS_MOCK_URL")
+    before = ok("--url", server.url, "--json", "task", "list")
+    after = ok("task", "list", "--url", server.url, "--json")
+    assert json.loads(before) == json.loads(after)
+    assert {t["id"] for t in json.loads(before)} >= {"sample-ready", "sample-abort"}
+
+
+def test_version_is_the_package_version_in_one_place() -> None:
+    result = subprocess.run([SMS_MOCK, "--version"], capture_output=True, text=True, timeout=30)
+    assert result.stdout.strip() == f"sms-mock {sms_mock.__version__}"
+    from importlib.metadata import version
+
+    assert version("sms-mock") == sms_mock.__version__
+
+
+# --- the clock -----------------------------------------------------------------------------------
+
+
+def test_clock_show_advance_and_set(server: LiveServer) -> None:
+    shown = as_json("clock")
+    assert shown == requests.get(f"{server.url}/_mock/clock", timeout=5).json()
+    moved = as_json("clock", "advance", "90")
+    assert moved["now_ms"] == shown["now_ms"] + 90_000
+    target = moved["now_ms"] + 3_600_000
+    assert as_json("clock", "set", str(target))["now_ms"] == target
+    assert ok("clock", "show").startswith(as_json("clock")["now"])
+
+
+def test_the_clock_is_not_set_back(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run("clock", "set", "2020-01-01T00:00:00Z")
+    assert code == 2
+    assert "only moves forward" in capsys.readouterr().err
+
+
+# --- scenarios, faults, reset, snapshots, the journal --------------------------------------------
+
+
+def test_scenario_list_and_load_print_what_was_made(server: LiveServer) -> None:
+    listed = as_json("scenario", "list")["scenarios"]
+    assert "failed-at-migrate-40" in {s["name"] for s in listed}
+    printed = ok("scenario", "load", "failed-at-migrate-40").split()
+    assert printed[0] == "task"
+    task = SmsClient(server.url, project="cn-north-4", **ACCOUNT).get_task(printed[1])
+    assert task.state == "MIGRATE_FAIL"
+
+
+def test_faults_from_the_command_line_fire_and_are_listed_and_cleared() -> None:
+    task_fault = ok(
+        "fault",
+        "add",
+        "--task",
+        "sample-ready",
+        "--subtask",
+        "SSL_CONFIG",
+        "--at-progress",
+        "50",
+        "--error-json",
+        '{"error_code": "SMS.0205"}',
+    ).strip()
+    http_fault = as_json("fault", "add", "--path", "/v3/tasks/*", "--status", "503")
+    faults = as_json("fault", "list")["faults"]
+    assert [f["id"] for f in faults] == [task_fault, http_fault["id"]]
+    table = ok("fault", "list")
+    assert "sample-ready SSL_CONFIG at 50% fail" in table and "* /v3/tasks/* -> 503" in table
+    ok("fault", "clear", task_fault)
+    assert [f["id"] for f in as_json("fault", "list")["faults"]] == [http_fault["id"]]
+    ok("fault", "clear")
+    assert as_json("fault", "list") == {"faults": []}
+
+
+def test_a_fault_for_an_absent_task_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _ = run("fault", "add", "--task", "sample-redy", "--subtask", "SSL_CONFIG")
+    assert code == 1
+    assert capsys.readouterr().err.strip().startswith("sms-mock: POST /_mock/faults: 404 SMS.9001")
+
+
+def test_reset_snapshot_save_and_restore(tmp_path: Path, server: LiveServer) -> None:
+    saved = tmp_path / "before.json"
+    assert ok("snapshot", "save", str(saved)).startswith(f"saved {saved}: ")
+    ok("task", "delete", "sample-ready")
+    assert "sample-ready" not in {t["id"] for t in as_json("task", "list")}
+    assert ok("snapshot", "restore", str(saved)).startswith("restored: ")
+    assert "sample-ready" in {t["id"] for t in as_json("task", "list")}
+    ok("task", "delete", "sample-ready")
+    assert as_json("reset")["status"] == "reset"
+    assert "sample-ready" in {t["id"] for t in as_json("task", "list")}
+
+
+def test_journal_prints_a_line_a_request(server: LiveServer) -> None:
+    ok("fault", "add", "--path", "/v3/tasks", "--status", "503")
+    requests.get(f"{server.url}/v3/tasks", timeout=5)
+    lines = ok("journal", "--path", "/v3/tasks").splitlines()
+    fault_id = as_json("fault", "list")["faults"][0]["id"]
+    assert lines[-1].startswith("GET /v3/tasks 503 ") and lines[-1].endswith(f"[{fault_id}]")
+    assert len(ok("journal", "--limit", "2").splitlines()) == 2
+
+
+# --- SMS: sources and the new task verbs ---------------------------------------------------------
+
+
+def test_source_list_and_show() -> None:
+    listed = as_json("source", "list")
+    assert "src-linux-file" in {s["id"] for s in listed}
+    assert as_json("source", "show", "src-linux-file")["id"] == "src-linux-file"
+    assert "src-linux-file" in ok("source", "list")
+
+
+def test_task_create_from_a_readme_body_then_delete(tmp_path: Path) -> None:
+    from tests.support.helpers import create_body
+
+    body = tmp_path / "task.json"
+    body.write_text(json.dumps(create_body("src-linux-file")), encoding="utf-8")
+    task_id = ok("task", "create", str(body)).strip()
+    assert as_json("task", "show", task_id)["state"] == "READY"
+    assert ok("task", "delete", task_id) == f"deleted: {task_id}\n"
+
+
+@pytest.mark.parametrize(
+    ("verb", "extra", "code"),
+    [
+        ("cutover", (), 0),
+        ("test", (), 0),
+        ("clone-test", ("--template-id", "tpl-default"), 0),
+        ("rollback", (), 1),
+    ],
+)
+def test_task_verbs_send_their_operations(
+    server: LiveServer, verb: str, extra: tuple[str, ...], code: int
+) -> None:
+    got, _ = run("task", verb, "sample-migrate-success", *extra)
+    assert got == code
+    operations = [r["operation"] for r in server.emulator.journal.query(path="/v3/tasks/*/action")]
+    wanted = {"clone-test": "clone_test", "rollback": "sync_failed_rollback"}.get(verb, verb)
+    assert operations[-1] == wanted
+
+
+# --- what a new user tripped over ----------------------------------------------------------------
+
+
+def test_a_closed_pipe_ends_the_command_quietly(server: LiveServer) -> None:
+    for _ in range(40):  # a list longer than a pipe's first read
+        requests.post(f"{server.url}/_mock/tasks", json={}, timeout=5)
+    result = subprocess.run(
+        ["bash", "-c", f"{SMS_MOCK} task list | head -1"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"SMS_MOCK_URL": server.url, "PATH": "/usr/bin:/bin"},
+    )
+    assert result.stdout.startswith("ID")
+    assert result.stderr == ""
+
+
+def test_a_task_that_settles_elsewhere_ends_the_wait(server: LiveServer) -> None:
+    requests.post(
+        f"{server.url}/_mock/tasks", json={"id": "synced", "state": "SYNC_SUCCESS"}, timeout=5
+    )
+    client = SmsClient(server.url, project="cn-north-4", **ACCOUNT)
+    with pytest.raises(TaskSettledElsewhere) as caught:
+        client.wait_for_state("synced", "MIGRATE_SUCCESS", timeout=60, interval=0.01)
+    assert caught.value.state == "SYNC_SUCCESS"
+    assert caught.value.wanted == ("MIGRATE_SUCCESS",)
+
+
+def test_the_running_sub_task_is_the_latest_runs_after_a_restart(server: LiveServer) -> None:
+    client = SmsClient(server.url, project="cn-north-4", **ACCOUNT)
+    assert client.get_task("sample-migrate-fail").current_subtask.name == "MIGRATE_LINUX_FILE"
+    client.restart_task("sample-migrate-fail")
+    server.emulator.clock.advance(10)
+    task = client.get_task("sample-migrate-fail")
+    assert task.state == "RUNNING"
+    current = task.current_subtask
+    assert current.end_date is None and current.start_date is not None
+    # the failed run's entry is still there, in front, and is not the one shown
+    stale = [s for s in task.sub_tasks if s.name == "MIGRATE_LINUX_FILE" and s.progress == 40]
+    assert stale and current is not stale[0]
+    line = progress_line(task)
+    assert f"{current.name} RUNNING ETA " in line
+
+
+def test_a_validation_error_names_every_wrong_field(server: LiveServer) -> None:
+    client = SmsClient(server.url, project="cn-north-4", **ACCOUNT)
+    response = requests.post(
+        f"{server.url}/v3/tasks",
+        json={"name": 5, "type": "NOPE"},
+        headers={"X-Auth-Token": client.token()},
+        timeout=5,
+    )
+    message = response.json()["error_msg"]
+    assert response.status_code == 400
+    for field in ("name", "type", "source_server", "target_server"):
+        assert f"{field}: " in message, message
