@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
+import os
 import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -60,7 +63,7 @@ def test_the_readme_walkthrough_works_as_printed() -> None:
     with LiveServer(Config(clock="manual")) as server:
         result = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", script.group(1)],
-            env={"SMS": server.url, "PATH": "/usr/bin:/bin:/usr/local/bin"},
+            env={"SMS_MOCK_URL": server.url, "PATH": "/usr/bin:/bin:/usr/local/bin"},
             capture_output=True,
             text=True,
             timeout=30,
@@ -78,7 +81,7 @@ def test_the_readme_resources_example_works_as_printed() -> None:
     with LiveServer(Config(clock="manual")) as server:
         result = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", script],
-            env={"SMS": server.url, "PATH": "/usr/bin:/bin:/usr/local/bin"},
+            env={"SMS_MOCK_URL": server.url, "PATH": "/usr/bin:/bin:/usr/local/bin"},
             capture_output=True,
             text=True,
             timeout=30,
@@ -101,23 +104,34 @@ def test_the_readme_client_example_runs(capsys: pytest.CaptureFixture[str]) -> N
     assert example
     # A fast real clock: the resumed task finishes within a few polls, yet takes long enough
     # (47 ms) that the first poll still sees it RUNNING on a loaded machine.
-    with LiveServer(Config(clock="real", speed=100)) as server:
-        code = example.group(1).replace("http://127.0.0.1:8080", server.url)
-        code = code.replace("interval=1", "interval=0.05")
+    with LiveServer(Config(clock="real", speed=100)) as server, pointed_at(server.url):
+        code = example.group(1).replace("interval=1", "interval=0.05")
         exec(compile(code, "README.md", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("RUNNING")
     assert printed[-1] == "MIGRATE_SUCCESS None"
 
 
+@contextlib.contextmanager
+def pointed_at(url: str, iam_url: str | None = None) -> Any:
+    """The examples read SMS_MOCK_URL and SMS_MOCK_IAM_URL, as a user's shell sets them."""
+    saved = {k: os.environ.get(k) for k in ("SMS_MOCK_URL", "SMS_MOCK_IAM_URL")}
+    os.environ["SMS_MOCK_URL"] = url
+    os.environ["SMS_MOCK_IAM_URL"] = iam_url or url
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def run_python_block(code: str, url: str, iam_url: str | None = None) -> list[str]:
-    """A README block run as printed, with the emulator's URL in place of 127.0.0.1:8080 (and
-    its IAM listener's in place of 127.0.0.1:8081)."""
-    code = code.replace("http://127.0.0.1:8080", url)
-    if iam_url is not None:
-        code = code.replace("http://127.0.0.1:8081", iam_url)
+    """A README block run as printed, against the emulator at `url` (and its IAM listener)."""
     output = io.StringIO()
-    with contextlib.redirect_stdout(output):
+    with pointed_at(url, iam_url), contextlib.redirect_stdout(output):
         exec(compile(code, "README.md", "exec"), {})
     return output.getvalue().splitlines()
 
@@ -139,7 +153,7 @@ def test_the_readme_sdk_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
         printed = run_python_block(python_block("sdk-example"), server.url)
     assert printed == [
         "RUNNING",
-        "3",
+        "1",
         "401 APIGW.0301 Incorrect IAM authentication information: verify aksk signature fail",
     ]
 
@@ -162,7 +176,7 @@ def test_the_readme_iam_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Credentials, "_CACHE", {})
     with LiveServer(Config(clock="manual")) as server:
         printed = run_python_block(python_block("iam-example"), server.url, server.iam_url)
-    assert printed == ["v3.6", "[('iam', '*'), ('sms', 'cn-north-4')]", "6"]
+    assert printed == ["v3.6", "[('iam', '*'), ('sms', 'cn-north-4')]", "ready-web-01"]
 
 
 def test_the_readme_iam_table_lists_every_iam_operation_of_the_openapi_document() -> None:
@@ -186,3 +200,79 @@ def test_the_readme_aksk_client_example_runs() -> None:
     assert example
     with LiveServer(Config(clock="manual")) as server:
         assert run_python_block(example.group(1), server.url) == ["READY"]
+
+
+def _blocks_in_order() -> list[tuple[str, str]]:
+    """Every example a user runs, as README orders them: (kind, code)."""
+    found = []
+    for match in re.finditer(r"```(bash|python)\n(.*?)```", README, re.S):
+        kind, code = match.groups()
+        if kind == "bash" and ("$SMS" in code or "sms-mock " in code) and "make " not in code:
+            if "<id>" not in code and "sms-mock serve" not in code and '$TOKEN" ' not in code[:0]:
+                found.append((kind, code))
+        elif kind == "python" and ("SMS_MOCK_URL" in code):
+            found.append((kind, code))
+    return found
+
+
+def test_the_readme_examples_run_in_their_order_against_one_server() -> None:
+    """A new user's session: one `make serve` (here a fast real clock), every example in turn,
+    each reading SMS_MOCK_URL; none depends on what an earlier one did to the samples."""
+    blocks = _blocks_in_order()
+    kinds = [kind for kind, _ in blocks]
+    assert kinds.count("python") >= 5 and kinds.count("bash") >= 3, kinds
+    sms_mock_bin = str(REPO / ".venv" / "bin")
+    with LiveServer(Config(clock="real", speed=50)) as server:
+        env = {
+            "SMS_MOCK_URL": server.url,
+            "SMS_MOCK_IAM_URL": server.iam_url,
+            "PATH": f"{sms_mock_bin}:{os.path.dirname(shutil.which('sms-mock') or '')}:"
+            "/usr/bin:/bin:/usr/local/bin",
+            "HOME": os.environ.get("HOME", "/tmp"),
+        }
+        for index, (kind, code) in enumerate(blocks):
+            if kind == "bash":
+                result = subprocess.run(
+                    ["bash", "-euo", "pipefail", "-c", code],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    cwd=REPO / "tests",  # snapshot files land in a temporary folder below
+                )
+                assert result.returncode == 0, (index, code[:200], result.stderr)
+            else:
+                code = code.replace("interval=1", "interval=0.05")
+                printed = run_python_block(code, server.url, server.iam_url)
+                assert printed, (index, code[:200])
+    (REPO / "tests" / "customer-case.json").unlink(missing_ok=True)
+
+
+def test_the_readme_qa_session_needs_no_curl() -> None:
+    script = section("qa-example").removeprefix("```bash\n").removesuffix("```")
+    assert "curl" not in script
+    sms_mock_bin = os.path.dirname(shutil.which("sms-mock") or str(REPO / ".venv" / "bin" / "x"))
+    with LiveServer(Config(clock="manual")) as server:
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            env={"SMS_MOCK_URL": server.url, "PATH": f"{sms_mock_bin}:/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=REPO / "tests",
+        )
+        (REPO / "tests" / "customer-case.json").unlink(missing_ok=True)
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        shows = [line for line in lines if line.startswith("[")]  # `task show`'s progress
+        assert "40% MIGRATE_LINUX_FILE MIGRATE_FAIL" in shows[0], lines
+        assert "80% MIGRATE_LINUX_FILE MIGRATE_FAIL" in shows[1], lines
+        assert any(line.startswith("POST /v3/tasks/") and " 200 " in line for line in lines)
+        assert lines[-1].startswith("restored: ")
+
+
+@pytest.mark.parametrize("name", ["create-file", "create-block", "create-windows"])
+def test_the_readme_create_bodies_create_tasks(client: Any, token: str, name: str) -> None:
+    body = json.loads(section(name).removeprefix("```json\n").removesuffix("```"))
+    response = client.post("/v3/tasks", json=body, headers={"X-Auth-Token": token})
+    assert response.status_code == 200, response.get_json()
