@@ -55,10 +55,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task", type=Path, required=True, help="the task document (JSON)")
     parser.add_argument("--token", type=Path, required=True, help="the token answer (JSON)")
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--emulator-server",
+        action="store_true",
+        help="serve with the emulator's own server (its channel, limits and IAM listener)",
+    )
     args = parser.parse_args(argv)
     app = create_floor(
         json.loads(args.task.read_text()), json.loads(args.token.read_text()), "floor-token"
     )
+    if args.emulator_server:
+        # The emulator's server around the floor's app: what the server layer costs alone.
+        from sms_mock.mock_server.serving.waitress_server import make_server, run_until_stopped
+
+        emulator_server = make_server(app, host="127.0.0.1", port=0, threads=args.threads)
+        print(f"floor listening on http://127.0.0.1:{emulator_server.effective_port}", flush=True)
+        run_until_stopped(emulator_server)
+        return 0
     # The same server settings as `sms-mock serve`: waitress, 127.0.0.1, a free port, threads.
     server = create_server(app, host="127.0.0.1", port=0, threads=args.threads)
     print(f"floor listening on http://127.0.0.1:{server.effective_port}", flush=True)  # type: ignore[union-attr]

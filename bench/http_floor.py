@@ -45,6 +45,7 @@ STATE_FILE_TARGET = 0.9
 POST_TARGET = 0.9
 MOTO_TARGET = 6.0
 STATE_FILE_CALL = f"{GET_CALL}, --state-file"
+SERVER_LAYER = f"{GET_CALL}: the floor's app, emulator's server"
 TOKEN_CALL = "POST /v3/auth/tokens"
 ACTION_CALL = "POST /v3/tasks/{id}/action"
 MOTO_BASELINE = "moto_server DescribeTable"
@@ -102,6 +103,10 @@ def measure_http(report: Report) -> None:
         token_file.write_text(json.dumps(token_doc))
         floor = stack.enter_context(serving(floor_command(task_file, token_file)))
         floor_bytes = request(floor.port, "GET", task_path)[2]
+        # The floor's app under the emulator's own server: the server layer's share, alone.
+        floor_served = stack.enter_context(
+            serving(floor_command(task_file, token_file, "--emulator-server"))
+        )
         same = {True: "the same", False: "NOT the same"}
         report.notes.append(
             f"The floor's task answer is {same[floor_bytes == task_bytes]} "
@@ -119,6 +124,7 @@ def measure_http(report: Report) -> None:
                     Call(GET_CALL, "GET", task_path, stateful_auth, None, 200),
                 ),
                 Side("floor", floor, get),
+                Side("floor, emulator's server", floor_served, get),
             ],
             TOKEN_CALL: [
                 Side(
@@ -159,17 +165,28 @@ def measure_http(report: Report) -> None:
         f"answering DynamoDB's DescribeTable of one table. {CONNECTIONS} keep-alive connections "
         f"from `bench.load`, each measurement bounded by {MAX_REQUESTS:,} requests or "
         f"{SECONDS} s, after a warm-up of {WARMUP_SECONDS} s a side. {ROUNDS} rounds: in each, "
-        f"the task GET on emulator, --state-file emulator, floor and moto in turn (reversed "
-        f"every other round), then the token issue and the action on emulator and floor. The "
-        f"GET reads the seed page's task (`{SEED_TASK}`); the action is `network_check` on the "
-        f"READY `{ACTION_TASK}`, accepted every time. Each call with a target is also run in "
-        f"process as WSGI, emulator and floor, and profiled with cProfile ({PROFILED_CALLS} "
-        f"calls): what the Targets missed section shows."
+        f"the task GET on emulator, --state-file emulator, floor, the floor's app under the "
+        f"emulator's own server (`make_server`, a diagnostic without target) and moto in turn "
+        f"(reversed every other round), then the token issue and the action on emulator and "
+        f"floor. The GET reads the seed page's task (`{SEED_TASK}`); the action is "
+        f"`network_check` on the READY `{ACTION_TASK}`, accepted every time. Each call with "
+        f"a target is also run in process as WSGI, emulator and floor, and profiled with "
+        f"cProfile ({PROFILED_CALLS} calls): what the Targets missed section shows."
     )
     gets = runs[GET_CALL]
     report.http.append(_row(GET_CALL, "floor", gets["emulator"], gets["floor"], GET_TARGET))
     report.http.append(
         _row(STATE_FILE_CALL, "floor", gets["state file"], gets["floor"], STATE_FILE_TARGET)
+    )
+    layer = _row(SERVER_LAYER, "floor", gets["floor, emulator's server"], gets["floor"], None)
+    report.http.append(layer)
+    report.note(
+        f"The floor's app under the emulator's own server (`make_server`: its channel class, "
+        f"connection limit, channel timeout and second listener) answered {layer.ratio:.2f} of "
+        f"the floor's req/s under a plain waitress `create_server`: what the server layer "
+        f"alone costs the emulator's rate, with no emulator code in the app. No target: it "
+        f"says where a GET ratio's gap lies.",
+        f"{GET_CALL} / floor",
     )
     for name in (TOKEN_CALL, ACTION_CALL):
         report.http.append(
@@ -187,7 +204,7 @@ def measure_http(report: Report) -> None:
             f"server, a thread a connection), one table created first, answering `POST /` "
             f"DescribeTable in the same rounds as the emulator's task GET; the ratio is the "
             f"emulator's req/s over moto's. In the same rounds the floor, a bare Flask route "
-            f"under the emulator's waitress settings that does no work, answered "
+            f"under waitress with the emulator's threads, doing no work, answered "
             f"{floor_over_moto:.2f} times moto's req/s: that is as far as any emulator under "
             f"this server and load generator could get on this machine.",
             row.key,
@@ -222,10 +239,12 @@ def _rounds(groups: dict[str, list[Side]]) -> dict[str, dict[str, list[Load]]]:
 
 
 def _row(
-    name: str, baseline: str, measured: list[Load], base: list[Load], target: float
+    name: str, baseline: str, measured: list[Load], base: list[Load], target: float | None
 ) -> HttpRow:
     ratios = [m.rps / b.rps for m, b in zip(measured, base, strict=True)]
-    return HttpRow(name, baseline, _summary(measured), _summary(base), median(ratios), target)
+    row = HttpRow(name, baseline, _summary(measured), _summary(base), median(ratios), target)
+    row.rounds = ratios
+    return row
 
 
 def _summary(runs: list[Load]) -> dict[str, float]:

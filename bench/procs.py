@@ -126,7 +126,7 @@ def serve_command(*extra: str) -> list[str]:
     ]
 
 
-def floor_command(task: Path, token: Path) -> list[str]:
+def floor_command(task: Path, token: Path, *extra: str) -> list[str]:
     """The floor (`bench.floor`) answering these documents, with the emulator's threads."""
     return [
         sys.executable,
@@ -138,4 +138,5 @@ def floor_command(task: Path, token: Path) -> list[str]:
         str(token),
         "--threads",
         str(THREADS),
+        *extra,
     ]

@@ -254,7 +254,7 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
 
     # --- SMS ----------------------------------------------------------------------------------
 
-    def get_task(self, task_id: str) -> Any:
+    def get_task(self, task_id: str) -> models.Task:
         """The task (`client.models.Task`)."""
         body = self._call("GET", f"/v3/tasks/{task_id}", idempotent=True)
         return models.load(TaskSchema, body, "task")
@@ -268,7 +268,7 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
         source_server_id: str | None = None,
         enterprise_project_id: str | None = None,
         page_size: int = PAGE_SIZE,
-    ) -> Iterator[Any]:
+    ) -> Iterator[models.TaskSummary]:
         """Every matching task (`client.models.TaskSummary`), page after page."""
         query = {
             key: value
@@ -287,7 +287,9 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
             page_size,
         )
 
-    def list_tasks_page(self, *, limit: int = PAGE_SIZE, offset: int = 0, **query: str) -> Any:
+    def list_tasks_page(
+        self, *, limit: int = PAGE_SIZE, offset: int = 0, **query: str
+    ) -> models.TaskPage:
         """One page (`client.models.TaskPage`: `count` of all matches, `tasks` of this page)."""
         params = {**query, "limit": str(limit), "offset": str(offset)}
         check_request(TaskListQuerySchema, params, "task list query")

@@ -26,12 +26,12 @@ class MigprojectsMixin(Calls):
         answer = self._write("POST", "/v3/migprojects", body)
         return models.load(IdResponseSchema, answer, "create migproject response").id
 
-    def get_migproject(self, migproject_id: str) -> Any:
+    def get_migproject(self, migproject_id: str) -> models.MigprojectDetail:
         """The migproject (`client.models.MigprojectDetail`: the show answer has no `id`)."""
         body = self._read(f"/v3/migprojects/{migproject_id}")
         return models.load(MigprojectShowSchema, body, "migproject")
 
-    def list_migprojects(self, *, page_size: int = PAGE_SIZE) -> Iterator[Any]:
+    def list_migprojects(self, *, page_size: int = PAGE_SIZE) -> Iterator[models.Migproject]:
         """Every migproject of the project (`client.models.Migproject`), page after page."""
         return every_item(
             lambda limit, offset: self.list_migprojects_page(limit=limit, offset=offset),
@@ -39,7 +39,9 @@ class MigprojectsMixin(Calls):
             page_size,
         )
 
-    def list_migprojects_page(self, *, limit: int = PAGE_SIZE, offset: int = 0) -> Any:
+    def list_migprojects_page(
+        self, *, limit: int = PAGE_SIZE, offset: int = 0
+    ) -> models.MigprojectPage:
         """One page (`client.models.MigprojectPage`: `count` of all, `migprojects`)."""
         params = query_of(limit=limit, offset=offset)
         check_request(MigprojectListQuerySchema, params, "migproject list query")

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sms_mock.client import models
 from sms_mock.client.calls import Calls
 from sms_mock.contracts.migprojects import ConfigSchema, PrivacyAgreementSchema
@@ -13,7 +11,7 @@ from sms_mock.contracts.migprojects import ConfigSchema, PrivacyAgreementSchema
 class SettingsMixin(Calls):
     """The agent's configuration and the project's privacy agreement."""
 
-    def get_config(self) -> Any:
+    def get_config(self) -> models.AgentConfig:
         """The agent's configuration (`client.models.AgentConfig`: `config`, `regions`)."""
         return models.load(ConfigSchema, self._read("/v3/config"), "config")
 

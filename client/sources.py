@@ -32,7 +32,7 @@ class SourcesMixin(Calls):
         answer = self._write("POST", "/v3/sources", body)
         return models.load(IdResponseSchema, answer, "register source response").id
 
-    def get_source(self, source_id: str) -> Any:
+    def get_source(self, source_id: str) -> models.Source:
         """The source server (`client.models.Source`)."""
         return models.load(SourceSchema, self._read(f"/v3/sources/{source_id}"), "source")
 
@@ -51,7 +51,7 @@ class SourcesMixin(Calls):
         is_consistency_result_exist: bool | None = None,
         vm_id: str | None = None,
         page_size: int = PAGE_SIZE,
-    ) -> Iterator[Any]:
+    ) -> Iterator[models.SourceSummary]:
         """Every matching source (`client.models.SourceSummary`), page after page."""
         query = query_of(
             state=state,
@@ -72,13 +72,15 @@ class SourcesMixin(Calls):
             page_size,
         )
 
-    def list_sources_page(self, *, limit: int = PAGE_SIZE, offset: int = 0, **query: Any) -> Any:
+    def list_sources_page(
+        self, *, limit: int = PAGE_SIZE, offset: int = 0, **query: Any
+    ) -> models.SourcePage:
         """One page (`client.models.SourcePage`: `count` of all matches, `source_servers`)."""
         params = query_of(**query, limit=limit, offset=offset)
         check_request(SourceListQuerySchema, params, "source list query")
         return models.load(SourceListSchema, self._read("/v3/sources", params), "source list")
 
-    def source_overview(self) -> Any:
+    def source_overview(self) -> models.SourceOverview:
         """How many sources are in each state (`client.models.SourceOverview`)."""
         body = self._read("/v3/sources/overview")
         return models.load(SourceOverviewSchema, body, "source overview")
@@ -89,7 +91,7 @@ class SourcesMixin(Calls):
         migproject: str | None = None,
         enterprise_project_id: str | None = None,
         page_size: int = PAGE_SIZE,
-    ) -> Iterator[Any]:
+    ) -> Iterator[models.MigrationError]:
         """Every source whose task failed (`client.models.MigrationError`), page after page."""
         query = query_of(migproject=migproject, enterprise_project_id=enterprise_project_id)
         return every_item(
@@ -98,7 +100,9 @@ class SourcesMixin(Calls):
             page_size,
         )
 
-    def list_error_servers_page(self, *, limit: int = 50, offset: int = 0, **query: Any) -> Any:
+    def list_error_servers_page(
+        self, *, limit: int = 50, offset: int = 0, **query: Any
+    ) -> models.MigrationErrorPage:
         """One page of failed sources (`client.models.MigrationErrorPage`)."""
         params = query_of(**query, limit=limit, offset=offset)
         check_request(ErrorListQuerySchema, params, "error list query")

@@ -66,7 +66,9 @@ class TaskSettingsMixin(Calls):
         check_request(UpdateSpeedRequestSchema, body, "update speed request")
         self._write("POST", f"/v3/tasks/{task_id}/speed-limit", body)
 
-    def get_config_settings(self, task_id: str, config_key: str | None = None) -> Any:
+    def get_config_settings(
+        self, task_id: str, config_key: str | None = None
+    ) -> models.ConfigSettings:
         """The task's configuration settings (`client.models.ConfigSettings`: `task_id`,
         `migrate_type`, `configurations` of `client.models.ConfigBody`); only `config_key`'s
         when given."""
@@ -96,7 +98,7 @@ class TaskSettingsMixin(Calls):
             check_request(CollectLogRequestSchema, body, "collect log request")
         self._write("POST", f"/v3/tasks/{task_id}/log", body)
 
-    def get_cert_key(self, task_id: str, enable_ca_cert: bool = False) -> Any:
+    def get_cert_key(self, task_id: str, enable_ca_cert: bool = False) -> models.CertKey:
         """The agent's certificates and keys (`client.models.CertKey`, PEM text); `ca` only
         with `enable_ca_cert`."""
         params = query_of(enable_ca_cert=enable_ca_cert)
@@ -112,7 +114,7 @@ class TaskSettingsMixin(Calls):
         check_request(ConsistencyResultRequestSchema, body, "consistency result request")
         self._write("POST", f"/v3/tasks/{task_id}/consistency-result", body)
 
-    def get_consistency_results(self, task_id: str) -> Any:
+    def get_consistency_results(self, task_id: str) -> models.ConsistencyResults:
         """The task's consistency checks (`client.models.ConsistencyResults`: `task_id`,
         `result_list` of checks with `check_result` OK or FAIL)."""
         body = self._read(f"/v3/tasks/{task_id}/consistency-result")
@@ -134,7 +136,7 @@ class TaskSettingsMixin(Calls):
 
     # --- the agent's side ---------------------------------------------------------------------
 
-    def get_agent_command(self, source_id: str) -> Any:
+    def get_agent_command(self, source_id: str) -> models.Command:
         """What the agent on the source should do next (`client.models.Command`:
         `command_name`, `command_param` with `task_id`, `bucket`)."""
         body = self._read(f"/v3/sources/{source_id}/command")

@@ -28,7 +28,7 @@ class TemplatesMixin(Calls):
         answer = self._write("POST", "/v3/vm/templates", body)
         return models.load(IdResponseSchema, answer, "create template response").id
 
-    def get_template(self, template_id: str) -> Any:
+    def get_template(self, template_id: str) -> models.Template:
         """The template (`client.models.Template`), out of the show answer's `template`."""
         body = self._read(f"/v3/vm/templates/{template_id}")
         return models.load(TemplateShowSchema, body, "template").template
@@ -41,7 +41,7 @@ class TemplatesMixin(Calls):
         region: str | None = None,
         id: str | None = None,
         page_size: int = PAGE_SIZE,
-    ) -> Iterator[Any]:
+    ) -> Iterator[models.Template]:
         """Every matching template (`client.models.Template`), page after page."""
         query = query_of(name=name, availability_zone=availability_zone, region=region, id=id)
         return every_item(
@@ -50,7 +50,9 @@ class TemplatesMixin(Calls):
             page_size,
         )
 
-    def list_templates_page(self, *, limit: int = 50, offset: int = 0, **query: Any) -> Any:
+    def list_templates_page(
+        self, *, limit: int = 50, offset: int = 0, **query: Any
+    ) -> models.TemplatePage:
         """One page (`client.models.TemplatePage`: `count` of all matches, `templates`)."""
         params = query_of(**query, limit=limit, offset=offset)
         check_request(TemplateListQuerySchema, params, "template list query")
@@ -73,7 +75,7 @@ class TemplatesMixin(Calls):
         check_request(DeleteIdsRequestSchema, body, "delete templates request")
         self._write("POST", "/v3/vm/templates/delete", body)
 
-    def get_target_password(self, template_id: str) -> Any:
+    def get_target_password(self, template_id: str) -> models.TargetPassword:
         """The target server's password of the template (`client.models.TargetPassword`)."""
         body = self._read(f"/v3/vm/templates/{template_id}/target-password")
         return models.load(TargetPasswordSchema, body, "target password")

@@ -68,7 +68,7 @@ class Emulator:
         self.faults = TaskFaultBook()
         self.http_faults = HttpFaultBook()
         self.journal = Journal(config.journal_size)
-        self.iam = IamBackend(self.clock, self.fixtures.account)
+        self.iam = self._iam_backend(self.fixtures.account)
         self.sms = self._sms_backend(self.faults)
         self.state_file = StateFile(config.state_file) if config.state_file else None
         self._save_lock = threading.Lock()
@@ -170,7 +170,7 @@ class Emulator:
         self.faults.clear()
         self.http_faults.clear()
         self.journal.clear()
-        iam = IamBackend(self.clock, self.fixtures.account)
+        iam = self._iam_backend(self.fixtures.account)
         sms = self._sms_backend(self.faults)
         self.iam, self.sms = iam, sms
         self._load_tasks()
@@ -211,7 +211,7 @@ class Emulator:
         check_snapshot(snapshot, documents=documents)
         try:
             # Everything is built aside first, then swapped in whole.
-            iam = IamBackend(self.clock, Account.restore(snapshot["account"]))
+            iam = self._iam_backend(Account.restore(snapshot["account"]))
             iam.restore(
                 {
                     "tokens": snapshot["tokens"],
@@ -232,6 +232,11 @@ class Emulator:
             raise InvalidSnapshot(f"{type(exc).__name__}: {exc}") from exc
         self.clock.restore({"now_ms": now_ms})
         self.faults, self.http_faults, self.iam, self.sms = faults, http_faults, iam, sms
+
+    def _iam_backend(self, account: Account) -> IamBackend:
+        iam = IamBackend(self.clock, account)
+        iam.track_changes = self.config.state_file is not None
+        return iam
 
     def _sms_backend(self, faults: TaskFaultBook) -> SmsBackend:
         sms = SmsBackend(self.clock, faults, self.config.durations)

@@ -767,3 +767,14 @@ def test_a_fault_for_a_task_that_does_not_exist_is_refused(client: FlaskClient) 
     )
     error_message(other, 404, "SMS.9001")  # it is the default project's task, not this one's
     assert client.get("/_mock/faults").get_json() == {"faults": []}
+
+
+def test_without_a_state_file_nothing_keeps_what_was_issued_for_one(emulator: Emulator) -> None:
+    iam = emulator.iam
+    user = next(iter(iam.account.users.values()))
+    for _ in range(500):
+        iam.issue(user, ["password"], None, None)
+        iam.issue_credential(user, 900, 2**62)
+    # Only a state file drains these lists: without one they must not fill at all.
+    assert iam.drain_changes().tokens == [] and iam.drain_changes().credentials == []
+    assert len(iam._new_tokens) == len(iam._new_credentials) == 0

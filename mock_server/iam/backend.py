@@ -57,6 +57,8 @@ class IamBackend:
         self._ak_failures: dict[str, int] = {}
         self._ak_locked_until: dict[str, int] = {}
         # What the state file has not seen yet: issued, and dropped, since the last drain.
+        # Kept only for a state file (the emulator sets it when it has one).
+        self.track_changes = False
         self._new_tokens: list[str] = []
         self._dropped_tokens: list[str] = []
         self._new_credentials: list[str] = []
@@ -205,8 +207,10 @@ class IamBackend:
             domain_id=domain.id if domain else None,
         )
         with self._lock:
-            self._dropped_tokens.extend(self.tokens.add(token.id, token, now))
-            self._new_tokens.append(token.id)
+            dropped = self.tokens.add(token.id, token, now)
+            if self.track_changes:  # only a state file drains these: without one they'd grow
+                self._dropped_tokens.extend(dropped)
+                self._new_tokens.append(token.id)
         return token
 
     # --- temporary credentials ------------------------------------------------------------------
@@ -227,8 +231,9 @@ class IamBackend:
         )
         with self._lock:
             dropped = self.credentials.add(credential.access, credential, now)
-            self._dropped_credentials.extend(dropped)
-            self._new_credentials.append(credential.access)
+            if self.track_changes:
+                self._dropped_credentials.extend(dropped)
+                self._new_credentials.append(credential.access)
         return credential
 
     def credential(self, access: str) -> TemporaryCredential | None:
