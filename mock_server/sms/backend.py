@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,10 @@ from sms_mock.mock_server.sms.template_ops import TemplateOps
 BRIEF_SHAPE = shape_of(TaskBriefSchema)
 
 
+# Briefs kept rendered: a few pages of a big project, a whole small one (about 1 KB each).
+BRIEFS_KEPT = 4096
+
+
 @dataclass
 class Changes:
     """What changed since the state file last saw the backend."""
@@ -62,6 +67,10 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
         self._lock = threading.RLock()
         self._tasks: dict[str, dict[str, Task]] = {}
         self._indexes: dict[str, TaskIndex] = {}  # by project: what GET /v3/tasks pages
+        # Briefs of tasks at rest, by (project, id): (the task, its version, the brief's JSON);
+        # good while it is the same task at the same version.
+        self._briefs: OrderedDict[tuple[str, str], tuple[Task, int, bytes]] = OrderedDict()
+        self._briefs_lock = threading.Lock()
         self._last_int_id = 0
         # What changed since the state file last saw it: (project, task id) -> kept or deleted.
         self._changes: dict[tuple[str, str], bool] = {}
@@ -87,6 +96,8 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
     def _changed(self, project_id: str, task_id: str, alive: bool) -> None:
         """Every change of a task comes here: its list index follows, and a state file is told."""
         task = self._tasks.get(project_id, {}).get(task_id) if alive else None
+        with self._briefs_lock:
+            self._briefs.pop((project_id, task_id), None)
         index = self._indexes.get(project_id)
         if index is None:
             index = self._indexes[project_id] = TaskIndex()
@@ -129,20 +140,50 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
         with self._lock:
             return self._task(project_id, task_id).render()
 
-    def list(self, project_id: str, query: dict[str, Any]) -> dict[str, Any]:
-        """A page of the project's tasks, from its index: the work is the page's, and the
-        lock is held only to settle the moving tasks and take the page's bytes."""
+    def list(self, project_id: str, query: dict[str, Any]) -> bytes:
+        """A page of the project's tasks as the JSON answer, from its index: the work is the
+        page's, and the lock is held only to settle the moving tasks and take the page.
+
+        A task at rest is rendered to its brief once per change and kept so (the newest
+        BRIEFS_KEPT of them), so that a page read again costs joining bytes.
+        """
         now = self.clock.now_ms()
         with self._lock:
             index = self._indexes.get(project_id)
             if index is None:
-                return {"count": 0, "tasks": []}
+                return b'{"count":0,"tasks":[]}'
             tasks = self._tasks[project_id]
             for task_id in list(index.moving):
                 self._settle(project_id, tasks[task_id], now)
             count, ids = index.page(query, query["offset"], query["limit"])
-            frozen = [tasks[task_id].frozen() for task_id in ids]
-        return {"count": count, "tasks": [with_shape_keys(thaw(f), BRIEF_SHAPE) for f in frozen]}
+            picked: list[tuple[tuple[str, str], Task, int, bytes | tuple[bool, bytes]]] = []
+            for task_id in ids:
+                task, key = tasks[task_id], (project_id, task_id)
+                with self._briefs_lock:
+                    kept = self._briefs.get(key)
+                    if kept is not None and kept[0] is task and kept[1] == task.version:
+                        self._briefs.move_to_end(key)
+                if kept is not None and kept[0] is task and kept[1] == task.version:
+                    picked.append((key, task, task.version, kept[2]))
+                else:
+                    picked.append((key, task, -1 if task.moving else task.version, task.frozen()))
+        briefs = []
+        for key, task, version, held in picked:
+            if isinstance(held, tuple):  # decoded and shaped outside the lock
+                held = json.dumps(
+                    with_shape_keys(thaw(held), BRIEF_SHAPE), separators=(",", ":")
+                ).encode()
+                if version >= 0:
+                    self._keep_brief(key, task, version, held)
+            briefs.append(held)
+        return b'{"count":%d,"tasks":[%s]}' % (count, b",".join(briefs))
+
+    def _keep_brief(self, key: tuple[str, str], task: Task, version: int, brief: bytes) -> None:
+        with self._briefs_lock:
+            self._briefs[key] = (task, version, brief)
+            self._briefs.move_to_end(key)
+            while len(self._briefs) > BRIEFS_KEPT:
+                self._briefs.popitem(last=False)
 
     def counts(self) -> dict[str, int]:
         """How many tasks, source servers and templates it holds, every project together."""

@@ -33,7 +33,7 @@ def show_task(task_id: str) -> Response:
 def list_tasks() -> Response:
     project_id = sms_project()
     query = sms_query(_list_query_schema)
-    return json_response(emulator().sms.list(project_id, query))
+    return json_response(emulator().sms.list(project_id, query))  # bytes, joined briefs
 
 
 @blueprint.post("/v3/tasks")
