@@ -201,18 +201,10 @@ def serve(args: argparse.Namespace) -> int:
     if args.speed <= 0:
         print("sms-mock: --speed must be above 0", file=sys.stderr)
         return 2
-    if args.threads < 1:
-        print("sms-mock: --threads must be at least 1", file=sys.stderr)
-        return 2
-    if args.journal_size < 1:
-        print("sms-mock: --journal-size must be at least 1", file=sys.stderr)
-        return 2
-    if args.connection_limit < 1:
-        print("sms-mock: --connection-limit must be at least 1", file=sys.stderr)
-        return 2
-    if args.channel_timeout < 1:
-        print("sms-mock: --channel-timeout must be at least 1", file=sys.stderr)
-        return 2
+    for name in ("threads", "journal_size", "connection_limit", "channel_timeout"):
+        if getattr(args, name) < 1:
+            print(f"sms-mock: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
+            return 2
     try:
         admin_token = _admin_token(args)
     except (OSError, ValueError) as exc:
