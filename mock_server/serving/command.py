@@ -246,7 +246,9 @@ def serve(args: argparse.Namespace) -> int:
     except (sqlite3.Error, InvalidSnapshot, StateFileError, SaveFailed) as exc:
         print(f"sms-mock: --state-file {args.state_file}: {exc}", file=sys.stderr)
         return 2
-    iam_port = args.iam_port if args.iam_port is not None else (args.port + 1 if args.port else 0)
+    # The next port up by default, a free one when there is none (--port 0, or 65535).
+    default_iam_port = args.port + 1 if 0 < args.port < 65535 else 0
+    iam_port = args.iam_port if args.iam_port is not None else default_iam_port
     try:
         server = make_server(
             app,
