@@ -21,6 +21,12 @@ from sms_mock.contracts.control import (
 )
 from sms_mock.contracts.enums import AuthMethod, ClockMode, TaskState, values
 from sms_mock.contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
+from sms_mock.contracts.task_settings import (
+    ConfigurationInSchema,
+    ConsistencyResultInSchema,
+    ProgressReportRequestSchema,
+    SpeedWindowSchema,
+)
 
 # The emulator's clock lives between these: before 2020 is a mistake (a `now_ms` in seconds,
 # or 0), and past 9000 no date of a task or a token can be written any more.
@@ -29,6 +35,8 @@ CLOCK_MAX_MS = int(datetime(9000, 1, 1, tzinfo=UTC).timestamp() * 1000)
 SNAPSHOT_FORMATS = ["sms-mock-snapshot/1", "sms-mock-snapshot/2"]
 PHASE_KINDS = ["REPLICATE", "CUTOVER", "RESYNC", "CLONE"]
 PHASE_PATTERN = r"^(REPLICATE|CUTOVER|RESYNC|CLONE)\d*$"
+# A log collection's statuses, in order (the engine's LOG_COLLECT_STEPS).
+LOG_STATUSES = ["INIT", "UPLOADING", "UPLOADED"]
 RESOURCE_KINDS = ["source", "template", "migproject", "setting"]  # setting: a project's own
 
 _name = validate.Length(1, 255)
@@ -112,6 +120,40 @@ class TimerStateSchema(RequestSchema):
     then = fields.String(required=True, validate=validate.OneOf(values(TaskState)))
 
 
+class LogStateSchema(RequestSchema):
+    """A log collection asked for: when, into which bucket, and the status it has reached."""
+
+    asked_ms = _time(required=True)
+    bucket = fields.String(allow_none=True, validate=validate.Length(max=255))
+    status = fields.String(required=True, validate=validate.OneOf(LOG_STATUSES))
+
+
+class ConsistencyCheckStateSchema(RequestSchema):
+    finished_time = _time(required=True)
+    check_result = fields.String(required=True, validate=validate.OneOf(["OK", "FAIL"]))
+    consistency_result = fields.List(fields.Nested(ConsistencyResultInSchema), required=True)
+
+
+class ProgressReportStateSchema(ProgressReportRequestSchema):
+    at = _time(required=True)
+
+
+class TaskSettingsStateSchema(RequestSchema):
+    """What the task's settings calls kept, each as its call's contract took it: the engine and
+    the settings reads use every one of them, so none may be of another shape."""
+
+    speed_limit = fields.List(fields.Nested(SpeedWindowSchema), validate=validate.Length(max=100))
+    configurations = fields.List(
+        fields.Nested(ConfigurationInSchema), validate=validate.Length(max=100)
+    )
+    consistency = fields.List(
+        fields.Nested(ConsistencyCheckStateSchema), validate=validate.Length(max=100)
+    )
+    progress_report = fields.Nested(ProgressReportStateSchema)
+    log = fields.Nested(LogStateSchema)
+    agent_driven = StrictBoolean()
+
+
 class TaskRowSchema(RequestSchema):
     project_id = fields.String(required=True, validate=_name)
     id = fields.String(required=True, validate=task_id_validator)
@@ -120,7 +162,7 @@ class TaskRowSchema(RequestSchema):
     run = fields.Nested(RunStateSchema, allow_none=True, load_default=None)
     timer = fields.Nested(TimerStateSchema, allow_none=True, load_default=None)
     version = _count(load_default=0)
-    settings = fields.Dict(allow_none=True, load_default=None)
+    settings = fields.Nested(TaskSettingsStateSchema, allow_none=True, load_default=None)
 
     @validates_schema
     def _run_within_its_entries(self, data: dict, **kwargs: Any) -> None:

@@ -583,6 +583,12 @@ def _poison(name: str, snapshot: dict[str, Any]) -> str:
             }
         )
         return "tokens.0.user_id"
+    if name == "task-settings-log-not-an-object":
+        _task_row(snapshot, "sample-ready")["settings"] = {"log": "x"}  # every read settles it
+        return "settings.log"
+    if name == "task-settings-unknown-key":
+        _task_row(snapshot, "sample-ready")["settings"] = {"speed_limit": [{"start": "25:00"}]}
+        return "settings.speed_limit.0"
     if name == "source-doc-with-a-bad-disk":
         row = next(r for r in snapshot["sms"]["resources"] if r["kind"] == "source")
         row["doc"]["disks"] = "none"
@@ -601,6 +607,8 @@ POISONS = [
     "run-indexing-no-sub-task",
     "token-of-no-user",
     "source-doc-with-a-bad-disk",
+    "task-settings-log-not-an-object",
+    "task-settings-unknown-key",
 ]
 
 
@@ -625,6 +633,36 @@ def test_a_poisoned_snapshot_is_refused_naming_the_field_and_changes_nothing(
     token = again.post("/v3/auth/tokens", json=password_body()).headers["X-Subject-Token"]
     assert again.get("/v3/tasks", headers={"X-Auth-Token": token}).status_code == 200
     again.application.extensions["sms_mock"].close()
+
+
+def test_a_snapshot_round_trips_every_kind_of_task_setting(client: FlaskClient, token: str) -> None:
+    auth = {"X-Auth-Token": token}
+    base = "/v3/tasks/sample-migrate-success"
+    window = {"start": "00:00", "end": "23:59", "speed": 10}
+    directory = {
+        "dir_check": "/etc",
+        "num_total_files": 1,
+        "num_different_files": 0,
+        "num_target_miss_files": 0,
+        "num_target_more_files": 0,
+    }
+    calls = [
+        (f"{base}/speed-limit", {"speed_limit": [window]}),
+        (
+            f"{base}/configuration-setting",
+            {"configurations": [{"config_key": "EXCLUDE_MIGRATE_PATH", "config_value": "/tmp"}]},
+        ),
+        (f"{base}/log", {"log_bucket": "logs"}),
+        (f"{base}/consistency-result", {"consistency_result": [directory]}),
+    ]
+    for path, body in calls:
+        assert client.post(path, json=body, headers=auth).status_code == 200, path
+    snapshot = client.get("/_mock/snapshot").get_json()
+    settings = _task_row(snapshot, "sample-migrate-success")["settings"]
+    assert set(settings) == {"speed_limit", "configurations", "log", "consistency"}
+    restored = client.post("/_mock/snapshot", json=snapshot)
+    assert restored.status_code == 200, restored.get_json()
+    assert client.get("/_mock/snapshot").get_json()["sms"] == snapshot["sms"]
 
 
 def test_a_snapshot_round_trips_a_task_nested_as_deep_as_a_put_allows(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sms_mock.contracts.enums import Operation, OsType, SubtaskName, TaskState, TaskType
+from sms_mock.contracts.snapshot import LOG_STATUSES
 
 
 class PhaseKind(StrEnum):
@@ -152,7 +153,7 @@ DEFAULT_SPEED_MBIT_S = 2500  # when the task's speed_limit is 0 (no limit)
 # States that end by themselves after a while: (the state they become, seconds).
 # INFERRED: a log collection (POST /v3/tasks/{id}/log) is INIT when asked for, UPLOADING from
 # this many seconds of clock later, UPLOADED from the next: (status, from seconds after the ask).
-LOG_COLLECT_STEPS = (("INIT", 0), ("UPLOADING", 1), ("UPLOADED", 10))
+LOG_COLLECT_STEPS = tuple(zip(LOG_STATUSES, (0, 1, 10), strict=True))
 
 # INFERRED: a task created with `auto_start` is READY in the create's answer (Terraform's
 # acceptance test reads it so) and starts at the agent's next poll, this much clock later.
