@@ -279,21 +279,11 @@ class Emulator:
             iam = self.iam.drain_changes()
             faults = {"task": self.faults.drain_changes(), "http": self.http_faults.drain_changes()}
             clock_base = self.clock.base()
-            changed = (
-                changes.tasks
-                or changes.deleted_tasks
-                or changes.resources
-                or changes.deleted_resources
-                or changes.last_int_id != self._saved_last_int_id
-                or iam.tokens
-                or iam.dropped_tokens
-                or iam.credentials
-                or iam.dropped_credentials
-                or iam.lockouts is not None
-                or any(faults.values())
-                or clock_base != self._saved_clock_base
+            moved = (changes.last_int_id, clock_base) != (
+                self._saved_last_int_id,
+                self._saved_clock_base,
             )
-            if not changed:
+            if not (changes or iam or any(faults.values()) or moved):
                 return
             meta: dict[str, Any] = {
                 "clock": self.clock.snapshot(),

@@ -816,3 +816,28 @@ def test_without_a_state_file_nothing_keeps_what_was_issued_for_one(emulator: Em
     # Only a state file drains these lists: without one they must not fill at all.
     assert iam.drain_changes().tokens == [] and iam.drain_changes().credentials == []
     assert len(iam._new_tokens) == len(iam._new_credentials) == 0
+
+
+def test_a_state_file_with_its_faults_in_meta_is_moved_to_rows_once(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    app = create_app(Config(clock="manual", state_file=db))
+    client = app.test_client()
+    fault = client.post(
+        "/_mock/faults", json={"task_id": "sample-ready", "subtask": "SSL_CONFIG"}
+    ).get_json()
+    app.extensions["sms_mock"].close()
+    with sqlite3.connect(db) as connection:  # the layout of files before 0.3
+        rows = [json.loads(d) for (d,) in connection.execute("SELECT data FROM faults")]
+        connection.execute("DELETE FROM faults")
+        connection.execute("INSERT INTO meta VALUES ('faults', ?)", (json.dumps(rows),))
+        connection.execute("INSERT INTO meta VALUES ('http_faults', '[]')")
+    again = create_app(Config(clock="manual", state_file=db))
+    listed = again.test_client().get("/_mock/faults").get_json()["faults"]
+    assert [f["id"] for f in listed] == [fault["id"]]
+    again.extensions["sms_mock"].close()
+    with sqlite3.connect(db) as connection:
+        assert (
+            connection.execute("SELECT count(*) FROM meta WHERE key LIKE '%faults'").fetchone()[0]
+            == 0
+        )
+        assert connection.execute("SELECT count(*) FROM faults").fetchone()[0] == 1

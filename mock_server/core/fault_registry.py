@@ -1,4 +1,5 @@
-"""What task faults and HTTP faults share: a thread-safe registry of faults by id, versioned."""
+"""What task faults and HTTP faults share: a thread-safe registry of faults by id, which
+knows which faults changed since the state file last took them."""
 
 from __future__ import annotations
 
@@ -37,12 +38,10 @@ class FaultRegistry(Generic[F]):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: dict[str, F] = {}
-        self.version = 0
         self._touched: set[str] = set()
         self._cleared = False
 
     def _touch(self, fault_id: str) -> None:
-        self.version += 1
         self._touched.add(fault_id)
 
     def _store(self, fault: F) -> F:
@@ -81,7 +80,6 @@ class FaultRegistry(Generic[F]):
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
-            self.version += 1
             self._touched.clear()
             self._cleared = True
 
@@ -94,6 +92,5 @@ class FaultRegistry(Generic[F]):
         faults = {item["id"]: self._from_json(item) for item in data}
         with self._lock:
             self._faults = faults
-            self.version += 1
             self._touched.clear()
             self._cleared = False

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS resources (
 
 # Keys of the snapshot kept whole in `meta`.
 META_KEYS = ("format", "clock", "account", "lockouts", "last_int_id")
-# The snapshot's fault lists, one row a fault in `faults` (files before 0.3 kept them in meta).
+# The snapshot's fault lists, one row a fault in `faults` (files before 0.3 kept them in meta,
+# and are moved out at open).
 FAULT_KINDS = {"faults": "task", "http_faults": "http"}
 
 
@@ -101,6 +102,7 @@ class StateFile:
                 self._db.execute("PRAGMA synchronous=FULL")
                 self._check_tables()
                 self._db.executescript(SCHEMA)
+                self._move_faults_out_of_meta()
         except BaseException:
             self._release()
             raise
@@ -113,6 +115,28 @@ class StateFile:
         missing = [t for t in REQUIRED_TABLES if t not in tables]
         if has_state and missing:
             raise StateFileError(f"its {', '.join(missing)} table is missing")
+
+    def _move_faults_out_of_meta(self) -> None:
+        """Files before 0.3 kept the fault lists whole in meta: once, a row a fault."""
+        rows = dict(
+            self._db.execute(
+                "SELECT key, value FROM meta WHERE key IN (?, ?)", tuple(FAULT_KINDS)
+            ).fetchall()
+        )
+        if not rows:
+            return
+        try:
+            listed = {key: json.loads(value) for key, value in rows.items()}
+        except ValueError as exc:
+            raise StateFileError(f"its meta table's faults are not JSON ({exc})") from exc
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            for key, faults in listed.items():
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO faults VALUES (?, ?, ?)",
+                    [(FAULT_KINDS[key], f["id"], _dumps(f)) for f in faults],
+                )
+            self._db.execute("DELETE FROM meta WHERE key IN (?, ?)", tuple(FAULT_KINDS))
 
     def _release(self) -> None:
         if self._lock_fd >= 0:
@@ -148,8 +172,7 @@ class StateFile:
             rows = self._db.execute("SELECT kind, data FROM faults").fetchall()
         snapshot = {key: json.loads(meta[key]) for key in META_KEYS if key in meta}
         for key, kind in FAULT_KINDS.items():
-            listed = [json.loads(data) for row_kind, data in rows if row_kind == kind]
-            snapshot[key] = listed or (json.loads(meta[key]) if key in meta else [])
+            snapshot[key] = [json.loads(data) for row_kind, data in rows if row_kind == kind]
         last_int_id = snapshot.pop("last_int_id", 0)
         snapshot["sms"] = {"last_int_id": last_int_id, "tasks": tasks, "resources": resources}
         snapshot["tokens"] = tokens
@@ -216,7 +239,6 @@ class StateFile:
         """Save what changed since the last save, in one durable transaction."""
         with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("DELETE FROM meta WHERE key IN ('faults', 'http_faults')")
             for kind, fault_changes in faults.items():
                 if fault_changes.cleared:
                     self._db.execute("DELETE FROM faults WHERE kind = ?", (kind,))

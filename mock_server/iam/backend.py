@@ -321,6 +321,15 @@ class IamChanges:
     dropped_credentials: list[str] = field(default_factory=list)
     lockouts: dict[str, Any] | None = None
 
+    def __bool__(self) -> bool:
+        return bool(
+            self.tokens
+            or self.dropped_tokens
+            or self.credentials
+            or self.dropped_credentials
+            or self.lockouts is not None
+        )
+
 
 def _unknown_key(spec: dict[str, Any]) -> str:
     """The lock-out key of a user named by a name (or id) that is no user."""

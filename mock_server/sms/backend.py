@@ -56,6 +56,10 @@ class Changes:
     deleted_resources: list[tuple[str, str, str]]  # (kind, project, id)
     last_int_id: int
 
+    def __bool__(self) -> bool:
+        """Whether there are rows to write (the id counter is told apart by the caller)."""
+        return bool(self.tasks or self.deleted_tasks or self.resources or self.deleted_resources)
+
 
 class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
     def __init__(
