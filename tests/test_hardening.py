@@ -812,7 +812,7 @@ def test_without_a_state_file_nothing_keeps_what_was_issued_for_one(emulator: Em
     user = next(iter(iam.account.users.values()))
     for _ in range(500):
         iam.issue(user, ["password"], None, None)
-        iam.issue_credential(user, 900, 2**62)
+        iam.issue_credential(user, 900)
     # Only a state file drains these lists: without one they must not fill at all.
     assert iam.drain_changes().tokens == [] and iam.drain_changes().credentials == []
     assert len(iam._new_tokens) == len(iam._new_credentials) == 0
@@ -841,3 +841,23 @@ def test_a_state_file_with_its_faults_in_meta_is_moved_to_rows_once(tmp_path: Pa
             == 0
         )
         assert connection.execute("SELECT count(*) FROM faults").fetchone()[0] == 1
+
+
+def test_failures_of_names_that_are_no_user_are_kept_for_the_newest_only(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sms_mock.mock_server.core.errors import ApiError
+    from sms_mock.mock_server.iam import backend
+
+    monkeypatch.setattr(backend, "UNKNOWN_NAMES_KEPT", 3)
+    iam = emulator.iam
+    spec = {"name": "mock-user", "password": "wrong", "domain": {"name": "mock-domain"}}
+    with pytest.raises(ApiError):
+        iam.check_password(spec)  # a real user's failure is kept whatever happens to names
+    for index in range(6):
+        with pytest.raises(ApiError):
+            iam.check_password({**spec, "name": f"nobody-{index}"})
+    failures = iam.export()["lockouts"]["failures"]
+    assert sorted(failures) == sorted(
+        [next(iter(iam.account.users)), *(f"?mock-domain/nobody-{i}" for i in (3, 4, 5))]
+    )

@@ -376,7 +376,7 @@ def test_credential_book_holds_only_the_last_two_days_of_credentials(emulator: E
 
     for _ in range(ISSUES):
         now = emulator.clock.advance(STEP_S)
-        iam.issue_credential(user, 86400, 2**62)
+        iam.issue_credential(user, 86400)
         recent.append(now)
         while recent[0] <= now - WINDOW_MS:
             recent.popleft()

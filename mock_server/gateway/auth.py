@@ -74,8 +74,8 @@ def caller_token() -> Token:
     return token
 
 
-def _token_caller(emu: Emulator) -> Caller:
-    token = caller_token()
+def token_caller(emu: Emulator, token: Token) -> Caller:
+    """The caller a valid token stands for."""
     user = emu.iam.account.users[token.user_id]
     return Caller(user.id, user.domain_id, token.project_id, token.expires_ms)
 
@@ -255,7 +255,7 @@ def iam_caller() -> Caller:
     signed = _signature(request.headers.get("Authorization"))
     if signed is not None:
         return verify_signature(emu, signed)
-    return _token_caller(emu)
+    return token_caller(emu, caller_token())
 
 
 def check_signature_if_signed() -> None:

@@ -54,6 +54,7 @@ class IamBackend:
         # Lock-outs by user id, or by "?domain/name" for a name that is no user.
         self._failures: dict[str, int] = {}
         self._locked_until: dict[str, int] = {}
+        self._unknown_names: dict[str, None] = {}  # their keys above, oldest failure first
         self._ak_failures: dict[str, int] = {}
         self._ak_locked_until: dict[str, int] = {}
         # What the state file has not seen yet: issued, and dropped, since the last drain.
@@ -117,10 +118,14 @@ class IamBackend:
             failures = 0
         self._failures[key] = failures
         self._locks_changed = True
-        for table in (self._failures, self._locked_until):
-            unknown = [k for k in table if k.startswith("?")]
-            for old in unknown[: max(0, len(unknown) - UNKNOWN_NAMES_KEPT)]:
-                del table[old]
+        if key.startswith("?"):  # a name that is no user: kept among the newest only
+            self._unknown_names.pop(key, None)
+            self._unknown_names[key] = None
+            while len(self._unknown_names) > UNKNOWN_NAMES_KEPT:
+                oldest = next(iter(self._unknown_names))
+                del self._unknown_names[oldest]
+                self._failures.pop(oldest, None)
+                self._locked_until.pop(oldest, None)
 
     def token_owner(self, token_id: str) -> tuple[Token, User]:
         token = self.valid_token(token_id)
@@ -216,18 +221,22 @@ class IamBackend:
     # --- temporary credentials ------------------------------------------------------------------
 
     def issue_credential(
-        self, user: User, duration_s: int, not_after_ms: int
+        self, user: User, duration_s: int, not_after_ms: int | None = None
     ) -> TemporaryCredential:
         """A temporary AK/SK and security token for `duration_s`, never outliving the token or
-        credential it was asked with (`not_after_ms`): a chain of them cannot live forever."""
+        credential it was asked with (`not_after_ms`; None for a permanent AK): a chain of
+        them cannot live forever."""
         now = self.clock.now_ms()
+        expires_ms = now + duration_s * 1000
+        if not_after_ms is not None:
+            expires_ms = min(expires_ms, not_after_ms)
         credential = TemporaryCredential(
             access=new_access_key(),
             secret=new_secret_key(),
             security_token=new_security_token(),
             user_id=user.id,
             issued_ms=now,
-            expires_ms=min(now + duration_s * 1000, not_after_ms),
+            expires_ms=expires_ms,
         )
         with self._lock:
             dropped = self.credentials.add(credential.access, credential, now)
@@ -272,6 +281,8 @@ class IamBackend:
             self._locked_until = dict(lockouts["locked_until"])
             self._ak_failures = dict(lockouts.get("ak_failures", {}))
             self._ak_locked_until = dict(lockouts.get("ak_locked_until", {}))
+            known = {**self._failures, **self._locked_until}
+            self._unknown_names = dict.fromkeys(k for k in known if k.startswith("?"))
             for pending in self._pending():
                 pending.clear()
             self._locks_changed = False

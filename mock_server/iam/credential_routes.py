@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request
 from sms_mock.contracts.credentials import CredentialRequestSchema
 from sms_mock.mock_server.core.clock import iso_ms
 from sms_mock.mock_server.core.http import emulator, json_response, load_body
-from sms_mock.mock_server.gateway.auth import Caller, iam_caller
+from sms_mock.mock_server.gateway.auth import Caller, iam_caller, token_caller
 from sms_mock.mock_server.iam import errors
 from sms_mock.mock_server.iam.backend import CREDENTIAL_DEFAULT_S
 
@@ -24,12 +24,11 @@ _request_schema = CredentialRequestSchema()
 def _caller(body_token_id: str | None) -> Caller:
     if request.headers.get("Authorization") or request.headers.get("X-Auth-Token"):
         return iam_caller()
-    iam = emulator().iam
-    token = iam.valid_token(body_token_id) if body_token_id else None
+    emu = emulator()
+    token = emu.iam.valid_token(body_token_id) if body_token_id else None
     if token is None:
         raise errors.invalid_token()
-    user = iam.account.users[token.user_id]
-    return Caller(user.id, user.domain_id, token.project_id, token.expires_ms)
+    return token_caller(emu, token)
 
 
 @blueprint.post("/v3.0/OS-CREDENTIAL/securitytokens")
@@ -43,9 +42,8 @@ def create_temporary_credential() -> Response:
     iam = emulator().iam
     user = iam.account.users[caller.user_id or ""]
     duration_s = token_section.get("duration_seconds", CREDENTIAL_DEFAULT_S)
-    # Never beyond the credential asked with: permanent AKs have no end.
-    not_after_ms = caller.expires_ms if caller.expires_ms is not None else 2**62
-    credential = iam.issue_credential(user, duration_s, not_after_ms)
+    # Never beyond the credential asked with (a permanent AK has no end).
+    credential = iam.issue_credential(user, duration_s, caller.expires_ms)
     return json_response(
         {
             "credential": {
