@@ -44,22 +44,23 @@ from sms_mock.contracts.task_settings import (
 )
 from sms_mock.contracts.templates import TargetPasswordSchema, TemplateListSchema, TemplateSchema
 
+# A field's Python type, in this order (a StrictBoolean is no Integer, a Float no String);
+# any other field is Any. `stubgen.py` writes the same types for a type checker.
+FIELD_TYPES: tuple[tuple[type[fields.Field], type], ...] = (
+    (fields.Boolean, bool),
+    (fields.Integer, int),
+    (fields.Float, float),
+    (fields.String, str),
+    (fields.Dict, dict),
+)
+
 
 def _python_type(field: fields.Field) -> Any:
     if isinstance(field, fields.Nested):
         return model_of(type(field.schema))
     if isinstance(field, fields.List):
         return list[_python_type(field.inner)]  # type: ignore[misc]
-    for marshmallow_type, python_type in (
-        (fields.Boolean, bool),
-        (fields.Integer, int),
-        (fields.Float, float),
-        (fields.String, str),
-        (fields.Dict, dict),
-    ):
-        if isinstance(field, marshmallow_type):
-            return python_type
-    return Any
+    return next((python for kind, python in FIELD_TYPES if isinstance(field, kind)), Any)
 
 
 class TaskMixin:

@@ -61,16 +61,10 @@ def _annotation(field: fields.Field) -> str:
         return models.model_of(type(field.schema)).__name__
     if isinstance(field, fields.List):
         return f"list[{_annotation(field.inner)}]"  # type: ignore[arg-type]
-    for marshmallow_type, name in (
-        (fields.Boolean, "bool"),
-        (fields.Integer, "int"),
-        (fields.Float, "float"),
-        (fields.String, "str"),
-        (fields.Dict, "dict[str, Any]"),
-    ):
-        if isinstance(field, marshmallow_type):
-            return name
-    return "Any"
+    python = next((t for kind, t in models.FIELD_TYPES if isinstance(field, kind)), None)
+    if python is None:
+        return "Any"
+    return "dict[str, Any]" if python is dict else python.__name__
 
 
 def render() -> str:

@@ -165,11 +165,8 @@ def _is_loopback(addresses: list[ipaddress.IPv4Address | ipaddress.IPv6Address])
     return bool(addresses) and all(a.is_loopback for a in addresses)
 
 
-def _plural(count: int, what: str) -> str:
-    noun, _, rest = what.partition(" ")
-    if " " in what and what.startswith("source"):  # "source server(s)"
-        return f"{count} source server{'' if count == 1 else 's'}"
-    return f"{count} {noun}{'' if count == 1 else 's'}{' ' + rest if rest else ''}"
+def _count(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
 
 
 def startup_summary(app: Any, state_file: Path | None) -> list[str]:
@@ -179,15 +176,15 @@ def startup_summary(app: Any, state_file: Path | None) -> list[str]:
     counts = emulator.sms.counts()
     origin = f"the state file {state_file}" if state_file is not None else "the fixtures"
     held = [
-        (len(account.domains), "account"),
-        (len(account.projects), "project"),
-        (len(account.users), "user"),
-        (counts["tasks"], "task"),
-        (counts["sources"], "source server"),
-        (counts["templates"], "template"),
-        (len(emulator.fixtures.scenarios), "scenario to load"),
+        (len(account.domains), "account", "accounts"),
+        (len(account.projects), "project", "projects"),
+        (len(account.users), "user", "users"),
+        (counts["tasks"], "task", "tasks"),
+        (counts["sources"], "source server", "source servers"),
+        (counts["templates"], "template", "templates"),
+        (len(emulator.fixtures.scenarios), "scenario to load", "scenarios to load"),
     ]
-    listed = ", ".join(_plural(n, what) for n, what in held)
+    listed = ", ".join(_count(*row) for row in held)
     lines = [f"sms-mock loaded from {origin}: {listed}"]
     for load in emulator.startup_scenarios:
         project = account.projects[load.project_id].name

@@ -163,12 +163,9 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
             picked: list[tuple[tuple[str, str], Task, int, bytes | tuple[bool, bytes]]] = []
             for task_id in ids:
                 task, key = tasks[task_id], (project_id, task_id)
-                with self._briefs_lock:
-                    kept = self._briefs.get(key)
-                    if kept is not None and kept[0] is task and kept[1] == task.version:
-                        self._briefs.move_to_end(key)
-                if kept is not None and kept[0] is task and kept[1] == task.version:
-                    picked.append((key, task, task.version, kept[2]))
+                brief = self._kept_brief(key, task)
+                if brief is not None:
+                    picked.append((key, task, task.version, brief))
                 else:
                     picked.append((key, task, -1 if task.moving else task.version, task.frozen()))
         briefs = []
@@ -181,6 +178,15 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
                     self._keep_brief(key, task, version, held)
             briefs.append(held)
         return b'{"count":%d,"tasks":[%s]}' % (count, b",".join(briefs))
+
+    def _kept_brief(self, key: tuple[str, str], task: Task) -> bytes | None:
+        """The brief kept for this task at its version, if any (then the newest kept)."""
+        with self._briefs_lock:
+            kept = self._briefs.get(key)
+            if kept is None or kept[0] is not task or kept[1] != task.version:
+                return None
+            self._briefs.move_to_end(key)
+            return kept[2]
 
     def _keep_brief(self, key: tuple[str, str], task: Task, version: int, brief: bytes) -> None:
         with self._briefs_lock:

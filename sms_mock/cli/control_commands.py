@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sms_mock.cli.options import client_parent, control_plane
-from sms_mock.cli.output import print_json, print_table
+from sms_mock.cli.output import emit, print_json, print_table
 from sms_mock.contracts.enums import FaultEffect, SubtaskName, values
 
 FOLLOW_INTERVAL_S = 1.0
@@ -26,7 +26,7 @@ def _clock_line(clock: dict[str, Any]) -> str:
 def clock_show(args: argparse.Namespace, out: TextIO) -> int:
     with control_plane(args) as control:
         clock = control.clock()
-    print_json(clock, out) if args.json else print(_clock_line(clock), file=out)
+    emit(args.json, clock, _clock_line(clock), out)
     return 0
 
 
@@ -35,7 +35,7 @@ def clock_advance(args: argparse.Namespace, out: TextIO) -> int:
         raise ValueError("the clock only moves forward: give seconds of 0 or more")
     with control_plane(args) as control:
         clock = control.advance(args.seconds)
-    print_json(clock, out) if args.json else print(_clock_line(clock), file=out)
+    emit(args.json, clock, _clock_line(clock), out)
     return 0
 
 
@@ -59,7 +59,7 @@ def clock_set(args: argparse.Namespace, out: TextIO) -> int:
         if target < now:
             raise ValueError(f"the clock only moves forward: {args.when} is before now")
         clock = control.advance((target - now) / 1000)
-    print_json(clock, out) if args.json else print(_clock_line(clock), file=out)
+    emit(args.json, clock, _clock_line(clock), out)
     return 0
 
 
@@ -117,7 +117,7 @@ def fault_add(args: argparse.Namespace, out: TextIO) -> int:
     spec.update({k: v for k, v in optional.items() if v is not None})
     with control_plane(args) as control:
         fault = control.add_fault(spec, project=args.into if args.task else None)
-    print_json(fault, out) if args.json else print(fault["id"], file=out)
+    emit(args.json, fault, fault["id"], out)
     return 0
 
 
@@ -145,14 +145,14 @@ def fault_list(args: argparse.Namespace, out: TextIO) -> int:
 def fault_clear(args: argparse.Namespace, out: TextIO) -> int:
     with control_plane(args) as control:
         answer = control.delete_fault(args.fault_id) if args.fault_id else control.clear_faults()
-    print_json(answer, out) if args.json else print("faults cleared", file=out)
+    emit(args.json, answer, "faults cleared", out)
     return 0
 
 
 def reset(args: argparse.Namespace, out: TextIO) -> int:
     with control_plane(args) as control:
         answer = control.reset()
-    print_json(answer, out) if args.json else print(f"reset: {_clock_line(answer)}", file=out)
+    emit(args.json, answer, f"reset: {_clock_line(answer)}", out)
     return 0
 
 
@@ -177,7 +177,7 @@ def snapshot_restore(args: argparse.Namespace, out: TextIO) -> int:
         raise ValueError(f"{args.file}: not JSON ({exc})") from exc
     with control_plane(args) as control:
         answer = control.restore(snapshot)
-    print_json(answer, out) if args.json else print(f"restored: {_clock_line(answer)}", file=out)
+    emit(args.json, answer, f"restored: {_clock_line(answer)}", out)
     return 0
 
 

@@ -14,6 +14,14 @@ def print_json(value: Any, out: TextIO) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False), file=out)
 
 
+def emit(json_wanted: bool, answer: Any, line: str, out: TextIO) -> None:
+    """The answer as JSON with `--json`, else the command's one plain line."""
+    if json_wanted:
+        print_json(answer, out)
+    else:
+        print(line, file=out)
+
+
 def print_table(header: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO) -> None:
     """Columns padded to their widest cell; the last column is not padded."""
     cells = [[str(c) for c in header], *[["-" if c is None else str(c) for c in r] for r in rows]]

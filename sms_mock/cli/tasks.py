@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sms_mock.cli.options import client_parent, sms_client
-from sms_mock.cli.output import print_json, print_table, progress_line, progress_printer
+from sms_mock.cli.output import emit, print_json, print_table, progress_line, progress_printer
 from sms_mock.contracts.enums import TaskState, values
 
 FAIL_STATES = ("MIGRATE_FAIL", "SYNC_FAIL")
@@ -81,7 +81,7 @@ def task_create(args: argparse.Namespace, out: TextIO) -> int:
 
 def task_delete(args: argparse.Namespace, out: TextIO) -> int:
     sms_client(args).delete_task(args.task_id)
-    print_json({}, out) if args.json else print(f"deleted: {args.task_id}", file=out)
+    emit(args.json, {}, f"deleted: {args.task_id}", out)
     return 0
 
 
@@ -92,7 +92,7 @@ def task_operation(args: argparse.Namespace, out: TextIO) -> int:
         fields["template_id"] = args.template_id
     client.task_action(args.task_id, args.operation, **fields)
     if not args.wait:
-        print_json({}, out) if args.json else print(f"{args.verb}: {args.task_id}", file=out)
+        emit(args.json, {}, f"{args.verb}: {args.task_id}", out)
         return 0
     progress = progress_printer(sys.stderr)
     try:
@@ -107,7 +107,7 @@ def task_operation(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         if sys.stderr.isatty():
             sys.stderr.write("\n")
-    print_json(_to_dict(task), out) if args.json else print(f"{task.id}: {task.state}", file=out)
+    emit(args.json, _to_dict(task), f"{task.id}: {task.state}", out)
     return 0
 
 
