@@ -70,12 +70,11 @@ def serving(
 def stop(process: subprocess.Popen, sig: int) -> tuple[int, str]:
     """Send `sig` and wait: the exit code and what the process printed since its second line."""
     process.send_signal(sig)
-    # Read through the text stream, not communicate(): lines it has buffered already are
-    # printed lines too.
-    assert process.stdout is not None
-    out = process.stdout.read()
+    # Bounded: a server that does not stop fails the test rather than hanging it. Then read
+    # through the text stream, not communicate(): lines it has buffered are printed lines too.
     process.wait(timeout=10)
-    return process.returncode, out
+    assert process.stdout is not None
+    return process.returncode, process.stdout.read()
 
 
 def issue(url: str) -> str:
