@@ -252,3 +252,39 @@ class EverySourceSchema(ResponseSchema):
 
 class EveryTemplateSchema(ResponseSchema):
     templates = fields.List(fields.Nested(TemplateInProjectSchema), required=True)
+
+
+# --- for the dashboard, and any tool that drives the emulator like it -------------------------
+
+
+class ClockSpeedSchema(RequestSchema):
+    """POST /_mock/clock/speed: a real clock's new speed, from now on (a manual one has none)."""
+
+    speed = StrictNumber(required=True, validate=validate.Range(min=0.001, max=1_000_000))
+
+
+class ProjectTokenRequestSchema(RequestSchema):
+    """POST /_mock/tokens: an IAM token of a project, as its account's administrator logs in."""
+
+    project = fields.String(validate=validate.Length(1, 64))  # an id or a name; else the default
+
+
+class ProjectTokenSchema(ResponseSchema):
+    token = fields.String(required=True)  # send it as X-Auth-Token to the public API
+    expires_at = fields.String(required=True)  # ISO-8601 UTC, on the emulator's clock
+    project_id = fields.String(required=True)
+    project_name = fields.String(required=True)
+    user = fields.String(required=True)  # the user it was issued to
+
+
+class OperationRuleSchema(ResponseSchema):
+    operation = enum_field(Operation, required=True)
+    allowed_states = fields.List(fields.String(), required=True)
+    effect = fields.String(required=True)
+
+
+class LifecycleSchema(ResponseSchema):
+    """GET /_mock/lifecycle: which operation each state allows (the engine's own table)."""
+
+    operations = fields.List(fields.Nested(OperationRuleSchema), required=True)
+    undeletable_states = fields.List(fields.String(), required=True)

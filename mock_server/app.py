@@ -11,6 +11,7 @@ from sms_mock.mock_server.config import Config
 from sms_mock.mock_server.control.openapi import blueprint as openapi_blueprint
 from sms_mock.mock_server.control.routes import blueprint as control_blueprint
 from sms_mock.mock_server.control.scenario_routes import blueprint as scenarios_blueprint
+from sms_mock.mock_server.control.token_routes import blueprint as control_tokens_blueprint
 from sms_mock.mock_server.core.errors import (
     ApiError,
     entity_too_large,
@@ -18,6 +19,7 @@ from sms_mock.mock_server.core.errors import (
     route_not_found,
 )
 from sms_mock.mock_server.core.http import json_response, on_iam_listener, request_id
+from sms_mock.mock_server.dashboard.routes import blueprint as dashboard_blueprint
 from sms_mock.mock_server.emulator import Emulator, SaveFailed
 from sms_mock.mock_server.gateway.middleware import EmulatorMiddleware
 from sms_mock.mock_server.gateway.versions import blueprint as versions_blueprint
@@ -63,6 +65,8 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(migproject_blueprint)
     app.register_blueprint(control_blueprint)
     app.register_blueprint(scenarios_blueprint)
+    app.register_blueprint(control_tokens_blueprint)
+    app.register_blueprint(dashboard_blueprint)
     app.register_blueprint(openapi_blueprint)
     app.register_blueprint(versions_blueprint)
 

@@ -16,12 +16,14 @@ from sms_mock import __version__
 from sms_mock.contracts.control import (
     ClockAdvanceSchema,
     ClockSchema,
+    ClockSpeedSchema,
     FaultListSchema,
     HealthSchema,
     HttpFaultRequestSchema,
     HttpFaultSchema,
     JournalQuerySchema,
     JournalSchema,
+    LifecycleSchema,
     ResetSchema,
     RestoredSchema,
     TaskFaultRequestSchema,
@@ -41,6 +43,7 @@ from sms_mock.mock_server.core.http import (
 )
 from sms_mock.mock_server.emulator import UnknownProject
 from sms_mock.mock_server.sms import errors as sms_errors
+from sms_mock.mock_server.sms.lifecycle import OPERATION_RULES, UNDELETABLE_STATES
 from sms_mock.mock_server.sms.resource_documents import SOURCE_DOCUMENT, TEMPLATE_DOCUMENT
 from sms_mock.mock_server.sms.task_documents import TASK_DOCUMENT
 from sms_mock.mock_server.snapshot_check import InvalidSnapshot
@@ -50,6 +53,8 @@ blueprint = Blueprint("control", __name__, url_prefix="/_mock")
 invalid = sms_errors.invalid_body
 
 _advance_schema = ClockAdvanceSchema()
+_speed_schema = ClockSpeedSchema()
+_lifecycle_schema = LifecycleSchema()
 _fault_request_schema = TaskFaultRequestSchema()
 _http_fault_request_schema = HttpFaultRequestSchema()
 _journal_query_schema = JournalQuerySchema()
@@ -101,6 +106,32 @@ def advance_clock() -> Response:
         raise invalid("seconds", "The clock would pass 9000-01-01.")
     clock.advance(seconds)
     return json_response(_clock_schema.dump(_clock_fields()))
+
+
+@blueprint.post("/clock/speed")
+def set_clock_speed() -> Response:
+    """A real clock's speed from now on; a manual clock has none (a 400 naming `speed`)."""
+    speed = load_body(_speed_schema, invalid)["speed"]
+    try:
+        emulator().clock.set_speed(speed)
+    except ValueError as exc:
+        raise invalid("speed", str(exc)) from exc
+    return json_response(_clock_schema.dump(_clock_fields()))
+
+
+@blueprint.get("/lifecycle")
+def lifecycle() -> Response:
+    """Which operation each state allows: the engine's own table, for the dashboard's buttons."""
+    rules = [
+        {
+            "operation": rule.operation.value,
+            "allowed_states": sorted(rule.allowed),
+            "effect": rule.effect.value,
+        }
+        for rule in OPERATION_RULES
+    ]
+    body = {"operations": rules, "undeletable_states": sorted(UNDELETABLE_STATES)}
+    return json_response(_lifecycle_schema.dump(body))
 
 
 @blueprint.post("/tasks")

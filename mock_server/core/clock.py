@@ -37,6 +37,7 @@ class Clock(Protocol):
     def reset(self) -> None: ...
     def snapshot(self) -> dict: ...
     def restore(self, data: dict) -> None: ...
+    def set_speed(self, speed: float) -> None: ...
     def base(self) -> tuple[int, ...]:
         """What changes when the clock is moved, set or reset, and not as time just passes:
         a state file writes the clock's position only with a change of its own or of this."""
@@ -69,6 +70,9 @@ class ManualClock:
 
     def base(self) -> tuple[int, ...]:
         return (self._now,)
+
+    def set_speed(self, speed: float) -> None:
+        raise ValueError("A manual clock has no speed: it moves only when advanced.")
 
     def restore(self, data: dict) -> None:
         with self._lock:
@@ -105,6 +109,14 @@ class RealClock:
 
     def snapshot(self) -> dict:
         return {"mode": self.mode.value, "now_ms": self.now_ms(), "speed": self.speed}
+
+    def set_speed(self, speed: float) -> None:
+        """From now on, `speed` times wall time; the time already passed stays as it was."""
+        with self._lock:
+            mono = monotonic_ms()
+            self._anchor_virtual += int((mono - self._anchor_mono) * self.speed)
+            self._anchor_mono = mono
+            self.speed = speed
 
     def base(self) -> tuple[int, ...]:
         return (self._anchor_mono, self._anchor_virtual)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import secrets
 import sys
 import threading
 import time
@@ -24,6 +23,7 @@ from sms_mock.mock_server.core.clock import wall_ms
 from sms_mock.mock_server.core.errors import ApiError, not_saved, sms_error, wsgi_json
 from sms_mock.mock_server.core.http import PARSED_BODY_KEY, REQUEST_ID_KEY, parse_json
 from sms_mock.mock_server.emulator import Emulator, SaveFailed
+from sms_mock.mock_server.gateway.admin import admin_allowed
 from sms_mock.mock_server.gateway.http_faults import HttpFault
 from sms_mock.mock_server.gateway.journal import FIRED
 
@@ -32,7 +32,24 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 TASK_PATH = re.compile(r"^/v3/tasks/([^/]+)(?:/action)?$")
 MAX_PEEK = 1024 * 1024  # bodies read to find an `operation`; larger ones go through unread
 CONTROL = "/_mock"
+# The dashboard's pages answer their own login form, under the same admin rule.
+DASHBOARD = "/_mock/ui"
 UNJOURNALED = "/_mock/requests"  # reading the journal does not fill it
+POLL_HEADER = "HTTP_X_MOCK_POLL"
+
+
+def _is_dashboard(path: str) -> bool:
+    return path == DASHBOARD or path.startswith(DASHBOARD + "/")
+
+
+def _journaled(method: str, path: str, environ: dict[str, Any]) -> bool:
+    """Every request but reads of the journal itself, the dashboard's own pages, and a
+    control-plane read sent with `X-Mock-Poll: 1`: a page left open does not fill the journal."""
+    if path == UNJOURNALED:
+        return False
+    if method in ("GET", "HEAD") and path.startswith(CONTROL):
+        return not (_is_dashboard(path) or environ.get(POLL_HEADER) == "1")
+    return True
 
 
 def new_request_id() -> str:
@@ -88,7 +105,11 @@ class EmulatorMiddleware:
             return [data]
 
         try:
-            if path.startswith(CONTROL) and not self._admin_allowed(environ):
+            if (
+                path.startswith(CONTROL)
+                and not _is_dashboard(path)
+                and not admin_allowed(environ, emulator.config.admin_token)
+            ):
                 return answer(*admin_token_missing().wsgi_answer(request_id))
 
             task_id, operation = self._task_and_operation(environ, method, path)
@@ -131,7 +152,7 @@ class EmulatorMiddleware:
             FIRED.reset(token)
             if emulator.config.log_requests:
                 _log_request(method, path, seen["status"], started, fired)
-            if path != UNJOURNALED:
+            if _journaled(method, path, environ):
                 emulator.journal.record(
                     {
                         "time_ms": wall_ms(),
@@ -147,13 +168,6 @@ class EmulatorMiddleware:
                         "faults": fired,
                     }
                 )
-
-    def _admin_allowed(self, environ: dict[str, Any]) -> bool:
-        expected = self.emulator.config.admin_token
-        if not expected:
-            return True
-        given = environ.get("HTTP_X_MOCK_ADMIN_TOKEN", "")
-        return secrets.compare_digest(given.encode(), expected.encode())
 
     @staticmethod
     def _task_and_operation(

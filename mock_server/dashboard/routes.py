@@ -1,0 +1,258 @@
+"""The dashboard's pages: `GET /_mock/ui` (every project's tasks), a task's page, and the HTML
+parts the pages poll for while the clock runs.
+
+The pages only read. What they change, they change from the browser through the control plane
+and the public API (`static/dashboard.js`), so everything they send meets the same contracts
+and the same lifecycle as any client's requests.
+
+The admin rule is the control plane's (`gateway/admin.py`). Without the token a page answers
+401 with a form that asks for it once; the form's POST keeps it in a cookie scoped to `/_mock`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from sms_mock import __version__
+from sms_mock.contracts.enums import SubtaskName, TaskState
+from sms_mock.mock_server.core.clock import iso_ms
+from sms_mock.mock_server.core.errors import ApiError
+from sms_mock.mock_server.core.http import emulator, json_response
+from sms_mock.mock_server.dashboard.views import TaskView, readable_error, task_view, timeline
+from sms_mock.mock_server.emulator import Emulator
+from sms_mock.mock_server.gateway.admin import ADMIN_COOKIE, admin_allowed
+from sms_mock.mock_server.gateway.middleware import CONTROL, admin_token_missing
+
+blueprint = Blueprint(
+    "dashboard",
+    __name__,
+    url_prefix="/_mock/ui",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+
+JOURNAL_SHOWN = 50  # the newest requests the page lists
+COOKIE_MAX_AGE_S = 7 * 86400
+PAGE_HEADERS = {
+    # Everything the page needs is the emulator's own: no other origin may be asked for.
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _page(template: str, status: int = 200, **context: Any) -> Response:
+    html = render_template(template, version=__version__, **context)
+    return Response(html, status=status, mimetype="text/html", headers=PAGE_HEADERS)
+
+
+def _authorised() -> bool:
+    return admin_allowed(request.environ, emulator().config.admin_token)
+
+
+def _login(message: str = "", status: int = 401) -> Response:
+    return _page("dashboard/login.html", status, message=message, title="Sign in")
+
+
+# --- what the pages show ------------------------------------------------------------------------
+
+
+def _project_names(em: Emulator) -> dict[str, str]:
+    return {p.id: p.name for p in em.iam.account.projects.values()}
+
+
+def _clock(em: Emulator) -> dict[str, Any]:
+    clock = em.clock
+    now = clock.now_ms()
+    return {"mode": clock.mode.value, "now_ms": now, "now": iso_ms(now), "speed": clock.speed}
+
+
+def _filters(em: Emulator) -> tuple[dict[str, str], str]:
+    """The overview's `?state=` and `?project=` (an id or a name), or what is wrong with them."""
+    state = request.args.get("state", "")
+    project = request.args.get("project", "")
+    if state and state not in TaskState.__members__:
+        return {}, f"There is no task state {state!r}."
+    project_id = ""
+    if project:
+        found = em.iam.account.project_by_id_or_name(project)
+        if found is None:
+            return {}, f"There is no project {project!r}."
+        project_id = found.id
+    return {"state": state, "project": project_id}, ""
+
+
+def _overview_parts(em: Emulator, filters: dict[str, str]) -> dict[str, Any]:
+    names = _project_names(em)
+    views: list[TaskView] = []
+    for entry in em.sms.every_task():
+        pid = entry["project_id"]
+        views.append(task_view(pid, names.get(pid, pid), entry["task"]))
+    shown = [
+        v
+        for v in views
+        if (not filters.get("state") or v.state == filters["state"])
+        and (not filters.get("project") or v.project_id == filters["project"])
+    ]
+    by_project: dict[str, list[TaskView]] = {}
+    for view in sorted(shown, key=lambda v: (v.project_name, v.name, v.id)):
+        by_project.setdefault(view.project_name, []).append(view)
+    sources: dict[str, list[dict[str, Any]]] = {}
+    for entry in em.sms.every_source():
+        pid = entry["project_id"]
+        if filters.get("project") and pid != filters["project"]:
+            continue
+        sources.setdefault(names.get(pid, pid), []).append(entry["source"])
+    return {
+        "clock": _clock(em),
+        "by_project": by_project,
+        "task_count": len(views),
+        "shown_count": len(shown),
+        "sources": {name: sources[name] for name in sorted(sources)},
+        "faults": _faults(em),
+        "journal": _journal(em),
+        "filters": filters,
+    }
+
+
+def _faults(em: Emulator) -> list[dict[str, Any]]:
+    every = [*em.faults.all(), *em.http_faults.all()]
+    return [fault.to_json() | {"kind": fault.kind} for fault in every]
+
+
+def _journal(em: Emulator) -> list[dict[str, Any]]:
+    entries = em.journal.query()[-JOURNAL_SHOWN:]
+    return [e | {"when": iso_ms(e["clock_ms"])} for e in reversed(entries)]
+
+
+def _render_parts(template_names: dict[str, str], context: dict[str, Any]) -> Response:
+    """The pages' live parts, each rendered as the first page had it, as one JSON object."""
+    body = {
+        part: render_template(f"dashboard/parts/{name}.html", **context)
+        for part, name in template_names.items()
+    }
+    return json_response(body, headers={"Cache-Control": "no-store"})
+
+
+OVERVIEW_PARTS = {"clock": "clock", "tasks": "tasks", "faults": "faults", "journal": "journal"}
+TASK_PARTS = {"clock": "clock", "task": "task"}
+
+
+def _task_context(em: Emulator, project_id: str, task_id: str) -> dict[str, Any] | None:
+    names = _project_names(em)
+    if project_id not in names:
+        return None
+    try:
+        task = json.loads(em.sms.show(project_id, task_id))
+    except ApiError:
+        return None
+    view = task_view(project_id, names[project_id], task)
+    templates = [
+        t["template"]
+        for t in em.sms.every_template()
+        if t["project_id"] == project_id and t["template"].get("id")
+    ]
+    clock = _clock(em)
+    return {
+        "clock": clock,
+        "view": view,
+        "task": task,
+        "bars": timeline(task, clock["now_ms"]),
+        "error": readable_error(task.get("error_json")),
+        "templates": templates,
+    }
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@blueprint.get("")
+def overview() -> Response:
+    if not _authorised():
+        return _login()
+    em = emulator()
+    filters, problem = _filters(em)
+    if problem:
+        return _page("dashboard/error.html", 400, title="Bad filter", message=problem)
+    return _page(
+        "dashboard/overview.html",
+        title="Overview",
+        page="overview",
+        parts_url=url_for(".overview_parts", **{k: v for k, v in filters.items() if v}),
+        states=list(TaskState.__members__),
+        projects=sorted(_project_names(em).items(), key=lambda item: item[1]),
+        default_project=em.iam.account.default_project_id,
+        scenarios=sorted(em.fixtures.scenarios.values(), key=lambda s: s.name),
+        subtasks=list(SubtaskName.__members__),
+        **_overview_parts(em, filters),
+    )
+
+
+@blueprint.get("/tasks/<project_id>/<task_id>")
+def task_page(project_id: str, task_id: str) -> Response:
+    if not _authorised():
+        return _login()
+    context = _task_context(emulator(), project_id, task_id)
+    if context is None:
+        message = f"There is no task {task_id!r} in the project {project_id!r}."
+        return _page("dashboard/error.html", 404, title="No such task", message=message)
+    parts_url = url_for(".task_parts", project_id=project_id, task_id=task_id)
+    title = f"Task {context['view'].name}"
+    return _page("dashboard/task.html", title=title, page="task", parts_url=parts_url, **context)
+
+
+@blueprint.get("/parts/overview")
+def overview_parts() -> Response:
+    if not _authorised():
+        raise admin_token_missing()
+    em = emulator()
+    filters, problem = _filters(em)
+    if problem:
+        return json_response({"error_msg": problem}, 400)
+    return _render_parts(OVERVIEW_PARTS, _overview_parts(em, filters))
+
+
+@blueprint.get("/parts/tasks/<project_id>/<task_id>")
+def task_parts(project_id: str, task_id: str) -> Response:
+    if not _authorised():
+        raise admin_token_missing()
+    context = _task_context(emulator(), project_id, task_id)
+    if context is None:
+        return json_response({"error_msg": f"There is no task {task_id!r}."}, 404)
+    return _render_parts(TASK_PARTS, context)
+
+
+@blueprint.post("/login")
+def login() -> Response:
+    """The form's token, kept in a cookie for `/_mock` (HttpOnly: the page's script never
+    reads it); a wrong one asks again."""
+    expected = emulator().config.admin_token
+    given = request.form.get("token", "")
+    if expected and not admin_allowed({"HTTP_X_MOCK_ADMIN_TOKEN": given}, expected):
+        return _login("That is not the server's admin token.")
+    response = redirect(f"{CONTROL}/ui", 303)
+    if expected:
+        response.set_cookie(
+            ADMIN_COOKIE,
+            given,
+            max_age=COOKIE_MAX_AGE_S,
+            path=CONTROL,
+            httponly=True,
+            samesite="Strict",
+        )
+    return response
+
+
+@blueprint.post("/logout")
+def logout() -> Response:
+    response = redirect(f"{CONTROL}/ui", 303)
+    response.delete_cookie(ADMIN_COOKIE, path=CONTROL, httponly=True, samesite="Strict")
+    return response
