@@ -1,5 +1,5 @@
 # make serve: the emulator with its default fixtures (PORT=8080 by default)
-# make test:  the whole test suite
+# make test:  the whole test suite (installs Debian's chromium for the browser tests, as root)
 # make contract: the contract tests, against the emulator or SMS_MOCK_URL
 # make lint:  ruff check and ruff format --check
 # make bench: the figures of README "Performance" on this machine (about 4 minutes); writes bench/results.md
@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8080
 HOST   ?= 127.0.0.1
 
-.PHONY: serve test contract lint format bench clean
+.PHONY: serve test browser contract lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,12 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 serve: $(VENV)/.run-installed
 	$(BIN)/sms-mock serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed browser
 	$(BIN)/python -m pytest
+
+# The dashboard's browser tests drive Debian's chromium through its chromedriver.
+browser:
+	@scripts/install-browser
 
 contract: $(VENV)/.test-installed
 	$(BIN)/python -m pytest tests/contract

@@ -90,6 +90,9 @@ class ControlPlane:
     def advance(self, seconds: float) -> Any:
         return self.call("POST", "/clock/advance", {"seconds": seconds})
 
+    def set_speed(self, speed: float) -> Any:
+        return self.call("POST", "/clock/speed", {"speed": speed})
+
     def snapshot(self) -> Any:
         return self.call("GET", "/snapshot")
 

@@ -85,6 +85,17 @@ def test_clock_show_advance_and_set(server: LiveServer) -> None:
     assert ok("clock", "show").startswith(as_json("clock")["now"])
 
 
+def test_clock_speed_sets_a_real_clocks_and_refuses_a_manual_one(
+    server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = run("clock", "speed", "10")
+    assert code != 0 and "A manual clock has no speed" in capsys.readouterr().err
+    with LiveServer(Config(clock="real")) as real:
+        code, out = run("--url", real.url, "clock", "speed", "600")
+        assert code == 0 and " real x600" in out
+        assert requests.get(f"{real.url}/_mock/clock", timeout=5).json()["speed"] == 600
+
+
 def test_the_clock_is_not_set_back(capsys: pytest.CaptureFixture[str]) -> None:
     code, _ = run("clock", "set", "2020-01-01T00:00:00Z")
     assert code == 2

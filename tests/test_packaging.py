@@ -309,8 +309,14 @@ def test_serve_from_the_wheel_inside_such_a_project(
         assert first.startswith("sms-mock listening on http://127.0.0.1:"), process.stderr
         import requests
 
-        health = requests.get(f"{first.rsplit(' ', 1)[1]}/_mock/health", timeout=10)
+        url = first.rsplit(" ", 1)[1]
+        health = requests.get(f"{url}/_mock/health", timeout=10)
         assert health.json()["status"] == "ok"
+        # The dashboard's templates and static files ship in the wheel.
+        page = requests.get(f"{url}/_mock/ui", timeout=10)
+        assert page.status_code == 200 and "sample-ready" in page.text
+        for name in ("dashboard.js", "dashboard.css"):
+            assert requests.get(f"{url}/_mock/ui/static/{name}", timeout=10).status_code == 200
     finally:
         process.terminate()
         process.communicate(timeout=10)

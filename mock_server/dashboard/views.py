@@ -145,6 +145,8 @@ def timeline(task: dict[str, Any], now_ms: int) -> list[Bar]:
         end_ms = entry.get("end_date")
         shown_end = end_ms if end_ms is not None else (now_ms if status == "running" else start_ms)
         shown_end = min(max(shown_end, start_ms), finish)
+        width = max(round((shown_end - start_ms) * 100 / span, 2), MIN_WIDTH[status])
+        left = min(round((start_ms - begin) * 100 / span, 2), 100 - width)  # inside the track
         bars.append(
             Bar(
                 name=str(entry.get("name") or ""),
@@ -153,8 +155,8 @@ def timeline(task: dict[str, Any], now_ms: int) -> list[Bar]:
                 start=iso_ms(start_ms),
                 end=iso_ms(end_ms) if end_ms is not None else "",
                 seconds=(end_ms - start_ms) / 1000 if end_ms is not None else None,
-                left=round((start_ms - begin) * 100 / span, 2),
-                width=max(round((shown_end - start_ms) * 100 / span, 2), MIN_WIDTH[status]),
+                left=left,
+                width=width,
                 status=status,
             )
         )

@@ -39,6 +39,13 @@ def clock_advance(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def clock_speed(args: argparse.Namespace, out: TextIO) -> int:
+    with control_plane(args) as control:
+        clock = control.set_speed(args.factor)
+    emit(args.json, clock, _clock_line(clock), out)
+    return 0
+
+
 def _epoch_ms(when: str) -> int:
     """An ISO-8601 time (UTC unless it says) or epoch milliseconds."""
     if when.isdigit():
@@ -222,6 +229,9 @@ def add_control_commands(commands: Any) -> None:
     setting = clock_verbs.add_parser("set", parents=[parent], help="move forward to a time")
     setting.add_argument("when", metavar="TIME", help="ISO-8601 (UTC unless it says) or epoch ms")
     setting.set_defaults(run=clock_set)
+    speed = clock_verbs.add_parser("speed", parents=[parent], help="a real clock's speed")
+    speed.add_argument("factor", metavar="FACTOR", type=float, help="times wall time, from now")
+    speed.set_defaults(run=clock_speed)
 
     scenario = commands.add_parser("scenario", help="list or load named scenarios")
     scenario_verbs = scenario.add_subparsers(dest="scenario_command", required=True, metavar="VERB")
