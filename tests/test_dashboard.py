@@ -13,13 +13,17 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import given
 
 from sms_mock.contracts.control import LifecycleSchema, ProjectTokenSchema
 from sms_mock.contracts.enums import Operation
+from sms_mock.contracts.sms import TaskSchema
+from sms_mock.contracts.sources import SourceSchema
 from sms_mock.mock_server import Config, create_app
 from sms_mock.mock_server.dashboard import views
 from sms_mock.mock_server.sms.lifecycle import OPERATION_RULES, UNDELETABLE_STATES
 from tests.support.accounts import OTHER_PROJECT_ID, PROJECT_ID, SECOND_PROJECT_ID
+from tests.support.strategies import valid
 
 ADMIN = "dashboard-secret"
 DASHBOARD = Path(__file__).parents[1] / "mock_server" / "dashboard"
@@ -364,3 +368,41 @@ def test_views_name_the_current_sub_task_of_the_latest_run() -> None:
         Operation.START.value,
         Operation.RESTART.value,
     ]
+
+
+# --- whatever the control plane accepts, the pages show ------------------------------------------
+
+
+@given(document=valid(TaskSchema, partial=True))
+def test_any_task_the_control_plane_accepts_shows_on_both_pages(
+    client: FlaskClient, document: dict[str, Any]
+) -> None:
+    put = client.post("/_mock/tasks", json={**document, "id": "any-task"})
+    if put.status_code != 201:  # refused as a whole: nothing to show
+        assert put.status_code == 400
+        return
+    overview = client.get("/_mock/ui")
+    assert overview.status_code == 200 and "any-task" in page(overview.data).rows
+    task_page = client.get(f"/_mock/ui/tasks/{PROJECT_ID}/any-task")
+    assert task_page.status_code == 200, task_page.get_data(as_text=True)[:300]
+    assert client.get(f"/_mock/ui/parts/tasks/{PROJECT_ID}/any-task").status_code == 200
+
+
+@given(document=valid(SourceSchema, partial=True))
+def test_any_source_the_control_plane_accepts_shows_on_the_overview(
+    client: FlaskClient, document: dict[str, Any]
+) -> None:
+    put = client.post("/_mock/sources", json={**document, "id": "any-source"})
+    if put.status_code != 201:
+        assert put.status_code == 400
+        return
+    overview = client.get("/_mock/ui")
+    assert overview.status_code == 200 and "any-source" in overview.get_data(as_text=True)
+
+
+def test_a_real_clocks_page_offers_its_speed() -> None:
+    client = create_app(Config(clock="real", speed=60)).test_client()
+    text = client.get("/_mock/ui").get_data(as_text=True)
+    assert 'data-action="speed"' in text and "real clock at 60\u00d7 wall time" in text
+    manual = create_app(Config(clock="manual")).test_client().get("/_mock/ui")
+    assert 'data-action="speed"' not in manual.get_data(as_text=True)

@@ -30,7 +30,7 @@ from sms_mock.contracts.control import (
     TaskFaultSchema,
 )
 from sms_mock.contracts.snapshot import CLOCK_MAX_MS
-from sms_mock.mock_server.core.clock import iso_ms
+from sms_mock.mock_server.core.clock import reading
 from sms_mock.mock_server.core.errors import sms_error
 from sms_mock.mock_server.core.http import (
     SNAPSHOT_DEPTH,
@@ -69,9 +69,7 @@ _journal_schema = JournalSchema()
 
 
 def _clock_fields() -> dict[str, Any]:
-    clock = emulator().clock
-    now = clock.now_ms()
-    return {"mode": clock.mode.value, "now_ms": now, "now": iso_ms(now), "speed": clock.speed}
+    return reading(emulator().clock)
 
 
 def _fault_json(fault: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sms_mock.contracts.enums import ClockMode
 
@@ -126,6 +126,12 @@ class RealClock:
         with self._lock:
             self._anchor_mono = monotonic_ms()
             self._anchor_virtual = int(data["now_ms"])
+
+
+def reading(clock: Clock) -> dict[str, Any]:
+    """The clock as the control plane shows it: mode, now (epoch ms and ISO-8601), speed."""
+    now = clock.now_ms()
+    return {"mode": clock.mode.value, "now_ms": now, "now": iso_ms(now), "speed": clock.speed}
 
 
 def make_clock(mode: str | ClockMode, speed: float = 1.0) -> Clock:

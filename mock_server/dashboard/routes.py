@@ -18,7 +18,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from sms_mock import __version__
 from sms_mock.contracts.enums import SubtaskName, TaskState
-from sms_mock.mock_server.core.clock import iso_ms
+from sms_mock.mock_server.core.clock import iso_ms, reading
 from sms_mock.mock_server.core.errors import ApiError
 from sms_mock.mock_server.core.http import emulator, json_response
 from sms_mock.mock_server.dashboard.views import TaskView, readable_error, task_view, timeline
@@ -69,12 +69,6 @@ def _project_names(em: Emulator) -> dict[str, str]:
     return {p.id: p.name for p in em.iam.account.projects.values()}
 
 
-def _clock(em: Emulator) -> dict[str, Any]:
-    clock = em.clock
-    now = clock.now_ms()
-    return {"mode": clock.mode.value, "now_ms": now, "now": iso_ms(now), "speed": clock.speed}
-
-
 def _filters(em: Emulator) -> tuple[dict[str, str], str]:
     """The overview's `?state=` and `?project=` (an id or a name), or what is wrong with them."""
     state = request.args.get("state", "")
@@ -112,7 +106,7 @@ def _overview_parts(em: Emulator, filters: dict[str, str]) -> dict[str, Any]:
             continue
         sources.setdefault(names.get(pid, pid), []).append(entry["source"])
     return {
-        "clock": _clock(em),
+        "clock": reading(em.clock),
         "by_project": by_project,
         "task_count": len(views),
         "shown_count": len(shown),
@@ -160,7 +154,7 @@ def _task_context(em: Emulator, project_id: str, task_id: str) -> dict[str, Any]
         for t in em.sms.every_template()
         if t["project_id"] == project_id and t["template"].get("id")
     ]
-    clock = _clock(em)
+    clock = reading(em.clock)
     return {
         "clock": clock,
         "view": view,

@@ -23,6 +23,15 @@ SERVICE_OPERATIONS = frozenset({Operation.ERROR_FOR_OVERSPEED})
 MIN_WIDTH = {"done": 0.5, "running": 0.5, "failed": 2.0, "paused": 2.0, "interrupted": 2.0}
 
 
+def shown_time(ms: int) -> str:
+    """An epoch-ms date as ISO-8601 UTC; one no calendar holds (a task put in with any int64)
+    as its number."""
+    try:
+        return iso_ms(ms)
+    except (ValueError, OverflowError, OSError):
+        return f"{ms} ms"
+
+
 def allowed_operations(state: str) -> list[str]:
     """Every operation the lifecycle table allows in `state`, in the table's order."""
     seen: list[str] = []
@@ -152,8 +161,8 @@ def timeline(task: dict[str, Any], now_ms: int) -> list[Bar]:
                 name=str(entry.get("name") or ""),
                 phase=str(entry.get("user_op") or ""),
                 progress=int(entry.get("progress") or 0),
-                start=iso_ms(start_ms),
-                end=iso_ms(end_ms) if end_ms is not None else "",
+                start=shown_time(start_ms),
+                end=shown_time(end_ms) if end_ms is not None else "",
                 seconds=(end_ms - start_ms) / 1000 if end_ms is not None else None,
                 left=left,
                 width=width,

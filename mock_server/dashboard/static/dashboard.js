@@ -93,6 +93,7 @@
     });
     if (!response.ok) {
       if (response.status === 401) say("The admin token is no longer accepted: reload the page.", true);
+      if (response.status === 404) say("This task no longer exists.", true);
       return;
     }
     const parts = await response.json();
