@@ -347,3 +347,56 @@ def _every_task(server: LiveServer) -> list[dict[str, Any]]:
     return requests.get(
         f"{server.url}/_mock/tasks", headers={"X-Mock-Admin-Token": ADMIN_TOKEN}, timeout=5
     ).json()["tasks"]
+
+
+def test_the_filters_apply_as_they_change_without_a_reload(
+    browser: Any, server: LiveServer
+) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    driver = browser
+    driver.get(f"{server.url}/_mock/ui")
+    mark_page(driver)
+    Select(by_id(driver, "filter-state")).select_by_value("READY")
+
+    def only_ready() -> bool:
+        states = {cells(r)[3] for r in css(driver, "table.tasks tbody tr")}
+        return states == {"READY"}
+
+    wait_until(only_ready)
+    assert driver.current_url.endswith("/_mock/ui?state=READY")  # a link to what is shown
+    assert same_page(driver)
+    Select(by_id(driver, "filter-state")).select_by_value("")
+    wait_until(lambda: len({cells(r)[3] for r in css(driver, "table.tasks tbody tr")}) > 1)
+
+
+def test_reset_from_the_page_goes_back_to_the_fixtures(browser: Any, server: LiveServer) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    driver = browser
+    driver.get(f"{server.url}/_mock/ui")
+    Select(by_id(driver, "scenario-name")).select_by_value("migrate-success")
+    press(by_id(driver, "scenario-load"))
+    wait_until(lambda: status_says(driver, "Loaded migrate-success"))
+    press(css(driver, 'button[data-action="reset"]')[0])
+    driver.switch_to.alert.accept()  # the page asks before it throws the state away
+    wait_until(lambda: status_says(driver, "Reset; the clock reads"))
+    fixtures = {t["task"]["id"] for t in _every_task(server)}
+    wait_until(lambda: set(page_task_ids(driver)) == fixtures)
+
+
+def test_a_real_clocks_speed_is_set_from_the_page(browser: Any) -> None:
+    driver = browser
+    with LiveServer(Config(clock="real")) as real:
+        driver.get(f"{real.url}/_mock/ui")
+        speed = by_id(driver, "speed")
+        speed.clear()
+        speed.send_keys("3600")
+        press(css(driver, 'form[data-action="speed"] button')[0])
+        wait_until(lambda: status_says(driver, "now runs at 3600\u00d7 wall time"))
+        wait_until(lambda: "3600\u00d7 wall time" in css(driver, "[data-part=clock]")[0].text)
+        assert real.emulator.clock.speed == 3600
+
+
+def page_task_ids(driver: Any) -> list[str]:
+    return [r.get_attribute("data-task-id") for r in css(driver, "table.tasks tbody tr")]
