@@ -141,6 +141,27 @@ def test_serve_iam_port_busy_exits_1_naming_it() -> None:
     assert result.stdout == ""
 
 
+def test_a_stop_sent_as_soon_as_the_first_line_is_read_stops_it_cleanly() -> None:
+    # A script that waits for the URL may stop the server at once, while it still prints its
+    # other lines: the stop is handled like any other, never a kill or a lost last line.
+    for _ in range(5):
+        process = subprocess.Popen(
+            [SMS_MOCK, "serve", "--port", "0", "--scenario", "failed-at-migrate-40"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            assert process.stdout.readline().startswith("sms-mock listening on ")
+            code, out = stop(process, signal.SIGTERM)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.communicate(timeout=10)
+        assert (code, out.strip().splitlines()[-1]) == (0, "sms-mock stopped")
+
+
 def test_serve_names_what_it_loaded_scenario_task_ids_included() -> None:
     with serving(SMS_MOCK, "serve", "--scenario", "failed-at-migrate-40") as (process, _url):
         code, out = stop(process, signal.SIGTERM)

@@ -265,12 +265,16 @@ def serve(args: argparse.Namespace) -> int:
         return 1
     host = server.effective_host
     shown = f"[{host}]" if ":" in str(host) else host
-    # The first line is the SMS URL, which scripts read; the IAM one follows.
-    print(f"sms-mock listening on http://{shown}:{server.effective_port}", flush=True)
-    print(f"sms-mock IAM listening on http://{shown}:{server.iam_port}", flush=True)
-    for line in startup_summary(app, args.state_file):
-        print(line, flush=True)
-    run_until_stopped(server)
+    summary = startup_summary(app, args.state_file)
+
+    def announce() -> None:
+        # The first line is the SMS URL, which scripts read; the IAM one follows.
+        print(f"sms-mock listening on http://{shown}:{server.effective_port}", flush=True)
+        print(f"sms-mock IAM listening on http://{shown}:{server.iam_port}", flush=True)
+        for line in summary:
+            print(line, flush=True)
+
+    run_until_stopped(server, announce)
     app.extensions["sms_mock"].close()
     print("sms-mock stopped", flush=True)
     return 0

@@ -151,12 +151,18 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def run_until_stopped(server: EmulatorServer) -> None:
-    """Serve until Ctrl-C or SIGTERM (in the main thread), then close the server."""
+def run_until_stopped(server: EmulatorServer, announce: Callable[[], None] | None = None) -> None:
+    """Serve until Ctrl-C or SIGTERM (in the main thread), then close the server.
+
+    `announce` (the lines that say where it listens) runs once those signals stop it cleanly:
+    a client that reads them may stop it at once, and that stop must close it as any other.
+    """
     # Both signals leave waitress's loop alike. SIGINT is set too: a shell that starts the
     # server in the background makes it ignore SIGINT, and Ctrl-C must still stop it.
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
     with contextlib.suppress(KeyboardInterrupt):
+        if announce is not None:
+            announce()
         server.run()  # waitress's own loop stops its workers on KeyboardInterrupt
     server.close()
