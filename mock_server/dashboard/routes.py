@@ -23,8 +23,12 @@ from sms_mock.mock_server.core.errors import ApiError
 from sms_mock.mock_server.core.http import emulator, json_response
 from sms_mock.mock_server.dashboard.views import TaskView, readable_error, task_view, timeline
 from sms_mock.mock_server.emulator import Emulator
-from sms_mock.mock_server.gateway.admin import ADMIN_COOKIE, admin_allowed
-from sms_mock.mock_server.gateway.middleware import CONTROL, admin_token_missing
+from sms_mock.mock_server.gateway.admin import (
+    ADMIN_COOKIE,
+    CONTROL,
+    admin_allowed,
+    admin_token_missing,
+)
 
 blueprint = Blueprint(
     "dashboard",

@@ -23,7 +23,7 @@ from sms_mock.mock_server.core.clock import wall_ms
 from sms_mock.mock_server.core.errors import ApiError, not_saved, sms_error, wsgi_json
 from sms_mock.mock_server.core.http import PARSED_BODY_KEY, REQUEST_ID_KEY, parse_json
 from sms_mock.mock_server.emulator import Emulator, SaveFailed
-from sms_mock.mock_server.gateway.admin import admin_allowed
+from sms_mock.mock_server.gateway.admin import CONTROL, admin_allowed, admin_token_missing
 from sms_mock.mock_server.gateway.http_faults import HttpFault
 from sms_mock.mock_server.gateway.journal import FIRED
 
@@ -31,7 +31,6 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 TASK_PATH = re.compile(r"^/v3/tasks/([^/]+)(?:/action)?$")
 MAX_PEEK = 1024 * 1024  # bodies read to find an `operation`; larger ones go through unread
-CONTROL = "/_mock"
 # The dashboard's pages answer their own login form, under the same admin rule.
 DASHBOARD = "/_mock/ui"
 UNJOURNALED = "/_mock/requests"  # reading the journal does not fill it
@@ -54,10 +53,6 @@ def _journaled(method: str, path: str, environ: dict[str, Any]) -> bool:
 
 def new_request_id() -> str:
     return os.urandom(16).hex()
-
-
-def admin_token_missing() -> ApiError:
-    return sms_error(401, "SMS.9008", "The control plane needs the X-Mock-Admin-Token header.")
 
 
 _LOG_LOCK = threading.Lock()
