@@ -15,6 +15,10 @@ from typing import Any
 
 import pytest
 import requests
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 from sms_mock.mock_server import Config
 from sms_mock.mock_server.serving.live import LiveServer
@@ -40,9 +44,6 @@ def browser(server: LiveServer, downloads: Path) -> Iterator[Any]:
     require_browser()
     with chromium(downloads) as driver:
         # Signing in once, with the keyboard, as the page asks.
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.common.keys import Keys
-
         driver.get(f"{server.url}/_mock/ui")
         assert driver.find_element(By.ID, "login-heading").text == "Admin token"
         driver.find_element(By.ID, "token").send_keys(ADMIN_TOKEN, Keys.ENTER)
@@ -63,21 +64,15 @@ def wait_until(condition: Callable[[], Any], timeout: float = WAIT_S) -> Any:
 
 
 def by_id(driver: Any, element_id: str) -> Any:
-    from selenium.webdriver.common.by import By
-
     return driver.find_element(By.ID, element_id)
 
 
 def css(driver: Any, selector: str) -> list[Any]:
-    from selenium.webdriver.common.by import By
-
     return driver.find_elements(By.CSS_SELECTOR, selector)
 
 
 def press(element: Any) -> None:
     """Activate a control from the keyboard, as someone without a mouse does."""
-    from selenium.webdriver.common.keys import Keys
-
     element.send_keys(Keys.ENTER)
 
 
@@ -89,14 +84,24 @@ def status_says(driver: Any, text: str) -> bool:
 
 
 def advance(driver: Any, minutes: int) -> None:
-    from selenium.webdriver.support.ui import Select
-
     amount = by_id(driver, "advance-amount")
     amount.clear()
     amount.send_keys(str(minutes))
     Select(by_id(driver, "advance-unit")).select_by_visible_text("minutes")
     press(by_id(driver, "advance-button"))
     wait_until(lambda: status_says(driver, f"The clock moved {minutes * 60} s"))
+
+
+def load_scenario(driver: Any, name: str) -> None:
+    Select(by_id(driver, "scenario-name")).select_by_value(name)
+    press(by_id(driver, "scenario-load"))
+    wait_until(lambda: status_says(driver, f"Loaded {name}"))
+
+
+def control(server: LiveServer, method: str, path: str) -> Any:
+    """The control plane, as a test outside the page reads it."""
+    headers = {"X-Mock-Admin-Token": ADMIN_TOKEN}
+    return requests.request(method, f"{server.url}/_mock{path}", headers=headers, timeout=5).json()
 
 
 def mark_page(driver: Any) -> None:
@@ -118,9 +123,7 @@ def cells(row: Any) -> list[str]:
 
 
 def lifecycle_allows(server: LiveServer, state: str) -> list[str]:
-    table = requests.get(
-        f"{server.url}/_mock/lifecycle", headers={"X-Mock-Admin-Token": ADMIN_TOKEN}, timeout=5
-    ).json()
+    table = control(server, "GET", "/lifecycle")
     allowed = {r["operation"] for r in table["operations"] if state in r["allowed_states"]}
     if state not in table["undeletable_states"]:
         allowed.add("delete")
@@ -151,11 +154,7 @@ def test_a_task_fails_at_40_percent_is_restarted_from_its_page_and_finishes(
     mark_page(driver)
 
     # Load the scenario from the page; its tasks appear without a reload.
-    from selenium.webdriver.support.ui import Select
-
-    Select(by_id(driver, "scenario-name")).select_by_value("fault-at-migrate-40")
-    press(by_id(driver, "scenario-load"))
-    wait_until(lambda: status_says(driver, "Loaded fault-at-migrate-40"))
+    load_scenario(driver, "fault-at-migrate-40")
     app01 = wait_until(lambda: row_of(driver, "app-01"))
     assert cells(app01)[3] == "READY"
     assert same_page(driver)
@@ -206,11 +205,7 @@ def test_a_task_fails_at_40_percent_is_restarted_from_its_page_and_finishes(
     assert same_page(driver)
 
     # The page acted through the public API: the journal has its calls, newest first.
-    journal = requests.get(
-        f"{server.url}/_mock/requests",
-        headers={"X-Mock-Admin-Token": ADMIN_TOKEN},
-        timeout=5,
-    ).json()["requests"]
+    journal = control(server, "GET", "/requests")["requests"]
     actions = [e for e in journal if e["path"].endswith("/action")]
     assert [e["operation"] for e in actions] == ["start", "restart"]
     assert all(e["status"] == 200 for e in actions)
@@ -223,8 +218,6 @@ def test_faults_added_from_the_page_fire_and_show_in_the_journal(
 ) -> None:
     driver = browser
     driver.get(f"{server.url}/_mock/ui")
-    from selenium.webdriver.support.ui import Select
-
     # An HTTP fault: every GET of a task answers 503 once.
     press(css(driver, "#faults-heading ~ details > summary")[1])
     Select(by_id(driver, "hf-method")).select_by_value("GET")
@@ -236,9 +229,7 @@ def test_faults_added_from_the_page_fire_and_show_in_the_journal(
     fault_id = by_id(driver, "status").text.split()[-1].rstrip(".")
     wait_until(lambda: css(driver, f"#delete-fault-{fault_id}"))
 
-    token = requests.post(
-        f"{server.url}/_mock/tokens", headers={"X-Mock-Admin-Token": ADMIN_TOKEN}, timeout=5
-    ).json()["token"]
+    token = control(server, "POST", "/tokens")["token"]
     hit = requests.get(
         f"{server.url}/v3/tasks/sample-ready", headers={"X-Auth-Token": token}, timeout=5
     )
@@ -259,9 +250,7 @@ def test_faults_added_from_the_page_fire_and_show_in_the_journal(
     by_id(driver, "tf-task").send_keys("sample-ready")
     press(css(driver, 'form[data-action="task-fault"] button')[0])
     wait_until(lambda: status_says(driver, "Added the task fault"))
-    faults = requests.get(
-        f"{server.url}/_mock/faults", headers={"X-Mock-Admin-Token": ADMIN_TOKEN}, timeout=5
-    ).json()["faults"]
+    faults = control(server, "GET", "/faults")["faults"]
     task_faults = [f for f in faults if f["kind"] == "task" and f["task_id"] == "sample-ready"]
     assert [(f["task_id"], f["subtask"], f["at_progress"]) for f in task_faults] == [
         ("sample-ready", "MIGRATE_LINUX_FILE", 40)
@@ -282,11 +271,7 @@ def test_a_downloaded_snapshot_uploaded_again_brings_the_state_back(
     before = {t["task"]["id"] for t in _every_task(server)}
 
     # A change after the snapshot ...
-    from selenium.webdriver.support.ui import Select
-
-    Select(by_id(driver, "scenario-name")).select_by_value("ready")
-    press(by_id(driver, "scenario-load"))
-    wait_until(lambda: status_says(driver, "Loaded ready"))
+    load_scenario(driver, "ready")
     assert {t["task"]["id"] for t in _every_task(server)} != before
 
     # ... undone by uploading the file.
@@ -318,9 +303,6 @@ def test_the_page_asks_nothing_of_another_origin_and_fits_a_narrow_window(
 
 
 def test_every_control_is_reached_with_the_tab_key(browser: Any, server: LiveServer) -> None:
-    from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.keys import Keys
-
     driver = browser
     driver.get(f"{server.url}/_mock/ui")
     wanted = {"advance-button", "scenario-load", "filter-state", "snapshot-download"}
@@ -344,16 +326,12 @@ def _complete_json(path: Path) -> bool:
 
 
 def _every_task(server: LiveServer) -> list[dict[str, Any]]:
-    return requests.get(
-        f"{server.url}/_mock/tasks", headers={"X-Mock-Admin-Token": ADMIN_TOKEN}, timeout=5
-    ).json()["tasks"]
+    return control(server, "GET", "/tasks")["tasks"]
 
 
 def test_the_filters_apply_as_they_change_without_a_reload(
     browser: Any, server: LiveServer
 ) -> None:
-    from selenium.webdriver.support.ui import Select
-
     driver = browser
     driver.get(f"{server.url}/_mock/ui")
     mark_page(driver)
@@ -371,13 +349,9 @@ def test_the_filters_apply_as_they_change_without_a_reload(
 
 
 def test_reset_from_the_page_goes_back_to_the_fixtures(browser: Any, server: LiveServer) -> None:
-    from selenium.webdriver.support.ui import Select
-
     driver = browser
     driver.get(f"{server.url}/_mock/ui")
-    Select(by_id(driver, "scenario-name")).select_by_value("migrate-success")
-    press(by_id(driver, "scenario-load"))
-    wait_until(lambda: status_says(driver, "Loaded migrate-success"))
+    load_scenario(driver, "migrate-success")
     press(css(driver, 'button[data-action="reset"]')[0])
     driver.switch_to.alert.accept()  # the page asks before it throws the state away
     wait_until(lambda: status_says(driver, "Reset; the clock reads"))
