@@ -27,10 +27,12 @@ def test_serve_prints_its_url_answers_and_stops_cleanly(command: tuple[str, ...]
         health = requests.get(f"{url}/_mock/health", timeout=5)
         assert health.json()["status"] == "ok"
         assert health.headers["Server"] == "waitress"
+        assert requests.get(f"{url}/_mock/ui", timeout=5).status_code == 200
         code, out = stop(process, sig)
     assert code == 0
-    summary, stopped = out.strip().splitlines()
+    summary, dashboard, stopped = out.strip().splitlines()
     assert summary.startswith("sms-mock loaded from the fixtures: 2 accounts, 3 projects")
+    assert dashboard == f"sms-mock dashboard on {url}/_mock/ui"
     assert stopped == "sms-mock stopped"
 
 
@@ -186,11 +188,12 @@ def test_serve_log_requests_prints_a_line_a_request() -> None:
         ).json()
         requests.get(f"{url}/v3/tasks", timeout=5)
         assert process.stdout is not None
-        logged = [process.stdout.readline().strip() for _ in range(5)]
+        logged = [process.stdout.readline().strip() for _ in range(6)]
         stop(process, signal.SIGTERM)
-    assert re.fullmatch(r"GET /_mock/health 200 \d+\.\dms", logged[1]), logged
-    assert re.fullmatch(r"GET /v3/nowhere 404 \d+\.\dms", logged[2]), logged
-    assert re.fullmatch(rf"GET /v3/tasks 503 \d+\.\dms \[{fault['id']}\]", logged[4]), logged
+    assert logged[1].startswith("sms-mock dashboard on "), logged
+    assert re.fullmatch(r"GET /_mock/health 200 \d+\.\dms", logged[2]), logged
+    assert re.fullmatch(r"GET /v3/nowhere 404 \d+\.\dms", logged[3]), logged
+    assert re.fullmatch(rf"GET /v3/tasks 503 \d+\.\dms \[{fault['id']}\]", logged[5]), logged
 
 
 @pytest.mark.parametrize(

@@ -273,6 +273,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"sms-mock IAM listening on http://{shown}:{server.iam_port}", flush=True)
         for line in summary:
             print(line, flush=True)
+        print(f"sms-mock dashboard on http://{shown}:{server.effective_port}/_mock/ui", flush=True)
 
     run_until_stopped(server, announce)
     app.extensions["sms_mock"].close()
