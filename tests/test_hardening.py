@@ -690,6 +690,30 @@ def test_the_clock_will_not_be_advanced_past_year_9000(client: FlaskClient) -> N
     assert client.get("/_mock/clock").get_json()["now_ms"] > before
 
 
+def test_no_way_round_the_advance_check_takes_the_clock_past_year_9000(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A scenario loaded again and again advances the clock each time, and a real clock at a
+    # high speed runs by itself: both stop at 9000-01-01, where every snapshot still loads.
+    from sms_mock.contracts.snapshot import CLOCK_MAX_MS
+    from sms_mock.mock_server.core import clock as clocks
+
+    app = create_app(Config(clock="manual"))
+    client = app.test_client()
+    client.post("/_mock/clock/advance", json={"seconds": 10 * 365 * 86400})
+    app.extensions["sms_mock"].clock.advance(7000 * 365 * 86400)
+    assert client.get("/_mock/clock").get_json()["now_ms"] == CLOCK_MAX_MS
+    snapshot = client.get("/_mock/snapshot").get_json()
+    assert client.post("/_mock/snapshot", json=snapshot).status_code == 200
+
+    real = clocks.RealClock(speed=1_000_000)
+    started = clocks.monotonic_ms()
+    monkeypatch.setattr(clocks, "monotonic_ms", lambda: started + 400 * 86_400_000)  # 400 days
+    assert real.now_ms() == CLOCK_MAX_MS
+    real.set_speed(2)
+    assert real.now_ms() == CLOCK_MAX_MS
+
+
 def test_the_real_clock_does_not_go_back_with_the_wall(monkeypatch: pytest.MonkeyPatch) -> None:
     from sms_mock.mock_server.core import clock as clocks
 

@@ -2,6 +2,8 @@
 
 `ManualClock` starts at the wall time and moves only when told; `RealClock` runs at wall time
 times `speed`. Both can be moved forward; neither goes back, so a task's settled past stays true.
+Neither passes `CLOCK_MAX_MS` (9000-01-01): beyond it no snapshot or state file would load
+again, so a clock advanced or run that far stops there.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sms_mock.contracts.enums import ClockMode
+from sms_mock.contracts.snapshot import CLOCK_MAX_MS
 
 
 def wall_ms() -> int:
@@ -58,7 +61,7 @@ class ManualClock:
 
     def advance(self, seconds: float) -> int:
         with self._lock:
-            self._now += round(seconds * 1000)
+            self._now = min(self._now + round(seconds * 1000), CLOCK_MAX_MS)
             return self._now
 
     def reset(self) -> None:
@@ -94,11 +97,12 @@ class RealClock:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def now_ms(self) -> int:
-        return self._anchor_virtual + int((monotonic_ms() - self._anchor_mono) * self.speed)
+        passed = int((monotonic_ms() - self._anchor_mono) * self.speed)
+        return min(self._anchor_virtual + passed, CLOCK_MAX_MS)
 
     def advance(self, seconds: float) -> int:
         with self._lock:
-            self._anchor_virtual += round(seconds * 1000)
+            self._anchor_virtual = min(self._anchor_virtual + round(seconds * 1000), CLOCK_MAX_MS)
             return self.now_ms()
 
     def reset(self) -> None:
@@ -113,9 +117,8 @@ class RealClock:
     def set_speed(self, speed: float) -> None:
         """From now on, `speed` times wall time; the time already passed stays as it was."""
         with self._lock:
-            mono = monotonic_ms()
-            self._anchor_virtual += int((mono - self._anchor_mono) * self.speed)
-            self._anchor_mono = mono
+            self._anchor_virtual = self.now_ms()
+            self._anchor_mono = monotonic_ms()
             self.speed = speed
 
     def base(self) -> tuple[int, ...]:
