@@ -22,7 +22,7 @@ from sms_mock.mock_server.core.clock import iso_ms, reading
 from sms_mock.mock_server.core.errors import ApiError
 from sms_mock.mock_server.core.http import emulator, json_response
 from sms_mock.mock_server.dashboard.views import TaskView, readable_error, task_view, timeline
-from sms_mock.mock_server.emulator import Emulator
+from sms_mock.mock_server.emulator import Emulator, UnknownProject
 from sms_mock.mock_server.gateway.admin import (
     ADMIN_COOKIE,
     CONTROL,
@@ -81,10 +81,10 @@ def _filters(em: Emulator) -> tuple[dict[str, str], str]:
         return {}, f"There is no task state {state!r}."
     project_id = ""
     if project:
-        found = em.iam.account.project_by_id_or_name(project)
-        if found is None:
+        try:
+            project_id, _ = em.project_ref(project)
+        except UnknownProject:
             return {}, f"There is no project {project!r}."
-        project_id = found.id
     return {"state": state, "project": project_id}, ""
 
 
@@ -123,7 +123,7 @@ def _overview_parts(em: Emulator, filters: dict[str, str]) -> dict[str, Any]:
 
 def _faults(em: Emulator) -> list[dict[str, Any]]:
     every = [*em.faults.all(), *em.http_faults.all()]
-    return [fault.to_json() | {"kind": fault.kind} for fault in every]
+    return [fault.to_json() for fault in every]
 
 
 def _journal(em: Emulator) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ lifecycle table the engine runs on, so a button the page shows is one the API ac
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sms_mock.contracts.enums import Operation, TaskState
@@ -39,10 +39,6 @@ def allowed_operations(state: str) -> list[str]:
         if state in rule.allowed and rule.operation.value not in seen:
             seen.append(rule.operation.value)
     return sorted(seen, key=lambda op: Operation(op) in SERVICE_OPERATIONS)
-
-
-def deletable(state: str) -> bool:
-    return state not in UNDELETABLE_STATES
 
 
 def current_index(sub_tasks: list[dict[str, Any]]) -> int | None:
@@ -86,11 +82,6 @@ class TaskView:
     progress: int  # the current sub-task's progress, 100 after a success
     operations: list[str]
     deletable: bool
-    task: dict[str, Any] = field(repr=False)
-
-    @property
-    def failed(self) -> bool:
-        return self.state in FAILED_STATES
 
 
 def task_view(project_id: str, project_name: str, task: dict[str, Any]) -> TaskView:
@@ -111,8 +102,7 @@ def task_view(project_id: str, project_name: str, task: dict[str, Any]) -> TaskV
         current=current,
         progress=int(progress or 0),
         operations=allowed_operations(state),
-        deletable=deletable(state),
-        task=task,
+        deletable=state not in UNDELETABLE_STATES,
     )
 
 
