@@ -99,6 +99,24 @@ def test_a_failed_task_exits_4_with_its_error(
     assert err.splitlines()[-1] == f"sms-mock: task sample-ready MIGRATE_FAIL: {error}"
 
 
+def test_a_task_paused_on_the_way_exits_7(
+    server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fault = {"task_id": "sample-ready", "subtask": "SSL_CONFIG", "at_progress": 50,
+             "effect": "pause"}  # fmt: skip
+    requests.post(f"{server.url}/_mock/faults", json=fault, timeout=5).raise_for_status()
+    code, _, err = run("task", "start", "sample-ready", "--wait", "--interval", "0.02",
+                       capsys=capsys)  # fmt: skip
+    assert code == 7
+    assert "ABORT" in err.splitlines()[-1]
+
+
+def test_stop_with_wait_waits_for_abort(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run("task", "stop", "sample-running", "--wait", "--interval", "0.02",
+                       capsys=capsys)  # fmt: skip
+    assert (code, out) == (0, "sample-running: ABORT\n")
+
+
 @pytest.mark.parametrize(
     ("argv", "code", "message"),
     [

@@ -13,11 +13,6 @@ from sms_mock.cli.options import client_parent, sms_client
 from sms_mock.cli.output import emit, print_json, print_table, progress_line, progress_printer
 from sms_mock.contracts.enums import TaskState, values
 
-FAIL_STATES = ("MIGRATE_FAIL", "SYNC_FAIL")
-# --wait waits for a state that is not moving; a fail state ends it with exit 4.
-SETTLED_STATES = tuple(
-    s for s in values(TaskState) if not s.endswith("ING") and s not in FAIL_STATES
-)
 # The verbs that act on one task (`task VERB ID`), and the operation each sends.
 OPERATIONS = {
     "start": "start",
@@ -28,6 +23,11 @@ OPERATIONS = {
     "clone-test": "clone_test",
     "rollback": "sync_failed_rollback",
 }
+# What `--wait` waits for after each verb: a phase runs to success, a stop to ABORT, a rollback
+# to its end. A fail state ends the wait with exit 4, another state it rests in with exit 7
+# (the client's TaskSettledElsewhere, from its own fail and settled states).
+PHASE_DONE = ("MIGRATE_SUCCESS", "SYNC_SUCCESS")
+WAITS_FOR = {"stop": ("ABORT",), "rollback": ("SYNC_F_ROLLBACK_SUCCESS",)}
 
 
 def _to_dict(model: Any) -> Any:
@@ -98,8 +98,7 @@ def task_operation(args: argparse.Namespace, out: TextIO) -> int:
     try:
         task = client.wait_for_state(
             args.task_id,
-            SETTLED_STATES,
-            fail_states=FAIL_STATES,
+            WAITS_FOR.get(args.verb, PHASE_DONE),
             timeout=args.timeout,
             interval=args.interval,
             on_poll=progress,
