@@ -60,8 +60,11 @@ def test_global_options_go_before_or_after_the_command(
     monkeypatch.delenv("SMS_MOCK_URL")
     before = ok("--url", server.url, "--json", "task", "list")
     after = ok("task", "list", "--url", server.url, "--json")
-    assert json.loads(before) == json.loads(after)
+    between = ok("task", "--url", server.url, "--json", "list")  # after the group's name too
+    assert json.loads(before) == json.loads(after) == json.loads(between)
     assert {t["id"] for t in json.loads(before)} >= {"sample-ready", "sample-abort"}
+    for group in (("scenario", "list"), ("fault", "list"), ("source", "list")):
+        assert ok(group[0], "--url", server.url, group[1])
 
 
 def test_version_is_the_package_version_in_one_place() -> None:

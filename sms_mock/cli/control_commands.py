@@ -233,7 +233,9 @@ def add_control_commands(commands: Any) -> None:
     speed.add_argument("factor", metavar="FACTOR", type=float, help="times wall time, from now")
     speed.set_defaults(run=clock_speed)
 
-    scenario = commands.add_parser("scenario", help="list or load named scenarios")
+    scenario = commands.add_parser(
+        "scenario", parents=[parent], help="list or load named scenarios"
+    )
     scenario_verbs = scenario.add_subparsers(dest="scenario_command", required=True, metavar="VERB")
     scenario_verbs.add_parser("list", parents=[parent], help="every scenario").set_defaults(
         run=scenario_list
@@ -243,7 +245,9 @@ def add_control_commands(commands: Any) -> None:
     load.add_argument("--into", metavar="PROJECT", help="a project (default: the scenario's)")
     load.set_defaults(run=scenario_load)
 
-    fault = commands.add_parser("fault", help="add, list or clear task and HTTP faults")
+    fault = commands.add_parser(
+        "fault", parents=[parent], help="add, list or clear task and HTTP faults"
+    )
     fault_verbs = fault.add_subparsers(dest="fault_command", required=True, metavar="VERB")
     add = fault_verbs.add_parser(
         "add", parents=[parent], help="--task ID --subtask NAME: a task fault; --path: HTTP"
@@ -276,7 +280,9 @@ def add_control_commands(commands: Any) -> None:
         "reset", parents=[parent], help="back to the fixtures, the clock to now"
     ).set_defaults(run=reset)
 
-    snapshot = commands.add_parser("snapshot", help="save or restore the whole state")
+    snapshot = commands.add_parser(
+        "snapshot", parents=[parent], help="save or restore the whole state"
+    )
     snapshot_verbs = snapshot.add_subparsers(dest="snapshot_command", required=True, metavar="VERB")
     save = snapshot_verbs.add_parser("save", parents=[parent], help="to a file (- for stdout)")
     save.add_argument("file", metavar="FILE")

@@ -128,7 +128,9 @@ def source_show(args: argparse.Namespace, out: TextIO) -> int:
 
 def add_task_commands(commands: Any) -> None:
     parent = client_parent()
-    task = commands.add_parser("task", help="list, show, create, delete and act on tasks")
+    task = commands.add_parser(
+        "task", parents=[parent], help="list, show, create, delete and act on tasks"
+    )
     verbs = task.add_subparsers(dest="task_command", required=True, metavar="VERB")
 
     listing = verbs.add_parser("list", parents=[parent], help="every task of the project")
@@ -166,7 +168,7 @@ def add_task_commands(commands: Any) -> None:
         )
         acting.set_defaults(run=task_operation, operation=operation, verb=verb)
 
-    source = commands.add_parser("source", help="list or show source servers")
+    source = commands.add_parser("source", parents=[parent], help="list or show source servers")
     source_verbs = source.add_subparsers(dest="source_command", required=True, metavar="VERB")
     source_listing = source_verbs.add_parser("list", parents=[parent], help="every source")
     source_listing.add_argument("--state", help="only sources in this state")
