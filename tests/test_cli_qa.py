@@ -168,6 +168,10 @@ def test_journal_prints_a_line_a_request(server: LiveServer) -> None:
     fault_id = as_json("fault", "list")["faults"][0]["id"]
     assert lines[-1].startswith("GET /v3/tasks 503 ") and lines[-1].endswith(f"[{fault_id}]")
     assert len(ok("journal", "--limit", "2").splitlines()) == 2
+    answer = as_json("journal", "--limit", "2")  # the control plane's answer, its newest two
+    whole = requests.get(f"{server.url}/_mock/requests", timeout=5).json()
+    assert set(answer) == {"requests", "size"} and answer["size"] == whole["size"]
+    assert [e["id"] for e in answer["requests"]] == [e["id"] for e in whole["requests"][-2:]]
 
 
 # --- SMS: sources and the new task verbs ---------------------------------------------------------

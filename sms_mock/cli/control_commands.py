@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from sms_mock.cli.options import client_parent, control_plane
-from sms_mock.cli.output import emit, print_json, print_table
+from sms_mock.cli.output import emit, print_json, print_table, read_json
 from sms_mock.contracts.enums import FaultEffect, SubtaskName, values
 
 FOLLOW_INTERVAL_S = 1.0
@@ -177,11 +176,7 @@ def snapshot_save(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def snapshot_restore(args: argparse.Namespace, out: TextIO) -> int:
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-    try:
-        snapshot = json.loads(text)
-    except ValueError as exc:
-        raise ValueError(f"{args.file}: not JSON ({exc})") from exc
+    snapshot = read_json(args.file)
     with control_plane(args) as control:
         answer = control.restore(snapshot)
     emit(args.json, answer, f"restored: {_clock_line(answer)}", out)
@@ -197,9 +192,17 @@ def journal_line(entry: dict[str, Any]) -> str:
 
 
 def journal(args: argparse.Namespace, out: TextIO) -> int:
+    """A line a request; with `--json` the control plane's answer (the newest `--limit`
+    requests of it), or while following, each new request as a JSON object on a line."""
     filters = {"method": args.method, "path": args.path, "status": args.status}
     seen = 0
     with control_plane(args) as control:
+        if args.json and not args.follow:
+            answer = control.journal(**filters)
+            if args.limit:
+                answer["requests"] = answer["requests"][-args.limit :]
+            print_json(answer, out)
+            return 0
         while True:
             entries = [e for e in control.journal(**filters)["requests"] if e["id"] > seen]
             if args.limit and not seen:

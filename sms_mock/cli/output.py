@@ -1,12 +1,24 @@
-"""What the command line prints: JSON as answered, plain tables, and the progress bar."""
+"""What the command line reads and prints: JSON files, JSON as answered, plain tables, and the
+progress bar."""
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 BAR_WIDTH = 30
+
+
+def read_json(path: str) -> Any:
+    """A JSON file the command was given, or standard input for `-`."""
+    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"{path}: not JSON ({exc})") from exc
 
 
 def print_json(value: Any, out: TextIO) -> None:

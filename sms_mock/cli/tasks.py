@@ -4,13 +4,18 @@ the emulator or any server that speaks the API."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
 from sms_mock.cli.options import client_parent, sms_client
-from sms_mock.cli.output import emit, print_json, print_table, progress_line, progress_printer
+from sms_mock.cli.output import (
+    emit,
+    print_json,
+    print_table,
+    progress_line,
+    progress_printer,
+    read_json,
+)
 from sms_mock.contracts.enums import TaskState, values
 
 # The verbs that act on one task (`task VERB ID`), and the operation each sends.
@@ -62,20 +67,9 @@ def task_show(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _read_body(path: str) -> Any:
-    text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise ValueError(f"{path}: not JSON ({exc})") from exc
-
-
 def task_create(args: argparse.Namespace, out: TextIO) -> int:
-    task_id = sms_client(args).create_task(_read_body(args.body))
-    if args.json:
-        print_json({"id": task_id}, out)
-    else:
-        print(task_id, file=out)
+    task_id = sms_client(args).create_task(read_json(args.body))
+    emit(args.json, {"id": task_id}, task_id, out)
     return 0
 
 
