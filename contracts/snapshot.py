@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
 from sms_mock.contracts.base import Pattern, RequestSchema, task_id_validator
 from sms_mock.contracts.control import (
@@ -189,6 +189,26 @@ class ResourceRowSchema(RequestSchema):
     project_id = fields.String(required=True, validate=_name)
     id = fields.String(required=True, validate=_name)
     doc = fields.Dict(required=True)
+
+
+class SourceOwnKeysSchema(RequestSchema):
+    """A source row's own keys, the emulator's and not an answer's (no put may set them): its
+    task, its migration project, whether its agent drives it, the agent's last 20 answers."""
+
+    class Meta:
+        unknown = EXCLUDE  # the answer's keys: SOURCE_DOCUMENT checks them
+
+    _task_id = fields.String(allow_none=True, validate=_name, data_key="_task_id")
+    _migproject = fields.String(allow_none=True, validate=_name, data_key="_migproject")
+    _agent_driven = StrictBoolean(data_key="_agent_driven")
+    _command_results = fields.List(
+        fields.Dict(keys=fields.String()),
+        validate=validate.Length(max=20),
+        data_key="_command_results",
+    )
+
+
+SOURCE_OWN_KEYS = frozenset(SourceOwnKeysSchema().fields)
 
 
 class ProjectSettingSchema(RequestSchema):

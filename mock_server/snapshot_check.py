@@ -10,16 +10,19 @@ from marshmallow import ValidationError
 
 from sms_mock.contracts.base import first_problem
 from sms_mock.contracts.migprojects import MigprojectSchema
-from sms_mock.contracts.snapshot import ProjectSettingSchema, SnapshotSchema
+from sms_mock.contracts.snapshot import (
+    SOURCE_OWN_KEYS,
+    ProjectSettingSchema,
+    SnapshotSchema,
+    SourceOwnKeysSchema,
+)
 from sms_mock.mock_server.sms.resource_documents import SOURCE_DOCUMENT, TEMPLATE_DOCUMENT
 from sms_mock.mock_server.sms.task_documents import load_task_document
 
 _SNAPSHOT = SnapshotSchema()
 _MIGPROJECT = MigprojectSchema(partial=True)
 _SETTING = ProjectSettingSchema()
-# A source's own keys, the emulator's and not an answer's: its task, its project, its agent.
-_SOURCE_KEYS = {"_task_id": (str, type(None)), "_migproject": (str, type(None)),
-                "_agent_driven": (bool,)}  # fmt: skip
+_SOURCE_OWN = SourceOwnKeysSchema()
 
 
 class InvalidSnapshot(ValueError):
@@ -48,10 +51,8 @@ def _check_documents(sms: dict[str, Any]) -> None:
         doc = row["doc"]
         try:
             if row["kind"] == "source":
-                for key, types in _SOURCE_KEYS.items():
-                    if key in doc and not isinstance(doc[key], types):
-                        raise ValidationError({key: ["Not of its type."]})
-                SOURCE_DOCUMENT.load({k: v for k, v in doc.items() if k not in _SOURCE_KEYS})
+                _SOURCE_OWN.load(doc)
+                SOURCE_DOCUMENT.load({k: v for k, v in doc.items() if k not in SOURCE_OWN_KEYS})
             elif row["kind"] == "template":
                 TEMPLATE_DOCUMENT.load(doc)
             elif row["kind"] == "migproject":

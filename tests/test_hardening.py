@@ -593,6 +593,15 @@ def _poison(name: str, snapshot: dict[str, Any]) -> str:
         row = next(r for r in snapshot["sms"]["resources"] if r["kind"] == "source")
         row["doc"]["disks"] = "none"
         return "disks"
+    if name.startswith("source-own-key"):
+        row = next(r for r in snapshot["sms"]["resources"] if r["kind"] == "source")
+        key, value = {
+            "source-own-key-command-results-not-a-list": ("_command_results", {"a": 1}),
+            "source-own-key-migproject-not-a-string": ("_migproject", 5),
+            "source-own-key-unknown": ("_anything", 1),
+        }[name]
+        row["doc"][key] = value  # each made a later call of that source fail
+        return key
     raise AssertionError(name)
 
 
@@ -609,7 +618,28 @@ POISONS = [
     "source-doc-with-a-bad-disk",
     "task-settings-log-not-an-object",
     "task-settings-unknown-key",
+    "source-own-key-command-results-not-a-list",
+    "source-own-key-migproject-not-a-string",
+    "source-own-key-unknown",
 ]
+
+
+@pytest.mark.parametrize("key", ["_command_results", "_migproject", "_task_id", "_agent_driven"])
+def test_a_put_source_cannot_set_the_emulators_own_keys(client: FlaskClient, key: str) -> None:
+    # {"_command_results": {"a": 1}} was taken, and every later command result of it was a 500.
+    answer = client.post("/_mock/sources", json={"id": "srcx", key: {"a": 1}})
+    assert key in error_message(answer, 400, "SMS.9002")
+    assert client.post("/_mock/sources", json={"id": "srcx"}).status_code == 201
+
+
+def test_the_agents_answers_round_trip_in_a_snapshot(client: FlaskClient, token: str) -> None:
+    auth = {"X-Auth-Token": token}
+    result = {"command_name": "START", "result": "success", "result_detail": {}}
+    answer = client.post("/v3/sources/src-sample-ready/command_result", json=result, headers=auth)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    snapshot = client.get("/_mock/snapshot").get_json()
+    assert client.post("/_mock/snapshot", json=snapshot).status_code == 200
+    assert client.get("/_mock/snapshot").get_json()["sms"] == snapshot["sms"]
 
 
 @pytest.mark.parametrize("poison", POISONS)

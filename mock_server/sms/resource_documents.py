@@ -25,6 +25,10 @@ class _DocumentLoader:
     def load(self, raw: Any) -> dict[str, Any]:
         if not isinstance(raw, dict):
             raise ValidationError({"body": [f"A {self.what} document is a JSON object."]})
+        for key in raw:
+            # `_task_id`, `_command_results`, ...: the emulator's own, derived or recorded by it.
+            if isinstance(key, str) and key.startswith("_"):
+                raise ValidationError({key: ["The emulator's own key: a document cannot set it."]})
         flags = {key: raw[key] for key in self.flags if key in raw}
         for key, value in flags.items():
             if not isinstance(value, bool):
