@@ -19,7 +19,7 @@ from sms_mock.contracts.control import (
     HttpFaultRequestSchema,
     TaskFaultRequestSchema,
 )
-from sms_mock.contracts.enums import AuthMethod, ClockMode, TaskState, values
+from sms_mock.contracts.enums import AuthMethod, ClockMode, LogCollectStatus, TaskState, values
 from sms_mock.contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
 from sms_mock.contracts.task_settings import (
     ConfigurationInSchema,
@@ -36,7 +36,10 @@ SNAPSHOT_FORMATS = ["sms-mock-snapshot/1", "sms-mock-snapshot/2"]
 PHASE_KINDS = ["REPLICATE", "CUTOVER", "RESYNC", "CLONE"]
 PHASE_PATTERN = r"^(REPLICATE|CUTOVER|RESYNC|CLONE)\d*$"
 # A log collection's statuses, in order (the engine's LOG_COLLECT_STEPS).
-LOG_STATUSES = ["INIT", "UPLOADING", "UPLOADED"]
+LOG_STATUSES = [
+    status.value
+    for status in (LogCollectStatus.INIT, LogCollectStatus.UPLOADING, LogCollectStatus.UPLOADED)
+]
 RESOURCE_KINDS = ["source", "template", "migproject", "setting"]  # setting: a project's own
 
 _name = validate.Length(1, 255)

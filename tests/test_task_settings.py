@@ -18,8 +18,9 @@ from sms_mock.contracts.task_settings import (
     SpeedLimitsSchema,
 )
 from sms_mock.mock_server import Config, create_app
+from sms_mock.mock_server.emulator import Emulator
 from sms_mock.mock_server.sms.speed_limits import DAY_MS, Window, speed_at
-from tests.support.accounts import issue_token, project_token
+from tests.support.accounts import PROJECT_ID, issue_token, project_token
 from tests.support.assertions import error_body
 from tests.support.helpers import Sms, advance, loads, now_ms, restarted
 
@@ -270,6 +271,18 @@ def test_a_log_collection_is_accepted_in_any_state_and_moves_on_the_clock(
     assert seen == ["INIT", "UPLOADING", "UPLOADED"]
     listed = sms.list(id=task_id).get_json()["tasks"]
     assert listed[0]["log_collect_status"] == "UPLOADED"
+
+
+def test_a_finished_log_collection_leaves_a_task_at_rest(
+    client: FlaskClient, sms: Sms, emulator: Emulator
+) -> None:
+    # A task at rest is listed from a brief kept once, not settled and re-read on every list.
+    sms.client.post("/v3/tasks/sample-ready/log", json={}, headers=sms.headers)
+    index = emulator.sms._indexes[PROJECT_ID]
+    assert "sample-ready" in index.moving
+    advance(client, 60)
+    assert sms.task("sample-ready")["log_collect_status"] == "UPLOADED"
+    assert "sample-ready" not in index.moving
 
 
 def test_certkey_answers_the_ca_only_when_asked(sms: Sms) -> None:

@@ -27,6 +27,7 @@ from sms_mock.mock_server.sms.lifecycle import (
     Effect,
     PhaseKind,
     SourceEvent,
+    log_pending,
     phase_kind,
     phase_plan,
     rule_for,
@@ -90,7 +91,7 @@ class LifecycleEngine:
 
     def settle(self, task: Task, now: int) -> None:
         """Bring a live task up to `now`."""
-        if task.settings is not None and "log" in task.settings:
+        if log_pending(task.settings):
             self._settle_log(task, now)
         timer = task.timer
         if timer is not None:
@@ -279,8 +280,6 @@ class LifecycleEngine:
         whether it moved without decoding a packed task, and a finished one costs nothing.
         """
         log = task.settings["log"]  # type: ignore[index]
-        if log.get("status") == LOG_COLLECT_STEPS[-1][0]:
-            return
         status = next(
             name
             for name, after in reversed(LOG_COLLECT_STEPS)

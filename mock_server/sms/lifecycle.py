@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sms_mock.contracts.enums import Operation, OsType, SubtaskName, TaskState, TaskType
 from sms_mock.contracts.snapshot import LOG_STATUSES
@@ -154,6 +155,13 @@ DEFAULT_SPEED_MBIT_S = 2500  # when the task's speed_limit is 0 (no limit)
 # INFERRED: a log collection (POST /v3/tasks/{id}/log) is INIT when asked for, UPLOADING from
 # this many seconds of clock later, UPLOADED from the next: (status, from seconds after the ask).
 LOG_COLLECT_STEPS = tuple(zip(LOG_STATUSES, (0, 1, 10), strict=True))
+
+
+def log_pending(settings: dict[str, Any] | None) -> bool:
+    """Whether a log collection was asked for and has not reached its last status yet."""
+    log = (settings or {}).get("log")
+    return log is not None and log.get("status") != LOG_COLLECT_STEPS[-1][0]
+
 
 # INFERRED: a task created with `auto_start` is READY in the create's answer (Terraform's
 # acceptance test reads it so) and starts at the agent's next poll, this much clock later.

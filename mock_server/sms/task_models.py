@@ -11,7 +11,7 @@ from sms_mock.contracts.enums import OsType, TaskState, TaskType
 from sms_mock.contracts.shape import fill_nulls, shape_of
 from sms_mock.contracts.sms import TaskSchema
 from sms_mock.mock_server.core.ids import new_id
-from sms_mock.mock_server.sms.lifecycle import PhaseKind
+from sms_mock.mock_server.sms.lifecycle import PhaseKind, log_pending
 
 TASK_SHAPE = shape_of(TaskSchema)
 
@@ -164,7 +164,7 @@ class Task:
     @property
     def moving(self) -> bool:
         """Whether the clock moves it: a run, a timer, or a log collection under way."""
-        return self.live or bool(self.settings and "log" in self.settings)
+        return self.live or log_pending(self.settings)
 
     def render(self) -> bytes:
         """The JSON answer; a task at rest is encoded (or unpacked) once per change, not once
