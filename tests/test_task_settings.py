@@ -3,6 +3,8 @@ clock exactly as README's "Speed limits" says, configuration settings and the pa
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from typing import Any
 
@@ -314,6 +316,21 @@ def test_consistency_results_are_kept_in_order_and_judged(client: FlaskClient, s
     )
     assert export.status_code == 200 and export.mimetype == "text/csv"
     assert len(export.get_data(as_text=True).splitlines()) == 1 + 3  # a header, 3 directories
+
+
+def test_the_export_keeps_a_value_with_a_comma_or_a_line_break_in_its_column(sms: Sms) -> None:
+    path = "/v3/tasks/sample-migrate-success/consistency-result"
+    odd = {"dir_check": '/data,2024\n/x "y"', "num_total_files": 1, "num_different_files": 0,
+           "num_target_miss_files": 0, "num_target_more_files": 0}  # fmt: skip
+    sms.client.post(path, json={"consistency_result": [odd]}, headers=sms.headers)
+    export = sms.client.post(
+        "/v3/tasks/consistency-results/export",
+        json={"task_info": [{"task_id": "sample-migrate-success", "source_name": "a,b"}]},
+        headers=sms.headers,
+    )
+    header, row = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
+    assert len(row) == len(header) == 9
+    assert (row[1], row[4]) == ("a,b", '/data,2024\n/x "y"')
 
 
 def test_a_network_check_report_fills_network_check_info(sms: Sms) -> None:

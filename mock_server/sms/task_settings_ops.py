@@ -9,7 +9,9 @@ what the clock already showed stays true.
 from __future__ import annotations
 
 import copy
+import csv
 import hashlib
+import io
 from typing import TYPE_CHECKING, Any
 
 from sms_mock.mock_server.sms import errors
@@ -20,6 +22,10 @@ if TYPE_CHECKING:
 
 MAX_CONSISTENCY_CHECKS = 100  # the newest are kept
 MAX_CONFIGURATIONS = 100  # distinct keys a task keeps
+EXPORT_COLUMNS = (
+    "task_id", "source_name", "finished_time", "check_result", "dir_check", "num_total_files",
+    "num_different_files", "num_target_miss_files", "num_target_more_files",
+)  # fmt: skip
 
 NETWORK_CHECK_KEYS = dict.fromkeys(
     ("domain_connectivity", "destination_connectivity", "network_delay", "network_jitter",
@@ -175,19 +181,21 @@ class TaskSettingsOps:
     def export_consistency_results(
         self: SmsBackend, project_id: str, tasks: list[dict[str, Any]]
     ) -> str:
-        """The checks of the tasks named, as CSV (the service answers a file)."""
-        lines = ["task_id,source_name,finished_time,check_result,dir_check,num_total_files,"
-                 "num_different_files,num_target_miss_files,num_target_more_files"]  # fmt: skip
+        """The checks of the tasks named, as CSV (the service answers a file): quoted where a
+        value holds a comma, a quote or a line break, so that a row stays one row."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(EXPORT_COLUMNS)
         for given in tasks:
             for check in self.consistency_results(project_id, given["task_id"])["result_list"]:
                 for d in check["consistency_result"]:
-                    lines.append(",".join(str(v) for v in (
+                    writer.writerow((
                         given["task_id"], given.get("source_name", ""), check["finished_time"],
                         check["check_result"], d["dir_check"], d["num_total_files"],
                         d["num_different_files"], d["num_target_miss_files"],
                         d["num_target_more_files"],
-                    )))  # fmt: skip
-        return "\n".join(lines) + "\n"
+                    ))  # fmt: skip
+        return out.getvalue()
 
     def update_network_check_info(
         self: SmsBackend, project_id: str, task_id: str, info: dict[str, Any]
