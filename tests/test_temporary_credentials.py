@@ -512,3 +512,36 @@ def test_unserved_methods_are_refused_as_unsupported(
 
     assert error_message(response, 401, "Unauthorized").startswith(UNSUPPORTED)
     assert "X-Subject-Token" not in response.headers
+
+
+def test_a_dropped_credentials_signature_failures_go_with_it(emulator: Emulator) -> None:
+    # Any user could loop "a credential, one bad signature": the counters outlived the AKs.
+    iam = emulator.iam
+    user = iam.account.users[USER_ID]
+    for _ in range(30):
+        access = iam.issue_credential(user, 900).access
+        iam.signature_failed(access)
+        emulator.clock.advance(3 * DAY_S)
+    held = {c.access for c in iam.credentials}
+    lockouts = iam.export()["lockouts"]
+    assert set(lockouts["ak_failures"]) <= held and len(held) <= 2
+    assert set(lockouts["ak_locked_until"]) <= held
+
+
+def test_failures_of_names_that_are_no_user_stay_out_of_the_state_file(tmp_path: Path) -> None:
+    # Anyone may add them without a credential: every failure rewrote up to 10,000 of them.
+    import json
+    import sqlite3
+
+    db = tmp_path / "state.db"
+    app = create_app(Config(clock="manual", state_file=db))
+    client = app.test_client()
+    for index in range(3):
+        assert client.post(TOKENS, json=password_body(user=f"nobody-{index}")).status_code == 401
+    assert client.post(TOKENS, json=password_body(password="wrong")).status_code == 401
+    in_memory = app.extensions["sms_mock"].iam.export()["lockouts"]["failures"]
+    assert len(in_memory) == 4  # the lock-outs themselves work as before, in memory
+    app.extensions["sms_mock"].close()
+    with sqlite3.connect(db) as connection:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'lockouts'").fetchone()
+    assert json.loads(row[0])["failures"] == {USER_ID: 1}

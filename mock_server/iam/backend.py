@@ -111,12 +111,11 @@ class IamBackend:
         return user
 
     def _count_failure(self, key: str, now: int) -> None:
-        failures = self._failures.pop(key, 0) + 1  # popped: re-inserted as the newest
+        failures = self._failures.pop(key, 0) + 1
         if failures >= LOCK_AFTER_FAILURES:
-            self._locked_until.pop(key, None)
             self._locked_until[key] = now + LOCK_MS
-            failures = 0
-        self._failures[key] = failures
+        else:
+            self._failures[key] = failures
         self._locks_changed = True
         if key.startswith("?"):  # a name that is no user: kept among the newest only
             self._unknown_names.pop(key, None)
@@ -142,11 +141,11 @@ class IamBackend:
         """Count a bad signature of a known AK; the fifth in a row locks the AK."""
         now = self.clock.now_ms()
         with self._lock:
-            failures = self._ak_failures.get(ak, 0) + 1
+            failures = self._ak_failures.pop(ak, 0) + 1
             if failures >= AK_LOCK_AFTER_FAILURES:
                 self._ak_locked_until[ak] = now + AK_LOCK_MS
-                failures = 0
-            self._ak_failures[ak] = failures
+            else:
+                self._ak_failures[ak] = failures
             self._locks_changed = True
 
     def signature_passed(self, ak: str) -> None:
@@ -240,6 +239,11 @@ class IamBackend:
         )
         with self._lock:
             dropped = self.credentials.add(credential.access, credential, now)
+            for access in dropped:  # a dropped AK's signature failures go with it
+                if self._ak_failures.pop(access, None) is not None:
+                    self._locks_changed = True
+                if self._ak_locked_until.pop(access, None) is not None:
+                    self._locks_changed = True
             if self.track_changes:
                 self._dropped_credentials.extend(dropped)
                 self._new_credentials.append(credential.access)
@@ -259,11 +263,19 @@ class IamBackend:
                 "lockouts": self._export_lockouts(),
             }
 
-    def _export_lockouts(self) -> dict[str, Any]:
-        """Password lock-outs by user id, and the gateway's AK lock-outs by AK."""
+    def _export_lockouts(self, users_only: bool = False) -> dict[str, Any]:
+        """Password lock-outs by user id, and the gateway's AK lock-outs by AK. `users_only`
+        leaves out names that are no user: up to UNKNOWN_NAMES_KEPT of them, which anyone may
+        add without a credential, so the state file does not rewrite them on every failure."""
+
+        def kept(table: dict[str, int]) -> dict[str, int]:
+            if not users_only:
+                return dict(table)
+            return {key: value for key, value in table.items() if not key.startswith("?")}
+
         return {
-            "failures": dict(self._failures),
-            "locked_until": dict(self._locked_until),
+            "failures": kept(self._failures),
+            "locked_until": kept(self._locked_until),
             "ak_failures": dict(self._ak_failures),
             "ak_locked_until": dict(self._ak_locked_until),
         }
@@ -305,7 +317,9 @@ class IamBackend:
                     asdict(c) for a in self._new_credentials if (c := self.credentials.get(a))
                 ],
                 dropped_credentials=list(self._dropped_credentials),
-                lockouts=self._export_lockouts() if self._locks_changed else None,
+                # Written on every failure, a user's or not, so that a save's cost does not
+                # tell which names are users; the unknown names themselves stay in memory.
+                lockouts=self._export_lockouts(users_only=True) if self._locks_changed else None,
             )
             for pending in self._pending():
                 pending.clear()
