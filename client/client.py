@@ -240,16 +240,9 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
             }
         }
         check_request(CredentialRequestSchema, body, "temporary credential request")
-        url = f"{self.iam_endpoint}{CREDENTIALS_PATH}"
-        data = json.dumps(body).encode("utf-8")
-        if self._access_key is not None:
-            url, headers = self._access_key.sign("POST", url, None, data)
-        else:
-            headers = {"X-Auth-Token": self.token(), "Content-Type": "application/json"}
-        response = self._transport.send("POST", url, data=data, headers=headers, idempotent=False)
-        if response.status_code != 201:
-            raise self._error(response)
-        answer = self._json(response, "temporary credential")
+        answer = self._call(
+            "POST", CREDENTIALS_PATH, idempotent=False, body=body, base=self.iam_endpoint
+        )
         return models.load(CredentialResponseSchema, answer, "temporary credential").credential
 
     # --- SMS ----------------------------------------------------------------------------------
@@ -370,11 +363,14 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
         body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
         text: bool = False,
+        base: str | None = None,
     ) -> Any:
-        """One SMS call with the cached token; a 401 APIGW.0301 fetches a new token once. Its
-        JSON answer, or with `text` the answer's text as it came."""
+        """One call with the cached token, to SMS (or to `base`, IAM's endpoint); a 401
+        APIGW.0301 fetches a new token once. Its JSON answer, or with `text` the answer's text
+        as it came."""
+        base = self.endpoint if base is None else base
         if self._access_key is not None:
-            response = self._signed_call(method, path, idempotent, body, params)
+            response = self._signed_call(method, base + path, idempotent, body, params)
             if response.status_code >= 400:
                 raise self._error(response)
             return response.text if text else self._json(response, f"{method} {path}")
@@ -382,7 +378,7 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
             headers = {"X-Auth-Token": self.token()}
             response = self._transport.send(
                 method,
-                f"{self.endpoint}{path}",
+                f"{base}{path}",
                 json=body,
                 params=params,
                 headers=headers,
@@ -399,7 +395,7 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
     def _signed_call(
         self,
         method: str,
-        path: str,
+        url: str,
         idempotent: bool,
         body: dict[str, Any] | None,
         params: dict[str, str] | None,
@@ -407,7 +403,7 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
         """One call signed with the AK/SK: no token, so nothing to fetch again on a 401."""
         assert self._access_key is not None
         data = None if body is None else json.dumps(body).encode("utf-8")
-        url, headers = self._access_key.sign(method, f"{self.endpoint}{path}", params, data)
+        url, headers = self._access_key.sign(method, url, params, data)
         return self._transport.send(method, url, data=data, headers=headers, idempotent=idempotent)
 
     @staticmethod

@@ -63,3 +63,13 @@ def test_a_duration_out_of_range_is_refused_before_it_is_sent(live: LiveServer) 
 def test_a_security_token_needs_its_temporary_ak(live: LiveServer) -> None:
     with pytest.raises(ValueError, match="security_token"):
         SmsClient(live.url, project="cn-north-4", security_token="x", **ACCOUNT)
+
+
+def test_asking_for_credentials_with_an_expired_token_logs_in_again(live: LiveServer) -> None:
+    # As every other call of the client does (a 401 APIGW.0301 fetches a new token once).
+    with SmsClient(live.url, project="cn-north-4", **ACCOUNT) as issuer:
+        issuer.get_task("sample-ready")  # the token is cached
+        live.emulator.clock.advance(25 * 3600)
+        credential = issuer.create_temporary_credential(duration_seconds=900)
+    with _temporary_client(live, credential) as client:
+        assert client.get_task("sample-ready").state == "READY"
