@@ -35,7 +35,11 @@ from sms_mock.client.task_settings import TaskSettingsMixin
 from sms_mock.client.templates import TemplatesMixin
 from sms_mock.client.transport import RetryPolicy, Transport
 from sms_mock.contracts import signing
-from sms_mock.contracts.credentials import CredentialRequestSchema, CredentialResponseSchema
+from sms_mock.contracts.credentials import (
+    DEFAULT_DURATION_S,
+    CredentialRequestSchema,
+    CredentialResponseSchema,
+)
 from sms_mock.contracts.errors import (
     ApigwErrorSchema,
     IamErrorSchema,
@@ -229,7 +233,7 @@ class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, T
             raise ContractViolation("token", "token.expires_at", "not a real time") from exc
         return _CachedToken(value, expires_at)
 
-    def create_temporary_credential(self, duration_seconds: int = 900) -> Any:
+    def create_temporary_credential(self, duration_seconds: int = DEFAULT_DURATION_S) -> Any:
         """Temporary credentials for this client's user, valid `duration_seconds` (900 to 86400)
         on the server's clock: `.access`, `.secret`, `.securitytoken`, `.expires_at`. Use them
         as `SmsClient(url, ak=c.access, sk=c.secret, security_token=c.securitytoken,

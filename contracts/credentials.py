@@ -10,13 +10,14 @@ from sms_mock.contracts.fields import StrictInteger
 
 # 15 minutes to 24 hours, 15 minutes when not given, as IAM documents.
 DURATION_RANGE = validate.Range(900, 86400)
+DEFAULT_DURATION_S = 900
 CREDENTIAL_METHODS = ["token", "assume_role"]
 
 
 class CredentialTokenSchema(LenientRequestSchema):
     # The caller's token: the same as X-Auth-Token, which IAM prefers (this key is deprecated).
     id = fields.String(validate=validate.Length(1, 16384))
-    duration_seconds = StrictInteger(validate=DURATION_RANGE)
+    duration_seconds = StrictInteger(load_default=DEFAULT_DURATION_S, validate=DURATION_RANGE)
 
 
 class CredentialIdentitySchema(LenientRequestSchema):

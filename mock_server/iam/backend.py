@@ -31,7 +31,6 @@ TOKEN_LIFETIME_MS = 24 * 3600 * 1000
 # still answers "expired" for them, and the books hold at most two days' issues.
 KEEP_EXPIRED_MS = 24 * 3600 * 1000
 # Temporary credentials live 15 minutes to 24 hours; 15 minutes when the request says nothing.
-CREDENTIAL_DEFAULT_S = 900
 LOCK_AFTER_FAILURES = 5
 LOCK_MS = 15 * 60 * 1000
 # Failures for names that are no user are counted as for users (so that the lock-out answer

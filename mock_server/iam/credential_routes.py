@@ -14,7 +14,6 @@ from sms_mock.mock_server.core.clock import iso_ms
 from sms_mock.mock_server.core.http import emulator, json_response, load_body
 from sms_mock.mock_server.gateway.auth import Caller, iam_caller, token_caller
 from sms_mock.mock_server.iam import errors
-from sms_mock.mock_server.iam.backend import CREDENTIAL_DEFAULT_S
 
 blueprint = Blueprint("iam_credentials", __name__)
 
@@ -41,7 +40,7 @@ def create_temporary_credential() -> Response:
     caller = _caller(token_section.get("id"))
     iam = emulator().iam
     user = iam.account.users[caller.user_id or ""]
-    duration_s = token_section.get("duration_seconds", CREDENTIAL_DEFAULT_S)
+    duration_s = token_section["duration_seconds"]
     # Never beyond the credential asked with (a permanent AK has no end).
     credential = iam.issue_credential(user, duration_s, caller.expires_ms)
     return json_response(
