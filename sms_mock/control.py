@@ -142,3 +142,20 @@ class ControlPlane:
 
     def every_source(self) -> Any:
         return self.call("GET", "/sources")
+
+    def every_template(self) -> Any:
+        return self.call("GET", "/templates")
+
+    def clear_journal(self) -> Any:
+        return self.call("DELETE", "/requests")
+
+    # --- for a tool that drives the public API ----------------------------------------------------
+
+    def project_token(self, project: str | None = None) -> Any:
+        """`{"token", "expires_at", "project_id", "project_name", "user"}`: an IAM token of
+        the project (the default one without it), as its account's administrator."""
+        return self.call("POST", "/tokens", {} if project is None else {"project": project})
+
+    def lifecycle(self) -> Any:
+        """`{"operations": [{"operation", "allowed_states", "effect"}], "undeletable_states"}`."""
+        return self.call("GET", "/lifecycle")

@@ -7,11 +7,10 @@ default user against it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import requests
 
 from sms_mock.agent import AgentDriver
 from sms_mock.client import SmsClient
@@ -24,59 +23,55 @@ DEFAULT_PROJECT = "cn-north-4"
 
 
 class SmsMock:
-    """A running emulator and its control plane, for tests."""
+    """A running emulator and its control plane, for tests. A control-plane call that is
+    refused fails the test with an AssertionError saying why: the test's setup went wrong."""
 
     def __init__(self, server: LiveServer) -> None:
-        self._server = server
         self.url = server.url
-        self._plane = ControlPlane(server.url)
         # IAM's own listener: Keystone's `GET /` (HUAWEICLOUD_SDK_IAM_ENDPOINT for the SDK);
         # every IAM route is served on `url` too.
         self.iam_url = server.iam_url
-        self._http = requests.Session()
+        self._plane = ControlPlane(server.url)
 
-    def _control(self, verb: str, route: str, body: Any = None, /, **params: Any) -> Any:
+    @staticmethod
+    def _checked(call: Callable[..., Any], *args: Any) -> Any:
         try:
-            return self._plane.call(verb, route, body, **params)
-        except ControlError as exc:  # a test's setup went wrong: fail it, saying how
+            return call(*args)
+        except ControlError as exc:
             raise AssertionError(str(exc)) from None
 
     def reset(self) -> None:
         """State back to the fixtures, the clock back to now, faults and journal cleared."""
-        self._control("POST", "/reset")
+        self._checked(self._plane.reset)
 
     def advance(self, seconds: float) -> int:
         """Move the clock forward; the new time, epoch ms."""
-        return self._control("POST", "/clock/advance", {"seconds": seconds})["now_ms"]
+        return self._checked(self._plane.advance, seconds)["now_ms"]
 
     def now_ms(self) -> int:
-        return self._control("GET", "/clock")["now_ms"]
+        return self._checked(self._plane.clock)["now_ms"]
 
     def add_task(self, doc: dict[str, Any], project: str | None = None) -> dict[str, Any]:
         """Put a task in exactly as given (any subset of a task document); the whole document."""
-        params = {"project": project} if project else {}
-        return self._control("POST", "/tasks", doc, **params)
+        return self._checked(self._plane.put_task, doc, project)
 
     def add_source(
         self, doc: dict[str, Any] | None = None, project: str | None = None
     ) -> dict[str, Any]:
         """Put a source server in exactly as given (any subset of GET /v3/sources/{id}, the
         rest defaulted); the whole document, as GET /v3/sources/{id} answers it."""
-        params = {"project": project} if project else {}
-        return self._control("POST", "/sources", doc or {}, **params)
+        return self._checked(self._plane.put_source, doc or {}, project)
 
     def add_template(
         self, doc: dict[str, Any] | None = None, project: str | None = None
     ) -> dict[str, Any]:
         """Put a server template in exactly as given (any subset of a template's answer, the
         rest defaulted); the whole template."""
-        params = {"project": project} if project else {}
-        return self._control("POST", "/templates", doc or {}, **params)
+        return self._checked(self._plane.put_template, doc or {}, project)
 
     def load_scenario(self, name: str, project: str | None = None) -> list[str]:
         """Load a named scenario; the ids of the tasks it made."""
-        params = {"project": project} if project else {}
-        return self._control("POST", f"/scenarios/{name}", None, **params)["task_ids"]
+        return self._checked(self._plane.load_scenario, name, project)["task_ids"]
 
     def fail_at(
         self,
@@ -114,32 +109,24 @@ class SmsMock:
     ) -> str:
         spec = {"task_id": task_id, "subtask": subtask, "at_progress": at_progress,
                 "effect": effect, **extra}  # fmt: skip
-        params = {"project": project} if project is not None else {}
-        return self._control("POST", "/faults", spec, **params)["id"]
+        return self._checked(self._plane.add_fault, spec, project)["id"]
 
     def http_fault(self, match: dict[str, Any], **fault: Any) -> str:
         """An HTTP fault (status, body, delay_ms, drop, times, probability, seed); its id."""
-        return self._control("POST", "/faults", {"match": match, **fault})["id"]
+        return self._checked(self._plane.add_fault, {"match": match, **fault})["id"]
 
     def requests(self, **filters: Any) -> list[dict[str, Any]]:
         """The request journal (filters: method, path glob, status, since)."""
-        return self._control("GET", "/requests", **filters)["requests"]
+        return self._checked(lambda: self._plane.journal(**filters))["requests"]
 
     def agent(self, source_id: str, project: str = DEFAULT_PROJECT) -> AgentDriver:
         """A stand-in agent for the source (see `sms_mock.agent`), logged in as the default
         user in `project`; make the source agent-driven with `add_source({..., "agent_driven":
         True})` for its task to move by the agent's reports alone."""
-        body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
-            "name": DEFAULT_USER["username"], "password": DEFAULT_USER["password"],
-            "domain": {"name": DEFAULT_USER["domain"]}}}},
-            "scope": {"project": {"name": project}}}}  # fmt: skip
-        response = self._http.post(f"{self.url}/v3/auth/tokens", json=body, timeout=10)
-        if response.status_code != 201:
-            raise AssertionError(f"POST /v3/auth/tokens: {response.status_code} {response.text}")
-        return AgentDriver(self.url, source_id, response.headers["X-Subject-Token"])
+        with SmsClient(self.url, project=project, **DEFAULT_USER) as client:
+            return AgentDriver(self.url, source_id, client.token())
 
     def close(self) -> None:
-        self._http.close()
         self._plane.close()
 
 

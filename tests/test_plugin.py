@@ -50,6 +50,26 @@ def test_iam_url_serves_keystone_discovery(sms_mock):
 def test_load_scenario(sms_mock, sms_client):
     (task_id,) = sms_mock.load_scenario("failed-at-migrate-40")
     assert sms_client.get_task(task_id).state == "MIGRATE_FAIL"
+
+def test_fail_at_a_task_of_another_project(sms_mock):
+    from sms_mock.client import SmsClient
+    (task_id,) = sms_mock.load_scenario("ready", project="ap-southeast-3")
+    sms_mock.add_task({"id": task_id, "state": "READY"})  # the same id in the default project
+    sms_mock.fail_at(task_id, "SSL_CONFIG", 50, project="ap-southeast-3")
+    user = {"username": "mock-user", "password": "mock-password", "domain": "mock-domain"}
+    for project in ("ap-southeast-3", "cn-north-4"):
+        with SmsClient(sms_mock.url, project=project, **user) as client:
+            client.start_task(task_id)
+    sms_mock.advance(300)
+    states = {}
+    for project in ("ap-southeast-3", "cn-north-4"):
+        with SmsClient(sms_mock.url, project=project, **user) as client:
+            states[project] = client.get_task(task_id).state
+    assert states == {"ap-southeast-3": "MIGRATE_FAIL", "cn-north-4": "MIGRATE_SUCCESS"}
+
+def test_a_refused_setup_fails_the_test_saying_why(sms_mock):
+    with pytest.raises(AssertionError, match="SMS.9007"):
+        sms_mock.load_scenario("no-such-scenario")
 """
 
 
@@ -67,7 +87,7 @@ def run_pytest_outside(tmp_path: Path, source: str) -> subprocess.CompletedProce
 def test_the_plugin_works_from_a_test_file_outside_the_project(tmp_path: Path) -> None:
     result = run_pytest_outside(tmp_path, OUTSIDE_TESTS)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "7 passed" in result.stdout
+    assert "9 passed" in result.stdout
 
 
 def test_the_readme_pytest_example_passes_as_printed(tmp_path: Path) -> None:
