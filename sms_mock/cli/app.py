@@ -71,8 +71,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         return code
     except BrokenPipeError:
         # The reader went away (`sms-mock task list | head -1`): nothing left to say to it.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno() if hasattr(stream, "fileno") else 1)
+        try:
+            fileno = stream.fileno()
+        except (AttributeError, OSError):  # a stream with no descriptor (io.StringIO)
+            return EXIT_OK
+        os.dup2(os.open(os.devnull, os.O_WRONLY), fileno)  # Python's own flush at exit too
         return EXIT_OK
     except KeyboardInterrupt:  # `journal --follow` and `--wait` end so
         return EXIT_OK
