@@ -299,11 +299,12 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
     ) -> None:
         with self._lock:
             task = self._task(project_id, task_id)
+            rule = self.lifecycle.rule(task, operation)  # a refusal changes nothing: no copy
             # All or nothing: an operation that fails half-way (a bug) leaves the task as it was,
             # so that one bad call cannot break every later one.
             saved = json.dumps(task.export())
             try:
-                self.lifecycle.act(task, operation, fields, self.clock.now_ms())
+                self.lifecycle.apply(task, rule, fields, self.clock.now_ms())
             except Exception:
                 restored = Task.restore({**json.loads(saved), "project_id": project_id})
                 self._tasks[project_id][task_id] = restored

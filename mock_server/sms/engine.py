@@ -26,6 +26,7 @@ from sms_mock.mock_server.sms.lifecycle import (
     TIMED_STATES,
     Effect,
     PhaseKind,
+    Rule,
     SourceEvent,
     log_pending,
     phase_kind,
@@ -337,13 +338,18 @@ class LifecycleEngine:
         task.timer = Timer(until=now + round(AUTO_START_AFTER_S * 1000), then=TaskState.RUNNING)
         task.touch()
 
-    def act(self, task: Task, operation: Operation, fields: dict[str, Any], now: int) -> None:
-        """Apply an operation (the task is already settled); wrong state raises its error."""
+    @staticmethod
+    def rule(task: Task, operation: Operation) -> Rule:
+        """The lifecycle rule that lets `operation` act on the task now, or its wrong-state
+        error; nothing is changed."""
         rule = rule_for(operation, task.state)
         if rule is None:
             raise errors.wrong_state(wrong_state_code(operation), operation.value, task.state)
-        handler = self._effects[rule.effect]
-        handler(self, task, now, fields)
+        return rule
+
+    def apply(self, task: Task, rule: Rule, fields: dict[str, Any], now: int) -> None:
+        """Do what an allowed operation does (its rule, from `rule`); the task is settled."""
+        self._effects[rule.effect](self, task, now, fields)
         task.touch()
 
     def _new_replicate(self, task: Task, now: int, fields: dict[str, Any]) -> None:
