@@ -4,23 +4,23 @@ and not the project's (README, "Performance").
 
 A key is `(-create_date, id)`: a plain list of keys kept sorted with `bisect` is the list's
 order, and one such list a state is the order of the tasks in that state. The other filters
-(`name`, `source_server_id`, `enterprise_project_id`) pick few tasks: by value, the id of the
-one task that has it, or a set of ids when there are more (a set a task would double what a
-task at rest costs); `id` is the entries themselves.
+(`name`, `source_server_id`, `enterprise_project_id`) keep, by value, the id of the one task
+that has it, or the sorted keys of the tasks when there are more (a value may be shared by
+every task: enterprise project "0"); `id` is the entries themselves. A page with several
+filters walks the shortest of their lists and checks the others on each entry.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 Key = tuple[int, str]
 
-# The list filters that pick a few tasks by value (`id` is looked up in the entries).
+# The list filters that pick tasks by value (`id` is looked up in the entries).
 SET_FILTERS = ("name", "source_server_id", "enterprise_project_id")
-IdOrIds = str | set[str]
+Held = str | list[Key]  # the id of the one task with a value, or the sorted keys of several
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,34 +42,6 @@ def indexed(listed: dict[str, Any]) -> Indexed:
     return Indexed(key, listed.get("state"), values)
 
 
-def _add(table: dict[Any, IdOrIds], value: Any, task_id: str) -> None:
-    held = table.get(value)
-    if held is None:
-        table[value] = task_id
-    elif isinstance(held, set):
-        held.add(task_id)
-    elif held != task_id:
-        table[value] = {held, task_id}
-
-
-def _discard(table: dict[Any, IdOrIds], value: Any, task_id: str) -> None:
-    held = table.get(value)
-    if held is None:
-        return
-    if isinstance(held, set):
-        held.discard(task_id)
-        if len(held) == 1:
-            table[value] = next(iter(held))
-    elif held == task_id:
-        del table[value]
-
-
-def _ids(held: IdOrIds | None) -> set[str]:
-    if held is None:
-        return set()
-    return set(held) if isinstance(held, set) else {held}
-
-
 def _drop(keys: list[Key], key: Key) -> None:
     at = bisect.bisect_left(keys, key)
     if at < len(keys) and keys[at] == key:
@@ -83,7 +55,7 @@ class TaskIndex:
     def __init__(self) -> None:
         self.order: list[Key] = []
         self.by_state: dict[Any, list[Key]] = {}
-        self.by_value: tuple[dict[Any, IdOrIds], ...] = tuple({} for _ in SET_FILTERS)
+        self.by_value: tuple[dict[Any, Held], ...] = tuple({} for _ in SET_FILTERS)
         self.entries: dict[str, Indexed] = {}
         # Tasks a list settles to now first: those the clock moves (a run, a timer, a log).
         self.moving: set[str] = set()
@@ -92,7 +64,8 @@ class TaskIndex:
         return len(self.entries)
 
     def update(self, task_id: str, listed: dict[str, Any], moving: bool) -> None:
-        """Index the task as it is now; cheap when nothing the list reads has changed."""
+        """Index the task as it is now; only what changed is moved (cheap when nothing the
+        list reads has changed)."""
         if moving:
             self.moving.add(task_id)
         else:
@@ -101,44 +74,92 @@ class TaskIndex:
         old = self.entries.get(task_id)
         if old == new:
             return
-        if old is not None:
-            self._unindex(task_id, old)
         self.entries[task_id] = new
-        bisect.insort(self.order, new.key)
-        bisect.insort(self.by_state.setdefault(new.state, []), new.key)
-        for table, value in zip(self.by_value, new.values, strict=True):
-            _add(table, value, task_id)
+        moved = old is None or old.key != new.key
+        if moved:
+            if old is not None:
+                _drop(self.order, old.key)
+            bisect.insort(self.order, new.key)
+        if moved or old.state != new.state:  # type: ignore[union-attr]
+            if old is not None:
+                self._drop_state(old)
+            bisect.insort(self.by_state.setdefault(new.state, []), new.key)
+        for at, table in enumerate(self.by_value):
+            if moved or old.values[at] != new.values[at]:  # type: ignore[union-attr]
+                if old is not None:
+                    self._discard(table, old.values[at], old.key)
+                self._add(table, new.values[at], new.key)
 
     def remove(self, task_id: str) -> None:
         self.moving.discard(task_id)
         old = self.entries.pop(task_id, None)
-        if old is not None:
-            self._unindex(task_id, old)
-
-    def _unindex(self, task_id: str, old: Indexed) -> None:
+        if old is None:
+            return
         _drop(self.order, old.key)
+        self._drop_state(old)
+        for table, value in zip(self.by_value, old.values, strict=True):
+            self._discard(table, value, old.key)
+
+    def _drop_state(self, old: Indexed) -> None:
         in_state = self.by_state.get(old.state)
         if in_state is not None:
             _drop(in_state, old.key)
             if not in_state:
                 del self.by_state[old.state]
-        for table, value in zip(self.by_value, old.values, strict=True):
-            _discard(table, value, task_id)
+
+    def _add(self, table: dict[Any, Held], value: Any, key: Key) -> None:
+        if value is None:  # no list query asks for a missing value
+            return
+        held = table.get(value)
+        if held is None:
+            table[value] = key[1]
+        elif isinstance(held, list):
+            bisect.insort(held, key)
+        elif held != key[1]:
+            table[value] = sorted((self.entries[held].key, key))
+
+    @staticmethod
+    def _discard(table: dict[Any, Held], value: Any, key: Key) -> None:
+        held = table.get(value)
+        if held is None:
+            return
+        if isinstance(held, list):
+            _drop(held, key)
+            if len(held) == 1:
+                table[value] = held[0][1]
+        elif held == key[1]:
+            del table[value]
+
+    def _keys(self, held: Held | None) -> list[Key]:
+        if held is None:
+            return []
+        return held if isinstance(held, list) else [self.entries[held].key]
 
     def page(self, query: dict[str, Any], offset: int, limit: int) -> tuple[int, list[str]]:
         """(how many match, the ids of the page) for a list query's filters."""
-        picked: set[str] | None = None
+        lists: list[list[Key]] = []
         if "id" in query:  # a task's document always carries the id it is kept under
-            picked = {query["id"]} if query["id"] in self.entries else set()
+            entry = self.entries.get(query["id"])
+            lists.append([entry.key] if entry is not None else [])
         for table, name in zip(self.by_value, SET_FILTERS, strict=True):
             if name in query:
-                ids = _ids(table.get(query[name]))
-                picked = ids if picked is None else picked & ids
-        if picked is None:
-            keys = self.order if "state" not in query else self.by_state.get(query["state"], [])
-            return len(keys), [key[1] for key in keys[offset : offset + limit]]
-        chosen: Iterable[Indexed] = (self.entries[i] for i in picked)
+                lists.append(self._keys(table.get(query[name])))
         if "state" in query:
-            chosen = (e for e in chosen if e.state == query["state"])
-        keys = sorted(e.key for e in chosen)
+            lists.append(self.by_state.get(query["state"], []))
+        if not lists:
+            keys = self.order
+        elif len(lists) == 1:
+            keys = lists[0]
+        else:
+            keys = [k for k in min(lists, key=len) if self._matches(self.entries[k[1]], query)]
         return len(keys), [key[1] for key in keys[offset : offset + limit]]
+
+    @staticmethod
+    def _matches(entry: Indexed, query: dict[str, Any]) -> bool:
+        if "id" in query and entry.key[1] != query["id"]:
+            return False
+        if "state" in query and entry.state != query["state"]:
+            return False
+        return all(
+            entry.values[at] == query[name] for at, name in enumerate(SET_FILTERS) if name in query
+        )
