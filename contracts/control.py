@@ -257,10 +257,14 @@ class EveryTemplateSchema(ResponseSchema):
 # --- for the dashboard, and any tool that drives the emulator like it -------------------------
 
 
+# A real clock's speed, times wall time: at `serve --speed` and POST /_mock/clock/speed alike.
+SPEED_RANGE = validate.Range(min=0.001, max=1_000_000)
+
+
 class ClockSpeedSchema(RequestSchema):
     """POST /_mock/clock/speed: a real clock's new speed, from now on (a manual one has none)."""
 
-    speed = StrictNumber(required=True, validate=validate.Range(min=0.001, max=1_000_000))
+    speed = StrictNumber(required=True, validate=SPEED_RANGE)
 
 
 class ProjectTokenRequestSchema(RequestSchema):

@@ -15,6 +15,7 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_sc
 
 from sms_mock.contracts.base import Pattern, RequestSchema, task_id_validator
 from sms_mock.contracts.control import (
+    SPEED_RANGE,
     DurationsField,
     HttpFaultRequestSchema,
     TaskFaultRequestSchema,
@@ -46,8 +47,18 @@ _name = validate.Length(1, 255)
 _secret = validate.Length(1, 16384)
 
 
+# How far ahead of the clock a date the emulator sets may lie: a token's or credential's
+# expiry (a day at most), a timer (seconds). The clock stops at CLOCK_MAX_MS; these may pass it.
+AHEAD_MS = 366 * 86_400_000
+
+
 def _time(**kwargs: Any) -> StrictInteger:
     return StrictInteger(validate=validate.Range(CLOCK_MIN_MS, CLOCK_MAX_MS), **kwargs)
+
+
+def _time_ahead(**kwargs: Any) -> StrictInteger:
+    """A date set ahead of the clock's now (an expiry, a timer's end)."""
+    return StrictInteger(validate=validate.Range(CLOCK_MIN_MS, CLOCK_MAX_MS + AHEAD_MS), **kwargs)
 
 
 def _count(**kwargs: Any) -> StrictInteger:
@@ -57,7 +68,7 @@ def _count(**kwargs: Any) -> StrictInteger:
 class ClockStateSchema(RequestSchema):
     mode = enum_field(ClockMode)
     now_ms = _time(required=True)
-    speed = StrictNumber(validate=validate.Range(min=0, max=1_000_000))
+    speed = StrictNumber(validate=validate.Range(min=0, max=SPEED_RANGE.max))
 
 
 # --- the account ----------------------------------------------------------------------------------
@@ -119,7 +130,7 @@ class RunStateSchema(RequestSchema):
 
 
 class TimerStateSchema(RequestSchema):
-    until = _time(required=True)
+    until = _time_ahead(required=True)
     then = fields.String(required=True, validate=validate.OneOf(values(TaskState)))
 
 
@@ -228,7 +239,7 @@ class TokenRowSchema(RequestSchema):
     user_id = fields.String(required=True, validate=_name)
     methods = fields.List(enum_field(AuthMethod), required=True, validate=validate.Length(1, 2))
     issued_ms = _time(required=True)
-    expires_ms = _time(required=True)
+    expires_ms = _time_ahead(required=True)
     project_id = fields.String(allow_none=True, load_default=None, validate=_name)
     domain_id = fields.String(allow_none=True, load_default=None, validate=_name)
 
@@ -239,7 +250,7 @@ class CredentialRowSchema(RequestSchema):
     security_token = fields.String(required=True, validate=_secret)
     user_id = fields.String(required=True, validate=_name)
     issued_ms = _time(required=True)
-    expires_ms = _time(required=True)
+    expires_ms = _time_ahead(required=True)
 
 
 def _counts() -> fields.Dict:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import sms_mock
+from sms_mock.contracts.control import SPEED_RANGE
 from sms_mock.contracts.enums import AuthMode, ClockMode
 
 
@@ -38,6 +39,12 @@ class Config:
 
     def __post_init__(self) -> None:
         self.auth = AuthMode(self.auth)  # a bad mode fails here, not on the first request
+        # Finite and in the range POST /_mock/clock/speed takes: beyond it no snapshot of the
+        # emulator would load again (and NaN or infinity stop the clock's arithmetic).
+        if not SPEED_RANGE.min <= self.speed <= SPEED_RANGE.max:
+            raise ValueError(
+                f"--speed must be from {SPEED_RANGE.min:g} to {SPEED_RANGE.max:g}, not {self.speed}"
+            )
 
     @classmethod
     def from_value(cls, value: Config | dict[str, Any] | None) -> Config:

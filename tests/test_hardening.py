@@ -744,6 +744,33 @@ def test_no_way_round_the_advance_check_takes_the_clock_past_year_9000(
     assert real.now_ms() == CLOCK_MAX_MS
 
 
+def test_at_the_clocks_end_what_lies_ahead_of_it_still_loads(tmp_path: Path) -> None:
+    # A token's expiry and a stopping task's timer lie ahead of a clock stopped at 9000-01-01:
+    # the snapshot and the state file take them, and a restart serves.
+    db = tmp_path / "state.db"
+    app = create_app(Config(clock="manual", state_file=db))
+    client = app.test_client()
+    app.extensions["sms_mock"].clock.advance(7000 * 365 * 86400)
+    client.post("/_mock/clock/advance", json={"seconds": 0})  # saved with the clock at its end
+    token = client.post("/v3/auth/tokens", json=password_body()).headers["X-Subject-Token"]
+    auth = {"X-Auth-Token": token}
+    action = "/v3/tasks/sample-ready/action"
+    for operation in ("start", "stop"):  # stopping: ABORT two seconds of clock from now
+        assert client.post(action, json={"operation": operation}, headers=auth).status_code == 200
+    snapshot = client.get("/_mock/snapshot").get_json()
+    assert client.post("/_mock/snapshot", json=snapshot).status_code == 200
+    app.extensions["sms_mock"].close()
+    again = create_app(Config(clock="manual", state_file=db)).test_client()
+    assert again.get("/v3/tasks/sample-ready", headers=auth).get_json()["state"] == "ABORTING"
+    again.application.extensions["sms_mock"].close()
+
+
+@pytest.mark.parametrize("speed", [0, -1, 2e6, float("inf"), float("nan")])
+def test_a_speed_no_snapshot_could_hold_is_refused_at_start(speed: float) -> None:
+    with pytest.raises(ValueError, match=r"--speed must be from 0\.001 to 1e\+06"):
+        Config(clock="real", speed=speed)
+
+
 def test_the_real_clock_does_not_go_back_with_the_wall(monkeypatch: pytest.MonkeyPatch) -> None:
     from sms_mock.mock_server.core import clock as clocks
 

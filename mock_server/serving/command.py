@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sms_mock.contracts.control import SPEED_RANGE
 from sms_mock.contracts.enums import AuthMode, ClockMode
 from sms_mock.mock_server.app import create_app
 from sms_mock.mock_server.config import Config
@@ -195,8 +196,9 @@ def startup_summary(app: Any, state_file: Path | None) -> list[str]:
 
 
 def serve(args: argparse.Namespace) -> int:
-    if args.speed <= 0:
-        print("sms-mock: --speed must be above 0", file=sys.stderr)
+    if not SPEED_RANGE.min <= args.speed <= SPEED_RANGE.max:
+        print(f"sms-mock: --speed must be from {SPEED_RANGE.min:g} to {SPEED_RANGE.max:g}",
+              file=sys.stderr)  # fmt: skip
         return 2
     for name in ("threads", "journal_size", "connection_limit", "channel_timeout"):
         if getattr(args, name) < 1:
