@@ -950,3 +950,19 @@ def test_a_refused_action_leaves_the_task_as_it_was_stored(emulator: Emulator, s
     before = backend._tasks[PROJECT_ID]["sample-ready"]
     assert sms.act("sample-ready", "stop").status_code == 400
     assert backend._tasks[PROJECT_ID]["sample-ready"] is before
+
+
+def test_a_snapshot_over_a_mebibyte_posts_back(client: FlaskClient) -> None:
+    # Every other body is held to 1 MiB; a snapshot grows with the state, past it.
+    document = client.get("/_mock/tasks").get_json()["tasks"][1]["task"]
+    for index in range(600):
+        client.post("/_mock/tasks", json={**document, "id": f"bulk-{index}"})
+    snapshot = client.get("/_mock/snapshot")
+    assert len(snapshot.data) > 1024 * 1024
+    answer = client.post("/_mock/snapshot", data=snapshot.data, content_type="application/json")
+    assert answer.status_code == 200
+    big_put = b'{"id": "x", "name": "' + b"a" * (1024 * 1024) + b'"}'
+    assert (
+        client.post("/_mock/tasks", data=big_put, content_type="application/json").status_code
+        == 413
+    )
