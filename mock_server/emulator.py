@@ -65,8 +65,9 @@ class Emulator:
         for name in config.scenarios:  # an unknown name stops the start
             self.scenario(name)
         self.clock: Clock = make_clock(config.clock, config.speed)
-        self.faults = TaskFaultBook()
-        self.http_faults = HttpFaultBook()
+        tracked = config.state_file is not None
+        self.faults = TaskFaultBook(tracked)
+        self.http_faults = HttpFaultBook(tracked)
         self.journal = Journal(config.journal_size)
         self.iam = self._iam_backend(self.fixtures.account)
         self.sms = self._sms_backend(self.faults)
@@ -219,9 +220,10 @@ class Emulator:
                     "lockouts": snapshot["lockouts"],
                 }
             )
-            faults = TaskFaultBook()
+            tracked = self.config.state_file is not None
+            faults = TaskFaultBook(tracked)
             faults.restore(snapshot["faults"])
-            http_faults = HttpFaultBook()
+            http_faults = HttpFaultBook(tracked)
             http_faults.restore(snapshot.get("http_faults", []))
             sms = self._sms_backend(faults)
             sms.restore(snapshot["sms"])

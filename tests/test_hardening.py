@@ -346,6 +346,26 @@ def test_a_request_that_changes_nothing_writes_nothing(stateful: Any) -> None:
     assert _saved_rows(stateful) > before
 
 
+def test_deleting_a_fault_that_is_not_there_writes_nothing(stateful: Any) -> None:
+    client = stateful.test_client()
+    before = _saved_rows(stateful)
+    for index in range(20):
+        assert client.delete(f"/_mock/faults/nothing-{index}").status_code == 404
+    assert _saved_rows(stateful) == before
+
+
+def test_without_a_state_file_the_fault_books_keep_no_changes(
+    client: FlaskClient, emulator: Emulator
+) -> None:
+    # Nothing drains them then: 2,000 deletes of random ids left 2,000 ids in each book.
+    fault = client.post("/_mock/faults", json={"match": {"path": "/x"}, "status": 503})
+    client.delete(f"/_mock/faults/{fault.get_json()['id']}")
+    for index in range(50):
+        client.delete(f"/_mock/faults/nothing-{index}")
+    client.post("/_mock/faults", json={"task_id": "sample-ready", "subtask": "SSL_CONFIG"})
+    assert not emulator.faults._touched and not emulator.http_faults._touched
+
+
 def test_a_fault_add_writes_that_fault_not_every_fault(stateful: Any) -> None:
     client = stateful.test_client()
     spec = {"task_id": "sample-ready", "subtask": "MIGRATE_LINUX_FILE", "times": 1}

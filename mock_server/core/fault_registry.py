@@ -35,14 +35,17 @@ class FaultRegistry(Generic[F]):
     Callers that change a fault in place (firing counts) hold `_lock` and call `_touch`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, track_changes: bool = False) -> None:
         self._lock = threading.Lock()
         self._faults: dict[str, F] = {}
+        # The changes a state file drains; without one nothing drains them, and they'd grow.
+        self.track_changes = track_changes
         self._touched: set[str] = set()
         self._cleared = False
 
     def _touch(self, fault_id: str) -> None:
-        self._touched.add(fault_id)
+        if self.track_changes:
+            self._touched.add(fault_id)
 
     def _store(self, fault: F) -> F:
         with self._lock:
@@ -74,8 +77,10 @@ class FaultRegistry(Generic[F]):
 
     def delete(self, fault_id: str) -> bool:
         with self._lock:
+            if self._faults.pop(fault_id, None) is None:
+                return False  # nothing changed: nothing to write
             self._touch(fault_id)
-            return self._faults.pop(fault_id, None) is not None
+            return True
 
     def clear(self) -> None:
         with self._lock:
