@@ -867,6 +867,19 @@ def test_the_journal_keeps_a_long_path_to_its_start(client: FlaskClient) -> None
     assert entry["path"].startswith("/v3/xxx") and len(entry["path"]) <= 2051
 
 
+def test_the_journal_keeps_a_long_task_id_and_operation_to_their_start(
+    client: FlaskClient, token: str
+) -> None:
+    # The task id from the path and the operation from the body were kept whole: 1,000 such
+    # entries could hold a gigabyte.
+    task_id = "t" * 200_000
+    body = {"operation": "o" * 9_000}
+    client.post(f"/v3/tasks/{task_id}/action", json=body, headers={"X-Auth-Token": token})
+    entry = client.get("/_mock/requests").get_json()["requests"][-1]
+    assert len(entry["task_id"]) <= 2051 and len(entry["operation"]) <= 2051
+    assert entry["task_id"].startswith("ttt") and entry["operation"].startswith("ooo")
+
+
 # --- scenario and fixture poisoning ---------------------------------------------------------------
 
 

@@ -33,10 +33,10 @@ class Journal:
         self._lock = threading.Lock()
 
     def record(self, entry: dict[str, Any]) -> None:
-        # A path or query may be as long as the request line allows (hundreds of KiB): kept
-        # to its start, so that a full journal stays within `size` times a few KiB.
-        for key in ("path", "query"):
-            value = entry.get(key)
+        # A path, a query, the task id in a path or an action's operation may be as long as
+        # the request allows (hundreds of KiB): kept to its start, so that a full journal
+        # stays within `size` times a few KiB.
+        for key, value in entry.items():
             if isinstance(value, str) and len(value) > MAX_TEXT:
                 entry[key] = value[:MAX_TEXT] + "..."
         with self._lock:

@@ -26,11 +26,13 @@ from sms_mock.mock_server.emulator import Emulator, SaveFailed
 from sms_mock.mock_server.gateway.admin import CONTROL, admin_allowed, admin_token_missing
 from sms_mock.mock_server.gateway.http_faults import HttpFault
 from sms_mock.mock_server.gateway.journal import FIRED
+from sms_mock.mock_server.sms.http import MAX_BODY_BYTES
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 TASK_PATH = re.compile(r"^/v3/tasks/([^/]+)(?:/action)?$")
-MAX_PEEK = 1024 * 1024  # bodies read to find an `operation`; larger ones go through unread
+# Bodies read to find an `operation`: no larger than SMS takes (larger ones it refuses unread).
+MAX_PEEK = MAX_BODY_BYTES
 # The dashboard's pages answer their own login form, under the same admin rule.
 DASHBOARD = "/_mock/ui"
 UNJOURNALED = "/_mock/requests"  # reading the journal does not fill it
