@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import random
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
@@ -280,3 +282,17 @@ def test_a_format_1_state_file_is_migrated(tmp_path: Path) -> None:
     listed = again.get("/v3/migprojects", headers=headers).get_json()["migprojects"]
     assert [m["name"] for m in listed] == ["SystemProject"]
     assert again.get("/v3/tasks/sample-ready", headers=headers).status_code == 200
+
+
+def test_a_fired_http_fault_is_saved_before_its_answer(tmp_path: Path) -> None:
+    # A fault for one request that fired, then a kill -9: it must not fire again.
+    db = tmp_path / "state.db"
+    app = create_app(Config(clock="manual", state_file=db))
+    client = app.test_client()
+    client.post("/_mock/faults", json={"match": {"path": "/v3/nowhere"}, "status": 503})
+    assert client.get("/v3/nowhere").status_code == 503
+    # What the file holds now, read by a second connection, as a restart would read it.
+    with sqlite3.connect(db) as connection:
+        rows = [json.loads(r[0]) for r in connection.execute("SELECT data FROM faults")]
+    assert [row["remaining"] for row in rows] == [0]
+    app.extensions["sms_mock"].close()

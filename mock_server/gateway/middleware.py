@@ -114,6 +114,10 @@ class EmulatorMiddleware:
                 fault = emulator.http_faults.fire(method, path, task_id, operation)
                 if fault is not None:
                     fired.append(fault.id)
+                    try:
+                        emulator.save()  # its count is on disk before it is answered
+                    except SaveFailed as exc:
+                        return answer(*not_saved(str(exc)).wsgi_answer(request_id))
                     if fault.delay_ms:
                         time.sleep(fault.delay_ms / 1000)
                     if fault.drop:
