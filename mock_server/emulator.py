@@ -250,16 +250,16 @@ class Emulator:
         if self.state_file is None:
             return
         with self._save_lock:
-            for book in (self.faults, self.http_faults):
-                book.drain_changes()  # written whole below
+            # What is pending now is in the whole state written next. Drained before it is
+            # taken, not after: a change made meanwhile stays pending for the next save.
+            self._mark_saved()
             try:
                 self.state_file.save_all(self.snapshot())
             except sqlite3.Error as exc:
                 self._undo_unsaved(exc)
-            self._mark_saved()
 
     def _mark_saved(self) -> None:
-        """What is in memory is what the file holds: nothing pending."""
+        """Nothing pending: what is in memory is what the file holds (or is about to)."""
         self._saved_clock_base = self.clock.base()
         self._saved_last_int_id = self.sms.drain_changes().last_int_id
         self.iam.drain_changes()
