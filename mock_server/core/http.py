@@ -16,6 +16,7 @@ from flask import Response, current_app, request
 from marshmallow import ValidationError
 
 from sms_mock.contracts.base import every_problem
+from sms_mock.contracts.fields import INT64_MAX, INT64_MIN
 from sms_mock.mock_server.core.errors import JSON, ApiError, json_bytes
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 # Keys the gateway middleware leaves in the WSGI environ for the app below it.
 REQUEST_ID_KEY = "sms_mock.request_id"  # made once per request, by the middleware
 PARSED_BODY_KEY = "sms_mock.parsed_body"  # (raw bytes, parsed JSON) when the middleware read it
-# Set by the IAM listener's wrapper (serving/listeners.py) on the requests it receives.
+# Set by the IAM listener's wrapper (serving/waitress_server.py) on the requests it receives.
 LISTENER_KEY = "sms_mock.listener"
 IAM_LISTENER = "iam"
 
@@ -54,8 +55,6 @@ def _no_constants(name: str) -> Any:
 MAX_DEPTH = 32
 # A snapshot holds documents of that depth a few levels down (`sms.tasks.N.doc`).
 SNAPSHOT_DEPTH = MAX_DEPTH + 8
-# Integers within SMS's int64 (Python's json reads any size; no client can write one back).
-NUMBER_LIMIT = 2**63
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -83,9 +82,10 @@ def _join(where: str, key: object) -> str:
 
 
 def check_document(value: Any, max_depth: int = MAX_DEPTH) -> None:
-    """Nesting within MAX_DEPTH, floats finite and integers within NUMBER_LIMIT, every string
-    encodable (no lone surrogate, which `\\ud800` in JSON makes): UnsafeJson at the first
-    place that is not, so that nothing accepted fails when it is copied, dumped or saved."""
+    """Nesting within MAX_DEPTH, floats finite and integers within int64 (Python's json reads
+    any size; no client could write one back), every string encodable (no lone surrogate,
+    which `\\ud800` in JSON makes): UnsafeJson at the first place that is not, so that
+    nothing accepted fails when it is copied, dumped or saved."""
     stack: list[tuple[Any, str, int]] = [(value, "", 1)]
     while stack:
         item, where, depth = stack.pop()
@@ -104,7 +104,7 @@ def check_document(value: Any, max_depth: int = MAX_DEPTH) -> None:
                 )
         elif isinstance(item, float) and not math.isfinite(item):  # 1e400 reads as infinity
             raise UnsafeJson(where or "body", "Out of range: a number a double can hold.")
-        elif isinstance(item, int) and not -NUMBER_LIMIT <= item < NUMBER_LIMIT:
+        elif isinstance(item, int) and not INT64_MIN <= item <= INT64_MAX:
             raise UnsafeJson(where or "body", "Out of range: an integer within int64.")
 
 
