@@ -908,6 +908,19 @@ def test_a_poisoned_scenario_file_stops_the_start_naming_it(
     assert problem in str(caught.value)
 
 
+def test_a_scenarios_dates_shifted_to_now_stay_within_int64(tmp_path: Path) -> None:
+    # Written against 1970 with a date at int64's end: the shift to now took it past, and
+    # every later read of the task, and every snapshot, failed.
+    (tmp_path / "scenarios").mkdir()
+    scenario = {"description": "far", "clock": {"now_ms": 0},
+                "tasks": [{"id": "far", "create_date": 2**63 - 1}]}  # fmt: skip
+    (tmp_path / "scenarios" / "far.json").write_text(json.dumps(scenario), encoding="utf-8")
+    client = create_app(Config(clock="manual", fixtures=[tmp_path])).test_client()
+    assert client.post("/_mock/scenarios/far").status_code == 201
+    snapshot = client.get("/_mock/snapshot").get_json()
+    assert client.post("/_mock/snapshot", json=snapshot).status_code == 200
+
+
 def test_a_fault_for_a_task_that_does_not_exist_is_refused(client: FlaskClient) -> None:
     response = client.post(
         "/_mock/faults", json={"task_id": "sample-redy", "subtask": "SSL_CONFIG"}

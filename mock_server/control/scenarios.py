@@ -17,6 +17,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from sms_mock.contracts.base import first_problem
+from sms_mock.contracts.fields import INT64_MAX, INT64_MIN
 from sms_mock.contracts.fixtures import ScenarioFileSchema
 from sms_mock.mock_server.core.clock import Clock
 from sms_mock.mock_server.core.ids import new_id
@@ -160,7 +161,9 @@ def _shift_dates(doc: dict[str, Any], shift: int) -> None:
         for key in keys:
             value = holder.get(key)
             if isinstance(value, int) and not isinstance(value, bool):
-                holder[key] = value + shift
+                # Within int64 still: a date near its end, shifted, would make every later
+                # read of the task fail its contract.
+                holder[key] = min(max(value + shift, INT64_MIN), INT64_MAX)
 
     move(doc, TASK_DATES)
     for entry in doc.get("sub_tasks") or []:
