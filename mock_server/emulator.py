@@ -305,7 +305,12 @@ class Emulator:
         self.save_failures += 1
         assert self.state_file is not None
         saved = self.state_file.load()
+        # The file's clock is that of its last write: a real clock has run on since, and
+        # must not go back unless the change undone moved it (an advance).
+        now, moved = self.clock.now_ms(), self.clock.base() != self._saved_clock_base
         if saved is not None:
             self._swap_in(saved)
+            if not moved and self.clock.now_ms() < now:
+                self.clock.restore({"now_ms": now})
         self._mark_saved()
         raise SaveFailed(str(cause)) from cause

@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import stat
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -411,6 +412,27 @@ def test_a_fault_added_while_a_save_is_under_way_is_on_disk(
     with sqlite3.connect(tmp_path / "state.db") as connection:
         ids = [i for (i,) in connection.execute("SELECT id FROM faults WHERE kind = 'task'")]
     assert ids == added
+
+
+def test_undoing_a_change_that_could_not_be_saved_does_not_set_a_real_clock_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reads write nothing, so the file's clock is its last write's: the undo took it back.
+    app = create_app(Config(clock="real", speed=1000, state_file=tmp_path / "state.db"))
+    client = app.test_client()
+    client.post("/_mock/clock/advance", json={"seconds": 0})
+    time.sleep(0.2)  # 200 s of clock, not written
+    before = client.get("/_mock/clock").get_json()["now_ms"]
+    state_file = app.extensions["sms_mock"].state_file
+
+    def disk_full(**kwargs: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(state_file, "save_changes", disk_full)
+    fault = {"task_id": "sample-ready", "subtask": "SSL_CONFIG"}
+    error_message(client.post("/_mock/faults", json=fault), 500, "SMS.9017")
+    assert client.get("/_mock/clock").get_json()["now_ms"] >= before
+    app.extensions["sms_mock"].close()
 
 
 def test_a_change_that_cannot_be_saved_is_undone_and_answered_500(
