@@ -156,10 +156,11 @@ class Task:
 
     def frozen(self) -> tuple[bool, bytes]:
         """The document as bytes a reader can decode outside the backend's lock (`thaw`):
-        a packed task's packed bytes, which never change, or a live one's JSON, made now."""
+        a packed task's packed bytes, which never change, or its JSON (`render`: made once a
+        change for a task at rest, now for a live one)."""
         if self._doc is None:
             return True, self._packed  # type: ignore[return-value]
-        return False, _encode(self._doc)
+        return False, self.render()
 
     @property
     def moving(self) -> bool:
