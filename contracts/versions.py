@@ -11,6 +11,12 @@ from marshmallow import fields
 
 from sms_mock.contracts.base import ResponseSchema
 
+# Keystone's media type: both listeners' v3 documents carry it, so that discovery knows the
+# identity API v3 is there.
+IDENTITY_MEDIA_TYPES = [
+    {"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}
+]
+
 
 class VersionLinkSchema(ResponseSchema):
     href = fields.String(required=True)

@@ -20,7 +20,7 @@ from sms_mock.contracts.iam_catalog import (
     ServiceListSchema,
     ServiceShowSchema,
 )
-from sms_mock.contracts.versions import KeystoneVersionListSchema
+from sms_mock.contracts.versions import KeystoneVersionListSchema, KeystoneVersionShowSchema
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import (
     AK,
@@ -425,7 +425,7 @@ def test_iam_listener_v3_answers_keystones_version(live: LiveServer) -> None:
     response = requests.get(f"{live.iam_url}/v3", timeout=10)
 
     assert response.status_code == 200
-    body = response.json()
+    body = KeystoneVersionShowSchema().load(response.json())  # its contract, whole
     assert set(body) == {"version"}
     assert body["version"]["id"].startswith("v3")
     assert body["version"]["status"] == "stable"

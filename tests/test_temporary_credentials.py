@@ -278,7 +278,7 @@ def test_temporary_ak_with_a_wrong_security_token_is_refused(
 
     response = list_tasks(client, credential, security_token=another["securitytoken"])
 
-    refused(response)
+    assert refused(response) == "verify x-security-token fail"
 
 
 def test_security_token_outside_the_signed_headers_is_refused(
@@ -300,7 +300,7 @@ def test_permanent_ak_with_a_security_token_is_refused(
 ) -> None:
     request = signed("GET", "/v3/tasks", ak=AK, sk=SK, security_token=credential["securitytoken"])
 
-    refused(client.open(**request))
+    assert "x-security-token is given with the permanent ak" in refused(client.open(**request))
 
 
 def test_temporary_credentials_stop_signing_when_they_expire(

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from sms_mock.contracts.versions import IDENTITY_MEDIA_TYPES
+
 UPDATED = "2016-04-04T00:00:00Z"
-MEDIA_TYPES = [{"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}]
 
 
 def v3_version(iam_url: str) -> dict[str, Any]:
     return {
         "id": "v3.6",
         "links": [{"href": f"{iam_url}/v3/", "rel": "self"}],
-        "media-types": MEDIA_TYPES,
+        "media-types": IDENTITY_MEDIA_TYPES,
         "status": "stable",
         "updated": UPDATED,
     }

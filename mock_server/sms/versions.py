@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sms_mock.contracts.versions import IDENTITY_MEDIA_TYPES
+
 UPDATED = "2019-09-30T00:00:00Z"
-# Keystone's media type, so that discovery knows this is the identity API v3 too.
-MEDIA_TYPES = [{"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}]
 
 
 def v3_version(base_url: str) -> dict[str, Any]:
@@ -20,7 +20,7 @@ def v3_version(base_url: str) -> dict[str, Any]:
         "links": [{"href": f"{base_url}/v3/", "rel": "self"}],
         "status": "CURRENT",
         "updated": UPDATED,
-        "media-types": MEDIA_TYPES,
+        "media-types": IDENTITY_MEDIA_TYPES,
     }
 
 
