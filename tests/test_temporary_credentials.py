@@ -545,3 +545,14 @@ def test_failures_of_names_that_are_no_user_stay_out_of_the_state_file(tmp_path:
     with sqlite3.connect(db) as connection:
         row = connection.execute("SELECT value FROM meta WHERE key = 'lockouts'").fetchone()
     assert json.loads(row[0])["failures"] == {USER_ID: 1}
+
+
+def test_another_authorization_scheme_beside_a_body_token_id_is_no_credential(
+    client: FlaskClient, token: str
+) -> None:
+    # The body's token id is asked with; a Basic header is not the gateway's credential.
+    body = {"auth": {"identity": {"methods": ["token"], "token": {"id": token}}}}
+    answer = client.post(
+        "/v3.0/OS-CREDENTIAL/securitytokens", json=body, headers={"Authorization": "Basic eDp5"}
+    )
+    assert answer.status_code == 201, answer.get_json()

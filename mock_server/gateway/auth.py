@@ -83,6 +83,11 @@ def token_caller(emu: Emulator, token: Token) -> Caller:
 # --- signatures -------------------------------------------------------------------------------
 
 
+def is_signed(authorization: str | None) -> bool:
+    """Whether the request carries an SDK signature (not any Authorization header)."""
+    return _signature(authorization) is not None
+
+
 def _signature(authorization: str | None) -> str | None:
     """The Authorization header when it carries an SDK signature; None otherwise."""
     if authorization is not None and authorization.startswith(SIGNATURE_PREFIX):

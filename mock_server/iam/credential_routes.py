@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request
 from sms_mock.contracts.credentials import CredentialRequestSchema
 from sms_mock.mock_server.core.clock import iso_ms
 from sms_mock.mock_server.core.http import emulator, json_response, load_body
-from sms_mock.mock_server.gateway.auth import Caller, iam_caller, token_caller
+from sms_mock.mock_server.gateway.auth import Caller, iam_caller, is_signed, token_caller
 from sms_mock.mock_server.iam import errors
 
 blueprint = Blueprint("iam_credentials", __name__)
@@ -21,7 +21,9 @@ _request_schema = CredentialRequestSchema()
 
 
 def _caller(body_token_id: str | None) -> Caller:
-    if request.headers.get("Authorization") or request.headers.get("X-Auth-Token"):
+    # A credential of the gateway's (a token, a signature); else the body's token id. Another
+    # Authorization scheme (Basic, Bearer) is no credential of IAM's.
+    if request.headers.get("X-Auth-Token") or is_signed(request.headers.get("Authorization")):
         return iam_caller()
     emu = emulator()
     token = emu.iam.valid_token(body_token_id) if body_token_id else None
