@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import statistics
@@ -59,3 +60,10 @@ def median(values: list[float]) -> float:
 
 def log(message: str) -> None:
     print(f"  .. {message}", file=sys.stderr, flush=True)
+
+
+def rss_bytes() -> int:
+    """This process's resident set now (not its peak), after a full collection."""
+    gc.collect()
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")

@@ -16,20 +16,17 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import sys
 import time
 import tracemalloc
 from typing import Any
 
+from bench.common import rss_bytes
 from bench.profiling import short_path
 from sms_mock.mock_server.app import create_app
 from sms_mock.mock_server.config import Config
 from sms_mock.mock_server.emulator import Emulator
 from sms_mock.mock_server.serving.waitress_server import make_server, run_until_stopped
-
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
 
 # Resting states: a put task in one of these stays as it is, so the list index has no task to
 # settle (a RUNNING one with open sub-tasks would move on the clock).
@@ -54,13 +51,6 @@ def list_paths() -> dict[str, str]:
         "state": f"/v3/tasks?limit=100&state={LISTED_STATE}",
         "deep": f"/v3/tasks?limit=100&offset={DEEP_OFFSET}",
     }
-
-
-def rss_bytes() -> int:
-    """This process's resident set now (not its peak), after a full collection."""
-    gc.collect()
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE
 
 
 def put_tasks(emulator: Emulator, first: int, count: int) -> None:

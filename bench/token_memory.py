@@ -13,13 +13,12 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import subprocess
 import sys
 import tracemalloc
 from typing import Any
 
-from bench.common import ENV, PROJECT_ID, ROOT, log
+from bench.common import ENV, PROJECT_ID, ROOT, log, rss_bytes
 from bench.profiling import Profile, short_path
 from bench.report import Figure, Report
 
@@ -30,12 +29,6 @@ TOKEN_FIGURE = "memory a token beyond the first (RSS)"
 CHURN_ISSUES = 200_000
 CHURN_DAYS = 10
 WHERE_ROWS = 6
-
-
-def _rss_bytes() -> int:
-    gc.collect()
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def _iam() -> tuple[Any, Any, Any]:
@@ -53,10 +46,10 @@ def per_token() -> dict[str, Any]:
     emulator, user, project = _iam()
     iam = emulator.iam
     iam.issue(user, ["password"], project, None)
-    before = _rss_bytes()
+    before = rss_bytes()
     for _ in range(TOKENS - 1):
         iam.issue(user, ["password"], project, None)
-    after = _rss_bytes()
+    after = rss_bytes()
     gc.collect()
     tracemalloc.start()
     try:
@@ -98,7 +91,7 @@ def churn() -> dict[str, Any]:
         clock.advance(step_ms / 1000)
         if issued in (CHURN_ISSUES // 2, CHURN_ISSUES):
             pending = sum(len(p) for p in iam._pending())  # what only a state file drains
-            held[issued] = {"rss": _rss_bytes(), "tokens": len(iam.tokens), "pending": pending}
+            held[issued] = {"rss": rss_bytes(), "tokens": len(iam.tokens), "pending": pending}
     return {"half": held[CHURN_ISSUES // 2], "full": held[CHURN_ISSUES]}
 
 
