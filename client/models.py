@@ -190,12 +190,16 @@ ConsistencyResults = model_of(ConsistencyResultsSchema)
 Command = model_of(CommandSchema)
 
 
-def to_dict(model: Any) -> Any:
-    """A model back to plain JSON-ready data, with its `extra` keys where they came from."""
+def to_dict(model: Any, *, extra: bool = True) -> Any:
+    """A model back to plain JSON-ready data, with its `extra` keys where they came from (or,
+    `extra=False`, its contract's fields alone)."""
     if dataclasses.is_dataclass(model) and not isinstance(model, type):
-        data = {f.name: to_dict(getattr(model, f.name)) for f in dataclasses.fields(model)}
-        data.update(data.pop("extra"))
+        fields = dataclasses.fields(model)
+        data = {f.name: to_dict(getattr(model, f.name), extra=extra) for f in fields}
+        kept = data.pop("extra")
+        if extra:
+            data.update(kept)
         return data
     if isinstance(model, list):
-        return [to_dict(item) for item in model]
+        return [to_dict(item, extra=extra) for item in model]
     return model

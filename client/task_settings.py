@@ -37,9 +37,8 @@ def _plain(item: Any) -> Any:
     as its contract fields, without those answered null (a request may leave them out, never
     send null) and without the `extra` keys the contract does not know."""
     if dataclasses.is_dataclass(item) and not isinstance(item, type):
-        given = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
-        given.pop("extra")
-        return {key: models.to_dict(value) for key, value in given.items() if value is not None}
+        given = models.to_dict(item, extra=False)
+        return {key: value for key, value in given.items() if value is not None}
     return item
 
 
