@@ -176,17 +176,23 @@ class _SubjectTokenHeaderSchema(Schema):
     )
 
 
-def _path_schema(name: str, description: str) -> type[Schema]:
-    """A schema of one path parameter, for IAM's `{id}` routes."""
-    field = fields.String(required=True, metadata={"description": description})
-    return Schema.from_dict({name: field}, name=f"_{name.title().replace('_', '')}PathSchema")
+def _path_param(name: str, field: fields.Field | None = None) -> dict[str, Any]:
+    """A parameter in the path, named as the SDK names it: a resource id of SMS's pattern,
+    unless `field` says otherwise (IAM's ids)."""
+    given = field if field is not None else _IdPathSchema().fields["id"]
+    schema = Schema.from_dict({name: given}, name=f"_{name.title().replace('_', '')}PathSchema")
+    return {"in": "path", "schema": schema}
 
 
-_PROJECT_ID = {"in": "path", "schema": _path_schema("project_id", "A project's id.")}
-_USER_ID = {"in": "path", "schema": _path_schema("user_id", "A user's id.")}
-_ENDPOINT_ID = {"in": "path", "schema": _path_schema("endpoint_id", "An endpoint's id.")}
-_SERVICE_ID = {"in": "path", "schema": _path_schema("service_id", "A service's id.")}
-_REGION_ID = {"in": "path", "schema": _path_schema("region_id", "A region, e.g. cn-north-4.")}
+def _iam_id(description: str) -> fields.String:
+    return fields.String(required=True, metadata={"description": description})
+
+
+_PROJECT_ID = _path_param("project_id", _iam_id("A project's id."))
+_USER_ID = _path_param("user_id", _iam_id("A user's id."))
+_ENDPOINT_ID = _path_param("endpoint_id", _iam_id("An endpoint's id."))
+_SERVICE_ID = _path_param("service_id", _iam_id("A service's id."))
+_REGION_ID = _path_param("region_id", _iam_id("A region, e.g. cn-north-4."))
 
 
 def _version() -> str:
@@ -354,16 +360,6 @@ class _IdPathSchema(Schema):
         validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,64}$"),
         metadata={"description": "1 to 64 characters of A-Z, a-z, 0-9, `_` and `-`."},
     )
-
-
-def _path_param(name: str) -> dict[str, Any]:
-    """A resource id in the path, named as the SDK names it."""
-    schema = type(
-        f"_{name.title().replace('_', '')}PathSchema",
-        (Schema,),
-        {name: _IdPathSchema().fields["id"]},
-    )
-    return {"in": "path", "schema": schema}
 
 
 @dataclass(frozen=True)
