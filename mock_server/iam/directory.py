@@ -8,6 +8,7 @@ IAM's directory is the same for every caller.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ GLOBAL_REGION = "*"
 INTERFACE = "public"
 
 
+@functools.lru_cache(maxsize=4096)  # the same few ids, asked for on every token's catalog
 def _id(*parts: str) -> str:
     return hashlib.md5(":".join(parts).encode(), usedforsecurity=False).hexdigest()
 
