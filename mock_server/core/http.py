@@ -72,7 +72,7 @@ def parse_json(raw: bytes, max_depth: int = MAX_DEPTH) -> Any:
     try:
         value = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
     except RecursionError as exc:  # `[[[[...` thousands deep: bad input, not a crash
-        raise ValueError("nested too deeply") from exc
+        raise UnsafeJson("body", f"Nested deeper than {max_depth} levels.") from exc
     check_document(value, max_depth)
     return value
 
