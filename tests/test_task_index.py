@@ -96,3 +96,7 @@ def test_the_indexed_list_is_the_scanned_list(steps: list[Any], checks: list[Any
             scanned = _scan(client, query)
             assert listed["count"] == scanned["count"], (query, listed, scanned)
             assert [t["id"] for t in listed["tasks"]] == scanned["ids"], query
+            # A kept brief is the task as it is now: the same page made afresh, none kept.
+            client.application.extensions["sms_mock"].sms._briefs.clear()
+            fresh = client.get("/v3/tasks", query_string=query, headers=auth).get_json()
+            assert listed == fresh, query
