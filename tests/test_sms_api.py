@@ -321,6 +321,29 @@ def test_list_filters(sms: Sms, query: dict[str, str], expected: list[str]) -> N
     assert body["count"] == len(expected)
 
 
+def test_a_task_given_no_enterprise_project_is_in_the_default_one_and_listed_by_it(
+    client: FlaskClient, sms: Sms
+) -> None:
+    created = sms.create(create_body(free_source(client))).get_json()["id"]
+    put_in = put_task(client, {"id": "no-ep"})["id"]
+    elsewhere = put_task(client, {"id": "in-ep", "enterprise_project_id": "ep-1"})["id"]
+    for task_id in (created, put_in, "sample-ready"):
+        assert sms.task(task_id)["enterprise_project_id"] == "0", task_id
+    listed = loads(TaskListSchema, sms.list(enterprise_project_id="0").get_json())
+    assert listed["count"] == FIXTURE_TASKS + 2
+    assert {created, put_in} <= {t["id"] for t in listed["tasks"]}
+    assert {t["enterprise_project_id"] for t in listed["tasks"]} == {"0"}
+    assert [t["id"] for t in sms.list(enterprise_project_id="ep-1").get_json()["tasks"]] == [
+        elsewhere
+    ]
+    # Moved out of it by PUT, a task leaves the default project's list.
+    moved = sms.client.put(
+        f"/v3/tasks/{created}", json={"enterprise_project": "ep-1"}, headers=sms.headers
+    )
+    assert moved.status_code == 200, moved.get_json()
+    assert created not in {t["id"] for t in sms.list(enterprise_project_id="0").get_json()["tasks"]}
+
+
 def test_the_state_filter_sees_the_state_at_the_clock(client: FlaskClient, sms: Sms) -> None:
     sms.act("sample-ready", "start")
     assert [t["id"] for t in sms.list(state="READY").get_json()["tasks"]] == []

@@ -14,6 +14,9 @@ from sms_mock.mock_server.core.ids import new_id
 from sms_mock.mock_server.sms.lifecycle import PhaseKind, log_pending
 
 TASK_SHAPE = shape_of(TaskSchema)
+# The real service's default enterprise project: a task made without one answers it, as a
+# source does.
+DEFAULT_ENTERPRISE_PROJECT_ID = "0"
 
 
 @dataclass
@@ -124,6 +127,10 @@ class Task:
         source = doc.get("source_server")
         listed = {key: doc.get(key) for key in LISTED_KEYS}
         listed["source_server"] = {"id": source.get("id")} if isinstance(source, dict) else source
+        target = doc.get("target_server")
+        listed["target_server"] = (
+            {"vm_id": target.get("vm_id")} if isinstance(target, dict) else target
+        )
         self._packed, self._listed = _pack(_encode(doc)), listed
         self._doc = self._cached = None
         return True
@@ -178,8 +185,10 @@ class Task:
         return self._cached[1]
 
 
-# The top-level fields a list filters and sorts on; `source_server` is kept with its id only.
-LISTED_KEYS = ("id", "name", "state", "enterprise_project_id", "create_date")
+# The top-level fields a list filters and sorts on, and those a create or a template's delete
+# checks against every task (its template; `source_server` and `target_server` are kept with
+# their ids only), so that neither unpacks a task at rest.
+LISTED_KEYS = ("id", "name", "state", "enterprise_project_id", "create_date", "vm_template_id")
 
 
 def thaw(frozen: tuple[bool, bytes]) -> dict[str, Any]:
@@ -278,6 +287,7 @@ def default_document(
         "region_id": project_name,
         "project_name": project_name,
         "project_id": project_id,
+        "enterprise_project_id": DEFAULT_ENTERPRISE_PROJECT_ID,
         "source_server": default_source_server(os_type),
         "target_server": default_target_server(),
         "create_date": now_ms,
@@ -375,6 +385,8 @@ def created_document(
         "region_id": body["region_id"],
         "project_name": body["project_name"],
         "project_id": body["project_id"],
+        # PostTask has no enterprise project: every created task is in the default one.
+        "enterprise_project_id": DEFAULT_ENTERPRISE_PROJECT_ID,
         "vm_template_id": body.get("vm_template_id"),
         "source_server": {"id": body["source_server"]["id"], "os_type": os_type},
         "target_server": {
