@@ -48,17 +48,21 @@ class AccountFileSchema(RequestSchema):
     domains = fields.List(fields.Nested(DomainFileSchema), required=True)
 
 
+class FileClockSchema(RequestSchema):
+    # The instant the file's dates were written against: on load they move by (now - now_ms).
+    now_ms = StrictInteger(validate=validate.Range(min=0))
+
+
 class TasksFileSchema(RequestSchema):
     """`tasks/*.json`: tasks put into one project, each a (partial) task document."""
 
     project = fields.String(load_default="")  # an id or a name; the default project when empty
+    clock = fields.Nested(FileClockSchema)  # without it, the tasks' dates stay as written
     # Each item loads through the task document's own schema, with its index in the message.
     tasks = fields.List(fields.Raw(), required=True)
 
 
-class ScenarioClockSchema(RequestSchema):
-    # The instant the file's dates were written against: on load they move by (now - now_ms).
-    now_ms = StrictInteger(validate=validate.Range(min=0))
+class ScenarioClockSchema(FileClockSchema):
     # Seconds the emulator's (shared) clock moves once the scenario is in.
     advance = StrictNumber(validate=validate.Range(min=0, max=10 * 365 * 86400))
 

@@ -15,6 +15,7 @@ from sms_mock.mock_server.control.scenarios import (
     UnknownScenario,
     apply_scenario,
 )
+from sms_mock.mock_server.control.written_dates import source_on_clock, task_on_clock
 from sms_mock.mock_server.core.clock import Clock, make_clock
 from sms_mock.mock_server.core.state_file import StateFile
 from sms_mock.mock_server.gateway.http_faults import HttpFaultBook
@@ -121,16 +122,22 @@ class Emulator:
         return project.id, project.name
 
     def _load_tasks(self) -> None:
+        """The fixtures' sources, templates and tasks, their dates moved onto the clock as a
+        scenario's are (at start and at every reset, whatever the clock then says)."""
+        now = self.clock.now_ms()
         for project in self.iam.account.projects.values():
             self.sms.ensure_default_migproject((project.id, project.name))
         for fixture in self.fixtures.sources:
             project_id, _ = self.project_ref(fixture.project or None)
-            self.sms.put_source(project_id, fixture.document)
+            self.sms.put_source(
+                project_id, source_on_clock(fixture.document, fixture.written_ms, now)
+            )
         for fixture in self.fixtures.templates:
             self.sms.put_template(self.project_ref(fixture.project or None), fixture.document)
         for fixture in self.fixtures.tasks:
             project_id, project_name = self.project_ref(fixture.project or None)
-            self.sms.put(project_id, project_name, fixture.document, fixture.durations)
+            document = task_on_clock(fixture.document, fixture.written_ms, now)
+            self.sms.put(project_id, project_name, document, fixture.durations)
 
     def scenario(self, name: str) -> Scenario:
         """The loaded scenario of that name; UnknownScenario otherwise."""

@@ -3,7 +3,9 @@
 A fixtures folder may hold `account.json` (domains with their projects, users and access keys)
 and `tasks/*.json` (each `{"project": NAME_OR_ID, "tasks": [task documents]}`) and
 `scenarios/*.json` (named scenarios, see `scenarios.py`), each read through its schema in
-`contracts/fixtures.py`. The default folder ships inside the package (`config.py`);
+`contracts/fixtures.py`. A tasks or sources file's `clock.now_ms`, as a scenario's, is the
+instant its dates were written against: each load moves them onto the clock
+(`written_dates`). The default folder ships inside the package (`config.py`);
 `--fixtures DIR` adds more on top of it (a scenario of the same name replaces one).
 """
 
@@ -16,7 +18,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from sms_mock.contracts.base import first_problem
-from sms_mock.contracts.fixtures import AccountFileSchema, TasksFileSchema
+from sms_mock.contracts.fixtures import AccountFileSchema, FileClockSchema, TasksFileSchema
 from sms_mock.mock_server.control.scenarios import Scenario, ScenarioError, parse_scenario
 from sms_mock.mock_server.core.http import UnsafeJson, parse_json
 from sms_mock.mock_server.iam.models import AccessKey, Account, Domain, Project, User
@@ -25,6 +27,7 @@ from sms_mock.mock_server.sms.task_documents import load_task_document
 
 _ACCOUNT_SCHEMA = AccountFileSchema()
 _TASKS_SCHEMA = TasksFileSchema()
+_CLOCK_SCHEMA = FileClockSchema()
 
 
 class FixtureError(ValueError):
@@ -37,12 +40,14 @@ class TaskFixture:
     document: dict[str, Any]
     durations: dict[str, float] = field(default_factory=dict)
     source: str = ""
+    written_ms: int | None = None  # its file's `clock.now_ms`
 
 
 @dataclass
 class ResourceFixture:
     project: str  # a project id or name
     document: dict[str, Any]
+    written_ms: int | None = None  # its file's `clock.now_ms`
 
 
 @dataclass
@@ -98,13 +103,15 @@ def _read_json(path: Path) -> Any:
         raise FixtureError(f"{path}: {exc}") from exc
 
 
-def _checked(schema: object, data: Any, path: Path) -> dict[str, Any]:
+def _checked(schema: object, data: Any, path: Path, within: str = "") -> dict[str, Any]:
+    """`data` through `schema`; FixtureError naming the file and the field (under `within`)."""
     if not isinstance(data, dict):
-        raise FixtureError(f"{path}: body: expected a JSON object")
+        raise FixtureError(f"{path}: {within or 'body'}: expected a JSON object")
     try:
         return schema.load(data)  # type: ignore[attr-defined]
     except ValidationError as exc:
         where, problem = first_problem(exc)
+        where = f"{within}.{where}" if within and where != "body" else within or where
         raise FixtureError(f"{path}: {where}: {problem}") from exc
 
 
@@ -142,7 +149,15 @@ def _load_tasks(path: Path) -> list[TaskFixture]:
         except ValidationError as exc:
             where, problem = first_problem(exc)
             raise FixtureError(f"{path}: tasks.{index}.{where}: {problem}") from exc
-        fixtures.append(TaskFixture(data["project"], document, durations, f"{path.name}#{index}"))
+        fixtures.append(
+            TaskFixture(
+                data["project"],
+                document,
+                durations,
+                f"{path.name}#{index}",
+                data.get("clock", {}).get("now_ms"),
+            )
+        )
     return fixtures
 
 
@@ -153,10 +168,11 @@ def _load_resources(path: Path, key: str, loader: Any) -> list[ResourceFixture]:
     project = data.get("project", "")
     if not isinstance(project, str):
         raise FixtureError(f"{path}: project: a project id or name")
+    written_ms = _checked(_CLOCK_SCHEMA, data.get("clock", {}), path, "clock").get("now_ms")
     found = []
     for index, raw in enumerate(data[key]):
         try:
-            found.append(ResourceFixture(project, loader.load(raw)))
+            found.append(ResourceFixture(project, loader.load(raw), written_ms))
         except ValidationError as exc:
             where, problem = first_problem(exc)
             raise FixtureError(f"{path}: {key}.{index}.{where}: {problem}") from exc

@@ -17,8 +17,12 @@ from typing import Any
 from marshmallow import ValidationError
 
 from sms_mock.contracts.base import first_problem
-from sms_mock.contracts.fields import INT64_MAX, INT64_MIN
 from sms_mock.contracts.fixtures import ScenarioFileSchema
+from sms_mock.mock_server.control.written_dates import (
+    move_source_dates,
+    move_task_dates,
+    shift_to,
+)
 from sms_mock.mock_server.core.clock import Clock
 from sms_mock.mock_server.core.ids import new_id
 from sms_mock.mock_server.sms.backend import SmsBackend
@@ -27,10 +31,6 @@ from sms_mock.mock_server.sms.task_documents import load_task_document
 
 # A scenario's name is its file's name without `.json`; it goes into a URL path as it is.
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-
-# The date fields a scenario's `clock.now_ms` moves (epoch ms), at the top and in sub-tasks.
-TASK_DATES = ("create_date", "start_date", "finish_date", "estimate_complete_time")
-SUBTASK_DATES = ("start_date", "end_date")
 
 _FILE_SCHEMA = ScenarioFileSchema()
 
@@ -156,21 +156,6 @@ def _resources(raws: list[Any], where: str, loader: Any) -> tuple[ScenarioResour
     return tuple(found)
 
 
-def _shift_dates(doc: dict[str, Any], shift: int) -> None:
-    def move(holder: dict[str, Any], keys: tuple[str, ...]) -> None:
-        for key in keys:
-            value = holder.get(key)
-            if isinstance(value, int) and not isinstance(value, bool):
-                # Within int64 still: a date near its end, shifted, would make every later
-                # read of the task fail its contract.
-                holder[key] = min(max(value + shift, INT64_MIN), INT64_MAX)
-
-    move(doc, TASK_DATES)
-    for entry in doc.get("sub_tasks") or []:
-        if isinstance(entry, dict):
-            move(entry, SUBTASK_DATES)
-
-
 def apply_scenario(
     scenario: Scenario,
     project: tuple[str, str],
@@ -186,7 +171,7 @@ def apply_scenario(
     project_id, project_name = project
     # Dates written against `now_ms` move to the clock's now, so a running sub-task's start
     # and its progress agree with the clock that carries it on.
-    shift = 0 if scenario.now_ms is None else clock.now_ms() - scenario.now_ms
+    shift = shift_to(scenario.now_ms, clock.now_ms())
 
     def fresh(key: str, given: str | None, earlier: dict[str, str] | None) -> str:
         return (earlier or {}).get(key) or (given if scenario.keep_ids else None) or new_id()
@@ -198,6 +183,7 @@ def apply_scenario(
         document["id"] = source_ids[source.key] = fresh(
             f"source:{source.key}", document.get("id"), resource_ids_before
         )
+        move_source_dates(document, shift)
         sms.put_source(project_id, document)
     template_ids: dict[str, str] = {}
     for template in scenario.templates:
@@ -218,7 +204,7 @@ def apply_scenario(
             embedded["id"] = source_ids[embedded["id"]]
         if document.get("vm_template_id") in template_ids:
             document["vm_template_id"] = template_ids[document["vm_template_id"]]
-        _shift_dates(document, shift)
+        move_task_dates(document, shift)
         durations = {**scenario.durations, **task.durations}
         sms.put(project_id, project_name, document, durations)
     fault_ids = [
