@@ -1,8 +1,8 @@
 """`SmsClient`: the reference client of the SMS v3 API, held to the contract both ways.
 
 Tasks, login and the HTTP plumbing are here; source servers, templates, migration projects, the
-project's settings and a task's settings are mixins of their own modules (sources, templates,
-migprojects, settings, task_settings)."""
+project's settings, a task's settings and the history APIs are mixins of their own modules
+(sources, templates, migprojects, settings, task_settings, history)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from sms_mock.client.errors import (
     WaitTimeout,
     api_error,
 )
+from sms_mock.client.history import HistoryMixin
 from sms_mock.client.migprojects import MigprojectsMixin
 from sms_mock.client.settings import SettingsMixin
 from sms_mock.client.sources import SourcesMixin
@@ -119,9 +120,12 @@ def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
-class SmsClient(SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, TaskSettingsMixin):
+class SmsClient(
+    SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, TaskSettingsMixin, HistoryMixin
+):
     """A client of SMS v3 (tasks and their settings, source servers, templates, migration
-    projects, settings), logging in to IAM with a password, or signing with an AK/SK.
+    projects, settings, the history APIs), logging in to IAM with a password, or signing with
+    an AK/SK.
 
     `endpoint` is the SMS endpoint (`http://127.0.0.1:8080` for the emulator); `iam_endpoint`
     defaults to it. With a password, `project` names the project to scope to (or give

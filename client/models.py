@@ -16,6 +16,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from sms_mock.client.errors import ContractViolation
 from sms_mock.contracts.base import error_paths
+from sms_mock.contracts.history import ShowSha256ResponseSchema
 from sms_mock.contracts.iam import TokenResponseSchema
 from sms_mock.contracts.migprojects import (
     ConfigSchema,
@@ -104,6 +105,7 @@ _NAMES: dict[type[Schema], str] = {
     ConfigSchema: "AgentConfig",
     SpeedWindowOutSchema: "SpeedWindow",
     ConfigSettingSchema: "ConfigSettings",
+    ShowSha256ResponseSchema: "Sha256",
 }
 
 
@@ -188,6 +190,7 @@ Passphrase = model_of(PassphraseSchema)
 CertKey = model_of(CertKeySchema)
 ConsistencyResults = model_of(ConsistencyResultsSchema)
 Command = model_of(CommandSchema)
+Sha256 = model_of(ShowSha256ResponseSchema)
 
 
 def to_dict(model: Any, *, extra: bool = True) -> Any:

@@ -397,6 +397,11 @@ class ServerDiskOut:
     extra: dict[str, Any]
     def __init__(self, *args: Any, **kwargs: Any) -> None: ...
 
+class Sha256:
+    value: str
+    extra: dict[str, Any]
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
 class Source:
     id: str
     ip: str | None

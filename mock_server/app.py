@@ -27,6 +27,7 @@ from sms_mock.mock_server.iam.credential_routes import blueprint as iam_credenti
 from sms_mock.mock_server.iam.directory_routes import blueprint as iam_directory_blueprint
 from sms_mock.mock_server.iam.routes import blueprint as iam_blueprint
 from sms_mock.mock_server.sms import errors as sms_errors
+from sms_mock.mock_server.sms.history_routes import blueprint as history_blueprint
 from sms_mock.mock_server.sms.migproject_routes import blueprint as migproject_blueprint
 from sms_mock.mock_server.sms.source_routes import blueprint as source_blueprint
 from sms_mock.mock_server.sms.task_routes import blueprint as sms_blueprint
@@ -63,6 +64,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(source_blueprint)
     app.register_blueprint(template_blueprint)
     app.register_blueprint(migproject_blueprint)
+    app.register_blueprint(history_blueprint)
     app.register_blueprint(control_blueprint)
     app.register_blueprint(scenarios_blueprint)
     app.register_blueprint(control_tokens_blueprint)
