@@ -3,6 +3,10 @@
 The client signs with it and the emulator's gateway verifies with it, so the two cannot drift
 apart. Pure functions over plain values (no HTTP library), following the SDK's own signer
 (`huaweicloudsdkcore/signer/signer.py`, 3.1.219) step by step, quirks included.
+
+The other official signers (Go SDK v3, chnsz/golangsdk, Java SDK) write a few parts of the
+canonical request their own way; `canonical_requests` gives each distinct form, for a verifier
+that cannot know which SDK signed.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
@@ -114,6 +118,90 @@ def canonical_request(
             payload_hash(body, headers),
         ]
     )
+
+
+# --- how the other official signers differ ---------------------------------------------------
+# Every official signer escapes as Python's does (RFC 3986: only letters, digits and `-._~`
+# left as they are), decodes the path before it splits it, sorts the query and ends the URI with
+# a slash. Where they part:
+# - Go SDK v3 (`core/auth/signer/signer.go`) and golangsdk (`auth/core/signer/signer.go`) take a
+#   declared X-Sdk-Content-Sha256 even for an empty body, where Python hashes the empty body;
+# - Java (`AKSKSigner.java`) drops every trailing empty segment of the path (`String.split`), sorts
+#   the query keys once encoded and keeps each key's values in the order it sends them.
+
+
+def declared_payload_hash(body: bytes, headers: Mapping[str, str]) -> str:
+    """Go's and Java's payload hash: X-Sdk-Content-Sha256 verbatim when given, even for an empty
+    body; else the body's hex SHA-256."""
+    declared = headers.get(CONTENT_SHA256_HEADER.lower())
+    if declared:
+        return declared
+    return hashlib.sha256(body).hexdigest()
+
+
+def java_canonical_uri(path: str) -> str:
+    """Java's canonical URI: "/" as it is; else each segment of the decoded path, encoded and
+    followed by a slash, trailing empty segments dropped (so `/a//` is `/a/`)."""
+    segments = unquote(path).split("/")
+    if segments == ["", ""]:
+        return "/"
+    while segments and not segments[-1]:
+        segments.pop()
+    return "".join(f"{_encode(segment)}/" for segment in segments)
+
+
+def java_canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
+    """Java's canonical query: keys sorted after encoding, each key's values in the order they
+    came (Java sends them in the order it signs them)."""
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(_encode(key), []).append(_encode(value))
+    return "&".join(f"{key}={value}" for key in sorted(grouped) for value in grouped[key])
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one family of official signers writes the parts of the canonical request that differ."""
+
+    name: str
+    uri: Callable[[str], str]
+    query: Callable[[list[tuple[str, str]]], str]
+    payload: Callable[[bytes, Mapping[str, str]], str]
+
+
+# Python's first: the emulator's own client and the Python SDK sign so, and so do Go's SDKs but
+# for a declared hash on an empty body.
+DIALECTS = (
+    Dialect("python", canonical_uri, canonical_query, payload_hash),
+    Dialect("go", canonical_uri, canonical_query, declared_payload_hash),
+    Dialect("java", java_canonical_uri, java_canonical_query, declared_payload_hash),
+)
+
+
+def canonical_requests(
+    method: str,
+    path: str,
+    query: Iterable[tuple[str, str]],
+    headers: Mapping[str, str],
+    signed_headers: Iterable[str],
+    body: bytes,
+) -> Iterator[str]:
+    """The canonical request of each dialect (`DIALECTS`), each distinct one once, lazily: for
+    most requests all three are the same text, and a verifier that matches the first never
+    computes the others."""
+    pairs = list(query)
+    names = list(signed_headers)
+    head = method.upper()
+    header_lines = canonical_headers(headers, names)
+    joined = ";".join(names)
+    seen: set[tuple[str, str, str]] = set()
+    for dialect in DIALECTS:
+        parts = (dialect.uri(path), dialect.query(pairs), dialect.payload(body, headers))
+        if parts in seen:
+            continue
+        seen.add(parts)
+        uri, canonical_qs, payload = parts
+        yield "\n".join([head, uri, canonical_qs, header_lines, joined, payload])
 
 
 def string_to_sign(canonical: str, moment: datetime) -> str:

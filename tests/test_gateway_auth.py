@@ -58,7 +58,7 @@ def test_signed_show_acts_in_the_x_project_id_project(client: FlaskClient) -> No
 
 def test_signed_call_sees_only_its_own_project(client: FlaskClient) -> None:
     response = send(client, "GET", "/v3/tasks/sample-abort", project_id=SECOND_PROJECT_ID)
-    error_body(response, 404, "SMS.9001")
+    error_body(response, 404, "SMS.7703")
 
 
 def test_signed_list_with_a_query_works(client: FlaskClient) -> None:
@@ -190,10 +190,52 @@ def test_signed_sms_call_without_a_project_is_refused(client: FlaskClient) -> No
     )
 
 
-def test_x_project_id_outside_the_signature_is_refused(client: FlaskClient) -> None:
-    url, headers, _ = sign("GET", "/v3/tasks", project_id=None)
-    headers["X-Project-Id"] = PROJECT_ID
-    refused(client.get(url, headers=headers), SIGNATURE_FAIL + ", x-project-id is not signed")
+def test_x_project_id_outside_the_signature_is_accepted(client: FlaskClient) -> None:
+    # golangsdk (Terraform's SDK) sets X-Project-Id after signing.
+    response = send(
+        client,
+        "GET",
+        "/v3/tasks/sample-ready",
+        project_id=None,
+        unsigned={"X-Project-Id": PROJECT_ID},
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["project_id"] == PROJECT_ID
+
+
+def test_x_project_id_outside_the_signature_is_still_held_to_the_ak(client: FlaskClient) -> None:
+    unsigned = {"X-Project-Id": OTHER_PROJECT_ID}
+    response = send(client, "GET", "/v3/tasks", project_id=None, unsigned=unsigned)
+    refused(response, AUTH_FAILED + f"x-project-id {OTHER_PROJECT_ID} is not a project of ak {AK}")
+
+
+def test_x_domain_id_outside_the_signature_is_still_held_to_the_ak(client: FlaskClient) -> None:
+    own = send(
+        client, "GET", "/v3/auth/domains", project_id=None, unsigned={"X-Domain-Id": DOMAIN_ID}
+    )
+    assert own.status_code == 200, own.get_json()
+    other = send(
+        client, "GET", "/v3/auth/domains", project_id=None, unsigned={"X-Domain-Id": "f" * 32}
+    )
+    refused(other, AUTH_FAILED + f"x-domain-id {'f' * 32} is not the domain of ak {AK}")
+
+
+def test_an_unsigned_host_is_not_compared(client: FlaskClient) -> None:
+    # The Go SDKs never sign Host: the request reaches the gateway under any name.
+    url, headers, _ = sign("GET", "/v3/tasks/sample-ready", host=None)
+    response = client.get(url, headers={**headers, "Host": "sms.elsewhere.example"})
+    assert response.status_code == 200, response.get_json()
+
+
+def test_a_signed_host_is_compared(client: FlaskClient) -> None:
+    url, headers, _ = sign("GET", "/v3/tasks/sample-ready", host="sms.example")
+    response = client.get(url, headers={**headers, "Host": "sms.elsewhere.example"})
+    refused(response, SIGNATURE_FAIL)
+
+
+def test_an_unsigned_date_is_refused(client: FlaskClient) -> None:
+    url, headers, _ = sign("GET", "/v3/tasks", unsigned_date=True)
+    refused(client.get(url, headers=headers), SIGNATURE_FAIL + ", x-sdk-date is not signed")
 
 
 def test_signed_header_missing_from_the_request_is_refused(client: FlaskClient) -> None:

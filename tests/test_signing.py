@@ -262,3 +262,55 @@ def test_a_different_secret_gives_a_different_signature() -> None:
         now=datetime.now(UTC),
     )
     assert one["Authorization"] != two["Authorization"]
+
+
+# --- the other official signers' canonical forms ------------------------------------------------
+
+
+def forms(
+    path: str,
+    query: list[tuple[str, str]],
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+) -> list[str]:
+    lowered = {"host": HOST, "x-sdk-date": DATE, **(headers or {})}
+    return list(signing.canonical_requests("GET", path, query, lowered, sorted(lowered), body))
+
+
+def test_a_plain_request_has_one_canonical_form_the_python_one() -> None:
+    query = [("limit", "10"), ("name", "my task~1+")]
+    headers = {"host": HOST, "x-sdk-date": DATE}
+    expected = signing.canonical_request("GET", "/v3/tasks", query, headers, sorted(headers), b"")
+    assert forms("/v3/tasks", query) == [expected]
+
+
+def test_java_drops_every_trailing_empty_segment() -> None:
+    assert signing.java_canonical_uri("/v3/tasks//") == "/v3/tasks/"
+    assert signing.canonical_uri("/v3/tasks//") == "/v3/tasks//"
+    assert signing.java_canonical_uri("/") == "/"
+    assert signing.java_canonical_uri("/v3/tasks/a%20b") == "/v3/tasks/a%20b/"
+    assert len(forms("/v3/tasks//", [])) == 2
+
+
+def test_java_keeps_a_key_values_in_the_order_sent() -> None:
+    pairs = [("tag", "b"), ("tag", "a")]
+    assert signing.java_canonical_query(pairs) == "tag=b&tag=a"
+    assert signing.canonical_query(pairs) == "tag=a&tag=b"
+    assert len(forms("/v3/tasks", pairs)) == 2
+
+
+def test_java_sorts_the_keys_once_encoded() -> None:
+    # "é" sorts after "Z" as a character, but its escape "%C3%A9" sorts before it.
+    pairs = [("aZ", "1"), ("aé", "2")]
+    assert signing.canonical_query(pairs) == "aZ=1&a%C3%A9=2"
+    assert signing.java_canonical_query(pairs) == "a%C3%A9=2&aZ=1"
+
+
+def test_go_and_java_take_a_declared_hash_even_for_an_empty_body() -> None:
+    headers = {"x-sdk-content-sha256": signing.UNSIGNED_PAYLOAD}
+    assert signing.declared_payload_hash(b"", headers) == signing.UNSIGNED_PAYLOAD
+    assert signing.declared_payload_hash(b"", {}) == signing.EMPTY_HASH
+    assert signing.declared_payload_hash(b"x", {}) == signing.payload_hash(b"x", {})
+    [python, go] = forms("/v3/tasks", [], headers=headers)
+    assert python.endswith(signing.EMPTY_HASH)
+    assert go.endswith(signing.UNSIGNED_PAYLOAD)

@@ -281,9 +281,10 @@ def test_temporary_ak_with_a_wrong_security_token_is_refused(
     assert refused(response) == "verify x-security-token fail"
 
 
-def test_security_token_outside_the_signed_headers_is_refused(
+def test_security_token_outside_the_signed_headers_is_accepted(
     client: FlaskClient, credential: dict[str, Any]
 ) -> None:
+    # golangsdk (Terraform's SDK) sets X-Security-Token after signing.
     request = signed(
         "GET",
         "/v3/tasks",
@@ -292,7 +293,51 @@ def test_security_token_outside_the_signed_headers_is_refused(
         unsigned={"X-Security-Token": credential["securitytoken"]},
     )
 
-    assert "x-security-token is not signed" in refused(client.open(**request))
+    assert client.open(**request).status_code == 200
+
+
+def test_security_token_outside_the_signed_headers_is_still_checked(
+    client: FlaskClient, token: str, credential: dict[str, Any]
+) -> None:
+    another = credential_of(ask(client, token))
+    request = signed(
+        "GET",
+        "/v3/tasks",
+        ak=credential["access"],
+        sk=credential["secret"],
+        unsigned={"X-Security-Token": another["securitytoken"]},
+    )
+
+    assert refused(client.open(**request)) == "verify x-security-token fail"
+
+
+def test_security_token_outside_the_signed_headers_still_expires(
+    client: FlaskClient, credential: dict[str, Any]
+) -> None:
+    advance(client, 900)
+    request = signed(
+        "GET",
+        "/v3/tasks",
+        ak=credential["access"],
+        sk=credential["secret"],
+        unsigned={"X-Security-Token": credential["securitytoken"]},
+    )
+
+    message = refused(client.open(**request))
+
+    assert message == f"x-security-token expires, expires_at: {credential['expires_at']}"
+
+
+def test_permanent_ak_with_an_unsigned_security_token_is_refused(
+    client: FlaskClient, credential: dict[str, Any]
+) -> None:
+    request = signed(
+        "GET", "/v3/tasks", ak=AK, sk=SK, unsigned={"X-Security-Token": credential["securitytoken"]}
+    )
+
+    assert (
+        refused(client.open(**request)) == f"x-security-token is given with the permanent ak {AK}"
+    )
 
 
 def test_permanent_ak_with_a_security_token_is_refused(

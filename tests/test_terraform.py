@@ -4,6 +4,9 @@ Each test sends what one resource step or data source sends (spec section B: the
 provider builds them, its headers, its pagers) and reads the answer as the provider does: with
 its JMESPath reads and `d.Set` types, or its type-strict Go structs. A test that fails here is a
 place where the emulator answers differently from what the provider needs.
+
+Every test runs twice: with the provider logged in with a password (a token), and with an
+AK/SK, each request signed as golangsdk signs it (no Host; X-Project-Id set after signing).
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ import pytest
 import requests
 
 from sms_mock.mock_server.serving.live import LiveServer
-from tests.support.accounts import PROJECT_ID, password_body
+from tests.support.accounts import OTHER_PROJECT_ID, PROJECT_ID, password_body
+from tests.support.signers import Key
 from tests.support.terraform import (
     GO_MIGRATE_TASK,
     GO_SOURCE_SERVER,
     GO_TEMPLATE,
     JSON,
+    Call,
     ProviderError,
     Tf,
+    aksk_login,
     as_list,
     go_decode,
     helper_pages,
@@ -39,12 +45,58 @@ REGION = "cn-north-4"
 AUTO = "autoCreate"
 
 
-@pytest.fixture
-def tf(live: LiveServer) -> Tf:
-    """The provider, logged in with a token of the default user for cn-north-4."""
+@pytest.fixture(params=["password", "aksk"])
+def tf(live: LiveServer, request: pytest.FixtureRequest) -> Tf:
+    """The provider for cn-north-4: logged in with a token of the default user (`user_name`,
+    `password`, `domain_name`), or with its AK/SK (`access_key`, `secret_key`)."""
+    if request.param == "aksk":
+        return aksk_login(live.url, live.iam_url, REGION, Key(project_id=None))[0]
     response = requests.post(f"{live.url}/v3/auth/tokens", json=password_body(), timeout=10)
     assert response.status_code == 201, response.text
     return Tf(live.url, response.headers["X-Subject-Token"])
+
+
+# --- the AK/SK login ----------------------------------------------------------------------
+
+
+def signed_headers(call: Call) -> list[str]:
+    return call.headers["Authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+
+
+def test_aksk_login_finds_the_region_project_then_reads_the_catalog(live: LiveServer) -> None:
+    tf, login = aksk_login(live.url, live.iam_url, REGION, Key(project_id=None))
+
+    lookup, catalog = login
+    assert (lookup.path, lookup.status) == (f"/v3/projects?name={REGION}", 200)
+    assert "X-Project-Id" not in lookup.headers
+    assert (catalog.path, catalog.status) == ("/v3/auth/catalog", 200)
+    assert catalog.headers["X-Project-Id"] == PROJECT_ID
+    assert tf.key is not None and tf.key.project_id == PROJECT_ID
+
+
+def test_aksk_calls_sign_neither_host_nor_the_project(live: LiveServer) -> None:
+    tf, _ = aksk_login(live.url, live.iam_url, REGION, Key(project_id=None))
+
+    body = ok(tf.typed("GET", "/v3/tasks/sample-ready"))
+
+    assert body["project_id"] == PROJECT_ID
+    sent = tf.calls[-1]
+    assert sent.headers["X-Project-Id"] == PROJECT_ID
+    assert {"accept", "user-agent", "x-sdk-date"} <= set(signed_headers(sent))
+    assert not {"host", "x-project-id"} & set(signed_headers(sent))
+
+
+def test_aksk_with_a_project_id_of_another_account_fails_the_login(live: LiveServer) -> None:
+    # `project_id` given in the provider block: no lookup, and the catalog call already sends
+    # it, unsigned; the gateway still holds it to the AK's account.
+    reason = f"x-project-id {OTHER_PROJECT_ID} is not a project of ak"
+    with pytest.raises(ProviderError, match=f"/v3/auth/catalog: 401 .*APIGW.0301.*{reason}"):
+        aksk_login(live.url, live.iam_url, REGION, Key(project_id=OTHER_PROJECT_ID))
+
+
+def test_aksk_with_a_wrong_secret_key_fails_the_login(live: LiveServer) -> None:
+    with pytest.raises(ProviderError, match="verify aksk signature fail"):
+        aksk_login(live.url, live.iam_url, REGION, Key(sk="wrong", project_id=None))
 
 
 def control(live: LiveServer, path: str, doc: dict[str, Any]) -> dict[str, Any]:

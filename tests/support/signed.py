@@ -30,11 +30,15 @@ def sign(
     at: datetime | None = None,
     headers: dict[str, str] | None = None,
     unsigned: dict[str, str] | None = None,
+    host: str | None = "localhost",
+    unsigned_date: bool = False,
 ) -> tuple[str, dict[str, str], bytes]:
     """(URL, headers, body) of a signed request. `security_token` goes in X-Security-Token,
-    signed, as `with_security_token` sends it; `unsigned` headers are added after signing."""
+    signed, as `with_security_token` sends it; `unsigned` headers are added after signing, as
+    golangsdk adds X-Project-Id; `host` None leaves Host unsigned, as the Go SDKs do;
+    `unsigned_date` leaves X-Sdk-Date out of SignedHeaders, as no official SDK does."""
     data = b"" if body is None else json.dumps(body).encode()
-    given = {"Host": "localhost", **(headers or {})}
+    given = {**({"Host": host} if host is not None else {}), **(headers or {})}
     if project_id is not None:
         given["X-Project-Id"] = project_id
     if security_token is not None:
@@ -45,6 +49,10 @@ def sign(
         given[signing.DATE_HEADER] = signing.format_date(at)
     pairs = sorted((query or {}).items())
     signed = signing.sign(method, path, pairs, given, data, ak=ak, sk=sk, now=datetime.now(UTC))
+    if unsigned_date:
+        auth = signing.parse_authorization(signed["Authorization"])
+        names = [name for name in auth.signed_headers if name != signing.DATE_HEADER.lower()]
+        signed["Authorization"] = signing.format_authorization(auth.access, names, auth.signature)
     signed.update(unsigned or {})
     url = f"{path}?{signing.canonical_query(pairs)}" if pairs else path
     return url, signed, data

@@ -7,6 +7,10 @@ Three request styles (spec section B0):
 - golangsdk typed packages (`typed`): Content-Type only with a body;
 - httphelper (`helper_pages`): `Content-Type: application/json` and `X-Language: en-us`.
 
+The provider logs in with a password (a token in `X-Auth-Token`) or with an AK/SK, which
+golangsdk signs (`tests/support/signers.golangsdk`: no Host, X-Project-Id set after signing);
+`aksk_login` replays what golangsdk's `v3AKSKAuth` asks IAM first.
+
 golangsdk always sends `Accept: application/json`, and accepts only its default codes (GET 200;
 POST and PUT 200, 201, 202; DELETE 200, 202, 204). The provider reads answers in two ways,
 both here: JMESPath over the decoded JSON (`path_search`, a null or missing value giving the
@@ -18,11 +22,14 @@ default) and a type-strict `json.Unmarshal` into Go structs (`go_decode`). The t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
+
+from tests.support.signers import Call as SignedCall
+from tests.support.signers import Key, golangsdk
 
 JSON = "application/json"
 OK_CODES = {
@@ -50,21 +57,26 @@ class Call:
 
 @dataclass
 class Tf:
-    """One provider configuration: an endpoint and a token, and every call it made."""
+    """One provider configuration: an endpoint and a token (password login) or an AK/SK
+    (`key`), and every call it made."""
 
     url: str
-    token: str
+    token: str | None
     calls: list[Call] = field(default_factory=list)
+    key: Key | None = None
 
     def _send(
         self, method: str, path: str, headers: dict[str, str], body: Any
     ) -> requests.Response:
-        headers = {"Accept": JSON, "X-Auth-Token": self.token, **headers}
-        kwargs: dict[str, Any] = {"headers": headers, "timeout": 10}
-        if body is not NO_BODY:
-            kwargs["json"] = body
-        response = requests.request(method, self.url + path, **kwargs)
-        sent = {k: v for k, v in response.request.headers.items() if k != "X-Auth-Token"}
+        if self.key is not None:
+            response = signed_request(self.url, self.key, method, path, headers, body)
+        else:
+            headers = {"Accept": JSON, "X-Auth-Token": self.token or "", **headers}
+            kwargs: dict[str, Any] = {"headers": headers, "timeout": 10}
+            if body is not NO_BODY:
+                kwargs["json"] = body
+            response = requests.request(method, self.url + path, **kwargs)
+        sent = {k: str(v) for k, v in response.request.headers.items() if k != "X-Auth-Token"}
         self.calls.append(Call(method, path, sent, body, response.status_code))
         return response
 
@@ -87,6 +99,46 @@ class Tf:
             f"{self.url}/_mock/clock/advance", json={"seconds": seconds}, timeout=10
         )
         assert response.status_code == 200, response.text
+
+
+def signed_request(
+    base: str, key: Key, method: str, path: str, headers: dict[str, str], body: Any
+) -> requests.Response:
+    """`client.Request(method, base + path)` with the AK/SK: MoreHeaders `headers`, signed by
+    golangsdk, then X-Project-Id (and a security token) set."""
+    url = urlsplit(path)
+    call = SignedCall(
+        method,
+        url.path,
+        parse_qsl(url.query, keep_blank_values=True),
+        None if body is NO_BODY else body,
+        headers,
+    )
+    return golangsdk(base, call, key).send()
+
+
+def aksk_login(url: str, iam_url: str, project_name: str, key: Key) -> tuple[Tf, list[Call]]:
+    """The provider built with `access_key`/`secret_key` (`buildClientByAKSK`), as golangsdk's
+    `v3AKSKAuth` logs in: without a `project_id`, the project's id by its name (the region
+    unless `project_name` says otherwise) from `GET /v3/projects?name=`, signed with no project
+    yet; then the catalog, the project id now set after signing. Returns the provider's client
+    for `url` and the IAM calls it made."""
+    made: list[Call] = []
+
+    def iam(path: str, signer_key: Key) -> Any:
+        response = signed_request(iam_url, signer_key, "GET", path, {}, NO_BODY)
+        sent = {k: str(v) for k, v in response.request.headers.items()}
+        made.append(Call("GET", path, sent, NO_BODY, response.status_code))
+        return ok(response)
+
+    if key.project_id is None:
+        found = iam(f"/v3/projects?{urlencode({'name': project_name})}", key)
+        projects = as_list(path_search("projects", found, []), "projects")
+        if not projects:
+            raise ProviderError(f"the IAM project ID of {project_name} is not found")
+        key = replace(key, project_id=projects[0]["id"])
+    iam("/v3/auth/catalog", key)
+    return Tf(url, None, key=key), made
 
 
 def ok(response: requests.Response) -> Any:
