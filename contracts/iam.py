@@ -1,10 +1,12 @@
-"""IAM (Keystone v3, Huawei flavour) bodies: token requests and responses, projects, domains."""
+"""IAM (Keystone v3, Huawei flavour) bodies: token requests and responses, projects, domains,
+users."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from sms_mock.contracts.base import LenientRequestSchema, Pattern, ResponseSchema
 from sms_mock.contracts.enums import UNSERVED_AUTH_METHODS, AuthMethod
@@ -240,3 +242,63 @@ class ProjectShowSchema(ResponseSchema):
     """`GET /v3/projects/{project_id}` (keystone_show_project)."""
 
     project = fields.Nested(ProjectSchema, required=True)
+
+
+# --- GET /v3/users ----------------------------------------------------------------------------
+
+# IAM's filter on a password's expiry: `{operator}:{timestamp}`; without an operator, `eq`.
+PASSWORD_EXPIRES_OPERATORS = ("lt", "lte", "gt", "gte", "eq", "neq")
+PASSWORD_EXPIRES_PATTERN = (
+    rf"^(({'|'.join(PASSWORD_EXPIRES_OPERATORS)}):)?"
+    r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$"
+)
+
+
+class UserListQuerySchema(LenientRequestSchema):
+    """The query of GET /v3/users (KeystoneListUsersRequest)."""
+
+    domain_id = fields.String(validate=_name)
+    # The SDK sends a Python bool as it prints: `True`, `False`.
+    enabled = fields.String(validate=validate.OneOf(["true", "false", "True", "False"]))
+    name = fields.String(validate=_name)
+    password_expires_at = fields.String(
+        validate=Pattern(
+            PASSWORD_EXPIRES_PATTERN,
+            error="Must be {{operator}}:YYYY-MM-DDTHH:mm:ssZ, the operator one of "
+            + ", ".join(PASSWORD_EXPIRES_OPERATORS)
+            + ".",
+        )
+    )
+
+    @validates("password_expires_at")
+    def _a_real_instant(self, value: str, **kwargs: Any) -> None:
+        # The pattern lets 2024-02-30 through; the timestamp is the last 20 characters.
+        try:
+            datetime.strptime(value[-20:], "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError as exc:
+            raise ValidationError(f"{value[-20:]} is not a date and time.") from exc
+
+
+class UserSchema(ResponseSchema):
+    """KeystoneListUsersResult: one user of GET /v3/users."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    domain_id = fields.String(required=True)
+    enabled = StrictBoolean(required=True)
+    description = fields.String(allow_none=True)
+    password_expires_at = fields.String(allow_none=True)  # null: the password never expires
+    pwd_status = StrictBoolean(allow_none=True)  # true: the user must change its password
+    pwd_strength = fields.String(allow_none=True, validate=validate.OneOf(["high", "mid", "low"]))
+    last_project_id = fields.String(allow_none=True)
+    access_mode = fields.String(
+        allow_none=True, validate=validate.OneOf(["default", "programmatic", "console"])
+    )
+    links = fields.Nested(LinksSchema, allow_none=True)
+
+
+class UserListSchema(ResponseSchema):
+    """KeystoneListUsersResponse."""
+
+    users = fields.List(fields.Nested(UserSchema), required=True)
+    links = fields.Nested(LinksSchema, allow_none=True)

@@ -3,6 +3,8 @@ and regions (Flask test client), and the IAM listener beside the main port (live
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +12,12 @@ import requests
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from sms_mock.contracts.iam import ProjectListSchema, ProjectShowSchema, TokenResponseSchema
+from sms_mock.contracts.iam import (
+    ProjectListSchema,
+    ProjectShowSchema,
+    TokenResponseSchema,
+    UserListSchema,
+)
 from sms_mock.contracts.iam_catalog import (
     CatalogSchema,
     EndpointListSchema,
@@ -21,6 +28,7 @@ from sms_mock.contracts.iam_catalog import (
     ServiceShowSchema,
 )
 from sms_mock.contracts.versions import KeystoneVersionListSchema, KeystoneVersionShowSchema
+from sms_mock.mock_server import Config, create_app
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import (
     AK,
@@ -42,6 +50,9 @@ from tests.support.signed import send
 
 VIEWER_ID = "5d1e3f0b7c9a4e2d8b6f1a3c5e7d9b20"
 OTHER_USER_ID = "b27e201b988ceee57c6c2cdda407a1b0"
+OTHER_DOMAIN_ID = "a6da4843b2fa3567fe0c0c84d59bbe57"
+VIEWER_AK, VIEWER_SK = "VIEWERACCESSKEYEXAMPLE", "viewer-secret-key-example-00000000000000"
+ACCOUNT_USERS = {USER_ID: "mock-user", VIEWER_ID: "mock-viewer"}
 UNKNOWN_ID = "0" * 32
 FORBIDDEN = "You are not authorized to perform the requested action."
 ACCOUNT_PROJECTS = {PROJECT_ID, SECOND_PROJECT_ID}
@@ -167,6 +178,137 @@ def test_users_projects_of_another_account_are_its_own(client: FlaskClient) -> N
     response = get(client, f"/v3/users/{OTHER_USER_ID}/projects", token)
 
     assert project_ids(response) == {OTHER_PROJECT_ID}
+
+
+# --- the account's users --------------------------------------------------------------------------
+
+
+def users(response: TestResponse) -> dict[str, str]:
+    """The users listed, id to name, once the answer is checked against its contract."""
+    return {u["id"]: u["name"] for u in loads(UserListSchema, ok(response))["users"]}
+
+
+def test_an_admin_lists_its_accounts_users_and_no_others(client: FlaskClient, token: str) -> None:
+    response = get(client, "/v3/users", token)
+
+    assert users(response) == ACCOUNT_USERS
+    body = response.get_json()
+    assert body["links"] == {"self": "http://localhost/v3/users", "previous": None, "next": None}
+    mine = next(u for u in body["users"] if u["id"] == USER_ID)
+    assert mine == {
+        "id": USER_ID,
+        "name": "mock-user",
+        "domain_id": DOMAIN_ID,
+        "enabled": True,
+        "description": "",
+        "password_expires_at": None,
+        "pwd_status": False,
+        "pwd_strength": "mid",  # lower case and '-': two kinds of character
+        "last_project_id": PROJECT_ID,
+        "access_mode": "default",
+        "links": {"self": f"http://localhost/v3/users/{USER_ID}", "previous": None, "next": None},
+    }
+
+
+USER_QUERIES = [
+    ({"name": "mock-viewer"}, {VIEWER_ID: "mock-viewer"}),
+    ({"name": "mock-user"}, {USER_ID: "mock-user"}),
+    ({"name": "nobody"}, {}),
+    ({"name": "other-user"}, {}),  # another account's user, by its exact name
+    ({"name": "MOCK-USER"}, {}),
+    ({"domain_id": DOMAIN_ID}, ACCOUNT_USERS),
+    ({"domain_id": OTHER_DOMAIN_ID}, {}),
+    ({"domain_id": OTHER_DOMAIN_ID, "name": "other-user"}, {}),
+    ({"enabled": "true"}, ACCOUNT_USERS),
+    ({"enabled": "True"}, ACCOUNT_USERS),  # as the SDK sends a Python True
+    ({"enabled": "false"}, {}),
+    (
+        {"name": "mock-viewer", "enabled": "true", "domain_id": DOMAIN_ID},
+        {VIEWER_ID: "mock-viewer"},
+    ),
+    # Every password of the emulator never expires: no expiry filter matches it.
+    ({"password_expires_at": "lt:2016-12-08T22:02:00Z"}, {}),
+    ({"password_expires_at": "gte:2016-12-08T22:02:00Z"}, {}),
+    ({"password_expires_at": "2016-12-08T22:02:00Z"}, {}),
+    ({"colour": "red"}, ACCOUNT_USERS),  # a query key IAM does not take is ignored
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    USER_QUERIES,
+    ids=["&".join(f"{k}={v}" for k, v in q.items()) or "all" for q, _ in USER_QUERIES],
+)
+def test_users_are_filtered_by_the_query(
+    client: FlaskClient, token: str, query: dict[str, str], expected: dict[str, str]
+) -> None:
+    assert users(get(client, "/v3/users", token, **query)) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", ""),
+        ("enabled", "yes"),
+        ("password_expires_at", "soon"),
+        ("password_expires_at", "before:2016-12-08T22:02:00Z"),
+        ("password_expires_at", "lt:2016-02-30T22:02:00Z"),
+    ],
+)
+def test_a_bad_user_query_is_a_keystone_400_naming_the_field(
+    client: FlaskClient, token: str, field: str, value: str
+) -> None:
+    message = error_message(get(client, "/v3/users", token, **{field: value}), 400, "Bad Request")
+
+    assert message.startswith(f"Invalid input for field '{field}': "), message
+
+
+@pytest.mark.parametrize("who", ["viewer", "another-account"])
+def test_a_non_admin_may_not_list_users(client: FlaskClient, who: str) -> None:
+    caller = viewer_token(client) if who == "viewer" else other_user_token(client)
+
+    for query in ({}, {"name": "mock-user"}, {"enabled": "yes"}):
+        assert error_message(get(client, "/v3/users", caller, **query), 403, "Forbidden") == (
+            FORBIDDEN
+        )
+
+
+def test_an_admin_of_another_account_lists_only_that_accounts_users(tmp_path: Path) -> None:
+    other_admin = {
+        "id": "c0ffee00c0ffee00c0ffee00c0ffee00",
+        "name": "other-admin",
+        "password": "Other-admin-1",
+        "admin": True,
+    }
+    account = {"domains": [{"id": OTHER_DOMAIN_ID, "name": "other-domain", "users": [other_admin]}]}
+    (tmp_path / "account.json").write_text(json.dumps(account), encoding="utf-8")
+    client = create_app(Config(clock="manual", fixtures=[tmp_path])).test_client()
+    scope = {"project": {"name": "eu-west-101"}}
+    token = issue_token(
+        client, password_body("other-admin", "Other-admin-1", "other-domain", scope)
+    )
+
+    listed = ok(get(client, "/v3/users", token))["users"]
+
+    assert {u["id"]: u["name"] for u in listed} == {
+        OTHER_USER_ID: "other-user",
+        other_admin["id"]: "other-admin",
+    }
+    assert {u["domain_id"] for u in listed} == {OTHER_DOMAIN_ID}
+    assert {u["last_project_id"] for u in listed} == {OTHER_PROJECT_ID}
+    assert next(u for u in listed if u["name"] == "other-admin")["pwd_strength"] == "high"
+    assert users(get(client, "/v3/users", token, name="mock-user")) == {}
+    assert users(get(client, "/v3/users", token, domain_id=DOMAIN_ID)) == {}
+    # And the default account's administrator still sees only its own.
+    assert users(get(client, "/v3/users", issue_token(client))) == ACCOUNT_USERS
+
+
+def test_users_listed_with_a_signature_are_the_signers_accounts(client: FlaskClient) -> None:
+    assert users(signed_get(client, "/v3/users")) == ACCOUNT_USERS
+    by_name = send(client, "GET", "/v3/users", query={"name": "mock-viewer"}, project_id=None)
+    assert users(by_name) == {VIEWER_ID: "mock-viewer"}
+    viewer = send(client, "GET", "/v3/users", ak=VIEWER_AK, sk=VIEWER_SK)
+    assert error_message(viewer, 403, "Forbidden") == FORBIDDEN
 
 
 # --- the catalog ----------------------------------------------------------------------------------
@@ -364,6 +506,7 @@ DIRECTORY_PATHS = [
     "/v3/auth/catalog",
     f"/v3/projects/{PROJECT_ID}",
     f"/v3/users/{USER_ID}/projects",
+    "/v3/users",
 ]
 
 
@@ -456,6 +599,7 @@ LIVE_IAM_CALLS = [
     ("GET", "/v3/projects"),
     ("GET", f"/v3/projects/{PROJECT_ID}"),
     ("GET", f"/v3/users/{USER_ID}/projects"),
+    ("GET", "/v3/users"),
     ("GET", "/v3/auth/projects"),
     ("GET", "/v3/auth/domains"),
     ("GET", "/v3/auth/catalog"),

@@ -1,22 +1,23 @@
-"""IAM's read-only routes: projects and domains, the catalog, endpoints, services and regions.
+"""IAM's read-only routes: projects, domains and users, the catalog, endpoints, services and
+regions.
 
 Each needs a caller: a valid token, or an SDK signature (with temporary credentials too). A
-caller sees the projects of its own account only; another account's project is "not found",
-not "forbidden", so that ids of other accounts cannot be probed (README, "IAM").
+caller sees the projects and users of its own account only; another account's project is "not
+found", not "forbidden", so that ids of other accounts cannot be probed (README, "IAM").
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from sms_mock.contracts.iam import ProjectListQuerySchema
+from sms_mock.contracts.iam import ProjectListQuerySchema, UserListQuerySchema
 from sms_mock.contracts.iam_catalog import EndpointListQuerySchema, ServiceListQuerySchema
 from sms_mock.mock_server.core.http import emulator, iam_url, json_response, load_query
 from sms_mock.mock_server.gateway.auth import Caller, iam_caller
 from sms_mock.mock_server.iam import errors
 from sms_mock.mock_server.iam.directory import SERVICES
 from sms_mock.mock_server.iam.models import Project
-from sms_mock.mock_server.iam.responses import project_body
+from sms_mock.mock_server.iam.responses import project_body, user_body
 from sms_mock.mock_server.iam.routes import directory
 
 blueprint = Blueprint("iam_directory", __name__)
@@ -24,6 +25,7 @@ blueprint = Blueprint("iam_directory", __name__)
 _project_query_schema = ProjectListQuerySchema()
 _endpoint_query_schema = EndpointListQuerySchema()
 _service_query_schema = ServiceListQuerySchema()
+_user_query_schema = UserListQuerySchema()
 
 
 def _links() -> dict[str, str | None]:
@@ -77,6 +79,30 @@ def list_projects_for_user(user_id: str) -> Response:
         if user is None or user.domain_id != caller.domain_id:
             raise errors.not_found("user", user_id)
     return _projects(account.projects_of(caller.domain_id))
+
+
+@blueprint.get("/v3/users")
+def list_users() -> Response:
+    """The users of the caller's account, for an administrator of it; never another account's,
+    whatever `domain_id` names."""
+    caller = iam_caller()
+    account = emulator().iam.account
+    me = account.users.get(caller.user_id or "")
+    if me is None or not me.admin:
+        raise errors.forbidden()  # before the query is read: who asks is checked first
+    query = load_query(_user_query_schema, errors.bad_request)
+    domain_id = caller.domain_id
+    users = [
+        u
+        for u in account.users_of(domain_id)
+        if query.get("name", u.name) == u.name
+        and query.get("domain_id", domain_id) == domain_id
+        and query.get("enabled", "true").lower() == "true"
+        # A password that never expires has no time to compare: no such filter matches it.
+        and "password_expires_at" not in query
+    ]
+    url = iam_url()
+    return json_response({"users": [user_body(u, account, url) for u in users], "links": _links()})
 
 
 @blueprint.get("/v3/auth/projects")

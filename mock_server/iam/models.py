@@ -91,6 +91,16 @@ class Account:
     def projects_of(self, domain_id: str) -> list[Project]:
         return [p for p in self.projects.values() if p.domain_id == domain_id]
 
+    def users_of(self, domain_id: str) -> list[User]:
+        return [u for u in self.users.values() if u.domain_id == domain_id]
+
+    def home_project(self, domain_id: str) -> Project | None:
+        """A domain's first project: the default project when it is the domain's."""
+        default = self.projects.get(self.default_project_id or "")
+        if default is not None and default.domain_id == domain_id:
+            return default
+        return next(iter(self.projects_of(domain_id)), None)
+
 
 @dataclass
 class TemporaryCredential:

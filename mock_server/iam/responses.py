@@ -1,4 +1,4 @@
-"""IAM's answer bodies: the token and projects, as Huawei IAM writes them."""
+"""IAM's answer bodies: the token, projects and users, as Huawei IAM writes them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from sms_mock.mock_server.core.clock import iso_ms
 from sms_mock.mock_server.iam.directory import Directory
-from sms_mock.mock_server.iam.models import Account, Project, Token
+from sms_mock.mock_server.iam.models import Account, Project, Token, User
 
 ROLES = [{"id": "0", "name": "te_admin"}, {"id": "0", "name": "op_gated_sms"}]
 
@@ -61,3 +61,39 @@ def project_body(project: Project, base_url: str) -> dict[str, Any]:
         "enabled": True,
         "links": {"self": f"{base_url}/v3/projects/{project.id}"},
     }
+
+
+def user_body(user: User, account: Account, base_url: str) -> dict[str, Any]:
+    """A user as GET /v3/users lists it: every key of the SDK's KeystoneListUsersResult."""
+    home = account.home_project(user.domain_id)
+    return {
+        "id": user.id,
+        "name": user.name,
+        "domain_id": user.domain_id,
+        "enabled": True,
+        "description": "",
+        "password_expires_at": None,  # the emulator's passwords never expire
+        "pwd_status": False,  # nor is a change of password ever due
+        "pwd_strength": password_strength(user.password),
+        # INFERRED: the project a console user last used; the emulator has no console, so the
+        # project a client would start from, the account's first.
+        "last_project_id": home.id if home else None,
+        "access_mode": "default",
+        "links": {"self": f"{base_url}/v3/users/{user.id}", "previous": None, "next": None},
+    }
+
+
+def password_strength(password: str) -> str:
+    """INFERRED: IAM's grade of a password, by its length and its kinds of character (lower
+    case, upper case, digits, others): three kinds and 8 characters are high, two kinds mid."""
+    kinds = sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
+    if kinds >= 3 and len(password) >= 8:
+        return "high"
+    return "mid" if kinds >= 2 else "low"

@@ -46,6 +46,7 @@ from huaweicloudsdkiam.v3 import (
     KeystoneListProjectsForUserRequest,
     KeystoneListRegionsRequest,
     KeystoneListServicesRequest,
+    KeystoneListUsersRequest,
     KeystoneListVersionsRequest,
     KeystoneShowCatalogRequest,
     KeystoneShowEndpointRequest,
@@ -103,6 +104,7 @@ SERVED = {
     "keystone_show_version": ("GET", "/v3"),
     "keystone_show_project": ("GET", "/v3/projects/{project_id}"),
     "keystone_list_projects_for_user": ("GET", "/v3/users/{user_id}/projects"),
+    "keystone_list_users": ("GET", "/v3/users"),
     "keystone_show_catalog": ("GET", "/v3/auth/catalog"),
     "keystone_list_endpoints": ("GET", "/v3/endpoints"),
     "keystone_show_endpoint": ("GET", "/v3/endpoints/{endpoint_id}"),
@@ -323,6 +325,68 @@ def test_projects_of_another_user_need_an_admin_of_the_same_account(
         assert error.error_msg == "You are not authorized to perform the requested action."
     else:
         assert error.error_msg == f"Could not find user: {user_id}."
+
+
+# --- users ----------------------------------------------------------------------------------
+
+ACCOUNT_USERS = {USER_ID: "mock-user", VIEWER_ID: "mock-viewer"}
+
+
+USER_QUERIES = [
+    ({}, ACCOUNT_USERS),
+    ({"name": "mock-viewer"}, {VIEWER_ID: "mock-viewer"}),
+    ({"name": "nobody"}, {}),
+    ({"name": "other-user"}, {}),  # the other account's user, by its exact name
+    ({"domain_id": DOMAIN_ID}, ACCOUNT_USERS),
+    ({"domain_id": OTHER_DOMAIN_ID}, {}),
+    ({"enabled": True}, ACCOUNT_USERS),
+    ({"enabled": False}, {}),
+    ({"password_expires_at": "lt:2016-12-08T22:02:00Z"}, {}),  # no password ever expires
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    USER_QUERIES,
+    ids=["&".join(f"{k}={v}" for k, v in q.items()) or "all" for q, _ in USER_QUERIES],
+)
+def test_list_users_is_the_accounts_users_by_the_query(
+    live: LiveServer, query: dict[str, Any], expected: dict[str, str]
+) -> None:
+    listed = iam_client(live).keystone_list_users(KeystoneListUsersRequest(**query))
+    assert {u.id: u.name for u in listed.users} == expected
+    assert all(u.domain_id == DOMAIN_ID and u.enabled for u in listed.users)
+    assert all(u.links._self == f"{live.iam_url}/v3/users/{u.id}" for u in listed.users)
+    assert listed.links._self == f"{live.iam_url}/v3/users"
+    # The query as the SDK sends it: a Python bool as it prints.
+    wire = {k: str(v) if isinstance(v, bool) else v for k, v in query.items()}
+    assert_answers(listed, raw(live, "/v3/users", **wire))
+
+
+def test_a_listed_user_carries_every_key_iam_answers(live: LiveServer) -> None:
+    listed = iam_client(live).keystone_list_users(KeystoneListUsersRequest(name="mock-user"))
+    [user] = listed.users
+    assert (user.password_expires_at, user.pwd_status, user.pwd_strength) == (None, False, "mid")
+    assert (user.last_project_id, user.access_mode, user.description) == (PROJECT_ID, "default", "")
+
+
+@pytest.mark.parametrize(
+    ("ak", "sk", "domain_id"),
+    [(VIEWER_AK, VIEWER_SK, DOMAIN_ID), (OTHER_AK, OTHER_SK, OTHER_DOMAIN_ID)],
+    ids=["viewer", "other-account"],
+)
+def test_list_users_needs_an_administrator(
+    live: LiveServer, ak: str, sk: str, domain_id: str
+) -> None:
+    client = iam_client(live, GlobalCredentials(ak, sk, domain_id))
+    error = refused(lambda: client.keystone_list_users(KeystoneListUsersRequest()), 403, 403)
+    assert error.error_msg == "You are not authorized to perform the requested action."
+
+
+def test_list_users_refuses_a_malformed_expiry_filter(live: LiveServer) -> None:
+    request = KeystoneListUsersRequest(password_expires_at="before:2016-12-08T22:02:00Z")
+    error = refused(lambda: iam_client(live).keystone_list_users(request), 400, 400)
+    assert error.error_msg.startswith("Invalid input for field 'password_expires_at': ")
 
 
 # --- the catalog ----------------------------------------------------------------------------
