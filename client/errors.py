@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# A 400 with one of these codes means "not in this state", as opposed to "bad request".
+from sms_mock.contracts.error_codes import WRONG_STATE_CODES
+
 if TYPE_CHECKING:
     from sms_mock.client.models import Task
-
-# Codes of a 400 that mean "not in this state", as opposed to "bad request".
-WRONG_STATE_CODES = frozenset({"SMS.1038", "SMS.1039", "SMS.1040", "SMS.9003", "SMS.2015"})
 
 
 class SmsClientError(Exception):
@@ -35,15 +35,18 @@ class ApiError(SmsClientError):
 
 
 class BadRequest(ApiError):
-    """400: the request itself is wrong (SMS.9002, SMS.9004, a Keystone 400, ...)."""
+    """400: the request itself is wrong (SMS.6010-6016 for a body, SMS.9001, a Keystone 400,
+    a refusal such as SMS.7112 for a duplicate template name, ...)."""
 
 
 class WrongState(BadRequest):
-    """400: the task is not in a state that allows the operation (SMS.1038-1040, 9003, 2015)."""
+    """400: the task is not in a state that allows the operation (SMS.7713, 7714, 7718, 7719,
+    7721, 7722, 7706: the catalogue's WRONG_STATE_CODES). SMS.9001 for an operation the table
+    has no row for stays a BadRequest: the same code means a bad parameter too."""
 
 
 class Unauthorized(ApiError):
-    """401: no valid credentials (APIGW.0301, wrong password, locked account, SMS.2004-2006)."""
+    """401: no valid credentials (APIGW.0301, wrong password, locked account)."""
 
 
 class Forbidden(ApiError):
@@ -51,7 +54,8 @@ class Forbidden(ApiError):
 
 
 class NotFound(ApiError):
-    """404: no such task in this project (SMS.9001), or no such API (APIGW.0101)."""
+    """404: no such task (SMS.7703), source (7602), template (7101) or migration project (7301)
+    in this project, or no such API (APIGW.0101)."""
 
 
 class ServerError(ApiError):

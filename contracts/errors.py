@@ -23,6 +23,14 @@ class SmsErrorSchema(ResponseSchema):
     details = fields.List(fields.Nested(ErrorDetailSchema), allow_none=True)
 
 
+class MockErrorSchema(ResponseSchema):
+    """The emulator's own answers (control plane, dashboard, admin token, an HTTP fault's
+    default body): the SMS body's shape with a `MOCK.xxxx` code (`contracts/error_codes.py`)."""
+
+    error_code = fields.String(required=True, validate=Pattern(r"^MOCK\.\d{4}$"))
+    error_msg = fields.String(required=True)
+
+
 class ApigwErrorSchema(ResponseSchema):
     """The API gateway's body, for authentication failures and unknown routes."""
 

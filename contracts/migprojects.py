@@ -11,11 +11,9 @@ from marshmallow import EXCLUDE, fields, validate
 from sms_mock.contracts.base import Pattern, RequestSchema, ResponseSchema
 from sms_mock.contracts.enums import TaskType
 from sms_mock.contracts.fields import StrictBoolean, StrictInteger, enum_field
-from sms_mock.contracts.sms import INT64_MAX, TASK_NAME_PATTERN, _bool, _int, _str
+from sms_mock.contracts.sms import INT64_MAX, TASK_NAME_PATTERN, TASK_NAME_RULE, _bool, _int, _str
 
-_NAME = Pattern(
-    TASK_NAME_PATTERN, error="Must be 1 to 255 Chinese characters, letters, digits, '_' or '-'."
-)
+_NAME = Pattern(TASK_NAME_PATTERN, error=TASK_NAME_RULE)
 
 
 class _MigprojectFields(RequestSchema):

@@ -8,7 +8,7 @@ from marshmallow import EXCLUDE, fields, validate
 from sms_mock.contracts.base import Pattern, RequestSchema, ResponseSchema
 from sms_mock.contracts.enums import SubtaskName, TaskType
 from sms_mock.contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
-from sms_mock.contracts.sms import TASK_NAME_PATTERN, ConfigBodySchema, _list, _str
+from sms_mock.contracts.sms import ConfigBodySchema, _list, _str, task_name_validator
 
 _text = validate.Length(0, 255)
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -35,12 +35,7 @@ class CloneServerChangeSchema(RequestSchema):
 class UpdateTaskRequestSchema(RequestSchema):
     """PutTaskReq, and `priority`, which the service's task answers carry too."""
 
-    name = fields.String(
-        validate=Pattern(
-            TASK_NAME_PATTERN,
-            error="Must be 1 to 255 Chinese characters, letters, digits, '_' or '-'.",
-        )
-    )
+    name = fields.String(validate=task_name_validator)
     type = enum_field(TaskType)
     region_id = fields.String(validate=_text)
     region_name = fields.String(validate=_text)

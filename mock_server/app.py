@@ -8,6 +8,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
 from sms_mock.mock_server.config import Config
+from sms_mock.mock_server.control import errors as control_errors
 from sms_mock.mock_server.control.openapi import blueprint as openapi_blueprint
 from sms_mock.mock_server.control.routes import blueprint as control_blueprint
 from sms_mock.mock_server.control.scenario_routes import blueprint as scenarios_blueprint
@@ -15,7 +16,9 @@ from sms_mock.mock_server.control.token_routes import blueprint as control_token
 from sms_mock.mock_server.core.errors import (
     ApiError,
     entity_too_large,
+    internal_error,
     not_saved,
+    on_control_plane,
     route_not_found,
 )
 from sms_mock.mock_server.core.http import json_response, on_iam_listener, request_id
@@ -92,16 +95,18 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
             return _render(entity_too_large())
         if isinstance(error, NotFound) or error.code == 405:
             return _render(route_not_found())
-        return _render(sms_errors.invalid_body("request", error.description or str(error)))
+        control = on_control_plane(request.path)
+        bad = control_errors.bad_request if control else sms_errors.invalid_parameter
+        return _render(bad("request", error.description or str(error)))
 
     @app.errorhandler(SaveFailed)
     def save_failed(error: SaveFailed) -> Response:
-        return _render(not_saved(str(error)))
+        return _render(not_saved(str(error), request.path))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
         # Never a stack trace on the wire: log it, answer the service's own 500.
         app.logger.exception("unexpected error")
-        return _render(sms_errors.internal_error())
+        return _render(internal_error(request.path))
 
     return app

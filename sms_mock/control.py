@@ -13,7 +13,8 @@ ADMIN_HEADER = "X-Mock-Admin-Token"
 
 @dataclass
 class ControlError(Exception):
-    """The control plane answered an error: its status, code (`SMS.9xxx`) and message."""
+    """The control plane answered an error: its status, code (`MOCK.xxxx`; an `SMS.` code for
+    a call that reached the API) and message."""
 
     method: str
     route: str

@@ -120,10 +120,10 @@ def test_stop_with_wait_waits_for_abort(capsys: pytest.CaptureFixture[str]) -> N
 @pytest.mark.parametrize(
     ("argv", "code", "message"),
     [
-        (("task", "start", "sample-running"), 1, "sms-mock: 400 SMS.1039: Only paused tasks"),
-        (("task", "show", "absent"), 1, "sms-mock: 404 SMS.9001: The task absent does not exist."),
+        (("task", "start", "sample-running"), 1, "sms-mock: 400 SMS.7713: Only tasks in the"),
+        (("task", "show", "absent"), 1, "sms-mock: 404 SMS.7703: Task does not exist."),
         (("token", "--password", "wrong"), 1, "sms-mock: 401: The username or password is wrong."),
-        (("task", "restart", "sample-ready", "--wait"), 1, "sms-mock: 400 SMS.1040"),
+        (("task", "restart", "sample-ready", "--wait"), 1, "sms-mock: 400 SMS.7722"),
         (("task", "start", "sample-ready", "--wait", "--timeout", "0"), 5,
          "sms-mock: task sample-ready still"),
         (("task", "list", "--url", "http://127.0.0.1:9"), 6,

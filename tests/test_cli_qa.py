@@ -146,7 +146,7 @@ def test_a_fault_for_an_absent_task_is_refused_in_one_line(
 ) -> None:
     code, _ = run("fault", "add", "--task", "sample-redy", "--subtask", "SSL_CONFIG")
     assert code == 1
-    assert capsys.readouterr().err.strip().startswith("sms-mock: POST /_mock/faults: 404 SMS.9001")
+    assert capsys.readouterr().err.strip().startswith("sms-mock: POST /_mock/faults: 404 SMS.7703")
 
 
 def test_reset_snapshot_save_and_restore(tmp_path: Path, server: LiveServer) -> None:

@@ -151,13 +151,13 @@ def test_waiting_too_long_raises_wait_timeout(sms: SmsClient) -> None:
 @pytest.mark.parametrize(
     ("call", "kind", "code"),
     [
-        (lambda c: c.get_task("absent"), NotFound, "SMS.9001"),
-        (lambda c: c.get_task("a.b"), BadRequest, "SMS.9004"),
-        (lambda c: c.start_task("sample-running"), WrongState, "SMS.1039"),
-        (lambda c: c.stop_task("sample-ready"), WrongState, "SMS.1038"),
-        (lambda c: c.restart_task("sample-ready"), WrongState, "SMS.1040"),
-        (lambda c: c.task_action("sample-ready", "cutover"), WrongState, "SMS.9003"),
-        (lambda c: c.delete_task("sample-running"), WrongState, "SMS.2015"),
+        (lambda c: c.get_task("absent"), NotFound, "SMS.7703"),
+        (lambda c: c.get_task("a.b"), BadRequest, "SMS.9001"),
+        (lambda c: c.start_task("sample-running"), WrongState, "SMS.7713"),
+        (lambda c: c.stop_task("sample-ready"), WrongState, "SMS.7714"),
+        (lambda c: c.restart_task("sample-ready"), WrongState, "SMS.7722"),
+        (lambda c: c.task_action("sample-ready", "cutover"), WrongState, "SMS.7721"),
+        (lambda c: c.delete_task("sample-running"), WrongState, "SMS.7719"),
     ],
 )
 def test_errors_are_typed_and_carry_the_request_id(
@@ -236,13 +236,13 @@ def test_reads_are_retried_on_5xx_with_growing_backoff() -> None:
 def test_retries_stop_after_the_configured_attempts() -> None:
     client, _, sleeps = client_on(
         lambda request: Answer(
-            500, {"error_code": "SMS.2007", "error_msg": "Background exception"}
+            500, {"error_code": "SMS.6000", "error_msg": "Background exception"}
         ),
         retry=RetryPolicy(attempts=2, backoff=0.1),
     )
     with pytest.raises(ServerError) as caught:
         client.get_task("t")
-    assert caught.value.error_code == "SMS.2007"
+    assert caught.value.error_code == "SMS.6000"
     assert sleeps == [0.1]
 
 

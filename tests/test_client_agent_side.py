@@ -103,7 +103,7 @@ def test_agent_command_of_a_running_task_is_start(sms: SmsClient) -> None:
 def test_agent_command_of_a_source_without_task_is_not_found(sms: SmsClient) -> None:
     with pytest.raises(NotFound) as caught:
         sms.get_agent_command(NO_TASK_SOURCE)
-    assert caught.value.error_code == "SMS.2252"
+    assert caught.value.error_code == "SMS.7606"
 
 
 def test_report_command_result_is_accepted(sms: SmsClient) -> None:

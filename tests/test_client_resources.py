@@ -201,7 +201,7 @@ def test_delete_source_then_get_raises_not_found(sms: SmsClient, source_id: str)
     sms.delete_source(source_id)
     with pytest.raises(NotFound) as caught:
         sms.get_source(source_id)
-    assert caught.value.error_code == "SMS.9010"
+    assert caught.value.error_code == "SMS.7602"
 
 
 def test_delete_sources_deletes_all_or_none(sms: SmsClient, source_id: str) -> None:
@@ -213,9 +213,9 @@ def test_delete_sources_deletes_all_or_none(sms: SmsClient, source_id: str) -> N
 
 
 def test_a_source_whose_task_runs_is_not_deleted(sms: SmsClient) -> None:
-    with pytest.raises(BadRequest) as caught:  # SMS.9014 is not one of the WrongState codes
+    with pytest.raises(BadRequest) as caught:  # SMS.7601 is not one of the WrongState codes
         sms.delete_source(RUNNING_SOURCE)
-    assert (caught.value.error_code, type(caught.value)) == ("SMS.9014", BadRequest)
+    assert (caught.value.error_code, type(caught.value)) == ("SMS.7601", BadRequest)
     assert sms.get_source(RUNNING_SOURCE).current_task.state == "RUNNING"
 
 
@@ -226,7 +226,7 @@ def test_a_task_made_from_a_registered_source_is_its_current_task(
     assert sms.get_source(source_id).current_task.id == task_id
     with pytest.raises(BadRequest) as caught:
         sms.create_task(create_body(source_id, name="again"))
-    assert caught.value.error_code == "SMS.9013"
+    assert caught.value.error_code == "SMS.6005"
 
 
 def test_source_overview_counts_a_new_source_as_unconfigured(
@@ -285,7 +285,7 @@ def test_delete_template_then_get_raises_not_found(sms: SmsClient) -> None:
     sms.delete_template(FIXTURE_TEMPLATE)
     with pytest.raises(NotFound) as caught:
         sms.get_template(FIXTURE_TEMPLATE)
-    assert caught.value.error_code == "SMS.9011"
+    assert caught.value.error_code == "SMS.7101"
 
 
 def test_delete_templates_deletes_all_or_none(sms: SmsClient) -> None:
@@ -344,7 +344,7 @@ def test_the_default_migproject_is_not_deleted(sms: SmsClient) -> None:
     sms.set_default_migproject(migproject_id)
     with pytest.raises(BadRequest) as caught:
         sms.delete_migproject(migproject_id)
-    assert caught.value.error_code == "SMS.9015"
+    assert caught.value.error_code == "SMS.7303"
     assert not isinstance(caught.value, WrongState)  # a 400 outside the WrongState codes
     assert sms.get_migproject(migproject_id).isdefault is True
 
@@ -354,7 +354,7 @@ def test_a_migproject_holding_sources_is_not_deleted(sms: SmsClient, source_id: 
     sms.update_source(source_id, migprojectid=migproject_id)
     with pytest.raises(BadRequest) as caught:
         sms.delete_migproject(migproject_id)
-    assert caught.value.error_code == "SMS.9016"
+    assert caught.value.error_code == "SMS.7311"
 
 
 def test_delete_migproject_then_get_raises_not_found(sms: SmsClient) -> None:
@@ -362,7 +362,7 @@ def test_delete_migproject_then_get_raises_not_found(sms: SmsClient) -> None:
     sms.delete_migproject(migproject_id)
     with pytest.raises(NotFound) as caught:
         sms.get_migproject(migproject_id)
-    assert caught.value.error_code == "SMS.9012"
+    assert caught.value.error_code == "SMS.7301"
 
 
 # --- the project's settings ---------------------------------------------------------------------
@@ -404,16 +404,16 @@ def test_a_signed_client_uses_a_query_and_a_call_without_a_body(live: LiveServer
 @pytest.mark.parametrize(
     ("call", "code"),
     [
-        (lambda c: c.get_source("absent"), "SMS.9010"),
-        (lambda c: c.rename_source("absent", "x"), "SMS.9010"),
-        (lambda c: c.change_source_state("absent", copystate="stopped"), "SMS.9010"),
-        (lambda c: c.update_disk_info("absent", disks=[]), "SMS.9010"),
-        (lambda c: c.get_template("absent"), "SMS.9011"),
-        (lambda c: c.update_template("absent", name="x"), "SMS.9011"),
-        (lambda c: c.get_target_password("absent"), "SMS.9011"),
-        (lambda c: c.get_migproject("absent"), "SMS.9012"),
-        (lambda c: c.set_default_migproject("absent"), "SMS.9012"),
-        (lambda c: c.update_source(RUNNING_SOURCE, migprojectid="absent"), "SMS.9012"),
+        (lambda c: c.get_source("absent"), "SMS.7602"),
+        (lambda c: c.rename_source("absent", "x"), "SMS.7602"),
+        (lambda c: c.change_source_state("absent", copystate="stopped"), "SMS.7602"),
+        (lambda c: c.update_disk_info("absent", disks=[]), "SMS.7602"),
+        (lambda c: c.get_template("absent"), "SMS.7101"),
+        (lambda c: c.update_template("absent", name="x"), "SMS.7101"),
+        (lambda c: c.get_target_password("absent"), "SMS.7101"),
+        (lambda c: c.get_migproject("absent"), "SMS.7301"),
+        (lambda c: c.set_default_migproject("absent"), "SMS.7301"),
+        (lambda c: c.update_source(RUNNING_SOURCE, migprojectid="absent"), "SMS.7301"),
     ],
 )
 def test_absent_resources_are_not_found(sms: SmsClient, call: Any, code: str) -> None:

@@ -239,7 +239,7 @@ def test_every_task_has_a_passphrase_of_its_own(sms: SmsClient, made_task: str) 
 def test_an_unknown_task_is_not_found(sms: SmsClient, call: Any) -> None:
     with pytest.raises(NotFound) as caught:
         call(sms)
-    assert (caught.value.status, caught.value.error_code) == (404, "SMS.9001")
+    assert (caught.value.status, caught.value.error_code) == (404, "SMS.7703")
     assert len(caught.value.request_id) == 32
 
 

@@ -160,7 +160,7 @@ def test_a_malformed_token_request_names_the_field(identity: dict[str, Any], fie
 @pytest.mark.parametrize(
     ("schema", "body"),
     [
-        (SmsErrorSchema, {"error_code": "SMS.9001", "error_msg": "x"}),
+        (SmsErrorSchema, {"error_code": "SMS.7703", "error_msg": "x"}),
         (ApigwErrorSchema, {"error_code": "APIGW.0301", "error_msg": "x", "request_id": "r"}),
         (KeystoneErrorSchema, {"error": {"code": 401, "message": "x", "title": "Unauthorized"}}),
     ],

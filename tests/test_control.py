@@ -31,7 +31,7 @@ def test_the_manual_clock_moves_only_when_told(client: FlaskClient) -> None:
 def test_the_clock_refuses_to_go_back_or_a_non_number(client: FlaskClient, seconds: Any) -> None:
     before = now_ms(client)
     response = client.post("/_mock/clock/advance", json={"seconds": seconds})
-    assert "seconds" in error_message(response, 400, "SMS.9002")
+    assert "seconds" in error_message(response, 400, "MOCK.0400")
     assert now_ms(client) == before
 
 
@@ -89,7 +89,7 @@ def test_a_bad_task_document_is_refused_naming_the_field(
     client: FlaskClient, sms: Sms, query: str, doc: Any, field: str
 ) -> None:
     response = client.post(f"/_mock/tasks{query}", json=doc)
-    assert field in error_message(response, 400, "SMS.9002")
+    assert field in error_message(response, 400, "MOCK.0400")
     assert sms.list().get_json()["count"] == 6
 
 
@@ -107,7 +107,7 @@ def test_a_fault_is_listed_and_deleted(client: FlaskClient) -> None:
     assert [f["id"] for f in listed["faults"]] == [fault["id"]]
     assert client.delete(f"/_mock/faults/{fault['id']}").status_code == 200
     again = client.delete(f"/_mock/faults/{fault['id']}")
-    error_body(again, 404, "SMS.9006")
+    error_body(again, 404, "MOCK.0404")
 
 
 @pytest.mark.parametrize(
@@ -126,7 +126,7 @@ def test_a_bad_fault_is_refused_naming_the_field(
     client: FlaskClient, spec: dict[str, Any], field: str
 ) -> None:
     response = client.post("/_mock/faults", json=spec)
-    assert field in error_message(response, 400, "SMS.9002")
+    assert field in error_message(response, 400, "MOCK.0400")
     assert client.get("/_mock/faults").get_json() == {"faults": []}
 
 

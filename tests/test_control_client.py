@@ -40,7 +40,7 @@ def plane(server: LiveServer) -> Iterator[ControlPlane]:
 def test_without_the_admin_token_every_call_is_refused(server: LiveServer) -> None:
     with ControlPlane(server.url) as control, pytest.raises(ControlError) as caught:
         control.health()
-    assert (caught.value.status, caught.value.code) == (401, "SMS.9008")
+    assert (caught.value.status, caught.value.code) == (401, "MOCK.0401")
 
 
 def test_the_clock_the_state_and_reset(plane: ControlPlane) -> None:
@@ -92,7 +92,7 @@ def test_scenarios_faults_and_the_journal(plane: ControlPlane) -> None:
     assert plane.clear_journal() == {"requests": []}
     with pytest.raises(ControlError) as caught:
         plane.load_scenario("no-such-scenario")
-    assert (caught.value.status, caught.value.code) == (404, "SMS.9007")
+    assert (caught.value.status, caught.value.code) == (404, "MOCK.0405")
 
 
 def test_a_project_token_drives_the_public_api(server: LiveServer, plane: ControlPlane) -> None:

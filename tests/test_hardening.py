@@ -45,7 +45,7 @@ def test_a_huge_integer_in_a_create_is_a_400_naming_the_field(
     body = create_body(free_source(client), over_speed_threshold=HUGE)
     with changes_nothing(emulator):
         response = raw_post(client, "/v3/tasks", json.dumps(body), headers={"X-Auth-Token": token})
-    assert "over_speed_threshold" in error_message(response, 400, "SMS.9002")
+    assert "over_speed_threshold" in error_message(response, 400, "SMS.6011")
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,7 @@ def test_a_huge_number_on_the_control_plane_is_a_400_naming_the_field(
     text = json.dumps(body).replace('"1e400"', "1e400")
     with changes_nothing(emulator):
         response = raw_post(client, path, text)
-    assert field in error_message(response, 400, "SMS.9002")
+    assert field in error_message(response, 400, "MOCK.0400")
     assert client.get("/_mock/clock").get_json()["now_ms"] == before
     assert client.get("/_mock/faults").get_json() == {"faults": []}
 
@@ -113,7 +113,7 @@ def test_a_put_with_a_used_size_beyond_int64_is_refused_and_later_calls_work(
     }
     with changes_nothing(emulator):
         response = client.post("/_mock/tasks", json=doc)
-    assert "used_size" in error_message(response, 400, "SMS.9002")
+    assert "used_size" in error_message(response, 400, "MOCK.0400")
     auth = {"X-Auth-Token": token}
     assert client.get("/v3/tasks", headers=auth).status_code == 200
     assert client.get("/v3/tasks/big-volume", headers=auth).status_code == 404
@@ -135,7 +135,7 @@ def test_an_operation_that_fails_half_way_changes_nothing(
     response = client.post(
         "/v3/tasks/sample-ready/action", json={"operation": "start"}, headers=auth
     )
-    error_message(response, 500, "SMS.2007")
+    error_message(response, 500, "SMS.6000")
     assert client.get("/v3/tasks/sample-ready", headers=auth).get_json() == before
     assert client.get("/v3/tasks", headers=auth).status_code == 200
     monkeypatch.undo()
@@ -154,7 +154,7 @@ def test_an_http_fault_body_with_a_lone_surrogate_is_refused(
 ) -> None:
     text = '{"match": {"path": "/v3/tasks"}, "status": 418, "body": "\\ud800"}'
     response = raw_post(client, "/_mock/faults", text)
-    assert "body" in error_message(response, 400, "SMS.9002")
+    assert "body" in error_message(response, 400, "MOCK.0400")
     assert client.get("/_mock/faults").get_json() == {"faults": []}
     assert client.get("/v3/tasks", headers={"X-Auth-Token": token}).status_code == 200
 
@@ -180,7 +180,7 @@ def test_a_lone_surrogate_anywhere_on_the_control_plane_is_a_400(
     text = json.dumps(body)  # json.dumps writes the lone surrogate as an escape
     with changes_nothing(emulator):
         response = raw_post(client, path, text)
-    error_message(response, 400, "SMS.9002")
+    error_message(response, 400, "MOCK.0400")
 
 
 # --- 9. nesting -----------------------------------------------------------------------------------
@@ -205,7 +205,7 @@ def test_an_unknown_key_nested_deep_is_a_400_on_every_control_route(
     with changes_nothing(emulator):
         response = raw_post(client, path, json.dumps(body))
     # Refused for its depth, not for what a shallow body of that route would lack.
-    assert "Nested deeper than" in error_message(response, 400, "SMS.9002")
+    assert "Nested deeper than" in error_message(response, 400, "MOCK.0400")
 
 
 @pytest.mark.parametrize("depth", [40, 950])
@@ -215,7 +215,7 @@ def test_nesting_beyond_the_limit_is_a_400_on_sms_routes(
     body = create_body(free_source(client), unknown=_nested(depth))
     with changes_nothing(emulator):
         response = raw_post(client, "/v3/tasks", json.dumps(body), headers={"X-Auth-Token": token})
-    assert "Nested deeper than" in error_message(response, 400, "SMS.9002")
+    assert "Nested deeper than" in error_message(response, 400, "SMS.6011")
 
 
 # --- 14. smaller ones -----------------------------------------------------------------------------
@@ -227,7 +227,7 @@ def test_an_empty_project_query_is_a_400_not_the_default_project(
 ) -> None:
     with changes_nothing(emulator):
         response = client.post(f"{path}?project=", json={"id": "empty-project"})
-    assert "project" in error_message(response, 400, "SMS.9002")
+    assert "project" in error_message(response, 400, "MOCK.0400")
 
 
 # --- 4, 13, 14. the state file: one server a file, owner-only, damage named ----------------------
@@ -431,7 +431,7 @@ def test_undoing_a_change_that_could_not_be_saved_does_not_set_a_real_clock_back
 
     monkeypatch.setattr(state_file, "save_changes", disk_full)
     fault = {"task_id": "sample-ready", "subtask": "SSL_CONFIG"}
-    error_message(client.post("/_mock/faults", json=fault), 500, "SMS.9017")
+    error_message(client.post("/_mock/faults", json=fault), 500, "MOCK.0501")
     assert client.get("/_mock/clock").get_json()["now_ms"] >= before
     app.extensions["sms_mock"].close()
 
@@ -453,9 +453,9 @@ def test_a_change_that_cannot_be_saved_is_undone_and_answered_500(
     response = client.post(
         "/v3/tasks/sample-ready/action", json={"operation": "start"}, headers=auth
     )
-    assert "disk is full" in error_message(response, 500, "SMS.9017")
+    assert "disk is full" in error_message(response, 500, "SMS.6301")
     deleted = client.delete("/v3/tasks/sample-abort", headers=auth)
-    error_message(deleted, 500, "SMS.9017")
+    error_message(deleted, 500, "SMS.6301")
     assert client.get("/v3/tasks", headers=auth).get_json() == listed  # memory: as on disk
     monkeypatch.setattr(state_file, "save_changes", save_changes)
     assert (
@@ -501,7 +501,7 @@ def test_on_a_really_full_disk_acknowledged_writes_are_exactly_what_remains(
             if response.status_code == 201:
                 acknowledged.append(doc["id"])
             else:
-                error_message(response, 500, "SMS.9017")
+                error_message(response, 500, "MOCK.0501")
                 refused += 1
         assert refused, "the disk never filled: make it smaller"
         in_memory = {
@@ -572,7 +572,7 @@ def test_a_task_fault_without_a_project_is_the_default_projects(client: FlaskCli
     unknown = client.post(
         "/_mock/faults?project=nowhere", json={"task_id": "sample-ready", "subtask": "SSL_CONFIG"}
     )
-    assert "project" in error_message(unknown, 400, "SMS.9002")
+    assert "project" in error_message(unknown, 400, "MOCK.0400")
 
 
 # --- 6. snapshots that once broke the server, and the clock's rules ------------------------------
@@ -671,7 +671,7 @@ POISONS = [
 def test_a_put_source_cannot_set_the_emulators_own_keys(client: FlaskClient, key: str) -> None:
     # {"_command_results": {"a": 1}} was taken, and every later command result of it was a 500.
     answer = client.post("/_mock/sources", json={"id": "srcx", key: {"a": 1}})
-    assert key in error_message(answer, 400, "SMS.9002")
+    assert key in error_message(answer, 400, "MOCK.0400")
     assert client.post("/_mock/sources", json={"id": "srcx"}).status_code == 201
 
 
@@ -696,7 +696,7 @@ def test_a_poisoned_snapshot_is_refused_naming_the_field_and_changes_nothing(
     field = _poison(poison, snapshot)
     before = client.get("/_mock/snapshot").get_json()
     response = client.post("/_mock/snapshot", json=snapshot)
-    assert field in error_message(response, 400, "SMS.9002")
+    assert field in error_message(response, 400, "MOCK.0400")
     assert client.get("/_mock/snapshot").get_json() == before
     token = client.post("/v3/auth/tokens", json=password_body()).headers["X-Subject-Token"]
     assert client.get("/v3/tasks", headers={"X-Auth-Token": token}).status_code == 200
@@ -758,7 +758,7 @@ def test_the_clock_will_not_be_advanced_past_year_9000(client: FlaskClient) -> N
         if far.status_code != 200:
             break
         far = client.post("/_mock/clock/advance", json={"seconds": 10 * 365 * 86400})
-    assert "9000" in error_message(far, 400, "SMS.9002")
+    assert "9000" in error_message(far, 400, "MOCK.0400")
     assert client.post("/v3/auth/tokens", json=password_body()).status_code == 201
     assert client.get("/_mock/clock").get_json()["now_ms"] > before
 
@@ -948,12 +948,12 @@ def test_a_fault_for_a_task_that_does_not_exist_is_refused(client: FlaskClient) 
     response = client.post(
         "/_mock/faults", json={"task_id": "sample-redy", "subtask": "SSL_CONFIG"}
     )
-    assert "sample-redy" in error_message(response, 404, "SMS.9001")
+    assert "sample-redy" in error_message(response, 404, "SMS.7703")
     other = client.post(
         "/_mock/faults?project=ap-southeast-3",
         json={"task_id": "sample-ready", "subtask": "SSL_CONFIG"},
     )
-    error_message(other, 404, "SMS.9001")  # it is the default project's task, not this one's
+    error_message(other, 404, "SMS.7703")  # it is the default project's task, not this one's
     assert client.get("/_mock/faults").get_json() == {"faults": []}
 
 

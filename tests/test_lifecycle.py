@@ -101,11 +101,11 @@ def test_delete_is_refused_only_while_a_task_moves(
     put_in_state(client, state)
     response = sms.delete("t1")
     if state in table.UNDELETABLE:
-        error_body(response, 400, "SMS.2015")
+        error_body(response, 400, "SMS.7719")
         assert sms.show("t1").status_code == 200
     else:
         assert response.status_code == 200
-        error_body(sms.show("t1"), 404, "SMS.9001")
+        error_body(sms.show("t1"), 404, "SMS.7703")
 
 
 # --- time ----------------------------------------------------------------------------------------

@@ -35,8 +35,6 @@ RESPONSES = [
     for status, response in operation["responses"].items()
 ]
 
-SMS_OR_GATEWAY = "SmsError|ApigwError"
-
 # Every status each operation can answer, with its body's schema (None: no body): README's
 # error table, route by route.
 EXPECTED_RESPONSES: dict[str, dict[str, str | None]] = {
@@ -63,6 +61,12 @@ EXPECTED_RESPONSES: dict[str, dict[str, str | None]] = {
         "403": "KeystoneError",
         "404": "KeystoneError",
     },
+    "keystone_list_users": {
+        "200": "UserList",
+        "400": "KeystoneError",
+        "401": "ApigwError",
+        "403": "KeystoneError",
+    },
     "keystone_show_catalog": {"200": "Catalog", "401": "ApigwError"},
     "keystone_list_endpoints": {"200": "EndpointList", "400": "KeystoneError", "401": "ApigwError"},
     "keystone_show_endpoint": {"200": "EndpointShow", "401": "ApigwError", "404": "KeystoneError"},
@@ -80,7 +84,7 @@ EXPECTED_RESPONSES: dict[str, dict[str, str | None]] = {
     "create_task": {
         "200": "CreateTaskResponse",
         "400": "SmsError",
-        "401": SMS_OR_GATEWAY,
+        "401": "ApigwError",
         "403": "ApigwError",
         "413": "ApigwError",
     },
@@ -101,7 +105,7 @@ EXPECTED_RESPONSES: dict[str, dict[str, str | None]] = {
     "update_task_status": {
         "200": "EmptyResponse",
         "400": "SmsError",
-        "401": SMS_OR_GATEWAY,
+        "401": "ApigwError",
         "403": "ApigwError",
         "404": "SmsError",
         "413": "ApigwError",
@@ -116,7 +120,7 @@ EXPECTED_RESPONSES: dict[str, dict[str, str | None]] = {
     "register_server": {
         "200": "IdResponse",
         "400": "SmsError",
-        "401": SMS_OR_GATEWAY,
+        "401": "ApigwError",
         "403": "ApigwError",
         "413": "ApigwError",
     },
@@ -131,7 +135,7 @@ EXPECTED_RESPONSES: dict[str, dict[str, str | None]] = {
     "delete_tasks": {
         "200": "EmptyResponse",
         "400": "SmsError",
-        "401": SMS_OR_GATEWAY,
+        "401": "ApigwError",
         "403": "ApigwError",
         "404": "SmsError",
         "413": "ApigwError",
@@ -205,6 +209,7 @@ def test_operation_ids_are_the_sdk_method_names() -> None:
             *IAM_DIRECTORY_OPERATION_IDS,
             "create_temporary_access_key_by_token",
             *RESOURCE_OPERATION_IDS,
+            *HISTORY_OPERATION_IDS,
         ]
     )
 
@@ -213,6 +218,7 @@ def test_operation_ids_are_the_sdk_method_names() -> None:
 IAM_DIRECTORY_OPERATION_IDS = [
     "keystone_show_project",
     "keystone_list_projects_for_user",
+    "keystone_list_users",
     "keystone_show_catalog",
     "keystone_list_endpoints",
     "keystone_show_endpoint",
@@ -266,6 +272,11 @@ RESOURCE_OPERATION_IDS = [
     "show_privacy_agreements",
     "create_privacy_agreements",
 ]
+
+
+# The history APIs: SDK 3.1.196's methods, gone from the SDK installed here, so their paths are
+# checked against that SDK by tests/test_history_apis.py.
+HISTORY_OPERATION_IDS = ["unlock_target_ecs", "check_net_acl", "show_sha256"]
 
 
 def test_operation_ids_and_paths_are_the_sdks() -> None:
@@ -459,14 +470,10 @@ def test_project_list_takes_a_name() -> None:
     assert parameters["name"]["schema"]["type"] == "string"
 
 
-def test_sms_post_401_is_either_body() -> None:
+def test_an_sms_writes_401_is_the_gateways_alone() -> None:
+    # A body's faults (its size, its Content-Type) are the service's 400s (SMS.6014 to 6016).
     schema = BY_ID["update_task_status"]["responses"]["401"]["content"]["application/json"]
-    assert schema["schema"] == {
-        "oneOf": [
-            {"$ref": "#/components/schemas/SmsError"},
-            {"$ref": "#/components/schemas/ApigwError"},
-        ]
-    }
+    assert schema["schema"] == {"$ref": "#/components/schemas/ApigwError"}
 
 
 def test_error_codes_are_patterns_so_the_one_of_picks_exactly_one() -> None:

@@ -243,7 +243,7 @@ def test_a_format_1_snapshot_is_migrated_with_a_default_migproject(client: Flask
 
 def test_a_snapshot_of_a_newer_format_is_refused_naming_it(client: FlaskClient) -> None:
     newer = {**client.get("/_mock/snapshot").get_json(), "format": "sms-mock-snapshot/9"}
-    message = error_message(client.post("/_mock/snapshot", json=newer), 400, "SMS.9002")
+    message = error_message(client.post("/_mock/snapshot", json=newer), 400, "MOCK.0400")
     assert "sms-mock-snapshot/9" in message
 
 

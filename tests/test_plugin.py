@@ -68,7 +68,7 @@ def test_fail_at_a_task_of_another_project(sms_mock):
     assert states == {"ap-southeast-3": "MIGRATE_FAIL", "cn-north-4": "MIGRATE_SUCCESS"}
 
 def test_a_refused_setup_fails_the_test_saying_why(sms_mock):
-    with pytest.raises(AssertionError, match="SMS.9007"):
+    with pytest.raises(AssertionError, match="MOCK.0405"):
         sms_mock.load_scenario("no-such-scenario")
 """
 

@@ -30,7 +30,7 @@ def http_fault(client: FlaskClient, **spec: Any) -> dict[str, Any]:
 def test_an_http_fault_answers_its_status_and_body_then_stops(
     client: FlaskClient, sms: Sms
 ) -> None:
-    body = {"error_code": "SMS.2007", "error_msg": "Background exception"}
+    body = {"error_code": "SMS.6000", "error_msg": "Background exception"}
     http_fault(client, match={"method": "GET", "path": "/v3/tasks/*"}, status=503, body=body)
     first = sms.show("sample-ready")
     assert (first.status_code, first.get_json()) == (503, body)
@@ -45,7 +45,7 @@ def test_an_http_fault_matches_method_path_task_and_operation(
                               "task_id": "sample-ready", "operation": "start"},
                status=500, times=5)  # fmt: skip
     assert sms.act("sample-abort", "start").status_code == 200  # another task
-    assert sms.act("sample-ready", "stop").status_code == 400  # another operation: SMS.1038
+    assert sms.act("sample-ready", "stop").status_code == 400  # another operation: SMS.7714
     assert sms.show("sample-ready").status_code == 200  # another method
     assert sms.act("sample-ready", "start").status_code == 500
     assert sms.task("sample-ready")["state"] == "READY"  # the faked answer changed nothing
@@ -99,7 +99,7 @@ def test_a_bad_http_fault_is_refused_naming_the_field(
     client: FlaskClient, spec: dict[str, Any], field: str
 ) -> None:
     response = client.post("/_mock/faults", json=spec)
-    assert field in error_message(response, 400, "SMS.9002")
+    assert field in error_message(response, 400, "MOCK.0400")
 
 
 def test_faults_of_both_kinds_are_listed_and_deleted(client: FlaskClient) -> None:
@@ -219,7 +219,7 @@ def test_a_bad_snapshot_is_refused_and_changes_nothing(
 ) -> None:
     before = client.get("/_mock/snapshot").get_json()
     response = client.post("/_mock/snapshot", data=body, content_type="application/json")
-    error_body(response, 400, "SMS.9002")
+    error_body(response, 400, "MOCK.0400")
     assert client.get("/_mock/snapshot").get_json()["sms"] == before["sms"]
 
 
@@ -238,7 +238,7 @@ def test_with_an_admin_token_the_control_plane_needs_the_header(
     guarded: FlaskClient, path: str
 ) -> None:
     refused = guarded.get(path)
-    error_body(refused, 401, "SMS.9008")
+    error_body(refused, 401, "MOCK.0401")
     assert guarded.get(path, headers={"X-Mock-Admin-Token": "wrong"}).status_code == 401
     assert guarded.get(path, headers={"X-Mock-Admin-Token": "s3cret"}).status_code == 200
 

@@ -132,7 +132,8 @@ def test_the_same_agent_registering_again_keeps_its_id(api: Api) -> None:
 
 def test_registration_needs_an_address(api: Api) -> None:
     body = {key: value for key, value in REGISTRATION.items() if key != "ip"}
-    error_body(api.post("/v3/sources", body), 400, "SMS.9002")
+    # A rule across fields ("one of ip and ipv6"): not to spec, not merely incomplete.
+    assert "ip" in error_body(api.post("/v3/sources", body), 400, "SMS.6011")["error_msg"]
 
 
 def test_terraforms_virtualization_type_is_accepted(api: Api) -> None:
@@ -244,8 +245,8 @@ def test_deleting_a_source_with_a_running_task_is_refused(api: Api) -> None:
     source_id = api.register()
     task_id = api.create_task(source_id)
     api.ok(api.post(f"/v3/tasks/{task_id}/action", {"operation": "start"}))
-    error_body(api.delete(f"/v3/sources/{source_id}"), 400, "SMS.9014")
-    error_body(api.post("/v3/sources/delete", {"ids": [source_id]}), 400, "SMS.9014")
+    error_body(api.delete(f"/v3/sources/{source_id}"), 400, "SMS.7601")
+    error_body(api.post("/v3/sources/delete", {"ids": [source_id]}), 400, "SMS.7601")
     assert api.source(source_id)["current_task"]["id"] == task_id
 
 
@@ -253,19 +254,19 @@ def test_deleting_a_source_deletes_its_idle_task(api: Api) -> None:
     source_id = api.register()
     task_id = api.create_task(source_id)
     api.ok(api.delete(f"/v3/sources/{source_id}"))
-    error_body(api.get(f"/v3/sources/{source_id}"), 404, "SMS.9010")
-    error_body(api.get(f"/v3/tasks/{task_id}"), 404, "SMS.9001")
+    error_body(api.get(f"/v3/sources/{source_id}"), 404, "SMS.7602")
+    error_body(api.get(f"/v3/tasks/{task_id}"), 404, "SMS.7703")
 
 
 def test_delete_many_is_all_or_nothing(api: Api) -> None:
     source_id = api.register()
-    error_body(api.post("/v3/sources/delete", {"ids": [source_id, "nope"]}), 404, "SMS.9010")
+    error_body(api.post("/v3/sources/delete", {"ids": [source_id, "nope"]}), 404, "SMS.7602")
     assert api.source(source_id)
 
 
 @pytest.mark.parametrize("path", ["/v3/sources/a.b", "/v3/vm/templates/a.b", "/v3/migprojects/a.b"])
 def test_a_malformed_id_is_sms_9004(api: Api, path: str) -> None:
-    error_body(api.get(path), 400, "SMS.9004")
+    error_body(api.get(path), 400, "SMS.9001")
 
 
 # --- templates ----------------------------------------------------------------------------------
@@ -301,7 +302,7 @@ def test_templates_list_filters_and_target_password(api: Api) -> None:
 
 def test_a_deleted_template_is_gone(api: Api) -> None:
     api.ok(api.post("/v3/vm/templates/delete", {"ids": ["tpl-default"]}))
-    error_body(api.get("/v3/vm/templates/tpl-default"), 404, "SMS.9011")
+    error_body(api.get("/v3/vm/templates/tpl-default"), 404, "SMS.7101")
 
 
 # --- migration projects -------------------------------------------------------------------------
@@ -344,7 +345,7 @@ def test_making_another_the_default_takes_the_flag(api: Api) -> None:
 
 def test_the_default_and_a_migproject_with_sources_cannot_be_deleted(api: Api) -> None:
     (default,) = [m["id"] for m in _migprojects(api) if m["isdefault"]]
-    error_body(api.delete(f"/v3/migprojects/{default}"), 400, "SMS.9015")
+    error_body(api.delete(f"/v3/migprojects/{default}"), 400, "SMS.7303")
     other = api.ok(
         api.post(
             "/v3/migprojects", {"name": "wave-2", "region": "cn-north-4", "type": "MIGRATE_FILE"}
@@ -352,10 +353,10 @@ def test_the_default_and_a_migproject_with_sources_cannot_be_deleted(api: Api) -
     )["id"]
     source_id = api.register()
     api.ok(api.put(f"/v3/sources/{source_id}", {"migprojectid": other}))
-    error_body(api.delete(f"/v3/migprojects/{other}"), 400, "SMS.9016")
+    error_body(api.delete(f"/v3/migprojects/{other}"), 400, "SMS.7311")
     api.ok(api.put(f"/v3/sources/{source_id}", {"migprojectid": default}))
     api.ok(api.delete(f"/v3/migprojects/{other}"))
-    error_body(api.get(f"/v3/migprojects/{other}"), 404, "SMS.9012")
+    error_body(api.get(f"/v3/migprojects/{other}"), 404, "SMS.7301")
 
 
 def test_terraforms_delete_body_is_ignored(api: Api, client: FlaskClient) -> None:
@@ -425,4 +426,4 @@ def test_another_projects_source_cannot_be_changed_or_deleted(client: FlaskClien
         ),
         client.delete("/v3/sources/src-linux-file", headers=outsider),
     ):
-        error_body(response, 404, "SMS.9010")
+        error_body(response, 404, "SMS.7602")

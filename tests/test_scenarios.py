@@ -370,7 +370,7 @@ def test_a_scenario_loaded_into_another_project_stays_there(client: FlaskClient,
     ids = by_query["task_ids"] + by_body["task_ids"]
     assert by_query["project_id"] == by_body["project_id"] == SECOND_PROJECT_ID
     for task_id in ids:
-        error_body(sms.show(task_id), 404, "SMS.9001")
+        error_body(sms.show(task_id), 404, "SMS.7703")
     assert not set(ids) & {t["id"] for t in sms.list().get_json()["tasks"]}
     scoped = password_body(scope={"project": {"name": "ap-southeast-3"}})
     there = Sms(client, issue_token(client, scoped))
@@ -381,7 +381,7 @@ def test_a_scenario_loaded_into_another_project_stays_there(client: FlaskClient,
 
 
 def test_an_unknown_scenario_is_a_404(client: FlaskClient) -> None:
-    message = error_message(try_load(client, "no-such-scenario"), 404, "SMS.9007")
+    message = error_message(try_load(client, "no-such-scenario"), 404, "MOCK.0405")
     assert "no-such-scenario" in message
 
 
@@ -401,8 +401,8 @@ def test_a_bad_project_is_a_400_naming_the_field(
     client: FlaskClient, sms: Sms, query: str, body: Any, field: str
 ) -> None:
     count = sms.list().get_json()["count"]
-    message = error_message(try_load(client, "ready", query, body), 400, "SMS.9002")
-    assert message.startswith(f"Invalid request: {field}: ")
+    message = error_message(try_load(client, "ready", query, body), 400, "MOCK.0400")
+    assert message.startswith(f"Invalid request. {field}: ")
     assert sms.list().get_json()["count"] == count  # nothing was loaded
 
 

@@ -31,7 +31,7 @@ def test_off_loopback_serve_refuses_to_start_without_an_admin_token(host: str) -
 def test_with_an_admin_token_the_control_plane_needs_the_header() -> None:
     with serving(SMS_MOCK, "serve", "--admin-token", "s3cret") as (process, url):
         refused = requests.post(f"{url}/_mock/reset", timeout=5)
-        error_body(refused, 401, "SMS.9008")
+        error_body(refused, 401, "MOCK.0401")
         allowed = requests.post(
             f"{url}/_mock/reset", headers={"X-Mock-Admin-Token": "s3cret"}, timeout=5
         )
@@ -63,7 +63,7 @@ def test_the_admin_token_can_stay_out_of_the_process_list(tmp_path: Path, source
         else ([], {"SMS_MOCK_ADMIN_TOKEN": "s3cret"})
     )
     with serving(SMS_MOCK, "serve", *extra, env=env) as (process, url):
-        error_body(requests.post(f"{url}/_mock/reset", timeout=5), 401, "SMS.9008")
+        error_body(requests.post(f"{url}/_mock/reset", timeout=5), 401, "MOCK.0401")
         allowed = requests.post(
             f"{url}/_mock/reset", headers={"X-Mock-Admin-Token": "s3cret"}, timeout=5
         )

@@ -173,13 +173,13 @@ def test_windows_round_trip(sms: Sms) -> None:
 
 
 @pytest.mark.parametrize("bad", ["24:00", "7:00", "07:60", "0700"])
-def test_a_window_time_that_is_not_hh_mm_is_sms_9002(sms: Sms, bad: str) -> None:
+def test_a_window_time_that_is_not_hh_mm_is_sms_6011(sms: Sms, bad: str) -> None:
     response = sms.client.post(
         "/v3/tasks/sample-ready/speed-limit",
         json={"speed_limit": [{"start": bad, "end": "08:00", "speed": 10}]},
         headers=sms.headers,
     )
-    error_body(response, 400, "SMS.9002")
+    error_body(response, 400, "SMS.6011")
 
 
 def test_put_task_changes_its_fields(sms: Sms) -> None:
@@ -253,7 +253,7 @@ def test_another_projects_task_settings_are_absent(
 ) -> None:
     headers = {"X-Auth-Token": project_token(client, "ap-southeast-3")}
     response = client.open(path, method=method, json=body, headers=headers)
-    error_body(response, 404, "SMS.9001")
+    error_body(response, 404, "SMS.7703")
 
 
 # --- the log, certificates, consistency checks, the network check ---------------------------
@@ -361,7 +361,7 @@ def test_another_projects_task_reports_are_absent(
     client: FlaskClient, method: str, path: str, body: Any
 ) -> None:
     headers = {"X-Auth-Token": project_token(client, "ap-southeast-3")}
-    error_body(client.open(path, method=method, json=body, headers=headers), 404, "SMS.9001")
+    error_body(client.open(path, method=method, json=body, headers=headers), 404, "SMS.7703")
 
 
 def test_put_task_changes_the_type_of_a_ready_task_only(sms: Sms) -> None:
@@ -374,7 +374,7 @@ def test_put_task_changes_the_type_of_a_ready_task_only(sms: Sms) -> None:
     )
     assert sms.task("sample-ready")["type"] == "MIGRATE_BLOCK"
     response = put("/v3/tasks/sample-running", json={"type": "MIGRATE_BLOCK"}, headers=sms.headers)
-    error_body(response, 400, "SMS.9003")
+    error_body(response, 400, "SMS.7706")
     assert sms.task("sample-running")["type"] == "MIGRATE_FILE"
 
 
@@ -421,7 +421,7 @@ def test_a_stop_tells_the_agent_stop(sms: Sms) -> None:
 
 def test_a_source_without_a_task_is_sms_2252(sms: Sms) -> None:
     error_body(
-        sms.client.get("/v3/sources/src-linux-file/command", headers=sms.headers), 404, "SMS.2252"
+        sms.client.get("/v3/sources/src-linux-file/command", headers=sms.headers), 404, "SMS.7606"
     )
 
 
@@ -444,7 +444,7 @@ def test_a_progress_report_never_moves_a_task_on_the_clock(client: FlaskClient, 
     error_body(
         sms.client.put("/v3/tasks/sample-running/progress", json=bad, headers=sms.headers),
         400,
-        "SMS.9002",
+        "SMS.6011",
     )
 
 
@@ -476,4 +476,4 @@ def test_a_put_in_task_and_a_scenario_can_carry_speed_limits_and_an_agent(tmp_pa
     answer = sms.client.get("/v3/tasks/p/speed-limit", headers=sms.headers).get_json()
     assert answer["speed_limit"][0]["speed"] == 5
     bad = client.post("/_mock/tasks", json={"id": "q", "speed_limits": [{"start": "25:00"}]})
-    assert "speed_limits" in error_body(bad, 400, "SMS.9002")["error_msg"]
+    assert "speed_limits" in error_body(bad, 400, "MOCK.0400")["error_msg"]

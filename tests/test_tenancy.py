@@ -36,7 +36,7 @@ def test_an_outsider_gets_404_on_every_task_route_and_changes_nothing(
     before = sms.show(task_id).data
     stranger = Sms(client, OUTSIDERS[outsider](client))
     response: TestResponse = ROUTES[route](stranger, task_id)
-    error_body(response, 404, "SMS.9001")
+    error_body(response, 404, "SMS.7703")
     assert sms.show(task_id).data == before
 
 
@@ -60,7 +60,7 @@ def test_delete_many_mixing_own_and_foreign_ids_deletes_nothing(
     response = neighbour.delete_many(["sample-ready"])
     assert response.status_code == 404
     response = sms.delete_many(["sample-abort", "theirs"])
-    error_body(response, 404, "SMS.9001")
+    error_body(response, 404, "SMS.7703")
     assert sms.show("sample-abort").status_code == 200
 
 

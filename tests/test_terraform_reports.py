@@ -443,7 +443,7 @@ def test_source_server_command_of_a_source_without_a_task_fails_the_read(tf: Tf)
     with pytest.raises(ProviderError, match="404"):
         source_server_command(tf, "src-linux-file")
     answer = tf.helper("GET", "/v3/sources/src-linux-file/command")
-    assert answer.json()["error_code"] == "SMS.2252"
+    assert answer.json()["error_code"] == "SMS.7606"
 
 
 # --- huaweicloud_sms_source_server_command_result_report ------------------------------------

@@ -2,8 +2,8 @@
 
 Every body it reads loads through a request schema of `contracts/control.py`, and every body it
 answers is dumped through the response schema of the same module. Errors use the SMS body with
-the emulator's own codes: SMS.9002 for a bad request, SMS.9006 for an unknown fault id, SMS.9008
-for a missing admin token (checked in the gateway middleware).
+the emulator's own codes (`control/errors.py`): MOCK.0400 for a bad request, MOCK.0404 for an
+unknown fault id, MOCK.0401 for a missing admin token (checked in the gateway middleware).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from sms_mock.contracts.control import (
     TaskFaultSchema,
 )
 from sms_mock.contracts.snapshot import CLOCK_MAX_MS
+from sms_mock.mock_server.control import errors
 from sms_mock.mock_server.core.clock import reading
-from sms_mock.mock_server.core.errors import sms_error
 from sms_mock.mock_server.core.http import (
     SNAPSHOT_DEPTH,
     body_json,
@@ -42,7 +42,6 @@ from sms_mock.mock_server.core.http import (
     load_query,
 )
 from sms_mock.mock_server.emulator import UnknownProject
-from sms_mock.mock_server.sms import errors as sms_errors
 from sms_mock.mock_server.sms.lifecycle import OPERATION_RULES, UNDELETABLE_STATES
 from sms_mock.mock_server.sms.resource_documents import SOURCE_DOCUMENT, TEMPLATE_DOCUMENT
 from sms_mock.mock_server.sms.task_documents import TASK_DOCUMENT
@@ -50,7 +49,7 @@ from sms_mock.mock_server.snapshot_check import InvalidSnapshot
 
 blueprint = Blueprint("control", __name__, url_prefix="/_mock")
 
-invalid = sms_errors.invalid_body
+invalid = errors.bad_request
 
 _advance_schema = ClockAdvanceSchema()
 _speed_schema = ClockSpeedSchema()
@@ -217,7 +216,7 @@ def clear_faults() -> Response:
 def delete_fault(fault_id: str) -> Response:
     em = emulator()
     if not (em.faults.delete(fault_id) or em.http_faults.delete(fault_id)):
-        raise sms_error(404, "SMS.9006", f"The fault {fault_id} does not exist.")
+        raise errors.fault_not_found(fault_id)
     return json_response({})
 
 

@@ -1,7 +1,7 @@
 """Named scenarios on the control plane: `GET /_mock/scenarios`, `POST /_mock/scenarios/{name}`.
 
-Errors use the SMS body with the emulator's own codes: SMS.9002 for a bad request (an unknown
-project among them), SMS.9007 for an unknown scenario.
+Errors use the SMS body with the emulator's own codes: MOCK.0400 for a bad request (an unknown
+project among them), MOCK.0405 for an unknown scenario.
 """
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ from sms_mock.contracts.control import (
     ScenarioLoadRequestSchema,
     ScenarioLoadSchema,
 )
+from sms_mock.mock_server.control import errors
 from sms_mock.mock_server.control.scenarios import UnknownScenario
-from sms_mock.mock_server.core.errors import sms_error
 from sms_mock.mock_server.core.http import emulator, json_response, load_body
 from sms_mock.mock_server.emulator import UnknownProject
-from sms_mock.mock_server.sms import errors as sms_errors
 
 blueprint = Blueprint("control_scenarios", __name__, url_prefix="/_mock")
 
-invalid = sms_errors.invalid_body
+invalid = errors.bad_request
 
 _load_request_schema = ScenarioLoadRequestSchema()
 _list_schema = ScenarioListSchema()
@@ -67,7 +66,7 @@ def load_scenario(name: str) -> Response:
     try:
         loaded = emulator().load_scenario(name, ref)
     except UnknownScenario as exc:
-        raise sms_error(404, "SMS.9007", f"The scenario {name} does not exist.") from exc
+        raise errors.scenario_not_found(name) from exc
     except UnknownProject as exc:
         raise invalid(field, f"no project {exc.args[0]!r}") from exc
     body = {

@@ -3,7 +3,7 @@
 The dashboard acts on tasks through the public API, as any client does, so it needs a token;
 the control plane's admin may have one without a password, as it may put any task in any
 state. The token is a real one, issued by IAM as a password login would be: it expires, it
-shows in the state file, and the public API checks it like any other. Errors: 400 SMS.9002 for
+shows in the state file, and the public API checks it like any other. Errors: 400 MOCK.0400 for
 a bad body, an unknown project, or one whose account has no user.
 """
 
@@ -13,15 +13,15 @@ from flask import Blueprint, Response, request
 
 from sms_mock.contracts.control import ProjectTokenRequestSchema, ProjectTokenSchema
 from sms_mock.contracts.enums import AuthMethod
+from sms_mock.mock_server.control import errors
 from sms_mock.mock_server.core.clock import iso_ms
 from sms_mock.mock_server.core.http import emulator, json_response, load_body
 from sms_mock.mock_server.emulator import UnknownProject
 from sms_mock.mock_server.iam.models import User
-from sms_mock.mock_server.sms import errors as sms_errors
 
 blueprint = Blueprint("control_tokens", __name__, url_prefix="/_mock")
 
-invalid = sms_errors.invalid_body
+invalid = errors.bad_request
 
 _request_schema = ProjectTokenRequestSchema()
 _token_schema = ProjectTokenSchema()

@@ -13,11 +13,15 @@ from enum import StrEnum
 from http import HTTPStatus
 from typing import Any
 
+from sms_mock.contracts import error_codes as codes
+from sms_mock.contracts.error_codes import ErrorCode
+
 JSON = "application/json"
+CONTROL_PREFIX = "/_mock"  # the control plane's paths, the dashboard's among them
 
 
 class BodyFormat(StrEnum):
-    SMS = "sms"  # {"error_code": "SMS.xxxx", "error_msg": ...}
+    SMS = "sms"  # {"error_code": "SMS.xxxx", "error_msg": ...}; the emulator's own MOCK.xxxx too
     GATEWAY = "gateway"  # {"error_code": "APIGW.xxxx", "error_msg": ..., "request_id": ...}
     KEYSTONE = "keystone"  # {"error": {"code": <status>, "message": ..., "title": ...}}
     IAM = "iam"  # {"error_code": "IAM.xxxx", "error_msg": ...}: IAM's own /v3.0 APIs
@@ -49,6 +53,16 @@ def sms_error(status: int, code: str, message: str) -> ApiError:
     return ApiError(status, code, message, BodyFormat.SMS)
 
 
+def catalogued(row: ErrorCode, detail: str = "") -> ApiError:
+    """The error catalogue's answer for `row` (`contracts/error_codes.py`), `detail` after its
+    message: the one way an SMS.xxxx or MOCK.xxxx answer is made."""
+    return ApiError(row.status, row.code, row.text(detail), BodyFormat.SMS)
+
+
+def on_control_plane(path: str) -> bool:
+    return path.startswith(CONTROL_PREFIX)
+
+
 def gateway_error(status: int, code: str, message: str) -> ApiError:
     """An error the API gateway answers itself, before the service sees the request."""
     return ApiError(status, code, message, BodyFormat.GATEWAY)
@@ -64,13 +78,19 @@ def iam_error(status: int, code: str, message: str) -> ApiError:
     return ApiError(status, code, message, BodyFormat.IAM)
 
 
-def not_saved(reason: str) -> ApiError:
-    """A change the state file could not take (a full disk): undone, so nothing was done."""
-    return sms_error(
-        500,
-        "SMS.9017",
-        f"The change could not be saved to the state file, and was undone: {reason}",
-    )
+def not_saved(reason: str, path: str) -> ApiError:
+    """A change the state file could not take (a full disk): undone, so nothing was done.
+
+    The service's database error on its API, the emulator's own code on the control plane.
+    """
+    if on_control_plane(path):
+        return catalogued(codes.MOCK_STATE_FILE, reason)
+    return catalogued(codes.STATE_FILE, f"The change was not saved, and was undone: {reason}")
+
+
+def internal_error(path: str) -> ApiError:
+    """An error nobody foresaw (logged by the app): the service's own 500, never a trace."""
+    return catalogued(codes.MOCK_INTERNAL if on_control_plane(path) else codes.SERVICE_ERROR)
 
 
 def route_not_found() -> ApiError:

@@ -114,20 +114,27 @@ class Loader(Protocol):
     def load(self, data: Any) -> Any: ...
 
 
-def load(schema: Loader, data: Any, invalid: Invalid) -> Any:
-    """`data` loaded through `schema`; `invalid(field, problem)` raised for the first problem."""
+def load(
+    schema: Loader,
+    data: Any,
+    invalid: Invalid,
+    refused: Callable[[ValidationError], ApiError] | None = None,
+) -> Any:
+    """`data` loaded through `schema`; `invalid(field, problem)` raised naming every problem,
+    or `refused(error)` when given (a service that tells an incomplete body apart)."""
     if not isinstance(data, Mapping):
         raise invalid("body", "The body must be a JSON object.")
     try:
         return schema.load(data)
     except ValidationError as exc:
-        raise invalid(*every_problem(exc)) from exc
+        raise (refused(exc) if refused else invalid(*every_problem(exc))) from exc
 
 
-def body_json(invalid: Invalid, max_depth: int = MAX_DEPTH) -> Any:
+def body_json(invalid: Invalid, max_depth: int = MAX_DEPTH, unsafe: Invalid | None = None) -> Any:
     """The request's body as JSON (parsed once per request); malformed JSON raises invalid.
 
-    `max_depth` is deeper for a snapshot, whose documents sit a few levels down in it.
+    `max_depth` is deeper for a snapshot, whose documents sit a few levels down in it. JSON that
+    parses but breaks a limit raises `unsafe` when given (it is JSON, just not to spec).
     """
     raw = request.get_data(cache=True)
     parsed = request.environ.get(PARSED_BODY_KEY)
@@ -136,7 +143,7 @@ def body_json(invalid: Invalid, max_depth: int = MAX_DEPTH) -> Any:
     try:
         value = parse_json(raw, max_depth)
     except UnsafeJson as exc:
-        raise invalid(exc.field, exc.problem) from exc
+        raise (unsafe or invalid)(exc.field, exc.problem) from exc
     except ValueError as exc:
         raise invalid("body", f"Malformed JSON ({exc}).") from exc
     request.environ[PARSED_BODY_KEY] = (raw, value)

@@ -12,9 +12,11 @@ import secrets
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
-from sms_mock.mock_server.core.errors import ApiError, sms_error
+from sms_mock.contracts import error_codes as codes
+from sms_mock.mock_server.core.errors import CONTROL_PREFIX, ApiError, catalogued
 
-CONTROL = "/_mock"  # the control plane's paths, the dashboard's among them
+CONTROL = CONTROL_PREFIX  # the control plane's paths, the dashboard's among them
+
 ADMIN_HEADER = "HTTP_X_MOCK_ADMIN_TOKEN"
 ADMIN_COOKIE = "sms_mock_admin"
 DASHBOARD_HEADER = "HTTP_X_MOCK_DASHBOARD"
@@ -22,7 +24,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 def admin_token_missing() -> ApiError:
-    return sms_error(401, "SMS.9008", "The control plane needs the X-Mock-Admin-Token header.")
+    return catalogued(codes.MOCK_ADMIN_TOKEN)
 
 
 def _same(given: str, expected: str) -> bool:

@@ -19,8 +19,9 @@ from typing import Any
 
 from waitress.channel import ClientDisconnected
 
+from sms_mock.contracts import error_codes as codes
 from sms_mock.mock_server.core.clock import wall_ms
-from sms_mock.mock_server.core.errors import ApiError, not_saved, sms_error, wsgi_json
+from sms_mock.mock_server.core.errors import ApiError, catalogued, not_saved, wsgi_json
 from sms_mock.mock_server.core.http import PARSED_BODY_KEY, REQUEST_ID_KEY, parse_json
 from sms_mock.mock_server.emulator import Emulator, SaveFailed
 from sms_mock.mock_server.gateway.admin import CONTROL, admin_allowed, admin_token_missing
@@ -77,7 +78,7 @@ def _no_write(data: bytes) -> None:
 
 
 def injected_by_fault() -> ApiError:
-    return sms_error(500, "SMS.9009", "Injected by an HTTP fault.")
+    return catalogued(codes.MOCK_HTTP_FAULT)
 
 
 class EmulatorMiddleware:
@@ -117,7 +118,7 @@ class EmulatorMiddleware:
                     try:
                         emulator.save()  # its count is on disk before it is answered
                     except SaveFailed as exc:
-                        return answer(*not_saved(str(exc)).wsgi_answer(request_id))
+                        return answer(*not_saved(str(exc), path).wsgi_answer(request_id))
                     if fault.delay_ms:
                         time.sleep(fault.delay_ms / 1000)
                     if fault.drop:
@@ -146,7 +147,7 @@ class EmulatorMiddleware:
             except SaveFailed as exc:
                 if hasattr(result, "close"):
                     result.close()
-                return answer(*not_saved(str(exc)).wsgi_answer(request_id))
+                return answer(*not_saved(str(exc), path).wsgi_answer(request_id))
             start_response(*held[0])
             return result
         finally:

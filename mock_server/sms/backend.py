@@ -132,6 +132,23 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
         self._settle(project_id, task, self.clock.now_ms())
         return task
 
+    def _task_using_template(self, project_id: str, template_id: str) -> str | None:
+        """The id of a task of the project made from the template; None if none is."""
+        for task in self._tasks.get(project_id, {}).values():
+            if task.listed.get("vm_template_id") == template_id:
+                return task.id
+        return None
+
+    def _check_target_free(self, project_id: str, target: Any, own_id: str = "") -> None:
+        """A target server (`vm_id`) is the target of one task of the project at most (7605)."""
+        vm_id = target.get("vm_id") if isinstance(target, dict) else None
+        if not vm_id:
+            return
+        for task in self._tasks.get(project_id, {}).values():
+            held = task.listed.get("target_server")
+            if task.id != own_id and isinstance(held, dict) and held.get("vm_id") == vm_id:
+                raise errors.target_server_taken(vm_id, task.id)
+
     def _settle(self, project_id: str, task: Task, now: int) -> None:
         version = task.version
         self.lifecycle.settle(task, now)
@@ -243,6 +260,7 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
             holder = self._source_task(project_id, source)
             if holder is not None:
                 raise errors.source_has_task(source_id, holder.id)
+            self._check_target_free(project_id, body.get("target_server"))
             template = None
             if body.get("vm_template_id"):
                 template = self.templates.get(project_id, body["vm_template_id"])

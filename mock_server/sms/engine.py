@@ -33,7 +33,7 @@ from sms_mock.mock_server.sms.lifecycle import (
     phase_plan,
     rule_for,
     source_state,
-    wrong_state_code,
+    wrong_state_row,
 )
 from sms_mock.mock_server.sms.speed_limits import Pace, windows_of
 from sms_mock.mock_server.sms.task_models import Run, Task, Timer, data_bytes
@@ -344,7 +344,7 @@ class LifecycleEngine:
         error; nothing is changed."""
         rule = rule_for(operation, task.state)
         if rule is None:
-            raise errors.wrong_state(wrong_state_code(operation), operation.value, task.state)
+            raise errors.wrong_state(wrong_state_row(operation), operation.value, task.state)
         return rule
 
     def apply(self, task: Task, rule: Rule, fields: dict[str, Any], now: int) -> None:

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from sms_mock.contracts import error_codes as codes
 from sms_mock.contracts.enums import FaultEffect
 from sms_mock.mock_server.core.fault_registry import FaultRegistry
 from sms_mock.mock_server.core.ids import new_id
@@ -48,12 +49,10 @@ class TaskFault:
         if isinstance(self.error_json, str):
             return self.error_json
         if self.error_json is None:
-            return json.dumps(
-                {
-                    "error_code": "SMS.9005",
-                    "error_msg": f"Injected failure in {self.subtask} at {self.at_progress}%.",
-                }
-            )
+            # A real engine code of the reference table, as a failed task reports it.
+            failed = codes.TASK_FAILED
+            detail = f"Injected in {self.subtask} at {self.at_progress}%."
+            return json.dumps({"error_code": failed.code, "error_msg": failed.text(detail)})
         return json.dumps(self.error_json, separators=(",", ":"))
 
     @property

@@ -4,13 +4,15 @@ and a body's size, Content-Type and content, in the service's order."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import request
+from marshmallow import ValidationError
 
 from sms_mock.contracts.base import TASK_ID_RE
-from sms_mock.mock_server.core.errors import JSON
-from sms_mock.mock_server.core.http import Loader, body_json, load_body, load_query
+from sms_mock.mock_server.core.errors import JSON, ApiError
+from sms_mock.mock_server.core.http import Loader, body_json, load, load_query
 from sms_mock.mock_server.sms import errors
 
 MAX_BODY_BYTES = 10240  # documented limit of an SMS request body
@@ -18,6 +20,8 @@ MAX_BODY_BYTES = 10240  # documented limit of an SMS request body
 # Ids of sources, templates and migprojects in a path: the emulator's own are 32 hex
 # characters; fixtures and the control plane may give others of this alphabet.
 RESOURCE_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+Refused = Callable[[ValidationError], ApiError]
 
 # The SDK models the answer of an update or a delete as a bare string; it accepts `{}`.
 EMPTY = b"{}"
@@ -49,21 +53,27 @@ def _checked_envelope() -> bytes:
     return raw
 
 
-def sms_body(schema: Loader) -> Any:
-    """An SMS POST or PUT body, checked in the service's order: size, Content-Type, content."""
-    _checked_envelope()
-    return load_body(schema, errors.invalid_body)
+def _document() -> Any:
+    """The body's JSON, in the service's order: size, Content-Type, presence, syntax."""
+    raw = _checked_envelope()
+    if not raw.strip():
+        raise errors.body_empty()
+    return body_json(errors.body_not_json, unsafe=errors.invalid_body)
+
+
+def sms_body(schema: Loader, refused: Refused = errors.body_fault) -> Any:
+    """An SMS POST or PUT body, checked in the service's order, then through its contract;
+    `refused` makes the answer for a body the contract refuses."""
+    return load(schema, _document(), errors.invalid_body, refused=refused)
 
 
 def no_body() -> None:
     """A call whose body means nothing: none at all (the SDK) or `{}` (Terraform's provider)."""
-    raw = request.get_data(cache=True)
-    if not raw.strip():
+    if not request.get_data(cache=True).strip():
         return
-    _checked_envelope()
-    if body_json(errors.invalid_body) != {}:
-        raise errors.invalid_body("body", "This call takes no body (or an empty object).")
+    if _document() != {}:
+        raise errors.invalid_parameter("body", "This call takes no body (or an empty object).")
 
 
 def sms_query(schema: Loader) -> Any:
-    return load_query(schema, errors.invalid_body)
+    return load_query(schema, errors.invalid_parameter)

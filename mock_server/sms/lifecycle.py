@@ -2,7 +2,7 @@
 
 The real service does not publish its state machine. This is the emulator's model (README,
 "The lifecycle"), built from Huawei's page on starting a migration task, the documented state
-and sub-task names, the legacy wrong-state codes SMS.1038-1040 and the `user_op` sequence of
+and sub-task names, the wrong-state rows of the current error table and the `user_op` sequence of
 that page's example (REPLICATE, CUTOVER0, RESYNC0, CUTOVER1, RESYNC1). The engine
 (`engine.py`) only reads these tables; README prints them.
 """
@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from sms_mock.contracts import error_codes as codes
 from sms_mock.contracts.enums import Operation, OsType, SubtaskName, TaskState, TaskType
+from sms_mock.contracts.error_codes import ErrorCode
 from sms_mock.contracts.snapshot import LOG_STATUSES
 
 
@@ -241,13 +243,17 @@ OPERATION_RULES: tuple[Rule, ...] = (
     Rule(Operation.COLLECT_LOG, NOT_BUSY, Effect.ACCEPT),
 )
 
-# The legacy codes for a wrong state; every other operation answers SMS.9003.
-WRONG_STATE_CODES: dict[Operation, str] = {
-    Operation.STOP: "SMS.1038",
-    Operation.START: "SMS.1039",
-    Operation.RESTART: "SMS.1040",
+# The error catalogue's row for each operation refused in a task's state (design 13): the
+# reference table's row for the operation, SMS.9001 where it has none.
+WRONG_STATE_ROWS: dict[Operation, ErrorCode] = {
+    Operation.START: codes.START_WRONG_STATE,
+    Operation.STOP: codes.PAUSE_WRONG_STATE,
+    Operation.RESTART: codes.RESTART_WRONG_STATE,
+    Operation.SYNC_FAILED_ROLLBACK: codes.ROLLBACK_WRONG_STATE,
+    Operation.TEST: codes.TARGET_WRONG_STATE,
+    Operation.CUTOVER: codes.TARGET_WRONG_STATE,
+    Operation.CLONE_TEST: codes.TARGET_WRONG_STATE,
 }
-OTHER_WRONG_STATE_CODE = "SMS.9003"
 
 UNDELETABLE_STATES = frozenset({TaskState.RUNNING, TaskState.SYNCING, TaskState.ABORTING})
 
@@ -259,8 +265,8 @@ def rule_for(operation: Operation, state: str) -> Rule | None:
     return None
 
 
-def wrong_state_code(operation: Operation) -> str:
-    return WRONG_STATE_CODES.get(operation, OTHER_WRONG_STATE_CODE)
+def wrong_state_row(operation: Operation) -> ErrorCode:
+    return WRONG_STATE_ROWS.get(operation, codes.OTHER_WRONG_STATE)
 
 
 # --- What the source server says as its task moves ----------------------------------------------

@@ -76,9 +76,17 @@ class MigprojectOps:
                 return migproject["id"]
         return None
 
+    def _check_migproject_name_free(
+        self: SmsBackend, project_id: str, name: str, own_id: str = ""
+    ) -> None:
+        """Two migration projects of a project never share a name (SMS.7312)."""
+        if self.migprojects.named(project_id, name, own_id) is not None:
+            raise errors.migproject_name_taken(name)
+
     def create_migproject(self: SmsBackend, project_id: str, given: dict[str, Any]) -> str:
         migproject_id = new_id()
         with self._lock:
+            self._check_migproject_name_free(project_id, given["name"])
             self.migprojects.put(
                 project_id,
                 migproject_id,
@@ -106,6 +114,8 @@ class MigprojectOps:
     ) -> None:
         with self._lock:
             migproject = self._migproject(project_id, migproject_id)
+            if "name" in given:
+                self._check_migproject_name_free(project_id, given["name"], migproject_id)
             for key, value in given.items():
                 if key != "isdefault":
                     migproject[key] = copy.deepcopy(value)

@@ -30,6 +30,13 @@ class ResourceBook:
         """The project's documents, in the order they were put in."""
         return list(self._items.get(project_id, {}).values())
 
+    def named(self, project_id: str, name: str, other_than: str = "") -> dict[str, Any] | None:
+        """The project's document of that name, but the one of id `other_than`; None if none."""
+        for item in self._items.get(project_id, {}).values():
+            if item.get("name") == name and item.get("id") != other_than:
+                return item
+        return None
+
     def everywhere(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for project_id, items in self._items.items():
             for item in items.values():

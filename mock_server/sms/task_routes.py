@@ -13,6 +13,7 @@ from sms_mock.contracts.sms import (
 )
 from sms_mock.mock_server.core.http import emulator, json_response
 from sms_mock.mock_server.gateway.auth import sms_project
+from sms_mock.mock_server.sms import errors
 from sms_mock.mock_server.sms.http import EMPTY, checked_task_id, sms_body, sms_query
 
 blueprint = Blueprint("sms", __name__)
@@ -39,7 +40,7 @@ def list_tasks() -> Response:
 @blueprint.post("/v3/tasks")
 def create_task() -> Response:
     project_id = sms_project()
-    body = sms_body(_create_schema)
+    body = sms_body(_create_schema, errors.task_body_fault)
     return json_response({"id": emulator().sms.create(project_id, body)})
 
 

@@ -58,7 +58,9 @@ class TaskSettingsOps:
             changes_type = "type" in body and body["type"] != task.peek().get("type")
             if changes_type and task.state != "READY":
                 # A task's sub-tasks are planned from its type: only a READY task changes it.
-                raise errors.wrong_state("SMS.9003", "PUT type", task.state)
+                raise errors.type_change_refused(task.state)
+            if "target_server" in body:
+                self._check_target_free(project_id, body["target_server"], task_id)
             doc = task.doc
             for key in UPDATABLE:
                 if key in body:

@@ -18,6 +18,7 @@ from sms_mock.contracts.task_settings import (
 )
 from sms_mock.mock_server.core.http import emulator, json_response
 from sms_mock.mock_server.gateway.auth import sms_project
+from sms_mock.mock_server.sms import errors
 from sms_mock.mock_server.sms.http import EMPTY, checked_task_id, sms_body, sms_query
 
 blueprint = Blueprint("sms_task_settings", __name__)
@@ -32,7 +33,7 @@ _config_query_schema = ConfigSettingQuerySchema()
 def update_task(task_id: str) -> Response:
     project_id = sms_project()
     task_id = checked_task_id(task_id)
-    body = sms_body(_update_schema)
+    body = sms_body(_update_schema, errors.task_body_fault)
     emulator().sms.update_task(project_id, task_id, body)
     return json_response(EMPTY)
 

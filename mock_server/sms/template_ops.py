@@ -67,9 +67,17 @@ class TemplateOps:
             raise errors.template_not_found(template_id)
         return template
 
+    def _check_template_name_free(
+        self: SmsBackend, project_id: str, name: str, own_id: str = ""
+    ) -> None:
+        """Two templates of a project never share a name (SMS.7112)."""
+        if self.templates.named(project_id, name, own_id) is not None:
+            raise errors.template_name_taken(name)
+
     def create_template(self: SmsBackend, project: tuple[str, str], given: dict[str, Any]) -> str:
         template_id = new_id()
         with self._lock:
+            self._check_template_name_free(project[0], given["name"])
             self.templates.put(
                 project[0], template_id, template_document(template_id, given, project)
             )
@@ -105,6 +113,8 @@ class TemplateOps:
     ) -> None:
         with self._lock:
             template = self._template(project_id, template_id)
+            if "name" in given:
+                self._check_template_name_free(project_id, given["name"], template_id)
             for key, value in copy.deepcopy(given).items():
                 template[key] = value
             if "is_template" in given:
@@ -113,10 +123,13 @@ class TemplateOps:
             self.templates.changed(project_id, template_id)
 
     def delete_templates(self: SmsBackend, project_id: str, template_ids: list[str]) -> None:
-        """All or nothing. A task made from a template keeps its `vm_template_id`."""
+        """All or nothing; a template a task was made from stays until the task goes (7111)."""
         with self._lock:
             for template_id in dict.fromkeys(template_ids):
                 self._template(project_id, template_id)
+                user = self._task_using_template(project_id, template_id)
+                if user is not None:
+                    raise errors.template_in_use(template_id, user)
             for template_id in dict.fromkeys(template_ids):
                 self.templates.delete(project_id, template_id)
 

@@ -102,7 +102,7 @@ class TaskLifecycle(RuleBasedStateMachine):
         try:
             self.sms.delete_task(task_id)
         except ApiError as exc:
-            assert state in table.UNDELETABLE and exc.error_code == "SMS.2015"
+            assert state in table.UNDELETABLE and exc.error_code == "SMS.7719"
             return
         assert state not in table.UNDELETABLE
         self.states[task_id] = "GONE"

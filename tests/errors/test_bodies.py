@@ -1,6 +1,7 @@
-"""What an SMS call's body and query must be: at most 10,240 bytes (401 SMS.2004), sent as
-`application/json` (401 SMS.2005 without a Content-Type, SMS.2006 with another), and read
-strictly (400 SMS.9002 naming the field) for an action, a list query and a delete-many.
+"""What an SMS call's body and query must be: at most 10,240 bytes (400 SMS.6014), sent as
+`application/json` (400 SMS.6015 without a Content-Type, SMS.6016 with another), and read
+strictly (400 SMS.6010 to 6013 for a body, SMS.9001 for a query, naming the field) for an
+action, a list query and a delete-many.
 """
 
 from __future__ import annotations
@@ -14,18 +15,18 @@ from sms_mock.mock_server.emulator import Emulator
 from tests.support.assertions import changes_nothing, error_body, error_message
 from tests.support.calls import SMS_POSTS, act, auth, padded, post_raw
 
-# --- 401 SMS.2004-2006: body size and Content-Type -------------------------------------------
+# --- 400 SMS.6014 to 6016: body size and Content-Type -------------------------------------------
 
 
 @pytest.mark.parametrize("size", [10_241, 64 * 1024, 2 * 1024 * 1024])
 @pytest.mark.parametrize("call", SMS_POSTS)
-def test_sms_body_over_10240_bytes_is_sms_2004(
+def test_sms_body_over_10240_bytes_is_sms_6014(
     client: FlaskClient, token: str, call: tuple[str, str], size: int
 ) -> None:
     method, path = call
     response = post_raw(client, path, padded(size), auth(token), method=method)
 
-    error_body(response, 401, "SMS.2004")
+    error_body(response, 400, "SMS.6014")
 
 
 def test_sms_body_of_exactly_10240_bytes_is_read(client: FlaskClient, token: str) -> None:
@@ -37,14 +38,14 @@ def test_sms_body_of_exactly_10240_bytes_is_read(client: FlaskClient, token: str
 
 
 @pytest.mark.parametrize("call", SMS_POSTS)
-def test_sms_post_without_content_type_is_sms_2005(
+def test_sms_post_without_content_type_is_sms_6015(
     client: FlaskClient, token: str, call: tuple[str, str]
 ) -> None:
     method, path = call
     body = b'{"operation":"start"}'
     response = post_raw(client, path, body, auth(token), content_type=None, method=method)
 
-    error_body(response, 401, "SMS.2005")
+    error_body(response, 400, "SMS.6015")
 
 
 @pytest.mark.parametrize(
@@ -58,14 +59,14 @@ def test_sms_post_without_content_type_is_sms_2005(
     ],
 )
 @pytest.mark.parametrize("call", SMS_POSTS)
-def test_sms_post_with_a_non_json_content_type_is_sms_2006(
+def test_sms_post_with_a_non_json_content_type_is_sms_6016(
     client: FlaskClient, token: str, call: tuple[str, str], content_type: str
 ) -> None:
     method, path = call
     body = b'{"operation":"start"}'
     response = post_raw(client, path, body, auth(token), content_type, method=method)
 
-    error_body(response, 401, "SMS.2006")
+    error_body(response, 400, "SMS.6016")
 
 
 @pytest.mark.parametrize(
@@ -81,49 +82,62 @@ def test_sms_post_with_a_json_content_type_is_read(
     assert response.status_code == 200, response.get_json()
 
 
-# --- 400 SMS.9002: the action body -----------------------------------------------------------
+# --- 400 SMS.6010 to 6013: the action body -------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("data", "field"),
+    ("data", "field", "code"),
     [
-        pytest.param(b'{"operation":', "body", id="truncated-json"),
-        pytest.param(b"operation=start", "body", id="not-json"),
-        pytest.param(b"", "body", id="empty-body"),
-        pytest.param(b'["start"]', "body", id="json-array"),
-        pytest.param(b"null", "body", id="json-null"),
-        pytest.param(b'{"operation":"start",}', "body", id="trailing-comma"),
-        pytest.param(b'{"operation":"start","x":NaN}', "body", id="nan"),
-        pytest.param(b"\xff\xfe{}", "body", id="not-utf8"),
-        pytest.param(b'{"operation":5}', "operation", id="operation-number"),
-        pytest.param(b'{"operation":null}', "operation", id="operation-null"),
-        pytest.param(b'{"operation":["start"]}', "operation", id="operation-list"),
-        pytest.param(b"{}", "operation", id="operation-missing"),
-        pytest.param(b'{"switch_hce":true}', "operation", id="only-switch-hce"),
-        pytest.param(b'{"operation":"launch"}', "operation", id="unknown-operation"),
-        pytest.param(b'{"operation":"START"}', "operation", id="operation-upper-case"),
-        pytest.param(b'{"operation":""}', "operation", id="operation-empty"),
-        pytest.param(b'{"operation":"start","switch_hce":"true"}', "switch_hce", id="bool-str"),
-        pytest.param(b'{"operation":"start","switch_hce":1}', "switch_hce", id="bool-int"),
+        pytest.param(b'{"operation":', "body", "SMS.6010", id="truncated-json"),
+        pytest.param(b"operation=start", "body", "SMS.6010", id="not-json"),
+        pytest.param(b"", "body", "SMS.6012", id="empty-body"),
+        pytest.param(b'["start"]', "body", "SMS.6011", id="json-array"),
+        pytest.param(b"null", "body", "SMS.6011", id="json-null"),
+        pytest.param(b'{"operation":"start",}', "body", "SMS.6010", id="trailing-comma"),
+        pytest.param(b'{"operation":"start","x":NaN}', "body", "SMS.6010", id="nan"),
+        pytest.param(b"\xff\xfe{}", "body", "SMS.6010", id="not-utf8"),
+        pytest.param(b'{"operation":5}', "operation", "SMS.6011", id="operation-number"),
+        pytest.param(b'{"operation":null}', "operation", "SMS.6011", id="operation-null"),
+        pytest.param(b'{"operation":["start"]}', "operation", "SMS.6011", id="operation-list"),
+        pytest.param(b"{}", "operation", "SMS.6013", id="operation-missing"),
+        pytest.param(b'{"switch_hce":true}', "operation", "SMS.6013", id="only-switch-hce"),
+        pytest.param(b'{"operation":"launch"}', "operation", "SMS.6011", id="unknown-operation"),
+        pytest.param(b'{"operation":"START"}', "operation", "SMS.6011", id="operation-upper-case"),
+        pytest.param(b'{"operation":""}', "operation", "SMS.6011", id="operation-empty"),
+        pytest.param(
+            b'{"operation":"start","switch_hce":"true"}', "switch_hce", "SMS.6011", id="bool-str"
+        ),
+        pytest.param(
+            b'{"operation":"start","switch_hce":1}', "switch_hce", "SMS.6011", id="bool-int"
+        ),
         pytest.param(
             b'{"operation":"start","is_need_consistency_check":0}',
             "is_need_consistency_check",
+            "SMS.6011",
             id="bool-zero",
         ),
-        pytest.param(b'{"operation":"clone_test","template_id":5}', "template_id", id="id-int"),
-        pytest.param(b'{"operation":"start","param":{"k":1}}', "param", id="param-value-int"),
-        pytest.param(b'{"operation":"start","param":"k=v"}', "param", id="param-string"),
-        pytest.param(b'{"operation":"start","bogus":true}', "bogus", id="unknown-key"),
-        pytest.param(b'{"operation":"start","Operation":"stop"}', "Operation", id="key-case"),
+        pytest.param(
+            b'{"operation":"clone_test","template_id":5}', "template_id", "SMS.6011", id="id-int"
+        ),
+        pytest.param(
+            b'{"operation":"start","param":{"k":1}}', "param", "SMS.6011", id="param-value-int"
+        ),
+        pytest.param(
+            b'{"operation":"start","param":"k=v"}', "param", "SMS.6011", id="param-string"
+        ),
+        pytest.param(b'{"operation":"start","bogus":true}', "bogus", "SMS.6011", id="unknown-key"),
+        pytest.param(
+            b'{"operation":"start","Operation":"stop"}', "Operation", "SMS.6011", id="key-case"
+        ),
     ],
 )
-def test_invalid_action_body_is_sms_9002_naming_the_field_and_changes_nothing(
-    client: FlaskClient, emulator: Emulator, token: str, data: bytes, field: str
+def test_invalid_action_body_is_its_bad_body_code_naming_the_field_and_changes_nothing(
+    client: FlaskClient, emulator: Emulator, token: str, data: bytes, field: str, code: str
 ) -> None:
     with changes_nothing(emulator):
         response = post_raw(client, "/v3/tasks/sample-ready/action", data, auth(token))
 
-    assert field in error_message(response, 400, "SMS.9002")
+    assert field in error_message(response, 400, code)
 
 
 @pytest.mark.parametrize(
@@ -133,16 +147,16 @@ def test_invalid_action_body_is_sms_9002_naming_the_field_and_changes_nothing(
         pytest.param({"operation": "clone_test", "template_id": ""}, id="empty"),
     ],
 )
-def test_clone_test_without_template_id_is_sms_9002(
+def test_clone_test_without_template_id_is_a_bad_body(
     client: FlaskClient, token: str, body: dict[str, Any]
 ) -> None:
     # On a MIGRATE_SUCCESS task, where clone_test is allowed: the body is what is wrong.
     response = act(client, token, "sample-migrate-success", body)
 
-    assert "template_id" in error_message(response, 400, "SMS.9002")
+    assert "template_id" in error_message(response, 400, {"SMS.6011", "SMS.6013"})
 
 
-# --- 400 SMS.9002: the list query and the delete-many body -----------------------------------
+# --- 400: the list query (SMS.9001) and the delete-many body (SMS.6011, 6013) -------------
 
 
 @pytest.mark.parametrize(
@@ -166,13 +180,13 @@ def test_clone_test_without_template_id_is_sms_9002(
         pytest.param("id=abc%0A", "id", id="id-trailing-newline"),
     ],
 )
-def test_invalid_list_query_is_sms_9002_naming_the_field_and_changes_nothing(
+def test_invalid_list_query_is_sms_9001_naming_the_field_and_changes_nothing(
     client: FlaskClient, emulator: Emulator, token: str, query: str, field: str
 ) -> None:
     with changes_nothing(emulator):
         response = client.get(f"/v3/tasks?{query}", headers=auth(token))
 
-    assert field in error_message(response, 400, "SMS.9002")
+    assert field in error_message(response, 400, "SMS.9001")
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=200", "offset=65535", "offset=0&limit=1"])
@@ -197,10 +211,10 @@ def test_list_query_at_its_bounds_is_read(client: FlaskClient, token: str, query
         pytest.param({"ids": ["sample-ready"], "force": True}, "force", id="unknown-key"),
     ],
 )
-def test_invalid_delete_many_body_is_sms_9002_naming_the_field_and_changes_nothing(
+def test_invalid_delete_many_body_is_a_bad_body_naming_the_field_and_changes_nothing(
     client: FlaskClient, emulator: Emulator, token: str, body: dict[str, Any], field: str
 ) -> None:
     with changes_nothing(emulator):
         response = client.post("/v3/tasks/delete", json=body, headers=auth(token))
 
-    assert field in error_message(response, 400, "SMS.9002")
+    assert field in error_message(response, 400, {"SMS.6011", "SMS.6013"})

@@ -1,6 +1,7 @@
-"""An operation or a delete the task's state does not allow: 400 SMS.1038 / 1039 / 1040 for
-stop / start / restart, SMS.9003 for the others, SMS.2015 for deleting a task that moves; and
-whatever a request is refused for, the task is left exactly as it was.
+"""An operation or a delete the task's state does not allow: 400 SMS.7714 / 7713 / 7722 for
+stop / start / restart, their own rows for the others (SMS.9001 where the table has none),
+SMS.7719 for deleting a task that moves; and whatever a request is refused for, the task is
+left exactly as it was.
 """
 
 from __future__ import annotations
@@ -17,26 +18,26 @@ from tests.support.assertions import error_body, error_message
 from tests.support.calls import JSON, act, auth, padded, post_raw
 from tests.support.helpers import DAY_S, SEED_ID, advance, put_task
 
-# --- 400 wrong state: SMS.1038 / 1039 / 1040 / 9003 / 2015 ----------------------------------
+# --- 400 wrong state: SMS.7713 / 7714 / 7718 / 7719 / 7721 / 7722 / 9001 ----------------------
 
 
 WRONG_STATES = [
-    ("sample-ready", {"operation": "stop"}, "SMS.1038", "Only the tasks that are created"),
-    ("sample-abort", {"operation": "stop"}, "SMS.1038", "Only the tasks that are created"),
-    ("sample-migrate-success", {"operation": "stop"}, "SMS.1038", "Only the tasks that"),
-    ("sample-migrate-fail", {"operation": "stop"}, "SMS.1038", "Only the tasks that"),
-    ("sample-running", {"operation": "start"}, "SMS.1039", "Only paused tasks can be resumed"),
-    (SEED_ID, {"operation": "start"}, "SMS.1039", "Only paused tasks can be resumed"),
-    ("sample-ready", {"operation": "restart"}, "SMS.1040", "Only migration tasks that fail"),
-    ("sample-running", {"operation": "restart"}, "SMS.1040", "Only migration tasks that"),
-    ("sample-migrate-success", {"operation": "restart"}, "SMS.1040", "Only migration tasks"),
-    ("sample-ready", {"operation": "test"}, "SMS.9003", "test"),
-    ("sample-ready", {"operation": "cutover"}, "SMS.9003", "cutover"),
-    ("sample-running", {"operation": "test"}, "SMS.9003", "test"),
-    ("sample-ready", {"operation": "clone_test", "template_id": "tpl-1"}, "SMS.9003", "clone"),
-    ("sample-ready", {"operation": "sync_failed_rollback"}, "SMS.9003", "sync_failed"),
-    ("sample-running", {"operation": "network_check"}, "SMS.9003", "network_check"),
-    ("sample-running", {"operation": "clear"}, "SMS.9003", "clear"),
+    ("sample-ready", {"operation": "stop"}, "SMS.7714", "Only running tasks"),
+    ("sample-abort", {"operation": "stop"}, "SMS.7714", "Only running tasks"),
+    ("sample-migrate-success", {"operation": "stop"}, "SMS.7714", "Only running tasks"),
+    ("sample-migrate-fail", {"operation": "stop"}, "SMS.7714", "Only running tasks"),
+    ("sample-running", {"operation": "start"}, "SMS.7713", "Only tasks in the Ready"),
+    (SEED_ID, {"operation": "start"}, "SMS.7713", "Only tasks in the Ready"),
+    ("sample-ready", {"operation": "restart"}, "SMS.7722", "Only tasks where the"),
+    ("sample-running", {"operation": "restart"}, "SMS.7722", "Only tasks where the"),
+    ("sample-migrate-success", {"operation": "restart"}, "SMS.7722", "Only tasks where the"),
+    ("sample-ready", {"operation": "test"}, "SMS.7721", "test"),
+    ("sample-ready", {"operation": "cutover"}, "SMS.7721", "cutover"),
+    ("sample-running", {"operation": "test"}, "SMS.7721", "test"),
+    ("sample-ready", {"operation": "clone_test", "template_id": "tpl-1"}, "SMS.7721", "clone"),
+    ("sample-ready", {"operation": "sync_failed_rollback"}, "SMS.7718", "sync_failed"),
+    ("sample-running", {"operation": "network_check"}, "SMS.9001", "network_check"),
+    ("sample-running", {"operation": "clear"}, "SMS.9001", "clear"),
 ]
 
 
@@ -78,7 +79,7 @@ def test_deleting_a_busy_task_is_sms_2015(
             "/v3/tasks/delete", json={"ids": ["sample-ready", "t-busy"]}, headers=auth(token)
         )
 
-    assert "t-busy" in error_message(response, 400, "SMS.2015")
+    assert "t-busy" in error_message(response, 400, "SMS.7719")
     assert client.get("/v3/tasks/t-busy", headers=auth(token)).get_json()["state"] == doc["state"]
 
 
@@ -86,7 +87,7 @@ def test_deleting_a_busy_task_is_sms_2015(
 def test_deleting_a_fixture_running_task_is_sms_2015(
     client: FlaskClient, token: str, task_id: str
 ) -> None:
-    error_body(client.delete(f"/v3/tasks/{task_id}", headers=auth(token)), 400, "SMS.2015")
+    error_body(client.delete(f"/v3/tasks/{task_id}", headers=auth(token)), 400, "SMS.7719")
 
 
 # --- a refused request changes nothing -------------------------------------------------------
@@ -118,21 +119,21 @@ REFUSALS = [
     pytest.param("sample-running", _action("sample-running", {"operation": "start"}), id="1039"),
     pytest.param(SEED_ID, _action(SEED_ID, {"operation": "start"}), id="1039-seed"),
     pytest.param(SEED_ID, _action(SEED_ID, {"operation": "restart"}), id="1040-seed"),
-    pytest.param("sample-ready", _action("sample-ready", {"operation": "test"}), id="9003"),
+    pytest.param("sample-ready", _action("sample-ready", {"operation": "test"}), id="7721"),
     pytest.param(
         "sample-migrate-success",
         _action("sample-migrate-success", {"operation": "clone_test"}),
-        id="9002-no-template",
+        id="6013-no-template",
     ),
     pytest.param(
         "sample-ready",
         _action("sample-ready", {"operation": "start", "switch_hce": "true"}),
-        id="9002-bad-type",
+        id="6011-bad-type",
     ),
     pytest.param(
         "sample-ready",
         _action("sample-ready", {"operation": "start", "extra": 1}),
-        id="9002-unknown-key",
+        id="6011-unknown-key",
     ),
     pytest.param(
         "sample-ready",

@@ -1,5 +1,5 @@
-"""A task id in a path: outside `[A-Za-z0-9_-]{1,36}` it is 400 SMS.9004; within the rule, an
-absent task and another project's task are alike 404 SMS.9001 (README, "The default account").
+"""A task id in a path: outside `[A-Za-z0-9_-]{1,36}` it is 400 SMS.9001; within the rule, an
+absent task and another project's task are alike 404 SMS.7703 (README, "The default account").
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from tests.support.assertions import changes_nothing, error_body, error_message
 from tests.support.calls import TASK_ROUTES, Call, auth, on_task, send
 from tests.support.helpers import SEED_EXAMPLE, SEED_ID, put_task
 
-# --- 400 SMS.9004 and 404 SMS.9001: task ids -------------------------------------------------
+# --- 400 SMS.9001 and 404 SMS.7703: task ids -------------------------------------------------
 
 
 @pytest.mark.parametrize("route", TASK_ROUTES)
@@ -40,7 +40,7 @@ def test_task_id_outside_the_rule_is_sms_9004_and_changes_nothing(
     with changes_nothing(emulator):
         response = send(client, on_task(route, task_id), auth(token))
 
-    error_body(response, 400, "SMS.9004")
+    error_body(response, 400, "SMS.9001")
 
 
 @pytest.mark.parametrize("route", TASK_ROUTES)
@@ -56,7 +56,7 @@ def test_task_id_with_a_trailing_newline_is_sms_9004(
 ) -> None:
     response = send(client, on_task(route, task_id), auth(token))
 
-    error_body(response, 400, "SMS.9004")
+    error_body(response, 400, "SMS.9001")
 
 
 @pytest.mark.parametrize("route", TASK_ROUTES)
@@ -75,7 +75,7 @@ def test_absent_task_within_the_id_rule_is_sms_9001(
 ) -> None:
     response = send(client, on_task(route, task_id), auth(token))
 
-    assert task_id in error_message(response, 404, "SMS.9001")
+    assert task_id in error_message(response, 404, "SMS.7703")
 
 
 def test_seed_task_with_its_34_character_id_is_found(client: FlaskClient, token: str) -> None:
@@ -86,7 +86,7 @@ def test_seed_task_with_its_34_character_id_is_found(client: FlaskClient, token:
     assert response.get_json()["id"] == SEED_EXAMPLE["id"] == SEED_ID
 
 
-# --- another project's task: 404 SMS.9001, as if absent -------------------------------------
+# --- another project's task: 404 SMS.7703, as if absent -------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -113,8 +113,8 @@ def test_another_projects_task_is_sms_9001_as_if_absent(
     elsewhere = send(client, on_task(route, "t-elsewhere"), auth(token))
     absent = send(client, on_task(route, "t-nowhere"), auth(token))
 
-    message = error_message(elsewhere, 404, "SMS.9001")
-    assert message == error_message(absent, 404, "SMS.9001").replace("t-nowhere", "t-elsewhere")
+    message = error_message(elsewhere, 404, "SMS.7703")
+    assert message == error_message(absent, 404, "SMS.7703").replace("t-nowhere", "t-elsewhere")
     owner = client.get("/v3/tasks/t-elsewhere", headers=auth(owner_token(client)))
     assert owner.status_code == 200
     assert owner.get_json()["state"] == "READY"
@@ -123,7 +123,7 @@ def test_another_projects_task_is_sms_9001_as_if_absent(
 def test_another_domains_user_cannot_see_a_default_task(client: FlaskClient) -> None:
     response = client.get("/v3/tasks/sample-ready", headers=auth(other_user_token(client)))
 
-    error_body(response, 404, "SMS.9001")
+    error_body(response, 404, "SMS.7703")
 
 
 def test_another_projects_task_is_not_listed(client: FlaskClient, token: str) -> None:

@@ -248,11 +248,18 @@ def test_create_task_makes_the_task_the_client_makes(
     body = create_body(ours, name="sdk-made", auto_start=False, priority=2)
     created = sdk.create_task(CreateTaskRequest(body=sdk_model(PostTask, body)))
     assert created.to_json_object() == created.to_dict() == {"id": created.id}
-    twin = password_client.create_task({**body, "source_server": {"id": twins}})
+    # A target server is one task's at most (SMS.7605): the twin has its own.
+    twin_target = {**body["target_server"], "vm_id": "vm-twin"}
+    twin = password_client.create_task(
+        {**body, "source_server": {"id": twins}, "target_server": twin_target}
+    )
     made, theirs = (
         to_dict(password_client.get_task(created.id)),
         to_dict(password_client.get_task(twin)),
     )
+    assert theirs["target_server"]["vm_id"] == "vm-twin"
+    assert made["target_server"]["vm_id"] == body["target_server"]["vm_id"]
+    theirs["target_server"]["vm_id"] = made["target_server"]["vm_id"]
     assert without_ids(made) == without_ids(theirs)  # ids are new for each task and disk
     assert made["state"] == "READY"
     assert_same(sdk.show_task(ShowTaskRequest(task_id=created.id)), made)
@@ -313,7 +320,7 @@ def test_sdk_sees_the_same_error_as_the_client(
     with pytest.raises(ClientRequestException) as caught:
         sdk.update_task_status(request)
     error = caught.value
-    assert (error.status_code, error.error_code) == (400, "SMS.1038")
+    assert (error.status_code, error.error_code) == (400, "SMS.7714")
     assert REQUEST_ID.match(error.request_id)
     with pytest.raises(Exception) as mine_caught:
         password_client.stop_task("sample-ready")
@@ -323,19 +330,19 @@ def test_sdk_sees_the_same_error_as_the_client(
 @pytest.mark.parametrize(
     ("call", "status", "code"),
     [
-        pytest.param(lambda c: c.show_task(ShowTaskRequest(task_id="absent")), 404, "SMS.9001",
+        pytest.param(lambda c: c.show_task(ShowTaskRequest(task_id="absent")), 404, "SMS.7703",
                      id="absent-task"),
-        pytest.param(lambda c: c.show_task(ShowTaskRequest(task_id="a.b")), 400, "SMS.9004",
+        pytest.param(lambda c: c.show_task(ShowTaskRequest(task_id="a.b")), 400, "SMS.9001",
                      id="bad-task-id"),
-        pytest.param(lambda c: c.list_tasks(ListTasksRequest(limit=201)), 400, "SMS.9002",
+        pytest.param(lambda c: c.list_tasks(ListTasksRequest(limit=201)), 400, "SMS.9001",
                      id="limit-too-large"),
         pytest.param(
             lambda c: c.update_task_status(UpdateTaskStatusRequest(
                 task_id="sample-ready", body=UpdateTaskStatusReq(operation="fly"))),
-            400, "SMS.9002", id="unknown-operation",
+            400, "SMS.6011", id="unknown-operation",
         ),
         pytest.param(lambda c: c.delete_task(DeleteTaskRequest(task_id="sample-running")), 400,
-                     "SMS.2015", id="delete-running"),
+                     "SMS.7719", id="delete-running"),
     ],
 )  # fmt: skip
 def test_every_sdk_exception_carries_a_request_id(

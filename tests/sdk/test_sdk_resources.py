@@ -495,7 +495,7 @@ def test_delete_server_deletes_it(sdk: SdkSmsClient) -> None:
     assert_done(sdk.delete_server(m.DeleteServerRequest(source_id="src-windows")))
     with pytest.raises(ClientRequestException) as caught:
         show_server(sdk, "src-windows")
-    assert (caught.value.status_code, caught.value.error_code) == (404, "SMS.9010")
+    assert (caught.value.status_code, caught.value.error_code) == (404, "SMS.7602")
 
 
 def test_delete_servers_deletes_them_all(sdk: SdkSmsClient) -> None:
@@ -509,7 +509,7 @@ def test_delete_servers_with_an_unknown_id_deletes_nothing(sdk: SdkSmsClient) ->
     body = m.DeleteIds(ids=["src-windows", "no-such-source"])
     with pytest.raises(ClientRequestException) as caught:
         sdk.delete_servers(m.DeleteServersRequest(body=body))
-    assert (caught.value.status_code, caught.value.error_code) == (404, "SMS.9010")
+    assert (caught.value.status_code, caught.value.error_code) == (404, "SMS.7602")
     assert show_server(sdk, "src-windows").id == "src-windows"
 
 
@@ -606,7 +606,7 @@ def test_delete_template_deletes_it(sdk: SdkSmsClient) -> None:
     assert_done(sdk.delete_template(m.DeleteTemplateRequest(id=template_id)))
     with pytest.raises(ClientRequestException) as caught:
         sdk.show_template(m.ShowTemplateRequest(id=template_id))
-    assert (caught.value.status_code, caught.value.error_code) == (404, "SMS.9011")
+    assert (caught.value.status_code, caught.value.error_code) == (404, "SMS.7101")
 
 
 def test_delete_templates_deletes_them_all(sdk: SdkSmsClient) -> None:
@@ -730,14 +730,14 @@ def test_delete_migproject_deletes_it(sdk: SdkSmsClient) -> None:
     assert_done(sdk.delete_migproject(m.DeleteMigprojectRequest(mig_project_id=migproject_id)))
     with pytest.raises(ClientRequestException) as caught:
         sdk.show_migproject(m.ShowMigprojectRequest(mig_project_id=migproject_id))
-    assert (caught.value.status_code, caught.value.error_code) == (404, "SMS.9012")
+    assert (caught.value.status_code, caught.value.error_code) == (404, "SMS.7301")
 
 
 def test_delete_migproject_of_the_default_is_refused(sdk: SdkSmsClient) -> None:
     system = default_migproject(sdk)
     with pytest.raises(ClientRequestException) as caught:
         sdk.delete_migproject(m.DeleteMigprojectRequest(mig_project_id=system))
-    assert (caught.value.status_code, caught.value.error_code) == (400, "SMS.9015")
+    assert (caught.value.status_code, caught.value.error_code) == (400, "SMS.7303")
     assert default_migproject(sdk) == system
 
 
@@ -820,10 +820,10 @@ def test_create_task_with_a_target_vm_keeps_it(sdk: SdkSmsClient, raw: Raw) -> N
 @pytest.mark.parametrize(
     ("source_id", "fields", "code"),
     [
-        pytest.param("no-such-source", {}, "SMS.2216", id="unknown-source"),
-        pytest.param("src-sample-ready", {}, "SMS.9013", id="source-has-a-task"),
+        pytest.param("no-such-source", {}, "SMS.7602", id="unknown-source"),
+        pytest.param("src-sample-ready", {}, "SMS.6005", id="source-has-a-task"),
         pytest.param(
-            "src-linux-file", {"vm_template_id": "no-such-template"}, "SMS.9011",
+            "src-linux-file", {"vm_template_id": "no-such-template"}, "SMS.7101",
             id="unknown-template",
         ),
     ],

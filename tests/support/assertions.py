@@ -3,7 +3,8 @@ a refused request that changes nothing, and a document that keeps what it was gi
 
 An error body comes in one of four formats, told apart by its code:
 
-- the SMS service's: `{"error_code": "SMS.xxxx", "error_msg": ...}`;
+- the SMS service's: `{"error_code": "SMS.xxxx", "error_msg": ...}`, and the emulator's own in
+  its shape, `{"error_code": "MOCK.xxxx", ...}`;
 - IAM's own (`/v3.0` calls): `{"error_code": "IAM.xxxx", "error_msg": ...}`;
 - the API gateway's: `{"error_code": "APIGW.xxxx", "error_msg": ..., "request_id": ...}`, whose
   `request_id` is the answer's `X-Request-Id`;
@@ -23,6 +24,7 @@ from sms_mock.contracts.errors import (
     ApigwErrorSchema,
     IamErrorSchema,
     KeystoneErrorSchema,
+    MockErrorSchema,
     SmsErrorSchema,
 )
 from sms_mock.mock_server.emulator import Emulator
@@ -57,11 +59,11 @@ def has_request_id(response: Response) -> str:
 def error_body(response: Response, status: int, code: str | Collection[str]) -> dict[str, Any]:
     """The error body of `response`, once it is checked to be the error `code` with `status`.
 
-    `code` is an SMS code (`"SMS.9001"`), an IAM code (`"IAM.0007"`), a gateway code
-    (`"APIGW.0301"`) or, for a Keystone
-    body, its title (`"Unauthorized"`): Keystone's own code is the status. Several codes of one
-    format accept any of them. Checked: the status, `X-Request-Id`, the body through the contract
-    schema of its format, its exact keys, the code, and a gateway body's `request_id`.
+    `code` is an SMS code (`"SMS.7703"`), one of the emulator's own (`"MOCK.0400"`), an IAM
+    code (`"IAM.0007"`), a gateway code (`"APIGW.0301"`) or, for a Keystone body, its title
+    (`"Unauthorized"`): Keystone's own code is the status. Several codes of one format accept
+    any of them. Checked: the status, `X-Request-Id`, the body through the contract schema of
+    its format, its exact keys, the code, and a gateway body's `request_id`.
     `response` is a Flask test client's answer or a `requests` one.
     """
     codes = {code} if isinstance(code, str) else set(code)
@@ -71,6 +73,10 @@ def error_body(response: Response, status: int, code: str | Collection[str]) -> 
     body = _json(response)
     if all(c.startswith("SMS.") for c in codes):
         SmsErrorSchema().load(body)
+        assert set(body) == SMS_KEYS, body
+        assert body["error_code"] in codes, body
+    elif all(c.startswith("MOCK.") for c in codes):
+        MockErrorSchema().load(body)
         assert set(body) == SMS_KEYS, body
         assert body["error_code"] in codes, body
     elif all(c.startswith("IAM.") for c in codes):
@@ -83,7 +89,7 @@ def error_body(response: Response, status: int, code: str | Collection[str]) -> 
         assert body["error_code"] in codes, body
         assert body["request_id"] == request_id, "request_id is not the X-Request-Id header"
     else:
-        assert not any(c.startswith(("SMS.", "IAM.", "APIGW.")) for c in codes), codes
+        assert not any(c.startswith(("SMS.", "MOCK.", "IAM.", "APIGW.")) for c in codes), codes
         KeystoneErrorSchema().load(body)
         assert set(body) == {"error"}, body
         assert set(body["error"]) == KEYSTONE_KEYS, body

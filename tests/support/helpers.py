@@ -3,6 +3,7 @@ servers and the default create body."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -101,7 +102,9 @@ def loads(schema: type[Schema], body: Any) -> dict[str, Any]:
     return schema().load(body)
 
 
-# A well-formed source id that names no source: a create from it is refused (SMS.2216).
+_TARGETS = itertools.count(1)
+
+# A well-formed source id that names no source: a create from it is refused (SMS.7602).
 ABSENT_SOURCE = "src-0001"
 
 
@@ -118,7 +121,8 @@ def create_body(source_id: str = ABSENT_SOURCE, **overrides: Any) -> dict[str, A
         "source_server": {"id": source_id},
         "target_server": {
             "name": "web-01-target",
-            "vm_id": "vm-0001",
+            # A target server of its own: two tasks of a project never share one (SMS.7605).
+            "vm_id": f"vm-{next(_TARGETS):04d}",
             "disks": [
                 {
                     "name": "/dev/vda",

@@ -62,8 +62,18 @@ ROWS: tuple[Row, ...] = (
         "accepted, the task does not change"),
 )  # fmt: skip
 
-WRONG_STATE_CODES = {"stop": "SMS.1038", "start": "SMS.1039", "restart": "SMS.1040"}
-OTHER_WRONG_STATE_CODE = "SMS.9003"
+# The API Reference's current rows for each refusal (its error table, Issue 37).
+WRONG_STATE_CODES = {
+    "start": "SMS.7713",
+    "stop": "SMS.7714",
+    "restart": "SMS.7722",
+    "sync_failed_rollback": "SMS.7718",
+    "test": "SMS.7721",
+    "cutover": "SMS.7721",
+    "clone_test": "SMS.7721",
+}
+OTHER_WRONG_STATE_CODE = "SMS.9001"
+DELETE_WRONG_STATE_CODE = "SMS.7719"
 UNDELETABLE = ("RUNNING", "SYNCING", "ABORTING")
 
 # Seconds per sub-task of a default task (the seed's one disk, 2,467,393,536 bytes used,
@@ -119,7 +129,7 @@ def operations_markdown() -> str:
         )
     lines.append(
         f"| DELETE | any state but {', '.join(UNDELETABLE)} | gone at once (404 after) | | "
-        "SMS.2015 in those states |"
+        f"{DELETE_WRONG_STATE_CODE} in those states |"
     )
     return "\n".join(lines)
 

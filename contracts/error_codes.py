@@ -1,0 +1,315 @@
+"""The error catalogue: every code the emulator answers, with its status and its message.
+
+`SMS.xxxx` codes come only from the API Reference's current table (`sms_error_codes.tsv` beside
+this file, loaded by `reference_table()`), and their messages are the table's words; the cases
+the emulator models map to them as the design's section 13 says. The table prints 400 on every
+row: a row whose status differs (404 for an absent resource, 500 for the state file) says so
+with `status_inferred`. The emulator's own answers (control plane, dashboard, admin token, an
+HTTP fault's default body) use `MOCK.xxxx`, so that nobody takes them for the service's.
+
+The server builds its answers from these rows (`mock_server/sms/errors.py`), the client reads
+its typed errors from them (`client/errors.py`), and README's error table is checked against
+them (`tests/test_error_codes.py`).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+SMS_PREFIX = "SMS."
+MOCK_PREFIX = "MOCK."
+REFERENCE_FILE = "sms_error_codes.tsv"
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """One case the emulator answers: its code, HTTP status and message, and when it applies.
+
+    `message` is the reference table's text for an `SMS.` code; the answer's `error_msg` is
+    it, then a detail naming the value (`Task does not exist. No task t1 in this project.`).
+    """
+
+    name: str
+    code: str
+    status: int
+    message: str
+    case: str
+    status_inferred: bool = False
+    in_error_json: bool = False  # written into a failed task's `error_json`, never answered
+
+    def text(self, detail: str = "") -> str:
+        return f"{self.message} {detail}" if detail else self.message
+
+
+def _sms(name: str, code: str, message: str, case: str, status: int = 400) -> ErrorCode:
+    # Every row of the reference table prints 400; any other status is the emulator's choice.
+    return ErrorCode(name, code, status, message, case, status_inferred=status != 400)
+
+
+def _mock(name: str, code: str, status: int, message: str, case: str) -> ErrorCode:
+    return ErrorCode(name, code, status, message, case)
+
+
+# --- the service's codes --------------------------------------------------------------------
+
+# A request's envelope and body, checked in this order.
+BODY_TOO_LONG = _sms(
+    "BODY_TOO_LONG", "SMS.6014", "The parameter part in the request body is too long.",
+    "a body over 10,240 bytes",
+)  # fmt: skip
+HEADER_MISSING = _sms(
+    "HEADER_MISSING", "SMS.6015", "The request header is missing.",
+    "a body without a Content-Type header",
+)  # fmt: skip
+NOT_JSON_CONTENT_TYPE = _sms(
+    "NOT_JSON_CONTENT_TYPE", "SMS.6016", "The header type must be application/json.",
+    "a body whose Content-Type is not application/json",
+)  # fmt: skip
+BODY_EMPTY = _sms(
+    "BODY_EMPTY", "SMS.6012", "Empty request body.",
+    "no body (or only white space) where the call takes one",
+)  # fmt: skip
+BODY_NOT_JSON = _sms(
+    "BODY_NOT_JSON", "SMS.6010", "The request body is not in the JSON format.",
+    "a body that is not JSON, or not UTF-8",
+)  # fmt: skip
+BODY_INCOMPLETE = _sms(
+    "BODY_INCOMPLETE", "SMS.6013", "Incomplete request parameters.",
+    "a body that lacks required fields (and has no other fault); every one is named",
+)  # fmt: skip
+BODY_NOT_TO_SPEC = _sms(
+    "BODY_NOT_TO_SPEC", "SMS.6011", "The JSON request body does not meet the specifications.",
+    "a body with a wrong type, an unknown key, a value out of its range or enum, nesting past "
+    "32 levels, an integer past int64; every wrong field is named",
+)  # fmt: skip
+INVALID_PARAMETERS = _sms(
+    "INVALID_PARAMETERS", "SMS.9001", "Invalid parameters.",
+    "a malformed id in a path, a query value out of range, a body on a call that takes none",
+)  # fmt: skip
+
+# Tasks.
+TASK_NOT_FOUND = _sms(
+    "TASK_NOT_FOUND", "SMS.7703", "Task does not exist.",
+    "no task of that id in the caller's project (another project's task alike)", status=404,
+)  # fmt: skip
+INVALID_TASK_NAME = _sms(
+    "INVALID_TASK_NAME", "SMS.7711", "Invalid task name.",
+    "a task name (create or update) that is not 1 to 255 Chinese characters, letters, digits, "
+    "`_` or `-` (the characters are the SDK's rule, the length INFERRED), and no other fault",
+)  # fmt: skip
+TASK_UPDATE_FAILED = _sms(
+    "TASK_UPDATE_FAILED", "SMS.7706", "Task update failed.",
+    "a change of a task's type once it has left READY",
+)  # fmt: skip
+START_WRONG_STATE = _sms(
+    "START_WRONG_STATE", "SMS.7713",
+    "Only tasks in the Ready for next, Paused, or Error state can be started.",
+    "`start` in a state that cannot start (a busy one)",
+)  # fmt: skip
+PAUSE_WRONG_STATE = _sms(
+    "PAUSE_WRONG_STATE", "SMS.7714", "Only running tasks can be paused.",
+    "`stop` (pause) of a task that is not RUNNING or SYNCING",
+)  # fmt: skip
+ROLLBACK_WRONG_STATE = _sms(
+    "ROLLBACK_WRONG_STATE", "SMS.7718",
+    "Only tasks in the Synchronization failed state can be rolled back.",
+    "`sync_failed_rollback` of a task that is not SYNC_FAIL",
+)  # fmt: skip
+DELETE_WRONG_STATE = _sms(
+    "DELETE_WRONG_STATE", "SMS.7719", "Tasks in current state cannot be deleted.",
+    "a delete of a RUNNING, SYNCING or ABORTING task",
+)  # fmt: skip
+TARGET_WRONG_STATE = _sms(
+    "TARGET_WRONG_STATE", "SMS.7721",
+    "Only target servers in tasks in the Continuous synchronization state can be cloned or "
+    "started.",
+    "`test`, `cutover` or `clone_test` before the migration succeeded",
+)  # fmt: skip
+RESTART_WRONG_STATE = _sms(
+    "RESTART_WRONG_STATE", "SMS.7722",
+    "Only tasks where the target servers have successfully started can be restarted.",
+    "`restart` of a task that is not MIGRATE_FAIL, SYNC_FAIL or ABORT",
+)  # fmt: skip
+OTHER_WRONG_STATE = _sms(
+    "OTHER_WRONG_STATE", "SMS.9001", "Invalid parameters.",
+    "any other operation in a state that does not take it (the table has no nearer row)",
+)  # fmt: skip
+
+# Templates.
+TEMPLATE_NOT_FOUND = _sms(
+    "TEMPLATE_NOT_FOUND", "SMS.7101", "Template does not exist.",
+    "no template of that id in the caller's project", status=404,
+)  # fmt: skip
+TASK_TEMPLATE_NOT_FOUND = _sms(
+    "TASK_TEMPLATE_NOT_FOUND", "SMS.7101", "Template does not exist.",
+    "a task created with a `vm_template_id` that does not exist",
+)  # fmt: skip
+TEMPLATE_IN_USE = _sms(
+    "TEMPLATE_IN_USE", "SMS.7111", "All tasks associated with this template must be deleted first.",
+    "a delete of a template a task was created from",
+)  # fmt: skip
+TEMPLATE_NAME_TAKEN = _sms(
+    "TEMPLATE_NAME_TAKEN", "SMS.7112", "Duplicate template name.",
+    "a template created or renamed with the name of another in the project",
+)  # fmt: skip
+
+# Migration projects. 7301's text says "template": sic, the table's words.
+MIGPROJECT_NOT_FOUND = _sms(
+    "MIGPROJECT_NOT_FOUND", "SMS.7301", "The specified migration template does not exist.",
+    "no migration project of that id in the caller's project", status=404,
+)  # fmt: skip
+MIGPROJECT_DEFAULT = _sms(
+    "MIGPROJECT_DEFAULT", "SMS.7303", "The default migration template cannot be deleted.",
+    "a delete of the default migration project",
+)  # fmt: skip
+MIGPROJECT_NOT_EMPTY = _sms(
+    "MIGPROJECT_NOT_EMPTY", "SMS.7311",
+    "All source servers associated with the migration project must be deleted first.",
+    "a delete of a migration project that still holds sources",
+)  # fmt: skip
+MIGPROJECT_NAME_TAKEN = _sms(
+    "MIGPROJECT_NAME_TAKEN", "SMS.7312", "Duplicate migration project name.",
+    "a migration project created or renamed with the name of another in the project",
+)  # fmt: skip
+
+# Source servers.
+SOURCE_NOT_FOUND = _sms(
+    "SOURCE_NOT_FOUND", "SMS.7602", "The specified source server does not exist.",
+    "no source of that id in the caller's project", status=404,
+)  # fmt: skip
+TASK_SOURCE_NOT_FOUND = _sms(
+    "TASK_SOURCE_NOT_FOUND", "SMS.7602", "The specified source server does not exist.",
+    "a task created for a `source_server.id` that does not exist",
+)  # fmt: skip
+SOURCE_BUSY = _sms(
+    "SOURCE_BUSY", "SMS.7601",
+    "Failed to delete the source server because a migration task is running on it.",
+    "a delete of a source whose task is busy",
+)  # fmt: skip
+SOURCE_HAS_TASK = _sms(
+    "SOURCE_HAS_TASK", "SMS.6005", "The status of the sourceServer does not meet the requirements.",
+    "a second task created for a source that has one (the table has no nearer row)",
+)  # fmt: skip
+TARGET_SERVER_TAKEN = _sms(
+    "TARGET_SERVER_TAKEN", "SMS.7605",
+    "The server has been set as the target server of another migration task. Select another "
+    "server or delete the task associated with the server.",
+    "a task created or changed to use the target server (`target_server.vm_id`) of another",
+)  # fmt: skip
+SOURCE_HAS_NO_TASK = _sms(
+    "SOURCE_HAS_NO_TASK", "SMS.7606", "No migration task running on the source server.",
+    "an agent's command call for a source that has no task", status=404,
+)  # fmt: skip
+
+# The service itself.
+STATE_FILE = _sms(
+    "STATE_FILE", "SMS.6301", "Database read or write error.",
+    "a change the state file could not take (a full disk): undone", status=500,
+)  # fmt: skip
+SERVICE_ERROR = _sms(
+    "SERVICE_ERROR", "SMS.6000", "Service error.",
+    "an error the emulator did not foresee (logged; never a stack trace)", status=500,
+)  # fmt: skip
+
+# In a failed task's `error_json`, never an HTTP answer: a fault's default error.
+TASK_FAILED = ErrorCode(
+    "TASK_FAILED", "SMS.1801", 400, "Migration or synchronization task failed.",
+    "a task fault's `error_json` when the fault gives none", in_error_json=True,
+)  # fmt: skip
+
+SMS_CODES: tuple[ErrorCode, ...] = (
+    BODY_TOO_LONG, HEADER_MISSING, NOT_JSON_CONTENT_TYPE, BODY_EMPTY, BODY_NOT_JSON,
+    BODY_INCOMPLETE, BODY_NOT_TO_SPEC, INVALID_PARAMETERS,
+    TASK_NOT_FOUND, INVALID_TASK_NAME, TASK_UPDATE_FAILED, START_WRONG_STATE, PAUSE_WRONG_STATE,
+    ROLLBACK_WRONG_STATE, DELETE_WRONG_STATE, TARGET_WRONG_STATE, RESTART_WRONG_STATE,
+    OTHER_WRONG_STATE,
+    TEMPLATE_NOT_FOUND, TASK_TEMPLATE_NOT_FOUND, TEMPLATE_IN_USE, TEMPLATE_NAME_TAKEN,
+    MIGPROJECT_NOT_FOUND, MIGPROJECT_DEFAULT, MIGPROJECT_NOT_EMPTY, MIGPROJECT_NAME_TAKEN,
+    SOURCE_NOT_FOUND, TASK_SOURCE_NOT_FOUND, SOURCE_BUSY, SOURCE_HAS_TASK, TARGET_SERVER_TAKEN,
+    SOURCE_HAS_NO_TASK,
+    STATE_FILE, SERVICE_ERROR, TASK_FAILED,
+)  # fmt: skip
+
+# The codes of "not in this state": the client raises WrongState for them.
+WRONG_STATE_CODES = frozenset(
+    row.code
+    for row in (
+        START_WRONG_STATE, PAUSE_WRONG_STATE, ROLLBACK_WRONG_STATE, DELETE_WRONG_STATE,
+        TARGET_WRONG_STATE, RESTART_WRONG_STATE, TASK_UPDATE_FAILED,
+    )
+)  # fmt: skip
+
+# --- the emulator's own codes ---------------------------------------------------------------
+
+MOCK_BAD_REQUEST = _mock(
+    "MOCK_BAD_REQUEST", "MOCK.0400", 400, "Invalid request.",
+    "a control-plane or dashboard request with a bad body or query, naming the field",
+)  # fmt: skip
+MOCK_ADMIN_TOKEN = _mock(
+    "MOCK_ADMIN_TOKEN", "MOCK.0401", 401, "The control plane needs the X-Mock-Admin-Token header.",
+    "the control plane or dashboard, bound beyond loopback, without the admin token",
+)  # fmt: skip
+MOCK_FAULT_NOT_FOUND = _mock(
+    "MOCK_FAULT_NOT_FOUND", "MOCK.0404", 404, "The fault does not exist.",
+    "`DELETE /_mock/faults/{id}` of an unknown fault",
+)  # fmt: skip
+MOCK_SCENARIO_NOT_FOUND = _mock(
+    "MOCK_SCENARIO_NOT_FOUND", "MOCK.0405", 404, "The scenario does not exist.",
+    "`POST /_mock/scenarios/{name}` of an unknown scenario",
+)  # fmt: skip
+MOCK_HTTP_FAULT = _mock(
+    "MOCK_HTTP_FAULT", "MOCK.0500", 500, "Injected by an HTTP fault.",
+    "an HTTP fault's answer when the fault gives no body",
+)  # fmt: skip
+MOCK_STATE_FILE = _mock(
+    "MOCK_STATE_FILE", "MOCK.0501", 500,
+    "The change could not be saved to the state file, and was undone.",
+    "a control-plane change the state file could not take (a full disk): undone",
+)  # fmt: skip
+MOCK_INTERNAL = _mock(
+    "MOCK_INTERNAL", "MOCK.0502", 500, "Internal error of the emulator.",
+    "a control-plane error the emulator did not foresee (logged; never a stack trace)",
+)  # fmt: skip
+
+MOCK_CODES: tuple[ErrorCode, ...] = (
+    MOCK_BAD_REQUEST, MOCK_ADMIN_TOKEN, MOCK_FAULT_NOT_FOUND, MOCK_SCENARIO_NOT_FOUND,
+    MOCK_HTTP_FAULT, MOCK_STATE_FILE, MOCK_INTERNAL,
+)  # fmt: skip
+
+CATALOGUE: tuple[ErrorCode, ...] = SMS_CODES + MOCK_CODES
+
+
+@cache
+def reference_table() -> dict[str, str]:
+    """The API Reference's current SMS codes: code -> message, as the table words them."""
+    text = resources.files(__package__).joinpath(REFERENCE_FILE).read_text(encoding="utf-8")
+    lines = (line for line in text.splitlines() if not line.startswith("#"))
+    rows = csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    next(rows)  # the header: status, code, message
+    return {code: message for _status, code, message in rows}
+
+
+def is_reference_code(code: str) -> bool:
+    """Whether an `SMS.xxxx` code is one of the current table's."""
+    return code in reference_table()
+
+
+def markdown_table(rows: tuple[ErrorCode, ...] = CATALOGUE) -> str:
+    """The catalogue as README's table: code, status, message, when the emulator answers it.
+
+    README holds this text between its `error-catalogue` markers; a test keeps the two equal.
+    """
+    lines = [
+        "| code | status | message | answered for |",
+        "|---|---|---|---|",
+    ]
+    for row in rows:
+        status = f"{row.status} (INFERRED)" if row.status_inferred else str(row.status)
+        if row.in_error_json:
+            status = "in `error_json`"
+        message = row.message.replace("|", "\\|")
+        lines.append(f"| `{row.code}` | {status} | {message} | {row.case} |")
+    return "\n".join(lines) + "\n"
