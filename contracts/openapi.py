@@ -25,6 +25,13 @@ from sms_mock.contracts.errors import (
     KeystoneErrorSchema,
     SmsErrorSchema,
 )
+from sms_mock.contracts.history import (
+    CheckNetAclQuerySchema,
+    CheckNetAclResponseSchema,
+    ShowSha256PathSchema,
+    ShowSha256ResponseSchema,
+    UnlockTargetEcsResponseSchema,
+)
 from sms_mock.contracts.iam import (
     DomainListSchema,
     ProjectListQuerySchema,
@@ -32,6 +39,8 @@ from sms_mock.contracts.iam import (
     ProjectShowSchema,
     TokenRequestSchema,
     TokenResponseSchema,
+    UserListQuerySchema,
+    UserListSchema,
 )
 from sms_mock.contracts.iam_catalog import (
     CatalogSchema,
@@ -109,6 +118,7 @@ from sms_mock.contracts.templates import (
 OPENAPI_VERSION = "3.0.3"
 JSON = "application/json"
 TOKEN_SCHEME = "X-Auth-Token"
+HISTORY_TAG = "SMS history"
 AKSK_SCHEME = "SDK-HMAC-SHA256"
 
 HMAC_RECIPE = """\
@@ -235,14 +245,11 @@ _GATEWAY_403 = _response(
     "APIGW.0302: a domain-scoped or unscoped token on an SMS call.", ApigwErrorSchema
 )
 _TOO_LARGE = _response("APIGW.0201: a request body over 1 MiB.", ApigwErrorSchema)
-# A POST's 401 is the gateway's APIGW.0301, or one of the service's own codes that Huawei
-# documents as 401: SMS.2004 (body over 10,240 bytes), SMS.2005 (no Content-Type), SMS.2006
-# (not application/json).
-_SMS_POST_401 = _response(
-    "APIGW.0301 (authentication), or SMS.2004 / SMS.2005 / SMS.2006 (body size, Content-Type).",
-    {"oneOf": [SmsErrorSchema, ApigwErrorSchema]},
+_BAD_BODY = (
+    "SMS.6010 to 6016: a body that is not JSON, empty, incomplete, not to spec, over 10,240 "
+    "bytes or without an application/json Content-Type, naming every wrong field"
 )
-_TASK_404 = _response("SMS.9001: no such task in the caller's project.", SmsErrorSchema)
+_TASK_404 = _response("SMS.7703: no such task in the caller's project.", SmsErrorSchema)
 _KEYSTONE_400 = _response("A malformed request, in Keystone's error body.", KeystoneErrorSchema)
 _TASK_ID = {"in": "path", "schema": _TaskPathSchema}
 
@@ -261,7 +268,7 @@ def _sms_operations() -> dict[str, dict[str, dict[str, Any]]]:
                     200: _response(
                         "The page of tasks and the count of every match.", TaskListSchema
                     ),
-                    400: _response("SMS.9002: a query value out of range.", SmsErrorSchema),
+                    400: _response("SMS.9001: a query value out of range.", SmsErrorSchema),
                     401: _GATEWAY_401,
                     403: _GATEWAY_403,
                 },
@@ -273,8 +280,13 @@ def _sms_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 "requestBody": _json_body(CreateTaskRequestSchema, "PostTask."),
                 "responses": {
                     200: _response("The new task's id.", CreateTaskResponseSchema),
-                    400: _response("SMS.9002: a bad body, naming the field.", SmsErrorSchema),
-                    401: _SMS_POST_401,
+                    400: _response(
+                        f"{_BAD_BODY}; SMS.7711: an invalid task name; SMS.7602 / 7101: the "
+                        "source or template does not exist; SMS.6005: the source has a task; "
+                        "SMS.7605: the target server is another task's.",
+                        SmsErrorSchema,
+                    ),
+                    401: _GATEWAY_401,
                     403: _GATEWAY_403,
                     413: _TOO_LARGE,
                 },
@@ -288,7 +300,7 @@ def _sms_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 "summary": "A task, with every key of the SDK's ShowTaskResponse.",
                 "responses": {
                     200: _response("The task; `null` where there is no value.", TaskSchema),
-                    400: _response("SMS.9004: a malformed task id.", SmsErrorSchema),
+                    400: _response("SMS.9001: a malformed task id.", SmsErrorSchema),
                     401: _GATEWAY_401,
                     403: _GATEWAY_403,
                     404: _TASK_404,
@@ -302,7 +314,7 @@ def _sms_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 "responses": {
                     200: _response("Deleted: `{}`.", EmptyResponseSchema),
                     400: _response(
-                        "SMS.9004: a malformed task id; SMS.2015: the task is running.",
+                        "SMS.9001: a malformed task id; SMS.7719: the task is running.",
                         SmsErrorSchema,
                     ),
                     401: _GATEWAY_401,
@@ -321,11 +333,11 @@ def _sms_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 "responses": {
                     200: _response("Accepted: `{}`.", EmptyResponseSchema),
                     400: _response(
-                        "SMS.9002: a bad body; SMS.9004: a malformed task id; SMS.1038 / 1039 /"
-                        " 1040 / 9003: the operation is not allowed in the task's state.",
+                        f"{_BAD_BODY}; SMS.9001: a malformed task id; SMS.7713 / 7714 / 7718"
+                        " / 7721 / 7722 / 9001: the operation is not allowed in the task's state.",
                         SmsErrorSchema,
                     ),
-                    401: _SMS_POST_401,
+                    401: _GATEWAY_401,
                     403: _GATEWAY_403,
                     404: _TASK_404,
                     413: _TOO_LARGE,
@@ -341,12 +353,12 @@ def _sms_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 "responses": {
                     200: _response("Deleted: `{}`.", EmptyResponseSchema),
                     400: _response(
-                        "SMS.9002: a bad body; SMS.2015: one of the tasks is running.",
+                        f"{_BAD_BODY}; SMS.7719: one of the tasks is running.",
                         SmsErrorSchema,
                     ),
-                    401: _SMS_POST_401,
+                    401: _GATEWAY_401,
                     403: _GATEWAY_403,
-                    404: _response("SMS.9001: one of the tasks does not exist.", SmsErrorSchema),
+                    404: _response("SMS.7703: one of the tasks does not exist.", SmsErrorSchema),
                     413: _TOO_LARGE,
                 },
             },
@@ -375,16 +387,16 @@ class _Op:
     query: Any = None
     path_id: str | None = None  # the path parameter's name
     not_found: str | None = None  # the 404's description
-    bad_request: str = "SMS.9002: a bad body or query, naming the field."
+    bad_request: str = f"{_BAD_BODY}; SMS.9001: a bad query value."
     optional_body: bool = False  # the SDK sends none; `{}` is accepted too
     task_path: bool = False  # the path's id is a task id (1 to 36 characters)
 
 
 _EMPTY = EmptyResponseSchema
-_SOURCE_404 = "SMS.9010: no such source server in the caller's project."
-_TEMPLATE_404 = "SMS.9011: no such template in the caller's project."
-_MIGPROJECT_404 = "SMS.9012: no such migration project in the caller's project."
-_TASK_404_TEXT = "SMS.9001: no such task in the caller's project."
+_SOURCE_404 = "SMS.7602: no such source server in the caller's project."
+_TEMPLATE_404 = "SMS.7101: no such template in the caller's project."
+_MIGPROJECT_404 = "SMS.7301: no such migration project in the caller's project."
+_TASK_404_TEXT = "SMS.7703: no such task in the caller's project."
 _RESOURCE_OPERATIONS = (
     _Op("/v3/sources", "post", "register_server", "Register a source server (the agent's "
         "call); the same agent again updates it.", IdResponseSchema, RegisterSourceRequestSchema),
@@ -402,7 +414,7 @@ _RESOURCE_OPERATIONS = (
         path_id="source_id", not_found=_SOURCE_404),
     _Op("/v3/sources/{source_id}", "delete", "delete_server", "Delete a source and its idle "
         "task.", _EMPTY, path_id="source_id", not_found=_SOURCE_404,
-        bad_request="SMS.9014: its task is running."),
+        bad_request="SMS.7601: its task is running."),
     _Op("/v3/sources/{source_id}/changestate", "put", "update_copy_state", "Set a source's "
         "state and migration cycle.", _EMPTY, SourceStateRequestSchema, path_id="source_id",
         not_found=_SOURCE_404),
@@ -411,24 +423,29 @@ _RESOURCE_OPERATIONS = (
         not_found=_SOURCE_404),
     _Op("/v3/sources/delete", "post", "delete_servers", "Delete several sources, all or "
         "nothing.", _EMPTY, DeleteIdsRequestSchema, not_found=_SOURCE_404,
-        bad_request="SMS.9002: a bad body; SMS.9014: a source's task is running."),
+        bad_request=f"{_BAD_BODY}; SMS.7601: a source's task is running."),
     _Op("/v3/vm/templates", "post", "create_template", "Create a server template.",
-        IdResponseSchema, CreateTemplateRequestSchema),
+        IdResponseSchema, CreateTemplateRequestSchema,
+        bad_request=f"{_BAD_BODY}; SMS.7112: the name is another template's."),
     _Op("/v3/vm/templates", "get", "list_templates", "List the project's templates.",
         TemplateListSchema, query=TemplateListQuerySchema),
     _Op("/v3/vm/templates/{id}", "get", "show_template", "A template.", TemplateShowSchema,
         path_id="id", not_found=_TEMPLATE_404),
     _Op("/v3/vm/templates/{id}", "put", "update_template", "Change a template's fields.",
-        _EMPTY, UpdateTemplateRequestSchema, path_id="id", not_found=_TEMPLATE_404),
+        _EMPTY, UpdateTemplateRequestSchema, path_id="id", not_found=_TEMPLATE_404,
+        bad_request=f"{_BAD_BODY}; SMS.7112: the name is another template's."),
     _Op("/v3/vm/templates/{id}", "delete", "delete_template", "Delete a template.", _EMPTY,
-        path_id="id", not_found=_TEMPLATE_404),
+        path_id="id", not_found=_TEMPLATE_404,
+        bad_request="SMS.7111: a task was made from it."),
     _Op("/v3/vm/templates/delete", "post", "delete_templates", "Delete several templates, all "
-        "or nothing.", _EMPTY, DeleteIdsRequestSchema, not_found=_TEMPLATE_404),
+        "or nothing.", _EMPTY, DeleteIdsRequestSchema, not_found=_TEMPLATE_404,
+        bad_request=f"{_BAD_BODY}; SMS.7111: a task was made from one of them."),
     _Op("/v3/vm/templates/{id}/target-password", "get", "show_target_password", "The target "
         "server's password a template keeps.", TargetPasswordSchema, path_id="id",
         not_found=_TEMPLATE_404),
     _Op("/v3/migprojects", "post", "create_migproject", "Create a migration project.",
-        IdResponseSchema, CreateMigprojectRequestSchema),
+        IdResponseSchema, CreateMigprojectRequestSchema,
+        bad_request=f"{_BAD_BODY}; SMS.7312: the name is another migration project's."),
     _Op("/v3/migprojects", "get", "list_migprojects", "List the project's migration projects.",
         MigprojectListSchema, query=MigprojectListQuerySchema),
     _Op("/v3/migprojects/{mig_project_id}", "get", "show_migproject", "A migration project "
@@ -436,16 +453,19 @@ _RESOURCE_OPERATIONS = (
         not_found=_MIGPROJECT_404),
     _Op("/v3/migprojects/{mig_project_id}", "put", "update_migproject", "Change a migration "
         "project's fields.", _EMPTY, UpdateMigprojectRequestSchema, path_id="mig_project_id",
-        not_found=_MIGPROJECT_404),
+        not_found=_MIGPROJECT_404,
+        bad_request=f"{_BAD_BODY}; SMS.7312: the name is another migration project's."),
     _Op("/v3/migprojects/{mig_project_id}", "delete", "delete_migproject", "Delete a "
         "migration project.", _EMPTY, path_id="mig_project_id", not_found=_MIGPROJECT_404,
-        bad_request="SMS.9015: it is the default; SMS.9016: it still holds sources."),
+        bad_request="SMS.7303: it is the default; SMS.7311: it still holds sources."),
     _Op("/v3/migprojects/{mig_project_id}/default", "put", "update_default_migproject", "Make "
         "a migration project the project's default (the only one).", _EMPTY,
         path_id="mig_project_id", not_found=_MIGPROJECT_404, optional_body=True),
     _Op("/v3/tasks/{task_id}", "put", "update_task", "Change a task's name, priority, speed "
         "limit and the other fields of PutTaskReq.", _EMPTY, UpdateTaskRequestSchema,
-        path_id="task_id", task_path=True, not_found=_TASK_404_TEXT),
+        path_id="task_id", task_path=True, not_found=_TASK_404_TEXT,
+        bad_request=f"{_BAD_BODY}; SMS.7711: an invalid task name; SMS.7706: the type of a task "
+        "that left READY; SMS.7605: the target server is another task's."),
     _Op("/v3/tasks/{task_id}/speed-limit", "get", "shows_speed_limits", "The task's "
         "speed-limit windows.", SpeedLimitsSchema, path_id="task_id", task_path=True,
         not_found=_TASK_404_TEXT),
@@ -484,7 +504,7 @@ _RESOURCE_OPERATIONS = (
         not_found=_TASK_404_TEXT),
     _Op("/v3/sources/{server_id}/command", "get", "show_command", "What the source's agent "
         "should do next, from its task's state.", CommandSchema, path_id="server_id",
-        not_found="SMS.9010: no such source; SMS.2252: the source has no task."),
+        not_found="SMS.7602: no such source; SMS.7606: the source has no task."),
     _Op("/v3/sources/{server_id}/command_result", "post", "update_command_result", "The "
         "agent's answer to a command.", _EMPTY, CommandResultRequestSchema, path_id="server_id",
         not_found=_SOURCE_404),
@@ -513,13 +533,13 @@ def _resource_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 "headers": {"X-Request-Id": "X-Request-Id"},
                 "content": {"text/csv": {"schema": {"type": "string"}}},
             },
-            401: _SMS_POST_401 if writes else _GATEWAY_401,
+            401: _GATEWAY_401,
             403: _GATEWAY_403,
         }
         if op.body is not None or op.query is not None or op.path_id or op.optional_body:
             detail = op.bad_request
             if op.path_id:
-                detail += " SMS.9004: a malformed id."
+                detail += " SMS.9001: a malformed id."
             responses[400] = _response(detail, SmsErrorSchema)
         if op.not_found:
             responses[404] = _response(op.not_found, SmsErrorSchema)
@@ -545,6 +565,68 @@ def _resource_operations() -> dict[str, dict[str, dict[str, Any]]]:
             operation["requestBody"] = _json_body(op.body, f"{op.body.__name__}.")
         paths.setdefault(op.path, {})[op.method] = operation
     return paths
+
+
+def _history_operations() -> dict[str, dict[str, dict[str, Any]]]:
+    """The history APIs the reference still documents, as the SDK 3.1.196 calls them."""
+    common = {"tags": [HISTORY_TAG], "security": SIGNED_OR_TOKEN}
+    return {
+        "/v3/tasks/{task_id}/unlock": {
+            "post": {
+                **common,
+                "operationId": "unlock_target_ecs",
+                "parameters": [_TASK_ID],
+                "summary": "Unlock the task's target server (the emulator never locks one).",
+                "responses": {
+                    200: _response("Unlocked: `{}`.", UnlockTargetEcsResponseSchema),
+                    400: _response(
+                        "A malformed task id, or a body other than none or `{}`.", SmsErrorSchema
+                    ),
+                    401: _GATEWAY_401,
+                    403: _GATEWAY_403,
+                    404: _TASK_404,
+                    413: _TOO_LARGE,
+                },
+            },
+        },
+        "/v3/tasks/{t_project_id}/networkacl/{t_network_id}/check": {
+            "get": {
+                **common,
+                "operationId": "check_net_acl",
+                "parameters": [
+                    _path_param("t_project_id"),
+                    _path_param("t_network_id"),
+                    {"in": "query", "schema": CheckNetAclQuerySchema},
+                ],
+                "summary": "Whether the target subnet's ACL lets the migration through: it "
+                "always does on the emulator.",
+                "responses": {
+                    200: _response("The check passed: `{}`.", CheckNetAclResponseSchema),
+                    400: _response(
+                        "A malformed project or subnet id, or `region_id` / `os_type` missing "
+                        "or over 255 characters, naming it.",
+                        SmsErrorSchema,
+                    ),
+                    401: _GATEWAY_401,
+                    403: _GATEWAY_403,
+                },
+            },
+        },
+        "/v3/sha256/{key}": {
+            "get": {
+                **common,
+                "operationId": "show_sha256",
+                "parameters": [_path_param("key", ShowSha256PathSchema().fields["key"])],
+                "summary": "The lowercase hex SHA-256 of the key's UTF-8 text.",
+                "responses": {
+                    200: _response("The hash.", ShowSha256ResponseSchema),
+                    400: _response("A key over 16,384 characters.", SmsErrorSchema),
+                    401: _GATEWAY_401,
+                    403: _GATEWAY_403,
+                },
+            },
+        },
+    }
 
 
 def _iam_operations() -> dict[str, dict[str, dict[str, Any]]]:
@@ -697,6 +779,17 @@ def _iam_directory_operations(listing: dict[str, Any]) -> dict[str, dict[str, di
                 404: not_found,
             },
         ),
+        "/v3/users": get(
+            "keystone_list_users",
+            "The users of the caller's account, for an administrator of it; never another "
+            "account's.",
+            UserListSchema,
+            parameters=[{"in": "query", "schema": UserListQuerySchema}],
+            responses={
+                400: _KEYSTONE_400,
+                403: _response("The caller is no administrator.", KeystoneErrorSchema),
+            },
+        ),
         "/v3/auth/catalog": get(
             "keystone_show_catalog",
             "The caller's catalog: `iam`, and `sms` in its project's region.",
@@ -758,6 +851,11 @@ def _build() -> dict[str, Any]:
                 "directory; temporary credentials.",
             },
             {"name": "SMS", "description": "Server Migration Service v3 tasks."},
+            {
+                "name": HISTORY_TAG,
+                "description": "The SMS calls the API reference keeps as history APIs, which "
+                "SDKs after 3.1.196 no longer have.",
+            },
         ],
     )
     spec.components.header(
@@ -787,7 +885,8 @@ def _build() -> dict[str, Any]:
         {"type": "apiKey", "in": "header", "name": "Authorization", "description": HMAC_RECIPE},
     )
     every: dict[str, dict[str, dict[str, Any]]] = {}
-    for group in (_iam_operations(), _sms_operations(), _resource_operations()):
+    groups = (_iam_operations(), _sms_operations(), _resource_operations(), _history_operations())
+    for group in groups:
         for path, operations in group.items():
             every.setdefault(path, {}).update(operations)
     for path, operations in every.items():
