@@ -166,8 +166,16 @@ def test_a_stop_sent_as_soon_as_the_first_line_is_read_stops_it_cleanly() -> Non
 
 def test_serve_names_what_it_loaded_scenario_task_ids_included() -> None:
     with serving(SMS_MOCK, "serve", "--scenario", "failed-at-migrate-40") as (process, _url):
+        # The start-up lines end with the dashboard's address: a stop sent before it would
+        # race them (a busy machine once printed only "stopped").
+        assert process.stdout is not None
+        lines: list[str] = []
+        for line in iter(process.stdout.readline, ""):
+            lines.append(line.rstrip("\n"))
+            if line.startswith("sms-mock dashboard on "):
+                break
         code, out = stop(process, signal.SIGTERM)
-    lines = out.strip().splitlines()
+    lines += out.strip().splitlines()
     assert lines[0] == (
         "sms-mock loaded from the fixtures: 2 accounts, 3 projects, 3 users, 7 tasks, "
         "10 source servers, 1 template, 16 scenarios to load"
