@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-SMS_PREFIX = "SMS."
-MOCK_PREFIX = "MOCK."
 REFERENCE_FILE = "sms_error_codes.tsv"
 
 

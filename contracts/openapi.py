@@ -580,7 +580,9 @@ def _history_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 "responses": {
                     200: _response("Unlocked: `{}`.", UnlockTargetEcsResponseSchema),
                     400: _response(
-                        "A malformed task id, or a body other than none or `{}`.", SmsErrorSchema
+                        f"SMS.9001: a malformed task id, or a body other than none or `{{}}`; "
+                        f"{_BAD_BODY}.",
+                        SmsErrorSchema,
                     ),
                     401: _GATEWAY_401,
                     403: _GATEWAY_403,
@@ -603,8 +605,8 @@ def _history_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 "responses": {
                     200: _response("The check passed: `{}`.", CheckNetAclResponseSchema),
                     400: _response(
-                        "A malformed project or subnet id, or `region_id` / `os_type` missing "
-                        "or over 255 characters, naming it.",
+                        "SMS.9001: a malformed project or subnet id, or `region_id` / `os_type` "
+                        "missing or over 255 characters, naming it.",
                         SmsErrorSchema,
                     ),
                     401: _GATEWAY_401,
@@ -620,7 +622,7 @@ def _history_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 "summary": "The lowercase hex SHA-256 of the key's UTF-8 text.",
                 "responses": {
                     200: _response("The hash.", ShowSha256ResponseSchema),
-                    400: _response("A key over 16,384 characters.", SmsErrorSchema),
+                    400: _response("SMS.9001: a key over 16,384 characters.", SmsErrorSchema),
                     401: _GATEWAY_401,
                     403: _GATEWAY_403,
                 },

@@ -90,12 +90,7 @@ def payload_hash(body: bytes, headers: Mapping[str, str]) -> str:
 
     As in the SDK, an empty body hashes as empty whatever X-Sdk-Content-Sha256 says.
     """
-    if not body:
-        return EMPTY_HASH
-    declared = headers.get(CONTENT_SHA256_HEADER.lower())
-    if declared:
-        return declared
-    return hashlib.sha256(body).hexdigest()
+    return declared_payload_hash(body, headers) if body else EMPTY_HASH
 
 
 def canonical_request(
@@ -106,18 +101,9 @@ def canonical_request(
     signed_headers: Iterable[str],
     body: bytes,
 ) -> str:
-    """The six lines the signature covers; `headers` has lower-case names."""
-    names = list(signed_headers)
-    return "\n".join(
-        [
-            method.upper(),
-            canonical_uri(path),
-            canonical_query(query),
-            canonical_headers(headers, names),
-            ";".join(names),
-            payload_hash(body, headers),
-        ]
-    )
+    """The six lines the signature covers, as the Python SDK writes them; `headers` has
+    lower-case names."""
+    return next(canonical_requests(method, path, query, headers, signed_headers, body))
 
 
 # --- how the other official signers differ ---------------------------------------------------
@@ -133,10 +119,7 @@ def canonical_request(
 def declared_payload_hash(body: bytes, headers: Mapping[str, str]) -> str:
     """Go's and Java's payload hash: X-Sdk-Content-Sha256 verbatim when given, even for an empty
     body; else the body's hex SHA-256."""
-    declared = headers.get(CONTENT_SHA256_HEADER.lower())
-    if declared:
-        return declared
-    return hashlib.sha256(body).hexdigest()
+    return headers.get(CONTENT_SHA256_HEADER.lower()) or hashlib.sha256(body).hexdigest()
 
 
 def java_canonical_uri(path: str) -> str:
@@ -186,9 +169,9 @@ def canonical_requests(
     signed_headers: Iterable[str],
     body: bytes,
 ) -> Iterator[str]:
-    """The canonical request of each dialect (`DIALECTS`), each distinct one once, lazily: for
-    most requests all three are the same text, and a verifier that matches the first never
-    computes the others."""
+    """The canonical request of each dialect (`DIALECTS`, Python's first), each distinct one
+    once, lazily: for most requests all three are the same text, and a verifier that matches
+    the first never computes the others."""
     pairs = list(query)
     names = list(signed_headers)
     head = method.upper()

@@ -15,7 +15,11 @@ from sms_mock.mock_server.control.scenarios import (
     UnknownScenario,
     apply_scenario,
 )
-from sms_mock.mock_server.control.written_dates import source_on_clock, task_on_clock
+from sms_mock.mock_server.control.written_dates import (
+    move_source_dates,
+    move_task_dates,
+    on_clock,
+)
 from sms_mock.mock_server.core.clock import Clock, make_clock
 from sms_mock.mock_server.core.state_file import StateFile
 from sms_mock.mock_server.gateway.http_faults import HttpFaultBook
@@ -130,13 +134,13 @@ class Emulator:
         for fixture in self.fixtures.sources:
             project_id, _ = self.project_ref(fixture.project or None)
             self.sms.put_source(
-                project_id, source_on_clock(fixture.document, fixture.written_ms, now)
+                project_id, on_clock(fixture.document, fixture.written_ms, now, move_source_dates)
             )
         for fixture in self.fixtures.templates:
             self.sms.put_template(self.project_ref(fixture.project or None), fixture.document)
         for fixture in self.fixtures.tasks:
             project_id, project_name = self.project_ref(fixture.project or None)
-            document = task_on_clock(fixture.document, fixture.written_ms, now)
+            document = on_clock(fixture.document, fixture.written_ms, now, move_task_dates)
             self.sms.put(project_id, project_name, document, fixture.durations)
 
     def scenario(self, name: str) -> Scenario:

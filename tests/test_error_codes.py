@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -243,16 +243,9 @@ def test_every_row_has_a_case_here_or_a_test_elsewhere() -> None:
     assert not set(CASES) & set(REACHED_ELSEWHERE)
 
 
-@pytest.fixture(scope="module")
-def _server() -> Iterator[LiveServer]:
-    with LiveServer(Config(clock="manual")) as server:
-        yield server
-
-
 @pytest.fixture
-def api(_server: LiveServer) -> Api:
-    _server.emulator.reset()
-    return Api(_server.url)
+def api(live: LiveServer) -> Api:
+    return Api(live.url)
 
 
 @pytest.mark.parametrize(
@@ -318,7 +311,7 @@ def test_a_fault_without_error_json_fails_its_task_with_an_engine_code(api: Api)
     ],
 )
 def test_an_unforeseen_error_is_a_500_of_its_plane(
-    _server: LiveServer,
+    live: LiveServer,
     api: Api,
     monkeypatch: pytest.MonkeyPatch,
     method: str,
@@ -329,7 +322,7 @@ def test_an_unforeseen_error_is_a_500_of_its_plane(
     def fails(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("a bug nobody foresaw")
 
-    owner = _server.emulator.sms if broken == "list" else _server.emulator
+    owner = live.emulator.sms if broken == "list" else live.emulator
     monkeypatch.setattr(owner, broken, fails)
     body = error_body(api.call(method, path), 500, row.code)
     assert body["error_msg"] == row.message  # no trace, no detail of the bug
@@ -362,13 +355,13 @@ def test_a_template_is_free_to_go_once_its_task_is_gone(api: Api) -> None:
     assert api.call("DELETE", f"/v3/vm/templates/{template_id}").status_code == 200
 
 
-def test_names_are_per_project(api: Api, _server: LiveServer) -> None:
+def test_names_are_per_project(api: Api, live: LiveServer) -> None:
     """Another project may hold a template and a migration project of the same names."""
     api.template("shared-name")
-    other = Api(_server.url)
+    other = Api(live.url)
     body = {"auth": {"identity": {"methods": ["token"], "token": {"id": other.session.headers[
         "X-Auth-Token"]}}, "scope": {"project": {"name": "ap-southeast-3"}}}}  # fmt: skip
-    token = requests.post(f"{_server.url}/v3/auth/tokens", json=body, timeout=10)
+    token = requests.post(f"{live.url}/v3/auth/tokens", json=body, timeout=10)
     other.session.headers["X-Auth-Token"] = token.headers["X-Subject-Token"]
     assert (
         other.call("POST", "/v3/vm/templates", {"template": {"name": "shared-name"}}).status_code

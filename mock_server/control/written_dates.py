@@ -46,21 +46,15 @@ def move_source_dates(doc: dict[str, Any], shift: int) -> None:
     _move(doc, SOURCE_DATES, shift)
 
 
-def task_on_clock(doc: dict[str, Any], written_ms: int | None, now_ms: int) -> dict[str, Any]:
-    """A task document with its dates on the clock: a moved copy, or the document itself when
-    nothing moves."""
-    return _on_clock(doc, shift_to(written_ms, now_ms), move_task_dates)
-
-
-def source_on_clock(doc: dict[str, Any], written_ms: int | None, now_ms: int) -> dict[str, Any]:
-    """A source document with its dates on the clock, as `task_on_clock`."""
-    return _on_clock(doc, shift_to(written_ms, now_ms), move_source_dates)
-
-
-Mover = Callable[[dict[str, Any], int], None]
-
-
-def _on_clock(doc: dict[str, Any], shift: int, move: Mover) -> dict[str, Any]:
+def on_clock(
+    doc: dict[str, Any],
+    written_ms: int | None,
+    now_ms: int,
+    move: Callable[[dict[str, Any], int], None],
+) -> dict[str, Any]:
+    """`doc` with its dates on the clock by `move` (`move_task_dates`, `move_source_dates`): a
+    moved copy, or the document itself when nothing moves (a fixture's own stays as read)."""
+    shift = shift_to(written_ms, now_ms)
     if not shift:
         return doc
     moved = copy.deepcopy(doc)

@@ -92,14 +92,15 @@ def list_users() -> Response:
         raise errors.forbidden()  # before the query is read: who asks is checked first
     query = load_query(_user_query_schema, errors.bad_request)
     domain_id = caller.domain_id
-    users = [
-        u
-        for u in account.users_of(domain_id)
-        if query.get("name", u.name) == u.name
-        and query.get("domain_id", domain_id) == domain_id
+    # Every user of the account is enabled, and its password never expires: a filter on
+    # another domain, on disabled users or on an expiry time matches none of them.
+    any_match = (
+        query.get("domain_id", domain_id) == domain_id
         and query.get("enabled", "true").lower() == "true"
-        # A password that never expires has no time to compare: no such filter matches it.
         and "password_expires_at" not in query
+    )
+    users = [
+        u for u in account.users_of(domain_id) if any_match and query.get("name", u.name) == u.name
     ]
     url = iam_url()
     return json_response({"users": [user_body(u, account, url) for u in users], "links": _links()})

@@ -132,22 +132,26 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
         self._settle(project_id, task, self.clock.now_ms())
         return task
 
+    def check_task(self, project_id: str, task_id: str) -> None:
+        """Nothing when the project has the task; the task routes' 404 otherwise."""
+        with self._lock:
+            self._task(project_id, task_id)
+
+    def _holders(self, project_id: str, name: str, value: Any) -> list[str]:
+        """The project's tasks whose indexed value `name` is `value` (`TaskIndex.holders`)."""
+        index = self._indexes.get(project_id)
+        return index.holders(name, value) if index is not None else []
+
     def _task_using_template(self, project_id: str, template_id: str) -> str | None:
         """The id of a task of the project made from the template; None if none is."""
-        for task in self._tasks.get(project_id, {}).values():
-            if task.listed.get("vm_template_id") == template_id:
-                return task.id
-        return None
+        return next(iter(self._holders(project_id, "vm_template_id", template_id)), None)
 
     def _check_target_free(self, project_id: str, target: Any, own_id: str = "") -> None:
         """A target server (`vm_id`) is the target of one task of the project at most (7605)."""
         vm_id = target.get("vm_id") if isinstance(target, dict) else None
-        if not vm_id:
-            return
-        for task in self._tasks.get(project_id, {}).values():
-            held = task.listed.get("target_server")
-            if task.id != own_id and isinstance(held, dict) and held.get("vm_id") == vm_id:
-                raise errors.target_server_taken(vm_id, task.id)
+        for task_id in self._holders(project_id, "target_vm_id", vm_id or None):
+            if task_id != own_id:
+                raise errors.target_server_taken(vm_id, task_id)  # type: ignore[arg-type]
 
     def _settle(self, project_id: str, task: Task, now: int) -> None:
         version = task.version

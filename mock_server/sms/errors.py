@@ -12,15 +12,11 @@ from sms_mock.contracts import error_codes as codes
 from sms_mock.contracts.base import problems
 from sms_mock.contracts.error_codes import ErrorCode
 from sms_mock.contracts.sms import TASK_NAME_RULE
-from sms_mock.mock_server.core.errors import ApiError, sms_error
+from sms_mock.mock_server.core.errors import ApiError
+from sms_mock.mock_server.core.errors import catalogued as answer
 
 # marshmallow's message for a required field that is absent: such a body is incomplete (6013).
 MISSING_MESSAGE = fields.Field.default_error_messages["required"]
-
-
-def answer(row: ErrorCode, detail: str = "") -> ApiError:
-    """The catalogue row's answer, its message followed by `detail`."""
-    return sms_error(row.status, row.code, row.text(detail))
 
 
 # --- a request's envelope and body ------------------------------------------------------------
@@ -67,7 +63,7 @@ def task_body_fault(exc: ValidationError) -> ApiError:
     found = problems(exc)
     if found == [("name", TASK_NAME_RULE)]:
         name = exc.data.get("name") if isinstance(exc.data, dict) else None
-        return invalid_task_name(str(name), TASK_NAME_RULE)
+        return invalid_task_name(str(name))
     return body_fault(exc)
 
 
@@ -86,8 +82,8 @@ def invalid_id(kind: str) -> ApiError:
     )
 
 
-def invalid_task_name(name: str, rule: str) -> ApiError:
-    return answer(codes.INVALID_TASK_NAME, f"name {name!r}: {rule}")
+def invalid_task_name(name: str) -> ApiError:
+    return answer(codes.INVALID_TASK_NAME, f"name {name!r}: {TASK_NAME_RULE}")
 
 
 # --- tasks ------------------------------------------------------------------------------------

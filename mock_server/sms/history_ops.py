@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def unlock_target_server(sms: SmsBackend, project_id: str, task_id: str) -> None:
     """The emulator never locks a target server, so unlocking one changes nothing; the task
     must still exist in the caller's project (in any state), as for every task call."""
-    sms.show(project_id, task_id)  # an absent task raises the task routes' 404
+    sms.check_task(project_id, task_id)
 
 
 def sha256_of(key: str) -> dict[str, Any]:

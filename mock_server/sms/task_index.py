@@ -8,6 +8,10 @@ order, and one such list a state is the order of the tasks in that state. The ot
 that has it, or the sorted keys of the tasks when there are more (a value may be shared by
 every task: enterprise project "0"); `id` is the entries themselves. A page with several
 filters walks the shortest of their lists and checks the others on each entry.
+
+Two more values are held alike for the backend's rules rather than for a list: a task's
+template (`vm_template_id`: a template in use is not deleted) and its target server
+(`target_vm_id`: one task a target), so that neither rule walks every task of the project.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ Key = tuple[int, str]
 
 # The list filters that pick tasks by value (`id` is looked up in the entries).
 SET_FILTERS = ("name", "source_server_id", "enterprise_project_id")
+# Every value held by value: the list filters, then those the backend's rules look up.
+BY_VALUE = (*SET_FILTERS, "vm_template_id", "target_vm_id")
 Held = str | list[Key]  # the id of the one task with a value, or the sorted keys of several
 
 
@@ -29,16 +35,24 @@ class Indexed:
 
     key: Key
     state: Any
-    values: tuple[Any, ...]  # in SET_FILTERS' order
+    values: tuple[Any, ...]  # in BY_VALUE's order
 
 
 def indexed(listed: dict[str, Any]) -> Indexed:
     """The index's view of a task, from its listed fields (`Task.listed`)."""
     source = listed.get("source_server")
     source_id = source.get("id") if isinstance(source, dict) else None
+    target = listed.get("target_server")
+    target_vm_id = target.get("vm_id") if isinstance(target, dict) else None
     created = listed.get("create_date")
     key = (-created if isinstance(created, int) else 0, str(listed.get("id")))
-    values = (listed.get("name"), source_id, listed.get("enterprise_project_id"))
+    values = (
+        listed.get("name"),
+        source_id,
+        listed.get("enterprise_project_id"),
+        listed.get("vm_template_id"),
+        target_vm_id,
+    )
     return Indexed(key, listed.get("state"), values)
 
 
@@ -55,7 +69,7 @@ class TaskIndex:
     def __init__(self) -> None:
         self.order: list[Key] = []
         self.by_state: dict[Any, list[Key]] = {}
-        self.by_value: tuple[dict[Any, Held], ...] = tuple({} for _ in SET_FILTERS)
+        self.by_value: tuple[dict[Any, Held], ...] = tuple({} for _ in BY_VALUE)
         self.entries: dict[str, Indexed] = {}
         # Tasks a list settles to now first: those the clock moves (a run, a timer, a log).
         self.moving: set[str] = set()
@@ -130,6 +144,13 @@ class TaskIndex:
         elif held == key[1]:
             del table[value]
 
+    def holders(self, name: str, value: Any) -> list[str]:
+        """The ids of the tasks whose value `name` (one of BY_VALUE) is `value`, newest first."""
+        if value is None:
+            return []
+        held = self.by_value[BY_VALUE.index(name)].get(value)
+        return [key[1] for key in self._keys(held)]
+
     def _keys(self, held: Held | None) -> list[Key]:
         if held is None:
             return []
@@ -141,7 +162,7 @@ class TaskIndex:
         if "id" in query:  # a task's document always carries the id it is kept under
             entry = self.entries.get(query["id"])
             lists.append([entry.key] if entry is not None else [])
-        for table, name in zip(self.by_value, SET_FILTERS, strict=True):
+        for table, name in zip(self.by_value[: len(SET_FILTERS)], SET_FILTERS, strict=True):
             if name in query:
                 lists.append(self._keys(table.get(query[name])))
         if "state" in query:

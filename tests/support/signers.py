@@ -194,16 +194,30 @@ def python_sdk(base: str, call: Call, key: Key, now: datetime | None = None) -> 
 # --- Go SDK v3 ----------------------------------------------------------------------------------
 
 
-def go_v3(base: str, call: Call, key: Key, now: datetime | None = None) -> Signed:
-    """huaweicloud-sdk-go-v3: `BasicCredentials.ProcessAuthRequest` then `Signer.Sign`."""
-    body = call.data()
-    headers = {**call.headers, "User-Agent": "huaweicloud-usdk-go/3.0"}
+def _sdk_v3_headers(call: Call, key: Key, user_agent: str) -> dict[str, str]:
+    """The headers the Go and Java SDKs v3 set before they sign: the call's, their User-Agent,
+    Content-Type with a body, and the project and security token of the credentials."""
+    headers = {**call.headers, "User-Agent": user_agent}
     if call.body is not None:
         headers["Content-Type"] = JSON
     if key.project_id:
         headers["X-Project-Id"] = key.project_id
     if key.security_token:
         headers["X-Security-Token"] = key.security_token
+    return headers
+
+
+def _go_canonical(call: Call, headers: dict[str, str], names: list[str], query: str) -> str:
+    """The canonical request of both Go signers; the payload a declared hash, else the body's."""
+    payload = headers.get("X-Sdk-Content-Sha256") or sha256_hex(call.data())
+    lines = [call.method, go_canonical_uri(call.path), query, _go_lines(headers, names)]
+    return "\n".join([*lines, ";".join(names), payload])
+
+
+def go_v3(base: str, call: Call, key: Key, now: datetime | None = None) -> Signed:
+    """huaweicloud-sdk-go-v3: `BasicCredentials.ProcessAuthRequest` then `Signer.Sign`."""
+    body = call.data()
+    headers = _sdk_v3_headers(call, key, "huaweicloud-usdk-go/3.0")
     content_type = headers.get("Content-Type")
     if content_type and JSON not in content_type and "application/bson" not in content_type:
         headers["X-Sdk-Content-Sha256"] = UNSIGNED_PAYLOAD
@@ -213,17 +227,7 @@ def go_v3(base: str, call: Call, key: Key, now: datetime | None = None) -> Signe
         for name in headers
         if not name.lower().startswith("content-type") and "_" not in name
     )
-    payload = headers.get("X-Sdk-Content-Sha256") or sha256_hex(body)
-    canonical = "\n".join(
-        [
-            call.method,
-            go_canonical_uri(call.path),
-            go_canonical_query(call.query),
-            _go_lines(headers, names),
-            ";".join(names),
-            payload,
-        ]
-    )
+    canonical = _go_canonical(call, headers, names, go_canonical_query(call.query))
     headers["Authorization"] = authorization(
         key.ak, names, hmac_hex(key.sk, string_to_sign(canonical, date))
     )
@@ -270,17 +274,7 @@ def golangsdk(
     date = headers["X-Sdk-Date"] = sdk_date(now)
     names = sorted(name.lower() for name in headers)  # every header of the request
     canonical_query = go_canonical_query(call.query)
-    payload = headers.get("X-Sdk-Content-Sha256") or sha256_hex(body)
-    canonical = "\n".join(
-        [
-            call.method,
-            go_canonical_uri(call.path),
-            canonical_query,
-            _go_lines(headers, names),
-            ";".join(names),
-            payload,
-        ]
-    )
+    canonical = _go_canonical(call, headers, names, canonical_query)
     headers["Authorization"] = authorization(
         key.ak, names, hmac_hex(key.sk, string_to_sign(canonical, date))
     )
@@ -324,13 +318,7 @@ def java(base: str, call: Call, key: Key, now: datetime | None = None) -> Signed
     way out, and sends the Host header the signer added.
     """
     body = call.data()
-    headers = {**call.headers, "User-Agent": "huaweicloud-usdk-java/3.0"}
-    if call.body is not None:
-        headers["Content-Type"] = JSON
-    if key.project_id:
-        headers["X-Project-Id"] = key.project_id
-    if key.security_token:
-        headers["X-Security-Token"] = key.security_token
+    headers = _sdk_v3_headers(call, key, "huaweicloud-usdk-java/3.0")
     content_type = headers.get("Content-Type")
     if content_type and not content_type.startswith((JSON, "application/bson")):
         headers["X-Sdk-Content-Sha256"] = UNSIGNED_PAYLOAD
