@@ -2,7 +2,7 @@
 
 The models are dataclasses built at run time from the schemas (`models.model_of`), which a type
 checker cannot see; this writes the same classes as a stub it can. Run
-`python -m sms_mock.client.stubgen` after changing a contract; `tests/test_client_types.py`
+`python -m sms_mock.client.stubgen` after changing a contract; `tests/client/test_client_types.py`
 fails while the stub and the schemas disagree.
 """
 

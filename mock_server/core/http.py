@@ -69,12 +69,34 @@ class UnsafeJson(ValueError):
 def parse_json(raw: bytes, max_depth: int = MAX_DEPTH) -> Any:
     """Strict JSON: UTF-8 only, no NaN or Infinity, and `check_document`'s limits. Raises
     ValueError (UnsafeJson for a document that parses but breaks a limit)."""
+    text = raw.decode("utf-8")
     try:
-        value = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+        value = json.loads(text, parse_constant=_no_constants)
     except RecursionError as exc:  # `[[[[...` thousands deep: bad input, not a crash
         raise UnsafeJson("body", f"Nested deeper than {max_depth} levels.") from exc
+    except json.JSONDecodeError as exc:
+        # Whether the parser recursed out before it met the malformed part depends on the
+        # process's recursion limit (test runners raise it): decide by the depth read so far.
+        if _depth_before(text, exc.pos) > max_depth:
+            raise UnsafeJson("body", f"Nested deeper than {max_depth} levels.") from exc
+        raise
     check_document(value, max_depth)
     return value
+
+
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _depth_before(text: str, end: int) -> int:
+    """The deepest nesting of `[` and `{` in `text[:end]`, strings left out (error path only)."""
+    depth = deepest = 0
+    for char in _STRINGS.sub("", text[:end]):
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _join(where: str, key: object) -> str:

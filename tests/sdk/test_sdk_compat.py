@@ -168,7 +168,7 @@ def refused_by_gateway(call: Callable[[], Any], message: str) -> ClientRequestEx
     """The SDK's exception for a 401 APIGW.0301 whose reason starts with `message`.
 
     The SDK keeps no body, only what it read from one: the body itself is `error_body`'s, in
-    `test_gateway_auth.py` and `tests/errors/test_gateway.py`.
+    `test_gateway_auth.py` and `tests/gateway/test_gateway.py`.
     """
     with pytest.raises(ClientRequestException) as caught:
         call()

@@ -1,7 +1,7 @@
 """Requests signed as the SDK signs them, for the Flask test client.
 
 The signing itself is `sms_mock.contracts.signing`'s (that it matches the SDK is
-`tests/test_signing.py`'s job); this adds the headers the SDK sends around it.
+`tests/gateway/test_signing.py`'s job); this adds the headers the SDK sends around it.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 # Folder of the repository -> the module name it is imported under.
 FOLDERS = {
     "sms_mock": "sms_mock",

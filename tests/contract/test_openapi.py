@@ -275,7 +275,7 @@ RESOURCE_OPERATION_IDS = [
 
 
 # The history APIs: SDK 3.1.196's methods, gone from the SDK installed here, so their paths are
-# checked against that SDK by tests/test_history_apis.py.
+# checked against that SDK by tests/sms/test_history_apis.py.
 HISTORY_OPERATION_IDS = ["unlock_target_ecs", "check_net_acl", "show_sha256"]
 
 

@@ -1,5 +1,5 @@
 # ruff: noqa: B018, F841 - deliberate mistakes, for mypy to report
-"""Mistakes a type checker must report: each line below is one (tests/test_client_types.py)."""
+"""Mistakes a type checker must report, one a line (tests/client/test_client_types.py)."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from tests.support.assertions import error_body
 from tests.support.helpers import create_body, free_source_at
 from tests.support.servers import issue
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CODE_RE = re.compile(r"\bSMS\.\d{4}\b")
 
 
@@ -229,8 +229,8 @@ CASES: dict[str, Callable[[Api], requests.Response]] = {
     "MOCK_HTTP_FAULT": _http_fault,
 }
 REACHED_ELSEWHERE = {
-    "STATE_FILE": "tests/test_hardening.py: a full disk under an SMS change",
-    "MOCK_STATE_FILE": "tests/test_hardening.py: a full disk under a control-plane change",
+    "STATE_FILE": "tests/security/test_hardening.py: a full disk under an SMS change",
+    "MOCK_STATE_FILE": "tests/security/test_hardening.py: a full disk under a control-plane change",
     "SERVICE_ERROR": "test_an_unforeseen_error_is_a_500_of_its_plane below",
     "MOCK_INTERNAL": "test_an_unforeseen_error_is_a_500_of_its_plane below",
     "MOCK_ADMIN_TOKEN": "test_the_admin_token_refusal_is_a_mock_code below",

@@ -5,7 +5,7 @@ API", "Errors"), with its exact error body, never a 5xx, and never a change of s
 any request to any route, any action body, any bytes on an SMS call, any token request, any task
 id or query, and nothing ever answers 5xx.
 
-The requests of the other `tests/errors/` modules are not repeated here: a request there that is
+The requests of the other `tests/sms/` modules are not repeated here: a request there that is
 refused is also checked to change nothing.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from typing import Any
 from urllib.parse import quote
 
@@ -124,6 +125,20 @@ def test_a_hostile_request_gets_its_documented_error_and_changes_nothing(
     with changes_nothing(emulator):
         response = send(client, token, method, path, body, headers, auth)
     error_body(response, status, code)
+
+
+@pytest.mark.parametrize("limit", [1000, 100_000])
+def test_a_deep_unterminated_body_is_too_deep_whatever_the_recursion_limit(
+    client: FlaskClient, token: str, limit: int
+) -> None:
+    # Test runners (hypothesis among them) raise the limit; the answer must not depend on it.
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit)
+    try:
+        response = send(client, token, "POST", "/v3/tasks/sample-ready/action", b"[" * 5000, JSON, True)
+    finally:
+        sys.setrecursionlimit(before)
+    assert "Nested deeper than 32 levels" in error_body(response, 400, "SMS.6011")["error_msg"]
 
 
 def test_headers_too_large_for_the_server_get_the_gateways_json_body(live: LiveServer) -> None:

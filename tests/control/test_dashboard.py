@@ -1,6 +1,7 @@
 """The dashboard's pages and the control-plane calls it makes, over the app, without a browser:
 what its first HTML holds, the admin rule with its cookie, its live parts, and that nothing a
-task holds can run as script on the page. tests/test_dashboard_browser.py drives it in chromium.
+task holds can run as script on the page. tests/control/test_dashboard_browser.py drives it in
+chromium.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from tests.support.assertions import error_message
 from tests.support.strategies import valid
 
 ADMIN = "dashboard-secret"
-DASHBOARD = Path(__file__).parents[1] / "mock_server" / "dashboard"
+DASHBOARD = Path(__file__).parents[2] / "mock_server" / "dashboard"
 
 
 class _Page(HTMLParser):
