@@ -1,8 +1,10 @@
-"""The reference client against the emulator, over real HTTP: every endpoint, every error kind."""
+"""The reference client against the emulator, over real HTTP: every endpoint, every error kind,
+retries and malformed answers (through the emulator's HTTP faults)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,8 +25,9 @@ from sms_mock.client import (
     WrongState,
 )
 from sms_mock.client.models import to_dict
+from sms_mock.control import ControlPlane
 from sms_mock.mock_server.serving.live import LiveServer
-from tests.support.accounts import ACCOUNT
+from tests.support.accounts import ACCOUNT, password_body
 from tests.support.helpers import SEED_EXAMPLE, create_body, free_source_at
 from tests.support.stub_http import Answer, stub_session
 
@@ -214,55 +217,187 @@ def test_a_token_expired_on_the_servers_clock_is_fetched_again(
     assert len(live.emulator.iam.tokens) == 2
 
 
-# --- retries (a stub transport: the emulator does not fail on its own) --------------------------
+# --- retries and malformed answers, through the emulator's HTTP faults --------------------------
+#
+# An HTTP fault makes the live emulator answer a status, drop the connection or send a broken
+# body, over real HTTP; the journal (GET /_mock/requests) counts what reached it, so every
+# attempt the client made is counted there, not inside the client. `sleep=` records the waits
+# between attempts instead of spending them.
+
+TASK_PATH = "/v3/tasks/sample-ready"
 
 
-def client_on(responder: Any, **kwargs: Any) -> tuple[SmsClient, Any, list[float]]:
-    session, adapter = stub_session(responder)
+@pytest.fixture
+def control(live: LiveServer) -> Iterator[ControlPlane]:
+    with ControlPlane(live.url) as plane:
+        yield plane
+
+
+def waiting_client(live: LiveServer, **kwargs: Any) -> tuple[SmsClient, list[float]]:
+    """A client logged in as the default user whose waits between attempts are recorded."""
+    sleeps: list[float] = []
+    client = SmsClient(live.url, project="cn-north-4", sleep=sleeps.append, **ACCOUNT, **kwargs)
+    return client, sleeps
+
+
+def statuses(control: ControlPlane, method: str, path: str) -> list[int | None]:
+    """The status of every request the emulator saw for `method path` (None: dropped)."""
+    return [entry["status"] for entry in control.journal(method=method, path=path)["requests"]]
+
+
+def read_fault(**fault: Any) -> dict[str, Any]:
+    return {"match": {"method": "GET", "path": TASK_PATH}, **fault}
+
+
+@pytest.mark.parametrize(
+    ("fault", "seen", "sleeps"),
+    [
+        pytest.param({"status": 503, "times": 2}, [503, 503, 200], [0.2, 0.4], id="503 twice"),
+        pytest.param({"status": 500, "times": 1}, [500, 200], [0.2], id="500"),
+        pytest.param({"status": 429, "times": 1}, [429, 200], [0.2], id="429 without Retry-After"),
+        pytest.param({"drop": True, "times": 2}, [None, None, 200], [0.2, 0.4], id="dropped"),
+        pytest.param({"status": 502, "body": "<html>Bad Gateway</html>"}, [502, 200], [0.2],
+                     id="502 with a page, not JSON"),
+    ],
+)  # fmt: skip
+def test_a_read_is_retried_with_growing_backoff_until_it_is_answered(
+    live: LiveServer,
+    control: ControlPlane,
+    fault: dict[str, Any],
+    seen: list[int | None],
+    sleeps: list[float],
+) -> None:
+    control.add_fault(read_fault(**fault))
+    client, waited = waiting_client(live)
+    with client:
+        assert client.get_task("sample-ready").state == "READY"
+    assert statuses(control, "GET", TASK_PATH) == seen
+    assert waited == sleeps
+
+
+def test_a_token_request_is_retried(live: LiveServer, control: ControlPlane) -> None:
+    control.add_fault({"match": {"method": "POST", "path": "/v3/auth/tokens"}, "status": 503,
+                       "times": 2})  # fmt: skip
+    client, waited = waiting_client(live)
+    with client:
+        client.get_task("sample-ready")
+    assert statuses(control, "POST", "/v3/auth/tokens") == [503, 503, 201]
+    assert waited == [0.2, 0.4]
+
+
+@pytest.mark.parametrize(
+    ("fault", "raised", "seen"),
+    [
+        pytest.param({"status": 500, "body": {"error_code": "SMS.6000",
+                      "error_msg": "Service error."}}, ServerError, [500] * 4, id="5xx"),
+        pytest.param({"drop": True}, requests.ConnectionError, [None] * 4, id="dropped"),
+    ],
+)  # fmt: skip
+def test_retries_stop_after_the_policys_attempts_with_backoff_capped(
+    live: LiveServer,
+    control: ControlPlane,
+    fault: dict[str, Any],
+    raised: type[Exception],
+    seen: list[int | None],
+) -> None:
+    control.add_fault(read_fault(times=10, **fault))
+    client, waited = waiting_client(live, retry=RetryPolicy(attempts=4, backoff=0.5, max_backoff=1))
+    with client, pytest.raises(raised) as caught:
+        client.get_task("sample-ready")
+    assert statuses(control, "GET", TASK_PATH) == seen
+    assert waited == [0.5, 1.0, 1.0]  # 0.5, then doubled, then held at max_backoff
+    if isinstance(caught.value, ServerError):
+        assert (caught.value.status, caught.value.error_code) == (500, "SMS.6000")
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [pytest.param({"status": 503}, id="503"), pytest.param({"drop": True}, id="dropped")],
+)
+def test_an_action_is_never_retried(
+    live: LiveServer, control: ControlPlane, sms: SmsClient, fault: dict[str, Any]
+) -> None:
+    action = f"{TASK_PATH}/action"
+    control.add_fault({"match": {"method": "POST", "path": action}, "times": 2, **fault})
+    client, waited = waiting_client(live)
+    with client, pytest.raises((ServerError, requests.ConnectionError)):
+        client.start_task("sample-ready")
+    assert statuses(control, "POST", action) == [fault.get("status")]
+    assert waited == []
+    assert sms.get_task("sample-ready").state == "READY"  # the fault answered before the route
+
+
+# A fault sets an answer's status and body, never a header: no fault can send Retry-After, so
+# the client's reading of it is checked on a stub transport.
+@pytest.mark.parametrize(
+    ("retry_after", "waited"),
+    [pytest.param("1", [1.0], id="honoured"), pytest.param("30", [2.0], id="capped at 2 s")],
+)
+def test_a_429s_retry_after_is_honoured_within_the_bound(
+    retry_after: str, waited: list[float]
+) -> None:
+    answers = iter(
+        [Answer(429, {}, {"Retry-After": retry_after}), Answer(200, {"count": 0, "tasks": []})]
+    )
+    session, adapter = stub_session(lambda request: next(answers))
     sleeps: list[float] = []
     client = SmsClient(
-        "http://sms.test", project="p", session=session, sleep=sleeps.append, **ACCOUNT, **kwargs
+        "http://sms.test", project="p", session=session, sleep=sleeps.append, **ACCOUNT
     )
-    return client, adapter, sleeps
-
-
-def test_reads_are_retried_on_5xx_with_growing_backoff() -> None:
-    answers = iter([Answer(503, {}), Answer(502, {}), Answer(200, {"count": 0, "tasks": []})])
-    client, _, sleeps = client_on(lambda request: next(answers))
     assert client.list_tasks_page().count == 0
-    assert sleeps == [0.2, 0.4]
+    assert sleeps == waited
+    assert [r.method for r in adapter.requests] == ["POST", "GET", "GET"]  # login, 429, retry
 
 
-def test_retries_stop_after_the_configured_attempts() -> None:
-    client, _, sleeps = client_on(
-        lambda request: Answer(
-            500, {"error_code": "SMS.6000", "error_msg": "Background exception"}
-        ),
-        retry=RetryPolicy(attempts=2, backoff=0.1),
-    )
-    with pytest.raises(ServerError) as caught:
-        client.get_task("t")
-    assert caught.value.error_code == "SMS.6000"
-    assert sleeps == [0.1]
+def _broken(task: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    """The task as the emulator answers it, with keys changed (a None value: left out)."""
+    broken = {**task, **change}
+    return {key: value for key, value in broken.items() if value is not None}
 
 
-def test_a_429_waits_as_long_as_retry_after_says_within_bounds() -> None:
-    answers = iter([Answer(429, {}, {"Retry-After": "1"}), Answer(200, {"count": 0, "tasks": []})])
-    client, _, sleeps = client_on(lambda request: next(answers))
-    client.list_tasks_page()
-    assert sleeps == [1.0]
+@pytest.mark.parametrize(
+    ("status", "change", "what", "field"),
+    [
+        pytest.param(200, "not JSON", "GET /v3/tasks/sample-ready", "body", id="not JSON"),
+        pytest.param(200, {"id": 5}, "task", "id", id="wrong type"),
+        pytest.param(200, {"name": None}, "task", "name", id="required field missing"),
+        pytest.param(200, {"state": "PAUSED"}, "task", "state", id="outside its enum"),
+        pytest.param(400, "<html>Bad Request</html>", "400 error", "body",
+                     id="an error in no known format"),
+    ],
+)  # fmt: skip
+def test_a_malformed_answer_is_a_contract_violation_and_not_retried(
+    live: LiveServer,
+    control: ControlPlane,
+    sms: SmsClient,
+    status: int,
+    change: str | dict[str, Any],
+    what: str,
+    field: str,
+) -> None:
+    real = requests.get(
+        f"{live.url}{TASK_PATH}", headers={"X-Auth-Token": sms.token()}, timeout=5
+    ).json()
+    body = change if isinstance(change, str) else _broken(real, change)
+    control.add_fault(read_fault(status=status, body=body))
+    with pytest.raises(ContractViolation) as caught:
+        sms.get_task("sample-ready")
+    assert (caught.value.direction, caught.value.what, caught.value.field) == (
+        "response", what, field,
+    )  # fmt: skip
+    assert statuses(control, "GET", TASK_PATH) == [200, status]  # the real read, the broken one
 
 
-def test_connection_errors_on_reads_are_retried() -> None:
-    failures = iter([requests.ConnectionError("refused"), Answer(200, {"count": 0, "tasks": []})])
-    client, _, sleeps = client_on(lambda request: next(failures))
-    assert client.list_tasks_page().count == 0
-    assert sleeps == [0.2]
-
-
-def test_actions_are_never_retried() -> None:
-    client, adapter, sleeps = client_on(lambda request: Answer(503, {}))
-    with pytest.raises(ServerError):
-        client.start_task("t")
-    assert sleeps == []
-    assert [r.method for r in adapter.requests] == ["POST", "POST"]  # the login, the action
+def test_a_token_answer_without_its_header_is_a_contract_violation(
+    live: LiveServer, control: ControlPlane
+) -> None:
+    login = requests.post(f"{live.url}/v3/auth/tokens", json=password_body(), timeout=5)
+    # The same body, answered by a fault: everything but the X-Subject-Token header.
+    control.add_fault({"match": {"path": "/v3/auth/tokens"}, "status": 201,
+                       "body": login.json()})  # fmt: skip
+    client, _ = waiting_client(live)
+    with client, pytest.raises(ContractViolation) as caught:
+        client.get_task("sample-ready")
+    assert (caught.value.what, caught.value.field, caught.value.problem) == (
+        "token", "X-Subject-Token", "missing header",
+    )  # fmt: skip
