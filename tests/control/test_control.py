@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from flask.testing import FlaskClient
 
 from sms_mock import __version__
 from sms_mock.contracts.control import ClockSchema, FaultListSchema, HealthSchema, TaskFaultSchema
+from sms_mock.contracts.enums import SubtaskName, TaskState, values
 from sms_mock.contracts.sms import TaskSchema
 from tests.support.accounts import SECOND_PROJECT_ID, issue_token, password_body
 from tests.support.assertions import error_body, error_message
@@ -27,11 +29,28 @@ def test_the_manual_clock_moves_only_when_told(client: FlaskClient) -> None:
     assert advance(client, 1.5) == first["now_ms"] + 1500
 
 
-@pytest.mark.parametrize("seconds", [-1, "5", None, True])
-def test_the_clock_refuses_to_go_back_or_a_non_number(client: FlaskClient, seconds: Any) -> None:
+NOT_A_NUMBER = "Not a valid number: a JSON number."
+
+
+@pytest.mark.parametrize(
+    ("seconds", "problem"),
+    [
+        pytest.param(
+            -1,
+            "Must be greater than or equal to 0 and less than or equal to 315360000.",
+            id="back",
+        ),
+        pytest.param("5", NOT_A_NUMBER, id="a string"),
+        pytest.param(None, "Field may not be null.", id="null"),
+        pytest.param(True, NOT_A_NUMBER, id="a boolean"),
+    ],
+)
+def test_the_clock_refuses_to_go_back_or_a_non_number(
+    client: FlaskClient, seconds: Any, problem: str
+) -> None:
     before = now_ms(client)
     response = client.post("/_mock/clock/advance", json={"seconds": seconds})
-    assert "seconds" in error_message(response, 400, "MOCK.0400")
+    assert error_message(response, 400, "MOCK.0400") == f"Invalid request. seconds: {problem}"
     assert now_ms(client) == before
 
 
@@ -71,25 +90,38 @@ def test_a_put_task_belongs_to_the_project_of_the_query(
     assert neighbour.task("q")["id"] == "q"
 
 
+ID_RULE = "Must be 1 to 36 characters of A-Z, a-z, 0-9, '_' and '-'."
+PERCENT_RULE = "Must be greater than or equal to 0 and less than or equal to 100."
+
+
+def one_of(enum: type[StrEnum]) -> str:
+    return f"Must be one of: {', '.join(values(enum))}."
+
+
 @pytest.mark.parametrize(
-    ("query", "doc", "field"),
+    ("query", "doc", "field", "problem"),
     [
-        ("?project=nowhere", {}, "project"),
-        ("", {"state": "PAUSED"}, "state"),
-        ("", {"id": "a b"}, "id"),
-        ("", {"id": "x" * 37}, "id"),
-        ("", {"sub_tasks": [{"name": "SSL_CONFIG", "progress": 101}]}, "sub_tasks.0.progress"),
-        ("", {"priority": "1"}, "priority"),
-        ("", {"durations": {"NOT_A_SUBTASK": 1}}, "durations"),
-        ("", {"durations": {"SSL_CONFIG": -1}}, "durations"),
-        ("", [], "body"),
+        pytest.param("?project=nowhere", {}, "project", "no project 'nowhere'", id="project"),
+        pytest.param("", {"state": "PAUSED"}, "state", one_of(TaskState), id="state"),
+        pytest.param("", {"id": "a b"}, "id", ID_RULE, id="id with a space"),
+        pytest.param("", {"id": "x" * 37}, "id", ID_RULE, id="id too long"),
+        pytest.param("", {"sub_tasks": [{"name": "SSL_CONFIG", "progress": 101}]},
+                     "sub_tasks.0.progress", PERCENT_RULE, id="progress"),
+        pytest.param("", {"priority": "1"}, "priority", "Not a valid integer: a JSON integer.",
+                     id="priority"),
+        pytest.param("", {"durations": {"NOT_A_SUBTASK": 1}}, "durations.NOT_A_SUBTASK.key",
+                     one_of(SubtaskName), id="duration of no sub-task"),
+        pytest.param("", {"durations": {"SSL_CONFIG": -1}}, "durations.SSL_CONFIG.value",
+                     "Must be greater than or equal to 0 and less than or equal to 31536000.",
+                     id="negative duration"),
+        pytest.param("", [], "body", "The body must be a JSON object.", id="not an object"),
     ],
-)
+)  # fmt: skip
 def test_a_bad_task_document_is_refused_naming_the_field(
-    client: FlaskClient, sms: Sms, query: str, doc: Any, field: str
+    client: FlaskClient, sms: Sms, query: str, doc: Any, field: str, problem: str
 ) -> None:
     response = client.post(f"/_mock/tasks{query}", json=doc)
-    assert field in error_message(response, 400, "MOCK.0400")
+    assert error_message(response, 400, "MOCK.0400") == f"Invalid request. {field}: {problem}"
     assert sms.list().get_json()["count"] == 6
 
 
@@ -111,22 +143,30 @@ def test_a_fault_is_listed_and_deleted(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("spec", "field"),
+    ("spec", "field", "problem"),
     [
-        ({"subtask": "SSL_CONFIG"}, "task_id"),
-        ({"task_id": "t", "subtask": "NOPE"}, "subtask"),
-        ({"task_id": "t", "subtask": "SSL_CONFIG", "at_progress": 101}, "at_progress"),
-        ({"task_id": "t", "subtask": "SSL_CONFIG", "effect": "explode"}, "effect"),
-        ({"task_id": "t", "subtask": "SSL_CONFIG", "times": 0}, "times"),
-        ({"task_id": "t", "subtask": "SSL_CONFIG", "error_json": 5}, "error_json"),
-        ({"task_id": "t", "subtask": "SSL_CONFIG", "phase": "LATER"}, "phase"),
+        pytest.param({"subtask": "SSL_CONFIG"}, "task_id", "Missing data for required field.",
+                     id="no task"),
+        pytest.param({"task_id": "t", "subtask": "NOPE"}, "subtask", one_of(SubtaskName),
+                     id="subtask"),
+        pytest.param({"task_id": "t", "subtask": "SSL_CONFIG", "at_progress": 101},
+                     "at_progress", PERCENT_RULE, id="at_progress"),
+        pytest.param({"task_id": "t", "subtask": "SSL_CONFIG", "effect": "explode"}, "effect",
+                     "Must be one of: fail, pause.", id="effect"),
+        pytest.param({"task_id": "t", "subtask": "SSL_CONFIG", "times": 0}, "times",
+                     "Must be greater than or equal to 1 and less than or equal to 1000000.",
+                     id="times"),
+        pytest.param({"task_id": "t", "subtask": "SSL_CONFIG", "error_json": 5}, "error_json",
+                     "An object or a string.", id="error_json"),
+        pytest.param({"task_id": "t", "subtask": "SSL_CONFIG", "phase": "LATER"}, "phase",
+                     "String does not match expected pattern.", id="phase"),
     ],
-)
+)  # fmt: skip
 def test_a_bad_fault_is_refused_naming_the_field(
-    client: FlaskClient, spec: dict[str, Any], field: str
+    client: FlaskClient, spec: dict[str, Any], field: str, problem: str
 ) -> None:
     response = client.post("/_mock/faults", json=spec)
-    assert field in error_message(response, 400, "MOCK.0400")
+    assert error_message(response, 400, "MOCK.0400") == f"Invalid request. {field}: {problem}"
     assert client.get("/_mock/faults").get_json() == {"faults": []}
 
 
