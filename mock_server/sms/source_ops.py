@@ -180,7 +180,8 @@ class SourceOps:
             registration = default_registration(source_id, given.get("os_type") or "LINUX")
             if given.get("name"):
                 registration["name"] = registration["hostname"] = given["name"]
-            migproject = given.get("migprojectid") or self.default_migproject(project_id)
+            # Derived, as a registration's: the project's default migproject, whatever is given.
+            migproject = self.default_migproject(project_id)
             doc = registered_document(source_id, registration, now, self._next_int_id, migproject)
             for key, value in given.items():
                 if key not in DERIVED_KEYS:
