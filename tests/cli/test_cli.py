@@ -1,4 +1,5 @@
-"""The client side of `sms-mock`: token, task list/show/start/stop/restart, exit codes."""
+"""The client side of `sms-mock`: token, task list/show/start/stop/restart, exit codes (each of
+README's, 3 through an answer the emulator's HTTP fault breaks)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -137,6 +139,33 @@ def test_errors_are_one_line_with_a_documented_exit_code(
     assert got == code
     assert len(err.strip().splitlines()) <= 2  # a progress line may come before the error
     assert err.strip().splitlines()[-1].startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param("<html>maintenance</html>",
+                     "response GET /v3/tasks/sample-ready: field 'body': not JSON", id="not JSON"),
+        pytest.param({"state": "PAUSED"}, "response task: field 'state': Must be one of: READY, ",
+                     id="outside its enum"),
+    ],
+)  # fmt: skip
+def test_an_answer_that_breaks_the_contract_exits_3(
+    server: LiveServer, change: Any, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, token, _ = run("token", capsys=capsys)
+    task = requests.get(
+        f"{server.url}/v3/tasks/sample-ready", headers={"X-Auth-Token": token.strip()}, timeout=5
+    ).json()
+    # The emulator's own HTTP fault answers the task's read with a body no SMS answer has.
+    body = change if isinstance(change, str) else {**task, **change}
+    fault = {"match": {"method": "GET", "path": "/v3/tasks/sample-ready"}, "status": 200,
+             "body": body}  # fmt: skip
+    requests.post(f"{server.url}/_mock/faults", json=fault, timeout=5).raise_for_status()
+    code, out, err = run("task", "show", "sample-ready", capsys=capsys)
+    assert (code, out) == (3, "")
+    (line,) = err.splitlines()
+    assert line.startswith(f"sms-mock: contract violation: {message}")
 
 
 def test_bad_usage_exits_2() -> None:
