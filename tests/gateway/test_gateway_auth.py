@@ -1,7 +1,8 @@
 """The gateway's signature check and `--auth` modes, request by request (Flask test client).
 
 Requests are signed here with `sms_mock.contracts.signing`; that it signs as the SDK does is
-`test_signing.py`'s job, and the SDK itself drives the emulator in `tests/sdk/`.
+`test_signing.py`'s job, and the SDK itself drives the emulator in `tests/sdk/`. The lock-out
+after repeated bad signatures is `tests/iam/test_lockout.py`'s.
 """
 
 from __future__ import annotations
@@ -21,9 +22,7 @@ from sms_mock.mock_server.emulator import Emulator
 from tests.support.accounts import (
     AK,
     DOMAIN_ID,
-    OTHER_AK,
     OTHER_PROJECT_ID,
-    OTHER_SK,
     PROJECT_ID,
     SECOND_PROJECT_ID,
     SK,
@@ -34,7 +33,6 @@ from tests.support.assertions import AUTH_FAILED, error_body, error_message
 from tests.support.signed import send, sign
 
 SIGNATURE_FAIL = AUTH_FAILED + "verify aksk signature fail"
-LOCKED = AUTH_FAILED + "AK access failed to reach the limit,forbidden"
 
 
 def refused(response: TestResponse, message: str) -> None:
@@ -266,54 +264,6 @@ def test_malformed_or_unsupported_authorization_is_refused(
     url, headers, _ = sign("GET", "/v3/tasks")
     headers["Authorization"] = authorization
     refused(client.get(url, headers=headers), message)
-
-
-# --- the lock-out after repeated bad signatures -----------------------------------------------
-
-
-def fail_signatures(client: FlaskClient, times: int, ak: str = AK) -> None:
-    for _ in range(times):
-        refused(send(client, "GET", "/v3/tasks", ak=ak, sk="wrong"), SIGNATURE_FAIL)
-
-
-def test_five_bad_signatures_lock_the_ak(client: FlaskClient) -> None:
-    fail_signatures(client, 5)
-    refused(send(client, "GET", "/v3/tasks"), LOCKED)
-
-
-def test_four_bad_signatures_do_not_lock_the_ak(client: FlaskClient) -> None:
-    fail_signatures(client, 4)
-    assert send(client, "GET", "/v3/tasks").status_code == 200
-
-
-def test_a_good_signature_resets_the_count(client: FlaskClient) -> None:
-    fail_signatures(client, 4)
-    assert send(client, "GET", "/v3/tasks").status_code == 200
-    fail_signatures(client, 4)
-    assert send(client, "GET", "/v3/tasks").status_code == 200
-
-
-def test_lock_lasts_five_minutes_of_the_emulator_clock(
-    client: FlaskClient, emulator: Emulator
-) -> None:
-    fail_signatures(client, 5)
-    emulator.clock.advance(299)
-    refused(send(client, "GET", "/v3/tasks"), LOCKED)
-    emulator.clock.advance(1)
-    assert send(client, "GET", "/v3/tasks").status_code == 200
-
-
-def test_lock_of_one_ak_leaves_others_and_tokens_alone(client: FlaskClient, token: str) -> None:
-    fail_signatures(client, 5)
-    other = send(client, "GET", "/v3/tasks", ak=OTHER_AK, sk=OTHER_SK, project_id=OTHER_PROJECT_ID)
-    assert other.status_code == 200, other.get_json()
-    assert client.get("/v3/tasks", headers={"X-Auth-Token": token}).status_code == 200
-
-
-def test_lock_is_forgotten_on_reset(client: FlaskClient) -> None:
-    fail_signatures(client, 5)
-    assert client.post("/_mock/reset").status_code == 200
-    assert send(client, "GET", "/v3/tasks").status_code == 200
 
 
 # --- IAM calls, signed --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""IAM over the Flask test client: token issue, validation, expiry, lock-out, projects, domains."""
+"""IAM over the Flask test client: token issue, validation, expiry, refused credentials,
+projects, domains (lock-outs are test_lockout.py's)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,7 @@ from tests.support.assertions import AUTH_FAILED, error_body, error_message
 from tests.support.helpers import DAY_S, advance, loads
 
 TOKENS = "/v3/auth/tokens"
-LOCK_S = 15 * 60
 WRONG_CREDENTIALS = "The username or password is wrong."
-LOCKED = "The account is locked."
 OTHER_DOMAIN_ID = "a6da4843b2fa3567fe0c0c84d59bbe57"
 MOCK_DOMAIN = {"id": DOMAIN_ID, "name": "mock-domain"}
 CN_NORTH_4 = {"id": PROJECT_ID, "name": "cn-north-4", "domain": MOCK_DOMAIN}
@@ -373,72 +372,7 @@ def test_token_still_works_a_millisecond_before_24_hours(client: FlaskClient, to
     assert sms_get(client, token).status_code == 200
 
 
-# --- lock-out --------------------------------------------------------------------------------
-
-
-def fail_password(client: FlaskClient, times: int) -> None:
-    for _ in range(times):
-        response = post_token(client, wrong_password_body())
-        assert error_message(response, 401, "Unauthorized") == WRONG_CREDENTIALS
-
-
-def test_wrong_password_five_times_locks_the_account(client: FlaskClient) -> None:
-    fail_password(client, 5)
-
-    response = post_token(client, password_body())
-
-    assert error_message(response, 401, "Unauthorized") == LOCKED
-
-
-def test_four_wrong_passwords_do_not_lock_the_account(client: FlaskClient) -> None:
-    fail_password(client, 4)
-
-    assert post_token(client, password_body()).status_code == 201
-
-
-def test_locked_account_answers_locked_to_a_wrong_password_too(client: FlaskClient) -> None:
-    fail_password(client, 5)
-
-    response = post_token(client, wrong_password_body())
-
-    assert error_message(response, 401, "Unauthorized") == LOCKED
-
-
-def test_lock_out_lasts_15_minutes_of_clock(client: FlaskClient) -> None:
-    fail_password(client, 5)
-
-    advance(client, LOCK_S - 0.001)
-    assert error_message(post_token(client, password_body()), 401, "Unauthorized") == LOCKED
-    advance(client, 0.001)
-    assert post_token(client, password_body()).status_code == 201
-
-
-def test_success_before_the_fifth_failure_resets_the_count(client: FlaskClient) -> None:
-    fail_password(client, 4)
-    assert post_token(client, password_body()).status_code == 201
-    fail_password(client, 4)
-
-    assert post_token(client, password_body()).status_code == 201
-
-
-def test_lock_out_applies_to_login_by_user_id(client: FlaskClient) -> None:
-    fail_password(client, 5)
-
-    response = post_token(client, user_id_body())
-
-    assert error_message(response, 401, "Unauthorized") == LOCKED
-
-
-def test_lock_out_of_one_user_leaves_other_users_alone(client: FlaskClient) -> None:
-    fail_password(client, 5)
-
-    assert other_user_token(client)
-
-
-def test_token_issued_before_a_lock_out_keeps_working(client: FlaskClient, token: str) -> None:
-    fail_password(client, 5)
-
-    assert sms_get(client, token).status_code == 200
+# --- refused credentials (their lock-out: test_lockout.py) ----------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """IAM's rows of the error table: Keystone bodies, `{"error": {"code", "message", "title"}}`,
-for a malformed token request (400) and for credentials refused or a user locked out (401)."""
+for a malformed token request (400) and for credentials refused (401; a user locked out:
+test_lockout.py)."""
 
 from __future__ import annotations
 
@@ -46,12 +47,3 @@ def test_refused_credentials_are_a_keystone_401(client: FlaskClient, body: dict[
     response = client.post("/v3/auth/tokens", json=body)
 
     assert error_message(response, 401, "Unauthorized") == "The username or password is wrong."
-
-
-def test_locked_user_is_a_keystone_401(client: FlaskClient) -> None:
-    for _ in range(5):
-        client.post("/v3/auth/tokens", json=password_body(password="wrong"))
-
-    response = client.post("/v3/auth/tokens", json=password_body())
-
-    assert error_message(response, 401, "Unauthorized") == "The account is locked."

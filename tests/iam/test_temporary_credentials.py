@@ -1,6 +1,6 @@
 """Temporary credentials (`POST /v3.0/OS-CREDENTIAL/securitytokens`) and what the gateway makes of
-them; the IAM books' bounded memory; token re-scoping, lock-outs of unknown names and the
-methods IAM has that the emulator refuses (Flask test client, manual clock)."""
+them; the IAM books' bounded memory; token re-scoping and the methods IAM has that the emulator
+refuses (Flask test client, manual clock)."""
 
 from __future__ import annotations
 
@@ -32,9 +32,6 @@ from tests.support.signed import sign
 CREDENTIALS = "/v3.0/OS-CREDENTIAL/securitytokens"
 TOKENS = "/v3/auth/tokens"
 ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
-LOCK_S = 15 * 60
-LOCKED = "The account is locked."
-WRONG_CREDENTIALS = "The username or password is wrong."
 AUTH_REQUIRED = "The request you have made requires authentication."
 UNSUPPORTED = "Attempted to authenticate with an unsupported method"
 
@@ -484,48 +481,6 @@ def test_a_chain_of_rescopes_cannot_extend_a_token(client: FlaskClient) -> None:
     assert error_message(refused_rescope, 401, "Unauthorized") == AUTH_REQUIRED
 
 
-# --- lock-outs ------------------------------------------------------------------------------------
-
-
-def fail(client: FlaskClient, body: dict[str, Any], times: int = 5) -> None:
-    for _ in range(times):
-        response = client.post(TOKENS, json=body)
-        assert error_message(response, 401, "Unauthorized") == WRONG_CREDENTIALS
-
-
-def locked_body(response: TestResponse) -> dict[str, Any]:
-    assert error_message(response, 401, "Unauthorized") == LOCKED
-    return response.get_json()
-
-
-def test_an_unknown_name_locks_out_as_a_user_does(client: FlaskClient) -> None:
-    fail(client, password_body(password="wrong"))
-    user_answer = client.post(TOKENS, json=password_body())
-    fail(client, password_body(user="nobody", password="wrong"))
-    unknown_answer = client.post(TOKENS, json=password_body(user="nobody", password="any"))
-
-    assert unknown_answer.status_code == user_answer.status_code == 401
-    assert locked_body(unknown_answer) == locked_body(user_answer)
-
-
-def test_an_unknown_names_lock_out_lasts_15_minutes_of_clock(client: FlaskClient) -> None:
-    body = password_body(user="nobody", password="wrong")
-    fail(client, body)
-
-    advance(client, LOCK_S - 0.001)
-    locked_body(client.post(TOKENS, json=body))
-    advance(client, 0.001)
-
-    assert error_message(client.post(TOKENS, json=body), 401, "Unauthorized") == WRONG_CREDENTIALS
-
-
-def test_four_failures_of_an_unknown_name_do_not_lock_it(client: FlaskClient) -> None:
-    body = password_body(user="nobody", password="wrong")
-    fail(client, body, 4)
-
-    assert error_message(client.post(TOKENS, json=body), 401, "Unauthorized") == WRONG_CREDENTIALS
-
-
 # --- methods the emulator does not serve ---------------------------------------------------------
 
 MFA_BODY = {
@@ -557,20 +512,6 @@ def test_unserved_methods_are_refused_as_unsupported(
 
     assert error_message(response, 401, "Unauthorized").startswith(UNSUPPORTED)
     assert "X-Subject-Token" not in response.headers
-
-
-def test_a_dropped_credentials_signature_failures_go_with_it(emulator: Emulator) -> None:
-    # Any user could loop "a credential, one bad signature": the counters outlived the AKs.
-    iam = emulator.iam
-    user = iam.account.users[USER_ID]
-    for _ in range(30):
-        access = iam.issue_credential(user, 900).access
-        iam.signature_failed(access)
-        emulator.clock.advance(3 * DAY_S)
-    held = {c.access for c in iam.credentials}
-    lockouts = iam.export()["lockouts"]
-    assert set(lockouts["ak_failures"]) <= held and len(held) <= 2
-    assert set(lockouts["ak_locked_until"]) <= held
 
 
 def test_failures_of_names_that_are_no_user_stay_out_of_the_state_file(tmp_path: Path) -> None:

@@ -423,20 +423,6 @@ def test_project_of_another_domain_is_refused(live: LiveServer) -> None:
     )
 
 
-def test_repeated_bad_signatures_lock_the_ak_for_five_minutes(
-    live: LiveServer, sdk: SdkSmsClient
-) -> None:
-    bad = sms_sdk(live, sk="wrong")
-    request = ShowTaskRequest(task_id="sample-ready")
-    for _ in range(5):
-        refused_by_gateway(lambda: bad.show_task(request), "verify aksk signature fail")
-    refused_by_gateway(
-        lambda: sdk.show_task(request), "AK access failed to reach the limit,forbidden"
-    )
-    requests.post(f"{live.url}/_mock/clock/advance", json={"seconds": 300}, timeout=10)
-    assert sdk.show_task(request).id == "sample-ready"
-
-
 # --- IAM --------------------------------------------------------------------------------------
 
 
