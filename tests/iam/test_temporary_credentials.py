@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from sms_mock.contracts.credentials import CredentialResponseSchema
-from sms_mock.mock_server import Config, create_app
 from sms_mock.mock_server.emulator import Emulator
 from tests.support.accounts import (
     AK,
@@ -26,7 +24,7 @@ from tests.support.accounts import (
     password_body,
 )
 from tests.support.assertions import AUTH_FAILED, error_message
-from tests.support.helpers import DAY_S, Sms, advance, loads, now_ms, restarted
+from tests.support.helpers import DAY_S, Sms, advance, loads, now_ms
 from tests.support.signed import sign
 
 CREDENTIALS = "/v3.0/OS-CREDENTIAL/securitytokens"
@@ -369,20 +367,6 @@ def test_expired_credentials_cannot_ask_for_new_ones(
     assert "expires" in refused(response)
 
 
-def test_temporary_credentials_survive_a_restart(tmp_path: Path) -> None:
-    state_file = tmp_path / "state.db"
-    first = create_app(Config(clock="manual", state_file=state_file)).test_client()
-    issued = credential_of(ask(first, issue_token(first), duration_seconds=3600))
-    assert list_tasks(first, issued).status_code == 200
-
-    again = restarted(first)
-
-    response = list_tasks(again, issued)
-    assert response.status_code == 200, response.get_json()
-    advance(again, 3600)
-    assert "expires" in refused(list_tasks(again, issued))
-
-
 # --- bounded memory ------------------------------------------------------------------------------
 
 ISSUES = 20_000
@@ -512,25 +496,6 @@ def test_unserved_methods_are_refused_as_unsupported(
 
     assert error_message(response, 401, "Unauthorized").startswith(UNSUPPORTED)
     assert "X-Subject-Token" not in response.headers
-
-
-def test_failures_of_names_that_are_no_user_stay_out_of_the_state_file(tmp_path: Path) -> None:
-    # Anyone may add them without a credential: every failure rewrote up to 10,000 of them.
-    import json
-    import sqlite3
-
-    db = tmp_path / "state.db"
-    app = create_app(Config(clock="manual", state_file=db))
-    client = app.test_client()
-    for index in range(3):
-        assert client.post(TOKENS, json=password_body(user=f"nobody-{index}")).status_code == 401
-    assert client.post(TOKENS, json=password_body(password="wrong")).status_code == 401
-    in_memory = app.extensions["sms_mock"].iam.export()["lockouts"]["failures"]
-    assert len(in_memory) == 4  # the lock-outs themselves work as before, in memory
-    app.extensions["sms_mock"].close()
-    with sqlite3.connect(db) as connection:
-        row = connection.execute("SELECT value FROM meta WHERE key = 'lockouts'").fetchone()
-    assert json.loads(row[0])["failures"] == {USER_ID: 1}
 
 
 def test_another_authorization_scheme_beside_a_body_token_id_is_no_credential(

@@ -24,7 +24,7 @@ from sms_mock.mock_server.emulator import Emulator
 from sms_mock.mock_server.sms.speed_limits import DAY_MS, Window, speed_at
 from tests.support.accounts import PROJECT_ID, issue_token, project_token
 from tests.support.assertions import error_body
-from tests.support.helpers import Sms, advance, loads, now_ms, restarted
+from tests.support.helpers import Sms, advance, loads, now_ms
 
 # The default task: 2,467,393,536 bytes at 2,500 Mbit/s take 7.896 s of MIGRATE_LINUX_FILE.
 BYTES = 2_467_393_536
@@ -224,16 +224,6 @@ def test_the_passphrase_is_stable(sms: Sms) -> None:
     )
     again = sms.client.get("/v3/tasks/sample-ready/passphrase", headers=sms.headers).get_json()
     assert first == again and len(first["passphrase"]) == 32
-
-
-def test_settings_survive_a_restart(tmp_path: Any) -> None:
-    db = tmp_path / "state.db"
-    client = create_app(Config(clock="manual", state_file=db)).test_client()
-    sms = Sms(client, issue_token(client))
-    set_windows(sms, "sample-ready", [{**ALL_DAY, "speed": 10}])
-    again = restarted(client)
-    answer = again.get("/v3/tasks/sample-ready/speed-limit", headers=sms.headers).get_json()
-    assert answer["speed_limit"][0]["speed"] == 10
 
 
 @pytest.mark.parametrize(

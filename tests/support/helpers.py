@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from marshmallow import Schema
 from werkzeug.test import TestResponse
 
-from sms_mock.mock_server import create_app
+from sms_mock.mock_server import Config, create_app
 from tests.support.accounts import PROJECT_ID
 
 REPO = Path(__file__).resolve().parents[2]
@@ -149,6 +149,11 @@ def create_body(source_id: str = ABSENT_SOURCE, **overrides: Any) -> dict[str, A
     }
     body.update(overrides)
     return body
+
+
+def on_state_file(state_file: Path) -> FlaskClient:
+    """A fresh emulator (manual clock) that keeps its state in `state_file`."""
+    return create_app(Config(clock="manual", state_file=state_file)).test_client()
 
 
 def restarted(client: FlaskClient) -> FlaskClient:
