@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import queue
+import signal
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,10 +20,10 @@ import requests
 import sms_mock
 from sms_mock import cli
 from sms_mock.cli.output import progress_line
-from sms_mock.client import SmsClient, TaskSettledElsewhere
+from sms_mock.client import NotFound, SmsClient, TaskSettledElsewhere
 from sms_mock.mock_server import Config
 from sms_mock.mock_server.serving.live import LiveServer
-from tests.support.accounts import ACCOUNT
+from tests.support.accounts import ACCOUNT, SECOND_PROJECT_ID
 from tests.support.servers import SMS_MOCK
 
 
@@ -172,6 +176,70 @@ def test_journal_prints_a_line_a_request(server: LiveServer) -> None:
     whole = requests.get(f"{server.url}/_mock/requests", timeout=5).json()
     assert set(answer) == {"requests", "size"} and answer["size"] == whole["size"]
     assert [e["id"] for e in answer["requests"]] == [e["id"] for e in whole["requests"][-2:]]
+
+
+def test_journal_follow_prints_each_new_request_until_interrupted(server: LiveServer) -> None:
+    process = subprocess.Popen(
+        [SMS_MOCK, "journal", "--follow", "--path", "/v3/tasks/*"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SMS_MOCK_URL": server.url},
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        # Each request after the line of the one before: only a command still following sees it.
+        for task_id in ("sample-ready", "sample-abort"):
+            requests.get(f"{server.url}/v3/tasks/{task_id}", timeout=5)  # no token: 401
+            assert lines.get(timeout=30).startswith(f"GET /v3/tasks/{task_id} 401 ")
+        process.send_signal(signal.SIGINT)  # Ctrl-C
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    assert process.stderr is not None and process.stderr.read() == ""
+
+
+def test_snapshot_save_and_restore_through_standard_output_and_input(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved = ok("snapshot", "save", "-")
+    assert json.loads(saved) == requests.get(f"{server.url}/_mock/snapshot", timeout=5).json()
+    ok("task", "delete", "sample-ready")
+    monkeypatch.setattr("sys.stdin", io.StringIO(saved))
+    assert ok("snapshot", "restore", "-").startswith("restored: ")
+    assert "sample-ready" in {t["id"] for t in as_json("task", "list")}
+
+
+def test_into_loads_a_scenario_and_adds_a_task_fault_in_the_project_named(
+    server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    printed = ok("scenario", "load", "failed-at-migrate-40", "--into", "ap-southeast-3")
+    assert printed.split()[0] == "task"
+    task_id = printed.split()[1]
+    other = SmsClient(server.url, project="ap-southeast-3", **ACCOUNT)
+    assert other.get_task(task_id).state == "MIGRATE_FAIL"
+    with pytest.raises(NotFound):
+        SmsClient(server.url, project="cn-north-4", **ACCOUNT).get_task(task_id)
+
+    fault = ["fault", "add", "--task", task_id, "--subtask", "MIGRATE_LINUX_FILE",
+             "--at-progress", "80"]  # fmt: skip
+    assert run(*fault)[0] == 1  # without --into: the default project, which has no such task
+    assert "404 SMS.7703" in capsys.readouterr().err
+    added = as_json(*fault, "--into", "ap-southeast-3")
+    assert added["project_id"] == SECOND_PROJECT_ID
+    other.restart_task(task_id)
+    ok("clock", "advance", "600")
+    failed = other.get_task(task_id)
+    assert (failed.state, failed.current_subtask.progress) == ("MIGRATE_FAIL", 80)
 
 
 # --- SMS: sources and the new task verbs ---------------------------------------------------------
