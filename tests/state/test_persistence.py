@@ -1,4 +1,5 @@
-"""`--state-file`: all state in SQLite, every acknowledged write durable, kill -9 included."""
+"""`--state-file`: all state in SQLite, every acknowledged write durable, kill -9 included; a real
+clock and its tasks go on after a restart from where the file left them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 from flask.testing import FlaskClient
 
@@ -18,7 +20,7 @@ from sms_mock.mock_server import Config, create_app
 from tests.support.accounts import issue_token, password_body
 from tests.support.assertions import error_message
 from tests.support.helpers import Sms, advance, put_task, restarted
-from tests.support.servers import LISTENING, SMS_MOCK
+from tests.support.servers import LISTENING, SMS_MOCK, issue, serving
 
 
 def app_on(state_file: Path) -> FlaskClient:
@@ -182,6 +184,72 @@ def test_sigkill_loses_no_acknowledged_write(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# --- a real clock across restarts -----------------------------------------------------------------
+
+# A real clock at a thousandth of wall time moves a millisecond a wall second: what moves it in
+# these tests is what they advance, and the bounds below hold for hours of a slow machine.
+SLOW_REAL_CLOCK = ("--clock", "real", "--speed", "0.001")
+HOUR_MS = 3_600_000
+
+
+def _clock_ms(url: str) -> int:
+    return requests.get(f"{url}/_mock/clock", timeout=5).json()["now_ms"]
+
+
+def _advance(url: str, seconds: float) -> int:
+    response = requests.post(f"{url}/_mock/clock/advance", json={"seconds": seconds}, timeout=5)
+    assert response.status_code == 200, response.text
+    return response.json()["now_ms"]
+
+
+def _task(url: str, token: str) -> dict:
+    response = requests.get(
+        f"{url}/v3/tasks/sample-ready", headers={"X-Auth-Token": token}, timeout=5
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    ("stop_with", "exit_code"),
+    [
+        pytest.param(signal.SIGTERM, 0, id="stopped"),
+        # Nothing is saved at the kill: the clock goes on from the last write, the advance.
+        pytest.param(signal.SIGKILL, -signal.SIGKILL, id="killed"),
+    ],
+)
+def test_a_real_clock_and_its_tasks_go_on_from_where_the_state_file_left_them(
+    tmp_path: Path, stop_with: int, exit_code: int
+) -> None:
+    command = (SMS_MOCK, "serve", *SLOW_REAL_CLOCK, "--state-file", str(tmp_path / "state.db"))
+    with serving(*command) as (process, url):
+        _advance(url, 24 * 3600)  # a day ahead of the wall time, where a fresh clock would start
+        token = issue(url)
+        started = requests.post(
+            f"{url}/v3/tasks/sample-ready/action",
+            json={"operation": "start"},
+            headers={"X-Auth-Token": token},
+            timeout=5,
+        )
+        assert started.status_code == 200, started.text
+        left_at = _advance(url, 100)  # REPLICATE (190.896 s) is in ATTACH_AGENT_IMAGE
+        before = _task(url, token)
+        process.send_signal(stop_with)
+        assert process.wait(timeout=10) == exit_code
+
+    with serving(*command) as (_, url):
+        assert left_at <= _clock_ms(url) < left_at + HOUR_MS  # time did not pass while down
+        after = _task(url, token)  # the token too is as it was
+        assert after["state"] == "RUNNING"
+        assert after["sub_tasks"] == before["sub_tasks"]  # same entries, same progress
+        running = [s["name"] for s in after["sub_tasks"] if s["end_date"] is None]
+        assert running[:1] == ["ATTACH_AGENT_IMAGE"]
+        _advance(url, 80)  # 180 s in: FORMAT_DISK_LINUX_FILE
+        assert _task(url, token)["state"] == "RUNNING"
+        _advance(url, 11)  # 191 s in: REPLICATE is done
+        assert _task(url, token)["state"] == "MIGRATE_SUCCESS"
 
 
 def test_a_state_file_that_is_not_sqlite_stops_the_start_in_one_line(tmp_path: Path) -> None:
