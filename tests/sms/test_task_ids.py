@@ -1,5 +1,6 @@
-"""A task id in a path: outside `[A-Za-z0-9_-]{1,36}` it is 400 SMS.9001; within the rule, an
-absent task and another project's task are alike 404 SMS.7703 (README, "The default account").
+"""A task id in a path: outside `[A-Za-z0-9_-]{1,36}` it is 400 SMS.9001 naming `task_id`;
+within the rule, an absent task and another project's task are alike 404 SMS.7703, naming the id
+(README, "The default account").
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from flask.testing import FlaskClient
 
 from sms_mock.mock_server.emulator import Emulator
 from tests.support.accounts import other_user_token, project_token
-from tests.support.assertions import changes_nothing, error_body, error_message
+from tests.support.assertions import (
+    catalogued,
+    changes_nothing,
+    error_body,
+    error_fields,
+    error_message,
+)
 from tests.support.calls import TASK_ROUTES, Call, auth, on_task, send
 from tests.support.helpers import SEED_EXAMPLE, SEED_ID, put_task
 
@@ -34,13 +41,13 @@ from tests.support.helpers import SEED_EXAMPLE, SEED_ID, put_task
         pytest.param("..", id="dot-dot"),
     ],
 )
-def test_task_id_outside_the_rule_is_sms_9004_and_changes_nothing(
+def test_task_id_outside_the_rule_is_sms_9001_naming_it_and_changes_nothing(
     client: FlaskClient, emulator: Emulator, token: str, task_id: str, route: Call
 ) -> None:
     with changes_nothing(emulator):
         response = send(client, on_task(route, task_id), auth(token))
 
-    error_body(response, 400, "SMS.9001")
+    assert error_fields(response, 400, "SMS.9001") == ["task_id"]
 
 
 @pytest.mark.parametrize("route", TASK_ROUTES)
@@ -51,12 +58,12 @@ def test_task_id_outside_the_rule_is_sms_9004_and_changes_nothing(
         pytest.param("a" * 36 + "%0A", id="37"),
     ],
 )
-def test_task_id_with_a_trailing_newline_is_sms_9004(
+def test_task_id_with_a_trailing_newline_is_sms_9001_naming_it(
     client: FlaskClient, token: str, task_id: str, route: Call
 ) -> None:
     response = send(client, on_task(route, task_id), auth(token))
 
-    error_body(response, 400, "SMS.9001")
+    assert error_fields(response, 400, "SMS.9001") == ["task_id"]
 
 
 @pytest.mark.parametrize("route", TASK_ROUTES)
@@ -70,12 +77,13 @@ def test_task_id_with_a_trailing_newline_is_sms_9004(
         pytest.param(SEED_ID[:-1] + "y", id="34-chars-like-the-seed"),
     ],
 )
-def test_absent_task_within_the_id_rule_is_sms_9001(
+def test_absent_task_within_the_id_rule_is_sms_7703_naming_it(
     client: FlaskClient, token: str, task_id: str, route: Call
 ) -> None:
     response = send(client, on_task(route, task_id), auth(token))
 
-    assert task_id in error_message(response, 404, "SMS.7703")
+    expected = catalogued("SMS.7703", f"No task {task_id} in this project.")
+    assert error_message(response, 404, "SMS.7703") == expected
 
 
 def test_seed_task_with_its_34_character_id_is_found(client: FlaskClient, token: str) -> None:
@@ -101,7 +109,7 @@ def test_seed_task_with_its_34_character_id_is_found(client: FlaskClient, token:
     ],
 )
 @pytest.mark.parametrize("route", TASK_ROUTES)
-def test_another_projects_task_is_sms_9001_as_if_absent(
+def test_another_projects_task_is_sms_7703_as_if_absent(
     client: FlaskClient,
     token: str,
     route: Call,
@@ -113,8 +121,10 @@ def test_another_projects_task_is_sms_9001_as_if_absent(
     elsewhere = send(client, on_task(route, "t-elsewhere"), auth(token))
     absent = send(client, on_task(route, "t-nowhere"), auth(token))
 
+    # Word for word what an absent task gets: nothing tells that the task exists elsewhere.
     message = error_message(elsewhere, 404, "SMS.7703")
-    assert message == error_message(absent, 404, "SMS.7703").replace("t-nowhere", "t-elsewhere")
+    assert message == catalogued("SMS.7703", "No task t-elsewhere in this project.")
+    assert error_message(absent, 404, "SMS.7703") == message.replace("t-elsewhere", "t-nowhere")
     owner = client.get("/v3/tasks/t-elsewhere", headers=auth(owner_token(client)))
     assert owner.status_code == 200
     assert owner.get_json()["state"] == "READY"

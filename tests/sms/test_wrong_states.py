@@ -13,47 +13,64 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.support import lifecycle_table as table
 from tests.support.accounts import domain_token, issue_token, other_user_token
-from tests.support.assertions import error_body, error_message
+from tests.support.assertions import catalogued, error_message
 from tests.support.calls import JSON, act, auth, padded, post_raw
 from tests.support.helpers import DAY_S, SEED_ID, advance, put_task
 
 # --- 400 wrong state: SMS.7713 / 7714 / 7718 / 7719 / 7721 / 7722 / 9001 ----------------------
 
 
+def wrong_state_message(code: str, operation: str, state: str) -> str:
+    """The catalogue's message of the code, then the operation and the state refused."""
+    return catalogued(code, f"The operation {operation} is not allowed in task state {state}.")
+
+
+# (task, its state in the fixtures, an operation that state does not allow)
 WRONG_STATES = [
-    ("sample-ready", {"operation": "stop"}, "SMS.7714", "Only running tasks"),
-    ("sample-abort", {"operation": "stop"}, "SMS.7714", "Only running tasks"),
-    ("sample-migrate-success", {"operation": "stop"}, "SMS.7714", "Only running tasks"),
-    ("sample-migrate-fail", {"operation": "stop"}, "SMS.7714", "Only running tasks"),
-    ("sample-running", {"operation": "start"}, "SMS.7713", "Only tasks in the Ready"),
-    (SEED_ID, {"operation": "start"}, "SMS.7713", "Only tasks in the Ready"),
-    ("sample-ready", {"operation": "restart"}, "SMS.7722", "Only tasks where the"),
-    ("sample-running", {"operation": "restart"}, "SMS.7722", "Only tasks where the"),
-    ("sample-migrate-success", {"operation": "restart"}, "SMS.7722", "Only tasks where the"),
-    ("sample-ready", {"operation": "test"}, "SMS.7721", "test"),
-    ("sample-ready", {"operation": "cutover"}, "SMS.7721", "cutover"),
-    ("sample-running", {"operation": "test"}, "SMS.7721", "test"),
-    ("sample-ready", {"operation": "clone_test", "template_id": "tpl-1"}, "SMS.7721", "clone"),
-    ("sample-ready", {"operation": "sync_failed_rollback"}, "SMS.7718", "sync_failed"),
-    ("sample-running", {"operation": "network_check"}, "SMS.9001", "network_check"),
-    ("sample-running", {"operation": "clear"}, "SMS.9001", "clear"),
+    ("sample-ready", "READY", {"operation": "stop"}),
+    ("sample-abort", "ABORT", {"operation": "stop"}),
+    ("sample-migrate-success", "MIGRATE_SUCCESS", {"operation": "stop"}),
+    ("sample-migrate-fail", "MIGRATE_FAIL", {"operation": "stop"}),
+    ("sample-running", "RUNNING", {"operation": "start"}),
+    (SEED_ID, "RUNNING", {"operation": "start"}),
+    ("sample-ready", "READY", {"operation": "restart"}),
+    ("sample-running", "RUNNING", {"operation": "restart"}),
+    ("sample-migrate-success", "MIGRATE_SUCCESS", {"operation": "restart"}),
+    ("sample-ready", "READY", {"operation": "test"}),
+    ("sample-ready", "READY", {"operation": "cutover"}),
+    ("sample-running", "RUNNING", {"operation": "test"}),
+    ("sample-ready", "READY", {"operation": "clone_test", "template_id": "tpl-1"}),
+    ("sample-ready", "READY", {"operation": "sync_failed_rollback"}),
+    ("sample-running", "RUNNING", {"operation": "network_check"}),
+    ("sample-running", "RUNNING", {"operation": "clear"}),
 ]
 
 
 @pytest.mark.parametrize(
-    ("task_id", "body", "code", "message"),
+    ("task_id", "state", "body"),
     [
-        pytest.param(*row, id=f"{row[2]}-{row[1]['operation']}-{row[0].removeprefix('sample-')}")
+        pytest.param(*row, id=f"{row[2]['operation']}-{row[0].removeprefix('sample-')}")
         for row in WRONG_STATES
     ],
 )
 def test_operation_in_a_state_that_does_not_allow_it_is_refused_with_its_code(
-    client: FlaskClient, token: str, task_id: str, body: dict[str, Any], code: str, message: str
+    client: FlaskClient, token: str, task_id: str, state: str, body: dict[str, Any]
 ) -> None:
+    operation = body["operation"]
+    # The code is the lifecycle table's (README, "The lifecycle"), not the emulator's own.
+    code, row = table.expected_answer(operation, state)
+    assert row is None, f"{operation} is allowed in {state}: not a case for this test"
+    assert client.get(f"/v3/tasks/{task_id}", headers=auth(token)).get_json()["state"] == state
+
     response = act(client, token, task_id, body)
 
-    assert message in error_message(response, 400, code)
+    assert error_message(response, 400, code) == wrong_state_message(code, operation, state)
+
+
+def cannot_delete_message(task_id: str, state: str) -> str:
+    return catalogued(table.DELETE_WRONG_STATE_CODE, f"The task {task_id} is {state}.")
 
 
 @pytest.mark.parametrize(
@@ -67,7 +84,7 @@ def test_operation_in_a_state_that_does_not_allow_it_is_refused_with_its_code(
         pytest.param({"id": "t-busy", "state": "ABORTING"}, "delete-many", id="aborting-many"),
     ],
 )
-def test_deleting_a_busy_task_is_sms_2015(
+def test_deleting_a_busy_task_is_sms_7719(
     client: FlaskClient, token: str, doc: dict[str, Any], how: str
 ) -> None:
     put_task(client, doc)
@@ -79,15 +96,20 @@ def test_deleting_a_busy_task_is_sms_2015(
             "/v3/tasks/delete", json={"ids": ["sample-ready", "t-busy"]}, headers=auth(token)
         )
 
-    assert "t-busy" in error_message(response, 400, "SMS.7719")
+    message = error_message(response, 400, table.DELETE_WRONG_STATE_CODE)
+    assert message == cannot_delete_message("t-busy", doc["state"])
     assert client.get("/v3/tasks/t-busy", headers=auth(token)).get_json()["state"] == doc["state"]
+    assert client.get("/v3/tasks/sample-ready", headers=auth(token)).status_code == 200
 
 
 @pytest.mark.parametrize("task_id", ["sample-running", SEED_ID])
-def test_deleting_a_fixture_running_task_is_sms_2015(
+def test_deleting_a_fixture_running_task_is_sms_7719(
     client: FlaskClient, token: str, task_id: str
 ) -> None:
-    error_body(client.delete(f"/v3/tasks/{task_id}", headers=auth(token)), 400, "SMS.7719")
+    response = client.delete(f"/v3/tasks/{task_id}", headers=auth(token))
+
+    message = error_message(response, 400, table.DELETE_WRONG_STATE_CODE)
+    assert message == cannot_delete_message(task_id, "RUNNING")
 
 
 # --- a refused request changes nothing -------------------------------------------------------
@@ -115,15 +137,15 @@ def _expired_then_start(client: FlaskClient, token: str) -> TestResponse:
 
 
 REFUSALS = [
-    pytest.param("sample-ready", _action("sample-ready", {"operation": "stop"}), id="1038"),
-    pytest.param("sample-running", _action("sample-running", {"operation": "start"}), id="1039"),
-    pytest.param(SEED_ID, _action(SEED_ID, {"operation": "start"}), id="1039-seed"),
-    pytest.param(SEED_ID, _action(SEED_ID, {"operation": "restart"}), id="1040-seed"),
+    pytest.param("sample-ready", _action("sample-ready", {"operation": "stop"}), id="7714"),
+    pytest.param("sample-running", _action("sample-running", {"operation": "start"}), id="7713"),
+    pytest.param(SEED_ID, _action(SEED_ID, {"operation": "start"}), id="7713-seed"),
+    pytest.param(SEED_ID, _action(SEED_ID, {"operation": "restart"}), id="7722-seed"),
     pytest.param("sample-ready", _action("sample-ready", {"operation": "test"}), id="7721"),
     pytest.param(
         "sample-migrate-success",
         _action("sample-migrate-success", {"operation": "clone_test"}),
-        id="6013-no-template",
+        id="6011-no-template",
     ),
     pytest.param(
         "sample-ready",
@@ -138,17 +160,17 @@ REFUSALS = [
     pytest.param(
         "sample-ready",
         _raw_action("sample-ready", padded(10_241, b'{"operation":"start","param":{"p":"', b'"}}')),
-        id="2004",
+        id="6014",
     ),
     pytest.param(
         "sample-ready",
         _raw_action("sample-ready", b'{"operation":"start"}', content_type=None),
-        id="2005",
+        id="6015",
     ),
     pytest.param(
         "sample-ready",
         _raw_action("sample-ready", b'{"operation":"start"}', content_type="text/plain"),
-        id="2006",
+        id="6016",
     ),
     pytest.param(
         "sample-ready",
@@ -164,31 +186,31 @@ REFUSALS = [
     pytest.param(
         "sample-ready",
         _as(other_user_token, "sample-ready", {"operation": "start"}),
-        id="9001-other-project",
+        id="7703-other-project",
     ),
     pytest.param(
         "sample-running",
         lambda c, t: c.delete("/v3/tasks/sample-running", headers=auth(t)),
-        id="2015",
+        id="7719",
     ),
     pytest.param(
         "sample-ready",
         lambda c, t: c.post(
             "/v3/tasks/delete", json={"ids": ["sample-ready", "sample-running"]}, headers=auth(t)
         ),
-        id="2015-many-all-or-nothing",
+        id="7719-many-all-or-nothing",
     ),
     pytest.param(
         "sample-ready",
         lambda c, t: c.post(
             "/v3/tasks/delete", json={"ids": ["sample-ready", "t-nowhere"]}, headers=auth(t)
         ),
-        id="9001-many-all-or-nothing",
+        id="7703-many-all-or-nothing",
     ),
     pytest.param(
         "sample-ready",
         lambda c, t: c.delete("/v3/tasks/sample-ready", headers=auth(other_user_token(c))),
-        id="9001-other-project-delete",
+        id="7703-other-project-delete",
     ),
 ]
 

@@ -127,6 +127,11 @@ def error_message(response: Response, status: int, code: str | Collection[str]) 
     return body["error"]["message"] if "error" in body else body["error_msg"]
 
 
+def catalogued(code: str, detail: str) -> str:
+    """The error_msg of an SMS or MOCK answer: the catalogue's message of `code`, then `detail`."""
+    return f"{CATALOGUE_MESSAGES[code]} {detail}"
+
+
 def error_detail(response: Response, status: int, code: str | Collection[str]) -> str:
     """What an error's message says after its fixed head, as `error_body` checks it:
     `<field>: <problem>[; <field>: <problem>]...` (Keystone's and IAM's first field unquoted).
