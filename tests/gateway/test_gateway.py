@@ -60,31 +60,40 @@ def test_unknown_route_is_apigw_0101_before_authentication(client: FlaskClient) 
 # --- 401 APIGW.0301: no usable token ---------------------------------------------------------
 
 
-def _no_token(client: FlaskClient) -> Headers:
-    return {}
+# Each: the headers sent, and the reason the gateway gives after AUTH_FAILED (README, "Errors").
+BadToken = tuple[Headers, str]
+NOT_FOUND = "x-auth-token not found"
+UNKNOWN = "decrypt token fail"
 
 
-def _empty_token(client: FlaskClient) -> Headers:
-    return {"X-Auth-Token": ""}
+def _no_token(client: FlaskClient) -> BadToken:
+    return {}, NOT_FOUND
 
 
-def _unknown_token(client: FlaskClient) -> Headers:
-    return {"X-Auth-Token": "MII" + "Q" * 128}
+def _empty_token(client: FlaskClient) -> BadToken:
+    return {"X-Auth-Token": ""}, NOT_FOUND
 
 
-def _malformed_token(client: FlaskClient) -> Headers:
-    return {"X-Auth-Token": "not a token; {}"}
+def _unknown_token(client: FlaskClient) -> BadToken:
+    return {"X-Auth-Token": "MII" + "Q" * 128}, UNKNOWN
 
 
-def _expired_token(client: FlaskClient) -> Headers:
-    token = issue_token(client)
+def _malformed_token(client: FlaskClient) -> BadToken:
+    return {"X-Auth-Token": "not a token; {}"}, UNKNOWN
+
+
+def _expired_token(client: FlaskClient) -> BadToken:
+    issued = client.post("/v3/auth/tokens", json=password_body())
+    assert issued.status_code == 201, issued.get_json()
     advance(client, DAY_S)
-    return {"X-Auth-Token": token}
+    expires_at = issued.get_json()["token"]["expires_at"]
+    token = issued.headers["X-Subject-Token"]
+    return {"X-Auth-Token": token}, f"token expires, expires_at: {expires_at}"
 
 
-def _bearer_token(client: FlaskClient) -> Headers:
+def _bearer_token(client: FlaskClient) -> BadToken:
     # A valid token in the wrong header is no token at all.
-    return {"Authorization": f"Bearer {issue_token(client)}"}
+    return {"Authorization": f"Bearer {issue_token(client)}"}, NOT_FOUND
 
 
 BAD_TOKENS = [
@@ -102,15 +111,15 @@ BAD_TOKENS = [
 def test_sms_call_without_a_usable_token_is_apigw_0301_and_changes_nothing(
     client: FlaskClient,
     emulator: Emulator,
-    bad_token: Callable[[FlaskClient], Headers],
+    bad_token: Callable[[FlaskClient], BadToken],
     call: Call,
 ) -> None:
-    headers = bad_token(client)
+    headers, reason = bad_token(client)
 
     with changes_nothing(emulator):
         response = send(client, call, headers)
 
-    assert error_message(response, 401, "APIGW.0301").startswith(AUTH_FAILED)
+    assert error_message(response, 401, "APIGW.0301") == AUTH_FAILED + reason
 
 
 @pytest.mark.parametrize(
