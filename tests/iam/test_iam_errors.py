@@ -1,6 +1,6 @@
 """IAM's rows of the error table: Keystone bodies, `{"error": {"code", "message", "title"}}`,
-for a malformed token request (400) and for credentials refused (401; a user locked out:
-test_lockout.py)."""
+for a malformed token request (400, naming the field) and for credentials refused (401; a user
+locked out: test_lockout.py)."""
 
 from __future__ import annotations
 
@@ -10,25 +10,36 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.support.accounts import password_body
-from tests.support.assertions import error_body, error_message
+from tests.support.assertions import error_fields, error_message
 from tests.support.calls import post_raw
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "field"),
     [
-        pytest.param(b"{}", id="missing-auth"),
-        pytest.param(b'{"auth":{"identity":{"methods":"password"}}}', id="methods-not-list"),
-        pytest.param(b'{"auth":{"identity":{"methods":["x509"]}}}', id="unknown-method"),
-        pytest.param(b'{"auth":{"identity":{"methods":["password"]}}}', id="password-missing"),
-        pytest.param(b'{"auth":', id="malformed-json"),
-        pytest.param(b"[]", id="json-array"),
+        pytest.param(b"{}", "auth", id="missing-auth"),
+        pytest.param(
+            b'{"auth":{"identity":{"methods":"password"}}}', "auth.identity.methods",
+            id="methods-not-list",
+        ),
+        pytest.param(
+            b'{"auth":{"identity":{"methods":["x509"]}}}', "auth.identity.methods.0",
+            id="unknown-method",
+        ),
+        pytest.param(
+            b'{"auth":{"identity":{"methods":["password"]}}}', "auth.identity.password",
+            id="password-missing",
+        ),
+        pytest.param(b'{"auth":', "body", id="malformed-json"),
+        pytest.param(b"[]", "body", id="json-array"),
     ],
-)
-def test_malformed_token_request_is_a_keystone_400(client: FlaskClient, data: bytes) -> None:
+)  # fmt: skip
+def test_malformed_token_request_is_a_keystone_400_naming_the_field(
+    client: FlaskClient, data: bytes, field: str
+) -> None:
     response = post_raw(client, "/v3/auth/tokens", data, {})
 
-    error_body(response, 400, "Bad Request")
+    assert error_fields(response, 400, "Bad Request") == [field]
 
 
 @pytest.mark.parametrize(
