@@ -1,14 +1,15 @@
-"""Many threads at once over real HTTP: no 5xx, only allowed state sequences, no lost update.
+"""Many threads at once over real HTTP: no 5xx, every change of a task one the lifecycle allows,
+no lost update.
 
 Bounded: a fixed number of threads and requests each, on 127.0.0.1, stopping by themselves.
 """
 
 from __future__ import annotations
 
-import itertools
 import random
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -21,40 +22,30 @@ from tests.support.accounts import password_body
 
 THREADS = 8
 ROUNDS = 40
-TASKS = ["sample-ready", "sample-running", "sample-abort", "sample-migrate-fail"]
-OPERATIONS = ["start", "stop", "restart", "network_check"]
+# The fixtures' tasks, and two put in, in states the fixtures have no task in.
+PUT_IN = {"t-syncing": "SYNCING", "t-sync-fail": "SYNC_FAIL"}
+TASKS = [
+    "sample-ready",
+    "sample-running",
+    "sample-abort",
+    "sample-migrate-fail",
+    "sample-migrate-success",
+    *PUT_IN,
+]
+ADVANCES_S = (2, 7, 30, 120)
 
-# What a reader may see a task become between two reads: itself, what an allowed operation
-# makes at once, what time makes (faults none here), or, when both happened meanwhile, any
-# chain of those. Built from the table the lifecycle tests check.
-BY_TIME = {
-    "RUNNING": {"MIGRATE_SUCCESS", "MIGRATE_FAIL", "ABORT"},
-    "SYNCING": {"SYNC_SUCCESS", "SYNC_FAIL", "ABORT"},
-    "ABORTING": {"ABORT"},
-    "SYNC_F_ROLLBACKING": {"SYNC_F_ROLLBACK_SUCCESS"},
-}
-
-
-def _reachable() -> dict[str, set[str]]:
-    step: dict[str, set[str]] = {
-        state: {state} | BY_TIME.get(state, set()) for state in table.STATES
-    }
-    for row in table.ROWS:
-        for state in row.allowed:
-            step[state].add(row.then or state)
-    closure = {state: set(targets) for state, targets in step.items()}
-    changed = True
-    while changed:
-        changed = False
-        for targets in closure.values():
-            more = set().union(*(closure[t] for t in targets)) - targets
-            if more:
-                targets |= more
-                changed = True
-    return closure
-
-
-REACHABLE = _reachable()
+# The moves a task may make, from the lifecycle's table (tests/support/lifecycle_table.py):
+# an operation allowed in a state leads to the row's `then` (the state itself when unchanged),
+# and the clock takes that state on to the row's `settles_to`. README's lifecycle diagram also
+# has a fault's moves (a sub-task failing, a pause); no task here carries a fault, so they are
+# not allowed here.
+ACTION_EDGES = frozenset((s, row.then or s) for row in table.ROWS for s in row.allowed)
+CLOCK_EDGES = frozenset(
+    (row.then, row.settles_to)
+    for row in table.ROWS
+    if row.then and row.settles_to and row.then != row.settles_to
+)
+EDGES = ACTION_EDGES | CLOCK_EDGES
 
 
 @pytest.fixture(scope="module")
@@ -84,44 +75,116 @@ def run_threads(work: Callable[[int], Any]) -> list[Any]:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread did not stop in time"
     assert not errors, errors[0]
     return results
 
 
-def test_actions_clock_moves_and_reads_at_once_keep_every_sequence_allowed(
+def body_of(operation: str) -> dict[str, str]:
+    return {
+        "operation": operation,
+        **({"template_id": "tpl-default"} if operation == "clone_test" else {}),
+    }
+
+
+def read_along(history: list[str], seen: list[str]) -> bool:
+    """Whether `seen` is `history` read in order: each state at or after the previous one."""
+    at = 0
+    for state in seen:
+        while at < len(history) and history[at] != state:
+            at += 1
+        if at == len(history):
+            return False
+    return True
+
+
+def test_actions_clock_moves_and_reads_at_once_change_tasks_only_by_the_lifecycle(
     server: LiveServer,
 ) -> None:
+    """Every change of a task is recorded: an action holds its task's lock, a clock move holds
+    every task's, and each reads the task before and after, so that the recorded states are the
+    task's whole history, each step an edge of the lifecycle. Reads run freely beside them and
+    must see that history in order."""
     server.emulator.reset()
     url = server.url
+    setup = requests.Session()
+    for task_id, state in PUT_IN.items():
+        answer = setup.post(f"{url}/_mock/tasks", json={"id": task_id, "state": state}, timeout=10)
+        assert answer.status_code == 201, answer.text
+    headers = {"X-Auth-Token": token(url, setup)}
+
+    def state_of(http: requests.Session, task_id: str, auth: dict[str, str]) -> str:
+        answer = http.get(f"{url}/v3/tasks/{task_id}", headers=auth, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["state"]
+
+    locks = {task_id: threading.Lock() for task_id in TASKS}
+    # Each task's recorded steps, (before, after, what moved it), in the order they happened.
+    steps: dict[str, list[tuple[str, str, str]]] = {task_id: [] for task_id in TASKS}
+    first = {task_id: state_of(setup, task_id, headers) for task_id in TASKS}
 
     def work(index: int) -> dict[str, list[str]]:
         rng = random.Random(index)
         http = requests.Session()
-        headers = {"X-Auth-Token": token(url, http)}
-        seen: dict[str, list[str]] = {task: [] for task in TASKS}
+        auth = {"X-Auth-Token": token(url, http)}
+        seen: dict[str, list[str]] = {task_id: [] for task_id in TASKS}
         for _ in range(ROUNDS):
-            task = rng.choice(TASKS)
+            task_id = rng.choice(TASKS)
             kind = rng.random()
             if kind < 0.4:
-                body = {"operation": rng.choice(OPERATIONS)}
-                answer = http.post(
-                    f"{url}/v3/tasks/{task}/action", headers=headers, json=body, timeout=10
-                )
-                assert answer.status_code in (200, 400), answer.text
+                operation = rng.choice(table.OPERATIONS)
+                with locks[task_id]:
+                    before = state_of(http, task_id, auth)
+                    answer = http.post(f"{url}/v3/tasks/{task_id}/action", headers=auth,
+                                       json=body_of(operation), timeout=10)  # fmt: skip
+                    after = state_of(http, task_id, auth)
+                    steps[task_id].append((before, after, operation))
+                code, row = table.expected_answer(operation, before)
+                if row is not None:
+                    assert answer.status_code == 200, (task_id, operation, before, answer.text)
+                    assert after == (row.then or before), (task_id, operation, before, after)
+                else:
+                    assert answer.status_code == 400, (task_id, operation, before, answer.text)
+                    assert answer.json()["error_code"] == code, answer.text
+                    assert after == before, (task_id, operation, before, after)
             elif kind < 0.55:
-                answer = http.post(f"{url}/_mock/clock/advance", json={"seconds": 7}, timeout=10)
-                assert answer.status_code == 200
+                seconds = rng.choice(ADVANCES_S)
+                with ExitStack() as stack:
+                    for lock in locks.values():  # always in the same order: no deadlock
+                        stack.enter_context(lock)
+                    befores = {t: state_of(http, t, auth) for t in TASKS}
+                    answer = http.post(f"{url}/_mock/clock/advance", json={"seconds": seconds},
+                                       timeout=10)  # fmt: skip
+                    assert answer.status_code == 200, answer.text
+                    for t in TASKS:
+                        steps[t].append((befores[t], state_of(http, t, auth), f"{seconds} s"))
             else:
-                answer = http.get(f"{url}/v3/tasks/{task}", headers=headers, timeout=10)
-                assert answer.status_code == 200, answer.text
-                seen[task].append(answer.json()["state"])
+                seen[task_id].append(state_of(http, task_id, auth))
         http.close()
         return seen
 
-    for seen in run_threads(work):
-        for task, states in seen.items():
-            for before, after in itertools.pairwise(states):
-                assert after in REACHABLE[before], f"{task}: {before} -> {after}"
+    readers = run_threads(work)
+
+    for task_id in TASKS:
+        history = [first[task_id]]
+        for before, after, moved_by in steps[task_id]:
+            # Nothing moved the task between two recorded steps: no change went unrecorded.
+            assert before == history[-1], f"{task_id}: {history[-1]} then {before} unrecorded"
+            # Each step is an edge: an action's, or the clock's.
+            allowed = CLOCK_EDGES if moved_by.endswith(" s") else ACTION_EDGES
+            assert before == after or (before, after) in allowed, (
+                f"{task_id}: {before} -> {after} by {moved_by}"
+            )
+            history.append(after)
+        for seen in readers:
+            assert read_along(history, seen[task_id]), f"{task_id}: read {seen[task_id]}"
+    assert all(
+        before == after or (before, after) in EDGES
+        for task_steps in steps.values()
+        for before, after, _ in task_steps
+    )
+    moved = {(b, a) for task_steps in steps.values() for b, a, _ in task_steps if b != a}
+    assert moved & ACTION_EDGES and moved & CLOCK_EDGES, moved  # both kinds of move ran
 
 
 def test_concurrent_creates_lose_no_task(server: LiveServer) -> None:
