@@ -11,6 +11,8 @@ emulator's control plane are skipped, and tests that create, act on or delete ta
 from __future__ import annotations
 
 import os
+from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -43,3 +45,32 @@ def fresh_emulator(target: Target) -> None:
     """Each test starts from the fixtures when the target is the emulator."""
     if target.live is not None:
         target.live.emulator.reset()
+
+
+# The outcomes of each operation's examples in tests/contract/test_operations.py, by operation id.
+REACHED: dict[str, Counter[str]] = {}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not REACHED:
+        return
+    succeeded = sorted(op for op, seen in REACHED.items() if seen["success"])
+    terminalreporter.write_line(
+        f"operations reached with their success path: {len(succeeded)} of {len(REACHED)}"
+    )
+    for op, seen in sorted(REACHED.items()):
+        other = ", ".join(f"{k} x{v}" for k, v in sorted(seen.items()) if k != "success")
+        if other or not seen["success"]:
+            terminalreporter.write_line(f"  {op}: success x{seen['success']}; {other}")
+
+
+# Set on a test whose call failed, so that a fixture's own check at teardown stays quiet then.
+CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if call.when == "call" and report.failed:
+        item.stash[CALL_FAILED] = True
+    return report

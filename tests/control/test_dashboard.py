@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import given
 
@@ -375,10 +376,22 @@ def test_views_name_the_current_sub_task_of_the_latest_run() -> None:
 # --- whatever the control plane accepts, the pages show ------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def one_app() -> Flask:
+    """One app for a property's examples; each example resets it (one emulator per example)."""
+    return create_app(Config(clock="manual"))
+
+
+def fresh(app: Flask) -> FlaskClient:
+    app.extensions["sms_mock"].reset()
+    return app.test_client()
+
+
 @given(document=valid(TaskSchema, partial=True))
 def test_any_task_the_control_plane_accepts_shows_on_both_pages(
-    client: FlaskClient, document: dict[str, Any]
+    one_app: Flask, document: dict[str, Any]
 ) -> None:
+    client = fresh(one_app)
     put = client.post("/_mock/tasks", json={**document, "id": "any-task"})
     if put.status_code != 201:  # refused as a whole: nothing to show
         assert put.status_code == 400
@@ -392,8 +405,9 @@ def test_any_task_the_control_plane_accepts_shows_on_both_pages(
 
 @given(document=valid(SourceSchema, partial=True))
 def test_any_source_the_control_plane_accepts_shows_on_the_overview(
-    client: FlaskClient, document: dict[str, Any]
+    one_app: Flask, document: dict[str, Any]
 ) -> None:
+    client = fresh(one_app)
     put = client.post("/_mock/sources", json={**document, "id": "any-source"})
     if put.status_code != 201:
         assert put.status_code == 400
