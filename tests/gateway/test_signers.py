@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 import requests
 
+from sms_mock.control import ControlPlane
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import AK, DOMAIN_ID, OTHER_PROJECT_ID, PROJECT_ID, password_body
 from tests.support.assertions import AUTH_FAILED, error_message
+from tests.support.control import control_fixture  # noqa: F401 (the control fixture)
 from tests.support.signers import SIGNERS, Call, Key, Signed, Signer, golangsdk
 
 # A space, a `+`, a `/`, a `~` and characters outside ASCII: every signer escapes them.
@@ -58,27 +60,19 @@ def temporary_key(live: LiveServer) -> Key:
     return Key(credential["access"], credential["secret"], PROJECT_ID, credential["securitytoken"])
 
 
-def advance(live: LiveServer, seconds: float) -> None:
-    response = requests.post(
-        f"{live.url}/_mock/clock/advance", json={"seconds": seconds}, timeout=10
-    )
-    assert response.status_code == 200, response.text
-
-
 # --- accepted, as the real gateway accepts them -------------------------------------------------
 
 
 def test_a_query_that_needs_escaping_is_accepted_and_read_as_sent(
-    live: LiveServer, signer: Signer
+    live: LiveServer, control: ControlPlane, signer: Signer
 ) -> None:
-    made = requests.post(f"{live.url}/_mock/tasks", json={"name": AWKWARD_NAME}, timeout=10)
-    assert made.status_code == 201, made.text
+    made = control.put_task({"name": AWKWARD_NAME})
     query = [("name", AWKWARD_NAME), ("limit", "5"), ("offset", "0")]
 
     response = signer(live.url, Call("GET", "/v3/tasks", query), Key()).send()
 
     assert response.status_code == 200, response.text
-    assert [t["id"] for t in response.json()["tasks"]] == [made.json()["id"]]
+    assert [t["id"] for t in response.json()["tasks"]] == [made["id"]]
 
 
 def test_a_json_body_is_accepted(live: LiveServer, signer: Signer) -> None:
@@ -222,9 +216,11 @@ def test_an_unsigned_x_domain_id_of_another_account_is_refused(live: LiveServer)
     refused(response, f"x-domain-id {'f' * 32} is not the domain of ak {AK}")
 
 
-def test_an_expired_security_token_is_refused(live: LiveServer, signer: Signer) -> None:
+def test_an_expired_security_token_is_refused(
+    live: LiveServer, control: ControlPlane, signer: Signer
+) -> None:
     key = temporary_key(live)
-    advance(live, 900)
+    control.advance(900)
 
     response = signer(live.url, Call("GET", "/v3/tasks/sample-ready"), key).send()
 

@@ -45,7 +45,7 @@ from tests.support.accounts import (
     project_token,
 )
 from tests.support.assertions import error_body, error_message
-from tests.support.helpers import loads
+from tests.support.helpers import DAY_S, advance, loads
 from tests.support.signed import send
 
 VIEWER_ID = "5d1e3f0b7c9a4e2d8b6f1a3c5e7d9b20"
@@ -539,7 +539,7 @@ def test_directory_call_with_an_expired_token_is_refused(
     client: FlaskClient, token: str, path: str
 ) -> None:
     filled = _fill(client, token, path)
-    client.post("/_mock/clock/advance", json={"seconds": 24 * 3600})
+    advance(client, DAY_S)
 
     error_body(get(client, filled, token), 401, "APIGW.0301")
 

@@ -39,10 +39,9 @@ from tests.support.accounts import (
     password_body,
 )
 from tests.support.assertions import AUTH_FAILED, error_message
-from tests.support.helpers import DAY_S, advance
+from tests.support.control import control_fixture  # noqa: F401 (the control fixture)
+from tests.support.helpers import DAY_S, advance, reset
 from tests.support.signed import send
-
-pytest_plugins = ["tests.support.control"]
 
 TOKENS = "/v3/auth/tokens"
 FAILURES = 5  # in a row, for either lock
@@ -210,7 +209,7 @@ def test_a_token_issued_before_a_lock_keeps_working(
 def test_a_reset_forgets_the_lock(client: FlaskClient, lock: Lock) -> None:
     fail(client, lock)
 
-    assert client.post("/_mock/reset").status_code == 200
+    reset(client)
 
     lock.served(lock.attempt(client))
 

@@ -19,13 +19,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdksms.v3 import SmsClient as SdkSmsClient
 from huaweicloudsdksms.v3 import model as m
 
-from sms_mock.mock_server.serving.live import LiveServer
-from tests.support.accounts import PROJECT_ID
+from sms_mock.control import ControlPlane
+from tests.support.control import (
+    control_fixture,  # noqa: F401 (the control fixture)
+    held_source,
+    held_task,
+    now_ms,
+)
 from tests.support.sdk import assert_answers, assert_done, sdk_model
 
 # The SDK deprecated to_dict() in favour of raw JSON; the models are what users read, though.
@@ -78,41 +82,6 @@ SDK_TEST_MODULES = (
     "test_sdk_agent_side.py",
 )
 Raw = Callable[..., Any]
-
-
-def advance(live: LiveServer, seconds: float) -> None:
-    response = requests.post(
-        f"{live.url}/_mock/clock/advance", json={"seconds": seconds}, timeout=10
-    )
-    assert response.status_code == 200, response.text
-
-
-def snapshot(live: LiveServer) -> dict[str, Any]:
-    response = requests.get(f"{live.url}/_mock/snapshot", timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def now_ms(live: LiveServer) -> int:
-    return snapshot(live)["clock"]["now_ms"]
-
-
-def snapshot_task(live: LiveServer, task_id: str) -> dict[str, Any]:
-    [task] = [
-        t
-        for t in snapshot(live)["sms"]["tasks"]
-        if t["id"] == task_id and t["project_id"] == PROJECT_ID
-    ]
-    return task
-
-
-def snapshot_source(live: LiveServer, source_id: str) -> dict[str, Any]:
-    [source] = [
-        r
-        for r in snapshot(live)["sms"]["resources"]
-        if r["kind"] == "source" and r["id"] == source_id and r["project_id"] == PROJECT_ID
-    ]
-    return source["doc"]
 
 
 def wire(answer: Any) -> Any:
@@ -198,37 +167,37 @@ def log_status(sdk: SdkSmsClient, raw: Raw, task_id: str = TASK) -> str | None:
 
 
 def test_collect_log_moves_the_log_collect_status_on_the_clock(
-    live: LiveServer, sdk: SdkSmsClient, raw: Raw
+    control: ControlPlane, sdk: SdkSmsClient, raw: Raw
 ) -> None:
     assert log_status(sdk, raw) is None  # never asked
     answer = collect_log(sdk)
     assert_done(answer)
     assert answer.body is None  # CollectLogResponse's only attribute: nothing in `{}`
     assert log_status(sdk, raw) == "INIT"
-    advance(live, 1)
+    control.advance(1)
     assert log_status(sdk, raw) == "UPLOADING"
-    advance(live, 8.5)
+    control.advance(8.5)
     assert log_status(sdk, raw) == "UPLOADING"
-    advance(live, 0.5)  # 10 s after the ask
+    control.advance(0.5)  # 10 s after the ask
     assert log_status(sdk, raw) == "UPLOADED"
-    advance(live, 3600)
+    control.advance(3600)
     assert log_status(sdk, raw) == "UPLOADED"
 
 
-def test_collect_log_again_starts_over(live: LiveServer, sdk: SdkSmsClient, raw: Raw) -> None:
+def test_collect_log_again_starts_over(control: ControlPlane, sdk: SdkSmsClient, raw: Raw) -> None:
     collect_log(sdk)
-    advance(live, 10)
+    control.advance(10)
     assert log_status(sdk, raw) == "UPLOADED"
     assert_done(collect_log(sdk, bucket="another-bucket"))
     assert log_status(sdk, raw) == "INIT"
-    advance(live, 1)
+    control.advance(1)
     assert log_status(sdk, raw) == "UPLOADING"
 
 
-def test_collect_log_of_a_running_task(live: LiveServer, sdk: SdkSmsClient, raw: Raw) -> None:
+def test_collect_log_of_a_running_task(control: ControlPlane, sdk: SdkSmsClient, raw: Raw) -> None:
     assert_done(collect_log(sdk, RUNNING))
     assert log_status(sdk, raw, RUNNING) == "INIT"
-    advance(live, 10)
+    control.advance(10)
     assert log_status(sdk, raw, RUNNING) == "UPLOADED"
 
 
@@ -297,11 +266,11 @@ def test_show_consistency_result_of_a_task_without_checks(sdk: SdkSmsClient, raw
 
 
 def test_update_then_show_consistency_result_answers_the_checks(
-    live: LiveServer, sdk: SdkSmsClient, raw: Raw
+    control: ControlPlane, sdk: SdkSmsClient, raw: Raw
 ) -> None:
-    first_at = now_ms(live)
+    first_at = now_ms(control)
     assert_done(report_consistency(sdk, DIRECTORIES[:1]))
-    advance(live, 60)
+    control.advance(60)
     assert_done(report_consistency(sdk, DIRECTORIES))
     plain = raw(f"/v3/tasks/{TASK}/consistency-result")
     # The emulator answers objects, as Terraform's provider reads them from the service.
@@ -335,8 +304,10 @@ def test_update_consistency_result_without_directories_is_accepted(sdk: SdkSmsCl
     assert shown.task_id == TASK and isinstance(shown.result_list, list)
 
 
-def test_export_consistency_results_answers_a_csv_file(live: LiveServer, sdk: SdkSmsClient) -> None:
-    at = now_ms(live)
+def test_export_consistency_results_answers_a_csv_file(
+    control: ControlPlane, sdk: SdkSmsClient
+) -> None:
+    at = now_ms(control)
     report_consistency(sdk, DIRECTORIES)
     report_consistency(sdk, DIRECTORIES[:1], RUNNING)
     answer = export(
@@ -431,14 +402,14 @@ def test_show_command_of_a_source_without_a_task_is_sms_2252(sdk: SdkSmsClient) 
 
 
 def test_update_command_result_is_recorded_with_its_time(
-    live: LiveServer, sdk: SdkSmsClient
+    control: ControlPlane, sdk: SdkSmsClient
 ) -> None:
     detail = {"pid": 4242, "message": "started", "steps": ["mount", "copy"]}
-    at = now_ms(live)
+    at = now_ms(control)
     assert_done(command_result(sdk, "src-sample-running", result_detail=detail))
-    advance(live, 5)
+    control.advance(5)
     assert_done(command_result(sdk, "src-sample-running", command_name="SYNC", result="fail"))
-    recorded = snapshot_source(live, "src-sample-running")["_command_results"]
+    recorded = held_source(control, "src-sample-running")["_command_results"]
     assert recorded == [
         {"command_name": "START", "result": "success", "result_detail": detail, "at": at},
         {"command_name": "SYNC", "result": "fail", "at": at + 5000},
@@ -462,13 +433,13 @@ def test_update_command_result_stop_stops_a_stopping_task(sdk: SdkSmsClient, raw
 
 
 def test_update_task_speed_is_recorded_and_moves_no_task(
-    live: LiveServer, sdk: SdkSmsClient, raw: Raw
+    control: ControlPlane, sdk: SdkSmsClient, raw: Raw
 ) -> None:
     before = show_task(sdk, RUNNING)
     plain_before = raw(f"/v3/tasks/{RUNNING}")
-    at = now_ms(live)
+    at = now_ms(control)
     assert_done(progress(sdk))
-    assert snapshot_task(live, RUNNING)["settings"]["progress_report"] == {**PROGRESS, "at": at}
+    assert held_task(control, RUNNING)["settings"]["progress_report"] == {**PROGRESS, "at": at}
     shown = show_task(sdk, RUNNING)
     plain = raw(f"/v3/tasks/{RUNNING}")
     assert_answers(shown, plain)
@@ -478,11 +449,11 @@ def test_update_task_speed_is_recorded_and_moves_no_task(
 
 
 def test_update_task_speed_with_only_the_required_fields(
-    live: LiveServer, sdk: SdkSmsClient
+    control: ControlPlane, sdk: SdkSmsClient
 ) -> None:
     required = {k: PROGRESS[k] for k in REQUIRED_PROGRESS}
     assert_done(progress(sdk, required, TASK))
-    reported = snapshot_task(live, TASK)["settings"]["progress_report"]
+    reported = held_task(control, TASK)["settings"]["progress_report"]
     assert {k: v for k, v in reported.items() if k != "at"} == required
 
 
@@ -492,13 +463,13 @@ def test_update_task_speed_with_only_the_required_fields(
     ids=["progress", "subtask_name", "replicatesize"],
 )
 def test_update_task_speed_refuses_a_bad_report(
-    live: LiveServer, sdk: SdkSmsClient, change: dict[str, Any]
+    control: ControlPlane, sdk: SdkSmsClient, change: dict[str, Any]
 ) -> None:
     with pytest.raises(ClientRequestException) as caught:
         progress(sdk, {**PROGRESS, **change})
     assert caught.value.status_code == 400
     assert caught.value.error_code in {"SMS.6011", "SMS.6013"}
-    assert "progress_report" not in (snapshot_task(live, RUNNING)["settings"] or {})
+    assert "progress_report" not in (held_task(control, RUNNING)["settings"] or {})
 
 
 # --- the version documents -------------------------------------------------------------------

@@ -57,6 +57,7 @@ from huaweicloudsdksms.v3 import SmsClient as SdkSmsClient
 from sms_mock.client import NotFound, SmsClient, Unauthorized
 from sms_mock.client.models import to_dict
 from sms_mock.contracts import signing
+from sms_mock.control import ControlPlane
 from sms_mock.mock_server.config import Config
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import (
@@ -69,7 +70,11 @@ from tests.support.accounts import (
     password_body,
 )
 from tests.support.assertions import AUTH_FAILED
-from tests.support.helpers import SEED_ID, create_body, free_source_at
+from tests.support.control import (
+    control_fixture,  # noqa: F401 (the control fixture)
+    free_source_at,
+)
+from tests.support.helpers import SEED_ID, create_body
 from tests.support.lifecycle_table import ROWS
 from tests.support.sdk import sdk_model
 
@@ -159,11 +164,6 @@ def without_ids(value: Any) -> Any:
     return value
 
 
-def put_task(live: LiveServer, doc: dict[str, Any]) -> None:
-    response = requests.post(f"{live.url}/_mock/tasks", json=doc, timeout=10)
-    assert response.status_code == 201, response.text
-
-
 def refused_by_gateway(call: Callable[[], Any], message: str) -> ClientRequestException:
     """The SDK's exception for a 401 APIGW.0301 whose reason starts with `message`.
 
@@ -193,10 +193,10 @@ def test_show_task_is_what_the_client_sees(
 
 
 def test_show_task_of_a_running_task_after_the_clock_moved(
-    live: LiveServer, sdk: SdkSmsClient, password_client: SmsClient
+    control: ControlPlane, sdk: SdkSmsClient, password_client: SmsClient
 ) -> None:
     password_client.start_task("sample-ready")
-    requests.post(f"{live.url}/_mock/clock/advance", json={"seconds": 100}, timeout=10)
+    control.advance(100)
     shown = sdk.show_task(ShowTaskRequest(task_id="sample-ready"))
     assert shown.state == "RUNNING"
     assert 0 < shown.sub_tasks[1].progress < 100
@@ -290,14 +290,14 @@ ACTIONS = [
 
 @pytest.mark.parametrize(("operation", "state", "then"), ACTIONS)
 def test_update_task_status_does_what_the_lifecycle_says(
-    live: LiveServer,
+    control: ControlPlane,
     sdk: SdkSmsClient,
     password_client: SmsClient,
     operation: str,
     state: str,
     then: str | None,
 ) -> None:
-    put_task(live, {"id": "sdk-action", "state": state})
+    control.put_task({"id": "sdk-action", "state": state})
     fields = {"template_id": "template-0001"} if operation == "clone_test" else {}
     answer = sdk.update_task_status(
         UpdateTaskStatusRequest(

@@ -13,14 +13,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import requests
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdksms.v3 import SmsClient as SdkSmsClient
 from huaweicloudsdksms.v3 import model as m
 
-from sms_mock.mock_server.serving.live import LiveServer
+from sms_mock.control import ControlPlane
 from tests.support.accounts import DOMAIN_ID, PROJECT_ID
 from tests.support.assertions import keeps_every_given_field
+from tests.support.control import (
+    control_fixture,  # noqa: F401 (the control fixture)
+    now_ms,
+)
 from tests.support.sdk import assert_answers, assert_done, sdk_model
 
 # The SDK deprecated to_dict() in favour of raw JSON; the models are what users read, though.
@@ -29,16 +32,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*to_dict.*deprecated:Deprecatio
 REGION = "cn-north-4"
 FREE_SOURCES = ["src-linux-file", "src-linux-block", "src-windows"]
 Raw = Callable[..., Any]
-
-
-def control(live: LiveServer, path: str, body: dict[str, Any]) -> Any:
-    response = requests.post(f"{live.url}/_mock/{path}", json=body, timeout=10)
-    assert response.status_code in (200, 201), response.text
-    return response.json()
-
-
-def advance(live: LiveServer, seconds: float) -> None:
-    control(live, "clock/advance", {"seconds": seconds})
 
 
 # --- source servers -------------------------------------------------------------------------
@@ -360,18 +353,16 @@ def task_on(source: Any, **fields: Any) -> m.PostTask:
 
 
 def test_list_error_servers_shows_the_source_of_a_failed_task(
-    live: LiveServer, sdk: SdkSmsClient, raw: Raw
+    control: ControlPlane, sdk: SdkSmsClient, raw: Raw
 ) -> None:
     source = raw("/v3/sources/src-linux-file")
     target = {"name": "ecs-sdk", "vm_id": "vm-sdk-0001"}
     task_id = sdk.create_task(m.CreateTaskRequest(body=task_on(source, target=target))).id
-    control(
-        live, "faults", {"task_id": task_id, "subtask": "MIGRATE_LINUX_FILE", "at_progress": 40}
-    )
+    control.add_fault({"task_id": task_id, "subtask": "MIGRATE_LINUX_FILE", "at_progress": 40})
     sdk.update_task_status(
         m.UpdateTaskStatusRequest(task_id=task_id, body=m.UpdateTaskStatusReq(operation="start"))
     )
-    advance(live, 600)
+    control.advance(600)
     task = sdk.show_task(m.ShowTaskRequest(task_id=task_id))
     assert task.state == "MIGRATE_FAIL"
     listed = sdk.list_error_servers(m.ListErrorServersRequest(offset=0))
@@ -430,8 +421,8 @@ def test_update_server_name_adjusts_disks_of_the_suggested_target(
     assert [v.name for v in target.physical_volumes] == [root["name"]]
 
 
-def test_update_copy_state_sets_state_and_cycle(live: LiveServer, sdk: SdkSmsClient) -> None:
-    advance(live, 60)
+def test_update_copy_state_sets_state_and_cycle(control: ControlPlane, sdk: SdkSmsClient) -> None:
+    control.advance(60)
     answer = sdk.update_copy_state(
         m.UpdateCopyStateRequest(
             source_id="src-windows",
@@ -441,7 +432,7 @@ def test_update_copy_state_sets_state_and_cycle(live: LiveServer, sdk: SdkSmsCli
     assert_done(answer)
     shown = show_server(sdk, "src-windows")
     assert (shown.state, shown.migration_cycle) == ("initialize", "cutovering")
-    now = control(live, "clock/advance", {"seconds": 0})["now_ms"]
+    now = now_ms(control)
     assert shown.state_action_time == shown.stage_action_time == now
 
 

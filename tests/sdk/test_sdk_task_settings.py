@@ -18,7 +18,8 @@ from huaweicloudsdksms.v3 import SmsClient as SdkSmsClient
 from huaweicloudsdksms.v3 import model as m
 
 from sms_mock.mock_server.serving.live import LiveServer
-from tests.support.helpers import create_body, free_source_at
+from tests.support.control import free_source_at
+from tests.support.helpers import create_body
 from tests.support.sdk import assert_answers, assert_done, sdk_model
 
 # The SDK deprecated to_dict() in favour of raw JSON; the models are what users read, though.

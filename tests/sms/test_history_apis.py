@@ -28,11 +28,13 @@ from sms_mock.contracts.history import (
 )
 from sms_mock.contracts.openapi import openapi_document
 from sms_mock.contracts.shape import shape_of
+from sms_mock.control import ControlPlane
 from sms_mock.mock_server.core.errors import ApiError
 from sms_mock.mock_server.serving.live import LiveServer
 from sms_mock.mock_server.sms import errors
 from tests.support.accounts import AK, OTHER_PROJECT_ID, PROJECT_ID, SK, password_body
 from tests.support.assertions import error_body, has_request_id
+from tests.support.control import control_fixture  # noqa: F401 (the control fixture)
 
 TASK = "sample-ready"
 ABSENT = "no-such-task"
@@ -130,14 +132,10 @@ def test_unlock_of_an_absent_task_is_the_task_routes_404(
     same_error(response, http.get(f"{live.url}/v3/tasks/{ABSENT}", timeout=10))
 
 
-def test_another_projects_task_is_absent(live: LiveServer, http: requests.Session) -> None:
-    put = requests.post(
-        f"{live.url}/_mock/tasks",
-        params={"project": "ap-southeast-3"},
-        json={"id": "elsewhere"},
-        timeout=10,
-    )
-    assert put.status_code == 201, put.text
+def test_another_projects_task_is_absent(
+    live: LiveServer, control: ControlPlane, http: requests.Session
+) -> None:
+    control.put_task({"id": "elsewhere"}, project="ap-southeast-3")
     response = http.post(f"{live.url}/v3/tasks/elsewhere/unlock", timeout=10)
     expect(response, errors.task_not_found("elsewhere"))
     with project_session(live, "ap-southeast-3") as own:

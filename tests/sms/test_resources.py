@@ -21,7 +21,7 @@ from sms_mock.contracts.templates import TemplateListSchema, TemplateShowSchema
 from sms_mock.mock_server.sms.lifecycle import SourceEvent, source_state
 from tests.support.accounts import PROJECT_ID, other_user_token, project_token
 from tests.support.assertions import error_body
-from tests.support.helpers import advance, loads
+from tests.support.helpers import add_fault, advance, loads
 
 JSON = "application/json"
 
@@ -203,10 +203,7 @@ def test_a_source_follows_its_task_by_the_table(
     source_id = api.register()
     task_id = api.create_task(source_id)
     if event is SourceEvent.FAILED:
-        client.post(
-            "/_mock/faults",
-            json={"task_id": task_id, "subtask": "MIGRATE_LINUX_FILE", "at_progress": 40},
-        )
+        add_fault(client, {"task_id": task_id, "subtask": "MIGRATE_LINUX_FILE", "at_progress": 40})
     if event is not SourceEvent.CREATED:
         api.ok(api.post(f"/v3/tasks/{task_id}/action", {"operation": "start"}))
     if event in (SourceEvent.SUCCEEDED, SourceEvent.FAILED):

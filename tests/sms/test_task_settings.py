@@ -24,7 +24,7 @@ from sms_mock.mock_server.emulator import Emulator
 from sms_mock.mock_server.sms.speed_limits import DAY_MS, Window, speed_at
 from tests.support.accounts import PROJECT_ID, issue_token, project_token
 from tests.support.assertions import error_body
-from tests.support.helpers import Sms, advance, loads, now_ms
+from tests.support.helpers import Sms, advance, load_scenario, loads, now_ms, put_task
 
 # The default task: 2,467,393,536 bytes at 2,500 Mbit/s take 7.896 s of MIGRATE_LINUX_FILE.
 BYTES = 2_467_393_536
@@ -452,7 +452,7 @@ def test_a_put_in_task_and_a_scenario_can_carry_speed_limits_and_an_agent(tmp_pa
     (folder / "scenarios" / "limited.json").write_text(json.dumps(scenario))
     client = create_app(Config(clock="manual", fixtures=[folder])).test_client()
     sms = Sms(client, issue_token(client))
-    loaded = client.post("/_mock/scenarios/limited").get_json()
+    loaded = load_scenario(client, "limited")
     (task_id,), (source_id,) = loaded["task_ids"], loaded["source_ids"]
     source = sms.client.get(f"/v3/sources/{source_id}", headers=sms.headers).get_json()
     assert source["current_task"]["id"] == task_id
@@ -461,8 +461,7 @@ def test_a_put_in_task_and_a_scenario_can_carry_speed_limits_and_an_agent(tmp_pa
     sms.act(task_id, "start")
     advance(client, 3600)
     assert sms.task(task_id)["sub_tasks"][0]["progress"] == 0  # its agent drives it, not the clock
-    put = client.post("/_mock/tasks", json={"id": "p", "speed_limits": [{**ALL_DAY, "speed": 5}]})
-    assert put.status_code == 201
+    put_task(client, {"id": "p", "speed_limits": [{**ALL_DAY, "speed": 5}]})
     answer = sms.client.get("/v3/tasks/p/speed-limit", headers=sms.headers).get_json()
     assert answer["speed_limit"][0]["speed"] == 5
     bad = client.post("/_mock/tasks", json={"id": "q", "speed_limits": [{"start": "25:00"}]})

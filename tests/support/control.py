@@ -2,10 +2,10 @@
 `sms_mock.control.ControlPlane`, the client the command line and the pytest plugin use, so that
 tests drive the emulator as users do.
 
-A test module takes the `control` fixture with `pytest_plugins = ["tests.support.control"]`:
-`control.advance(60)`, `control.put_task({...})`, `control.snapshot()`, `control.add_fault({...})`,
-...; a call the control plane refuses raises `sms_mock.control.ControlError`. Tests through the
-Flask test client have their own helpers in `tests/support/helpers.py`.
+A test module that imports `control_fixture` takes the `control` fixture: `control.advance(60)`,
+`control.put_task({...})`, `control.snapshot()`, `control.add_fault({...})`, ...; a call the
+control plane refuses raises `sms_mock.control.ControlError`. Tests through the Flask test
+client have their own helpers in `tests/support/helpers.py`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import PROJECT_ID
 
 
-@pytest.fixture
-def control(live: LiveServer) -> Iterator[ControlPlane]:
+@pytest.fixture(name="control")
+def control_fixture(live: LiveServer) -> Iterator[ControlPlane]:
     """The control plane of the `live` emulator (reset for the test)."""
     with ControlPlane(live.url) as plane:
         yield plane

@@ -1,5 +1,6 @@
-"""Short calls against a Flask test client (and over HTTP), the seed example, fresh source
-servers and the default create body."""
+"""Short calls against a Flask test client: SMS calls as one caller, the control plane, an
+emulator on a state file; the seed example and the default create body. (Over HTTP, the
+control plane is `tests/support/control.py`'s.)"""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import requests
 from flask.testing import FlaskClient
 from marshmallow import Schema
 from werkzeug.test import TestResponse
 
 from sms_mock.mock_server import Config, create_app
 from tests.support.accounts import PROJECT_ID
+from tests.support.control import free_source_at  # noqa: F401 (tests over HTTP import it here)
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_EXAMPLE = json.loads(
@@ -24,42 +25,62 @@ SEED_ID = "8abda8635e09d185015e09d188dd0001xx"  # the seed example's 34-characte
 DAY_S = 24 * 3600  # a token's lifetime, on the emulator's clock
 
 
-def put_task(client: FlaskClient, doc: dict[str, Any], project: str | None = None) -> dict:
-    """Put a task document in through the control plane (into `project`, by name)."""
-    query = f"?project={project}" if project else ""
-    response = client.post(f"/_mock/tasks{query}", json=doc)
-    assert response.status_code == 201, response.get_json()
+# --- the control plane through a Flask test client (over HTTP: tests/support/control.py) -------
+
+
+def mock_call(
+    client: FlaskClient,
+    method: str,
+    route: str,
+    body: Any = None,
+    /,
+    status: int = 200,
+    **params: Any,
+) -> Any:
+    """One call of the control plane (`/_mock{route}`), as `ControlPlane.call` makes it; its
+    JSON answer, once its status is `status`. `params` left None are not sent."""
+    query = {key: value for key, value in params.items() if value is not None}
+    response = client.open(f"/_mock{route}", method=method, json=body, query_string=query)
+    assert response.status_code == status, response.get_json()
     return response.get_json()
 
 
+def put_task(client: FlaskClient, doc: dict[str, Any], project: str | None = None) -> dict:
+    """Put a task document in (into `project`, an id or a name); the task as answered."""
+    return mock_call(client, "POST", "/tasks", doc, status=201, project=project)
+
+
 def free_source(client: FlaskClient, project: str | None = None, **doc: Any) -> str:
-    """Put a source server with no task in through the control plane; its id.
+    """Put a source server with no task in; its id.
 
     `doc` is any subset of GET /v3/sources/{id} (`id="src-x"`, `name=...`); without an id the
     emulator makes one. `project` is an id or a name (the default project without it).
     """
-    query = f"?project={project}" if project else ""
-    response = client.post(f"/_mock/sources{query}", json=doc)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
+    return mock_call(client, "POST", "/sources", doc, status=201, project=project)["id"]
 
 
-def free_source_at(url: str, project: str | None = None, **doc: Any) -> str:
-    """`free_source` over HTTP, against the emulator at `url`."""
-    params = {"project": project} if project else None
-    response = requests.post(f"{url}/_mock/sources", params=params, json=doc, timeout=10)
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
+def add_fault(client: FlaskClient, spec: dict[str, Any], project: str | None = None) -> dict:
+    """Add a task or HTTP fault (`/_mock/faults`); the fault as answered."""
+    return mock_call(client, "POST", "/faults", spec, status=201, project=project)
+
+
+def load_scenario(client: FlaskClient, name: str, project: str | None = None) -> dict[str, Any]:
+    """Load a scenario; its answer (`task_ids`, `source_ids`, ...)."""
+    return mock_call(client, "POST", f"/scenarios/{name}", None, status=201, project=project)
+
+
+def reset(client: FlaskClient) -> None:
+    """State back to the fixtures, the clock back to now, faults and journal cleared."""
+    mock_call(client, "POST", "/reset")
 
 
 def advance(client: FlaskClient, seconds: float) -> int:
-    response = client.post("/_mock/clock/advance", json={"seconds": seconds})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()["now_ms"]
+    """Move the manual clock on; the new now, in milliseconds."""
+    return mock_call(client, "POST", "/clock/advance", {"seconds": seconds})["now_ms"]
 
 
 def now_ms(client: FlaskClient) -> int:
-    return client.get("/_mock/clock").get_json()["now_ms"]
+    return mock_call(client, "GET", "/clock")["now_ms"]
 
 
 class Sms:

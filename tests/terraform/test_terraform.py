@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 import requests
 
+from sms_mock.control import ControlPlane
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import OTHER_PROJECT_ID, PROJECT_ID, password_body
+from tests.support.control import control_fixture  # noqa: F401 (the control fixture)
 from tests.support.signers import Key
 from tests.support.terraform import (
     GO_MIGRATE_TASK,
@@ -97,12 +99,6 @@ def test_aksk_with_a_project_id_of_another_account_fails_the_login(live: LiveSer
 def test_aksk_with_a_wrong_secret_key_fails_the_login(live: LiveServer) -> None:
     with pytest.raises(ProviderError, match="verify aksk signature fail"):
         aksk_login(live.url, live.iam_url, REGION, Key(sk="wrong", project_id=None))
-
-
-def control(live: LiveServer, path: str, doc: dict[str, Any]) -> dict[str, Any]:
-    response = requests.post(f"{live.url}/_mock/{path}", json=doc, timeout=10)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 # --- huaweicloud_sms_source_server ---------------------------------------------------------
@@ -972,11 +968,11 @@ def test_task_with_the_acceptance_configuration_reads_ready(tf: Tf) -> None:
     )
 
 
-def wait_for_running(tf: Tf, task_id: str) -> dict[str, Any]:
+def wait_for_running(tf: Tf, control: ControlPlane, task_id: str) -> dict[str, Any]:
     """`waitForTaskStateRunning`: `tasks.Get` after a 5 s delay, then every 10 s for at most
     5 minutes; READY pending, RUNNING done, any other state an error. The clock is the
     emulator's, moved by the control plane."""
-    tf.advance(5)
+    control.advance(5)
     for _ in range(30):
         body = ok(tf.typed("GET", f"/v3/tasks/{task_id}"))
         go_decode(body, GO_MIGRATE_TASK)
@@ -985,26 +981,26 @@ def wait_for_running(tf: Tf, task_id: str) -> dict[str, Any]:
             return body
         if state != "READY":
             raise ProviderError(f"unexpected state '{state}', wanted target 'RUNNING'")
-        tf.advance(10)
+        control.advance(10)
     raise ProviderError("timeout while waiting for state to become 'RUNNING'")
 
 
-def test_task_action_start_waits_until_running(tf: Tf) -> None:
+def test_task_action_start_waits_until_running(tf: Tf, control: ControlPlane) -> None:
     task_id, _ = create_task(tf)
     ok(tf.typed("POST", f"/v3/tasks/{task_id}/action", {"operation": "start"}))
     assert tf.calls[-1].headers["Content-Type"] == JSON
-    running = wait_for_running(tf, task_id)
+    running = wait_for_running(tf, control, task_id)
     assert running["id"] == task_id
     get = [c for c in tf.calls if c.path == f"/v3/tasks/{task_id}" and c.method == "GET"]
     assert get and all("Content-Type" not in c.headers for c in get)
 
 
-def test_task_action_stop_then_delete_then_read_is_404(tf: Tf) -> None:
+def test_task_action_stop_then_delete_then_read_is_404(tf: Tf, control: ControlPlane) -> None:
     task_id, _ = create_task(tf)
     ok(tf.typed("POST", f"/v3/tasks/{task_id}/action", {"operation": "start"}))
-    wait_for_running(tf, task_id)
+    wait_for_running(tf, control, task_id)
     ok(tf.typed("POST", f"/v3/tasks/{task_id}/action", {"operation": "stop"}))  # no wait
-    tf.advance(60)
+    control.advance(60)
     ok(tf.raw("DELETE", f"/v3/tasks/{task_id}"))
     assert is_404(tf.raw("GET", f"/v3/tasks/{task_id}"))
 
@@ -1045,9 +1041,11 @@ def source_servers(tf: Tf, **filters: str) -> list[dict[str, Any]]:
     return sdk_offset_pages(tf, "/v3/sources", query, "source_servers", GO_SOURCE_SERVER)
 
 
-def test_source_servers_data_source_pages_until_an_empty_page(live: LiveServer, tf: Tf) -> None:
+def test_source_servers_data_source_pages_until_an_empty_page(
+    control: ControlPlane, tf: Tf
+) -> None:
     for i in range(205):
-        control(live, "sources", {"id": f"tf-src-{i:03d}", "name": f"tf-src-{i:03d}"})
+        control.put_source({"id": f"tf-src-{i:03d}", "name": f"tf-src-{i:03d}"})
     found = source_servers(tf)
     ids = [s["id"] for s in found]
     assert len(ids) == len(set(ids)) == 205 + 9  # the fixtures' nine sources too
@@ -1093,9 +1091,9 @@ def test_source_server_errors_pager_on_the_wrong_key_still_ends(tf: Tf) -> None:
     assert set(answer) == {"count", "migration_errors"}  # the SDK's shape
 
 
-def test_server_templates_data_source_pages_by_100(live: LiveServer, tf: Tf) -> None:
+def test_server_templates_data_source_pages_by_100(control: ControlPlane, tf: Tf) -> None:
     for i in range(150):
-        control(live, "templates", {"id": f"tf-tpl-{i:03d}", "name": f"tf-tpl-{i:03d}"})
+        control.put_template({"id": f"tf-tpl-{i:03d}", "name": f"tf-tpl-{i:03d}"})
     merged = helper_pages(tf, "/v3/vm/templates", {}, "templates", 100)
     ids = [t["id"] for t in merged["templates"]]
     assert len(ids) == len(set(ids)) == 151
@@ -1116,8 +1114,8 @@ def test_server_templates_data_source_name_filter_is_exact(tf: Tf) -> None:
         assert isinstance(template["is_template"], str)
 
 
-def test_tasks_data_source_pages_with_filters(live: LiveServer, tf: Tf) -> None:
-    control(live, "tasks", {"id": "tf-ep-task", "enterprise_project_id": "ep-tf"})
+def test_tasks_data_source_pages_with_filters(control: ControlPlane, tf: Tf) -> None:
+    control.put_task({"id": "tf-ep-task", "enterprise_project_id": "ep-tf"})
     merged = helper_pages(tf, "/v3/tasks", {"state": "RUNNING", "name": ""}, "tasks", 100)
     assert {t["state"] for t in merged["tasks"]} == {"RUNNING"}
     assert queries(tf, "/v3/tasks")[0] == {"state": "RUNNING", "limit": "100", "offset": "0"}
@@ -1134,9 +1132,9 @@ def test_tasks_data_source_pages_with_filters(live: LiveServer, tf: Tf) -> None:
         assert task.get(key) is None or isinstance(task[key], dict), key
 
 
-def test_tasks_data_source_pages_past_100(live: LiveServer, tf: Tf) -> None:
+def test_tasks_data_source_pages_past_100(control: ControlPlane, tf: Tf) -> None:
     for i in range(110):
-        control(live, "tasks", {"id": f"tf-task-{i:03d}", "name": "tf-bulk"})
+        control.put_task({"id": f"tf-task-{i:03d}", "name": "tf-bulk"})
     merged = helper_pages(tf, "/v3/tasks", {"name": "tf-bulk"}, "tasks", 100)
     ids = [t["id"] for t in merged["tasks"]]
     assert len(ids) == len(set(ids)) == 110

@@ -28,8 +28,15 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
+from sms_mock.control import ControlPlane
 from sms_mock.mock_server.serving.live import LiveServer
-from tests.support.accounts import PROJECT_ID, password_body
+from tests.support.accounts import password_body
+from tests.support.control import (
+    control_fixture,  # noqa: F401 (the control fixture)
+    held_source,
+    held_task,
+    now_ms,
+)
 from tests.support.terraform import (
     JSON,
     ProviderError,
@@ -53,35 +60,6 @@ def tf(live: LiveServer) -> Tf:
     response = requests.post(f"{live.url}/v3/auth/tokens", json=password_body(), timeout=10)
     assert response.status_code == 201, response.text
     return Tf(live.url, response.headers["X-Subject-Token"])
-
-
-def snapshot(tf: Tf) -> dict[str, Any]:
-    """The control plane's view of everything (not a provider call)."""
-    response = requests.get(f"{tf.url}/_mock/snapshot", timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def now_ms(tf: Tf) -> int:
-    return snapshot(tf)["clock"]["now_ms"]
-
-
-def recorded_task(tf: Tf, task_id: str) -> dict[str, Any]:
-    [task] = [
-        t
-        for t in snapshot(tf)["sms"]["tasks"]
-        if t["id"] == task_id and t["project_id"] == PROJECT_ID
-    ]
-    return task
-
-
-def recorded_source(tf: Tf, source_id: str) -> dict[str, Any]:
-    [source] = [
-        r["doc"]
-        for r in snapshot(tf)["sms"]["resources"]
-        if r["kind"] == "source" and r["id"] == source_id and r["project_id"] == PROJECT_ID
-    ]
-    return source
 
 
 def task(tf: Tf, task_id: str) -> dict[str, Any]:
@@ -156,19 +134,19 @@ def report_progress(tf: Tf, task_id: str, config: dict[str, Any]) -> dict[str, A
     return body
 
 
-def test_task_progress_report_of_the_example_is_recorded(tf: Tf) -> None:
+def test_task_progress_report_of_the_example_is_recorded(tf: Tf, control: ControlPlane) -> None:
     before = task(tf, RUNNING)
-    at = now_ms(tf)
+    at = now_ms(control)
     body = report_progress(tf, RUNNING, PROGRESS_EXAMPLE)
     assert body == {**PROGRESS_EXAMPLE, "need_migration_test": False}
     assert tf.calls[-1].headers["Content-Type"] == JSON
-    assert recorded_task(tf, RUNNING)["settings"]["progress_report"] == {**body, "at": at}
+    assert held_task(control, RUNNING)["settings"]["progress_report"] == {**body, "at": at}
     after = task(tf, RUNNING)
     assert after["sub_tasks"] == before["sub_tasks"]  # a task on the clock: never moved
     assert after["state"] == before["state"] == "RUNNING"
 
 
-def test_task_progress_report_with_every_optional_field(tf: Tf) -> None:
+def test_task_progress_report_with_every_optional_field(tf: Tf, control: ControlPlane) -> None:
     config = {
         **PROGRESS_EXAMPLE,
         "subtask_name": "MIGRATE_LINUX_FILE",
@@ -187,7 +165,7 @@ def test_task_progress_report_with_every_optional_field(tf: Tf) -> None:
     }
     body = report_progress(tf, TASK, config)
     assert body == config
-    reported = recorded_task(tf, TASK)["settings"]["progress_report"]
+    reported = held_task(control, TASK)["settings"]["progress_report"]
     assert {k: v for k, v in reported.items() if k != "at"} == body
     assert task(tf, TASK)["state"] == "READY"
 
@@ -205,13 +183,13 @@ def upload_log(tf: Tf, task_id: str, bucket: str) -> None:
     ok(tf.typed("POST", f"/v3/tasks/{task_id}/log", {"log_bucket": bucket}))
 
 
-def test_task_log_upload_starts_a_collection_on_the_clock(tf: Tf) -> None:
+def test_task_log_upload_starts_a_collection_on_the_clock(tf: Tf, control: ControlPlane) -> None:
     upload_log(tf, TASK, "tf-log-bucket")
     assert tf.calls[-1].headers["Content-Type"] == JSON
     assert task(tf, TASK)["log_collect_status"] == "INIT"
-    tf.advance(1)
+    control.advance(1)
     assert task(tf, TASK)["log_collect_status"] == "UPLOADING"
-    tf.advance(9)
+    control.advance(9)
     assert task(tf, TASK)["log_collect_status"] == "UPLOADED"
     source = ok(tf.raw("GET", "/v3/sources/src-sample-ready"))
     current = source["current_task"]
@@ -286,11 +264,13 @@ def test_task_consistency_results_of_a_task_without_checks_is_empty(tf: Tf) -> N
     assert tf.calls[-1].headers["X-Language"] == "en-us"
 
 
-def test_task_consistency_result_report_then_the_data_source_reads_it(tf: Tf) -> None:
-    first_at = now_ms(tf)
+def test_task_consistency_result_report_then_the_data_source_reads_it(
+    tf: Tf, control: ControlPlane
+) -> None:
+    first_at = now_ms(control)
     report_consistency(tf, TASK, DIRECTORIES[:1])
     assert tf.calls[-1].headers["Content-Type"] == JSON
-    tf.advance(30)
+    control.advance(30)
     report_consistency(tf, TASK, DIRECTORIES)
     results = consistency_results(tf, TASK)
     assert results == [
@@ -477,20 +457,24 @@ def report_command_result(
     return body
 
 
-def test_source_server_command_result_report_of_the_example_is_recorded(tf: Tf) -> None:
-    at = now_ms(tf)
+def test_source_server_command_result_report_of_the_example_is_recorded(
+    tf: Tf, control: ControlPlane
+) -> None:
+    at = now_ms(control)
     detail = json.dumps({"msg": "test"})  # jsonencode({"msg": "test"})
     body = report_command_result(tf, "src-sample-running", "START", "success", detail)
     assert body == {"command_name": "START", "result": "success", "result_detail": {"msg": "test"}}
     assert tf.calls[-1].headers["Content-Type"] == JSON
-    recorded = recorded_source(tf, "src-sample-running")["_command_results"]
+    recorded = held_source(control, "src-sample-running")["_command_results"]
     assert recorded == [{**body, "at": at}]
 
 
-def test_source_server_command_result_report_with_a_nested_detail(tf: Tf) -> None:
+def test_source_server_command_result_report_with_a_nested_detail(
+    tf: Tf, control: ControlPlane
+) -> None:
     detail = json.dumps({"pid": 4242, "steps": ["mount", "copy"], "ok": True, "rate": 0.5})
     body = report_command_result(tf, "src-sample-ready", "UPLOAD_LOG", "fail", detail)
-    recorded = recorded_source(tf, "src-sample-ready")["_command_results"]
+    recorded = held_source(control, "src-sample-ready")["_command_results"]
     assert [{k: v for k, v in r.items() if k != "at"} for r in recorded] == [body]
 
 
