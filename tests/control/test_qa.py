@@ -14,7 +14,7 @@ from sms_mock.contracts.control import HttpFaultSchema, JournalSchema
 from sms_mock.mock_server import Config, create_app
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import issue_token
-from tests.support.assertions import error_body, error_message
+from tests.support.assertions import error_message
 from tests.support.helpers import Sms, advance, loads, put_task
 
 
@@ -66,11 +66,18 @@ def test_an_http_fault_with_a_probability_is_repeatable_by_its_seed(sms: Sms) ->
 
 
 def test_a_delay_fault_slows_the_answer_without_changing_it(client: FlaskClient, sms: Sms) -> None:
-    http_fault(client, match={"path": "/v3/tasks/sample-ready"}, delay_ms=200)
-    started = time.perf_counter()
+    undelayed = sms.task("sample-ready")
+    fault = http_fault(client, match={"path": "/v3/tasks/sample-ready"}, delay_ms=200)
+    client.delete("/_mock/requests")
     response = sms.show("sample-ready")
-    assert time.perf_counter() - started >= 0.2
-    assert response.status_code == 200
+    assert (response.status_code, response.get_json()) == (200, undelayed)
+    # The server's own record: the fault fired on this request, which took at least its delay
+    # (a lower bound: a sleep never ends early, and a busy machine only makes it longer).
+    (entry,) = client.get("/_mock/requests?path=/v3/tasks/sample-ready").get_json()["requests"]
+    assert entry["faults"] == [fault["id"]]
+    assert entry["duration_ms"] >= 200
+    listed = client.get("/_mock/faults").get_json()["faults"]
+    assert [(f["id"], f["fired"], f["remaining"]) for f in listed] == [(fault["id"], 1, 0)]
 
 
 def test_a_drop_fault_closes_the_connection_with_no_answer(live: LiveServer) -> None:
@@ -84,22 +91,58 @@ def test_a_drop_fault_closes_the_connection_with_no_answer(live: LiveServer) -> 
 
 
 @pytest.mark.parametrize(
-    ("spec", "field"),
+    ("spec", "field", "reason"),
     [
-        ({"match": {"path": "*"}}, "status"),
-        ({"match": {"method": "FETCH"}, "status": 500}, "match.method"),
-        ({"match": {}, "status": 600}, "status"),
-        ({"match": {}, "status": 500, "drop": True}, "drop"),
-        ({"match": {}, "status": 500, "probability": 1.5}, "probability"),
-        ({"match": {}, "delay_ms": -1}, "delay_ms"),
-        ({"match": "everything", "status": 500}, "match"),
+        pytest.param(
+            {"match": {"path": "*"}},
+            "status",
+            "An HTTP fault needs a status, drop or delay_ms.",
+            id="no-effect",
+        ),
+        pytest.param(
+            {"match": {"method": "FETCH"}, "status": 500},
+            "match.method",
+            "Must be one of: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS.",
+            id="unknown-method",
+        ),
+        pytest.param(
+            {"match": {}, "status": 600},
+            "status",
+            "Must be greater than or equal to 100 and less than or equal to 599.",
+            id="status-600",
+        ),
+        pytest.param(
+            {"match": {}, "status": 500, "drop": True},
+            "drop",
+            "A dropped connection has no status.",
+            id="drop-with-status",
+        ),
+        pytest.param(
+            {"match": {}, "status": 500, "probability": 1.5},
+            "probability",
+            "Must be greater than or equal to 0 and less than or equal to 1.",
+            id="probability-above-1",
+        ),
+        pytest.param(
+            {"match": {}, "delay_ms": -1},
+            "delay_ms",
+            "Must be greater than or equal to 0 and less than or equal to 60000.",
+            id="negative-delay",
+        ),
+        pytest.param(
+            {"match": "everything", "status": 500},
+            "match",
+            "Invalid input type.",
+            id="match-not-an-object",
+        ),
     ],
 )
 def test_a_bad_http_fault_is_refused_naming_the_field(
-    client: FlaskClient, spec: dict[str, Any], field: str
+    client: FlaskClient, spec: dict[str, Any], field: str, reason: str
 ) -> None:
     response = client.post("/_mock/faults", json=spec)
-    assert field in error_message(response, 400, "MOCK.0400")
+    assert error_message(response, 400, "MOCK.0400") == f"Invalid request. {field}: {reason}"
+    assert client.get("/_mock/faults").get_json() == {"faults": []}
 
 
 def test_faults_of_both_kinds_are_listed_and_deleted(client: FlaskClient) -> None:
@@ -166,9 +209,16 @@ def test_the_journal_filters(
 
 
 def test_the_journal_since_filter_uses_wall_milliseconds(client: FlaskClient, sms: Sms) -> None:
+    client.delete("/_mock/requests")
     sms.show("sample-ready")
-    mark = int(time.time() * 1000) + 1
-    time.sleep(0.005)
+    (first,) = client.get("/_mock/requests").get_json()["requests"]
+    mark = first["time_ms"] + 1
+    # The next request must be recorded in a later millisecond: wait, by polling, until the wall
+    # clock has left the first one's.
+    deadline = time.monotonic() + 10
+    while time.time() * 1000 < mark:
+        assert time.monotonic() < deadline, "the wall clock did not move"
+        time.sleep(0.001)
     sms.show("sample-abort")
     entries = client.get(f"/_mock/requests?since={mark}").get_json()["requests"]
     assert [e["path"] for e in entries] == ["/v3/tasks/sample-abort"]
@@ -210,17 +260,34 @@ def test_a_snapshot_round_trip_loses_nothing(client: FlaskClient, sms: Sms, toke
 
 
 @pytest.mark.parametrize(
-    "body",
-    [b"not json", b"[]", b'{"format": "other"}', b'{"format": "sms-mock-snapshot/1"}'],
-    ids=["not-json", "array", "wrong-format", "missing-parts"],
+    ("body", "detail"),
+    [
+        pytest.param(
+            b"not json",
+            "body: Malformed JSON (Expecting value: line 1 column 1 (char 0)).",
+            id="not-json",
+        ),
+        pytest.param(b"[]", "snapshot: not a sms-mock-snapshot/2 document", id="array"),
+        pytest.param(
+            b'{"format": "other"}',
+            "snapshot: format 'other' is not one this version reads "
+            "(sms-mock-snapshot/2 or sms-mock-snapshot/1)",
+            id="wrong-format",
+        ),
+        pytest.param(
+            b'{"format": "sms-mock-snapshot/1"}',
+            "snapshot: clock: Missing data for required field.",
+            id="missing-parts",
+        ),
+    ],
 )
 def test_a_bad_snapshot_is_refused_and_changes_nothing(
-    client: FlaskClient, sms: Sms, body: bytes
+    client: FlaskClient, sms: Sms, body: bytes, detail: str
 ) -> None:
     before = client.get("/_mock/snapshot").get_json()
     response = client.post("/_mock/snapshot", data=body, content_type="application/json")
-    error_body(response, 400, "MOCK.0400")
-    assert client.get("/_mock/snapshot").get_json()["sms"] == before["sms"]
+    assert error_message(response, 400, "MOCK.0400") == f"Invalid request. {detail}"
+    assert client.get("/_mock/snapshot").get_json() == before
 
 
 # --- the admin token ----------------------------------------------------------------------------
@@ -237,14 +304,18 @@ def guarded() -> Iterator[FlaskClient]:
 def test_with_an_admin_token_the_control_plane_needs_the_header(
     guarded: FlaskClient, path: str
 ) -> None:
-    refused = guarded.get(path)
-    error_body(refused, 401, "MOCK.0401")
-    assert guarded.get(path, headers={"X-Mock-Admin-Token": "wrong"}).status_code == 401
+    needed = "The control plane needs the X-Mock-Admin-Token header."
+    assert error_message(guarded.get(path), 401, "MOCK.0401") == needed
+    wrong = guarded.get(path, headers={"X-Mock-Admin-Token": "wrong"})
+    assert error_message(wrong, 401, "MOCK.0401") == needed
     assert guarded.get(path, headers={"X-Mock-Admin-Token": "s3cret"}).status_code == 200
 
 
 def test_the_admin_token_does_not_guard_the_huawei_api(guarded: FlaskClient) -> None:
-    assert guarded.post("/v3/auth/tokens", json={}).status_code == 400  # answered, not 401
+    answered = guarded.post("/v3/auth/tokens", json={})  # IAM's own refusal, not the admin 401
+    assert error_message(answered, 400, "Bad Request") == (
+        "Invalid input for field 'auth': Missing data for required field."
+    )
 
 
 def test_a_reset_clears_journal_and_http_faults(client: FlaskClient, sms: Sms) -> None:
