@@ -9,11 +9,14 @@ import os
 import re
 import shutil
 import subprocess
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from sms_mock.contracts.error_codes import CATALOGUE
 from sms_mock.mock_server import Config
@@ -22,6 +25,7 @@ from tests.support import lifecycle_table as table
 from tests.support.helpers import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
+WAIT_S = 30  # a bound for what takes well under a second on an idle machine
 
 
 def section(name: str) -> str:
@@ -103,14 +107,37 @@ def test_the_readme_client_example_runs(capsys: pytest.CaptureFixture[str]) -> N
     client_part = README.split("## The reference client", 1)[1]
     example = re.search(r"```python\n(.*?)```", client_part, re.S)
     assert example
-    # A fast real clock: the resumed task finishes within a few polls, yet takes long enough
-    # (47 ms) that the first poll still sees it RUNNING on a loaded machine.
-    with LiveServer(Config(clock="real", speed=100)) as server, pointed_at(server.url):
-        code = example.group(1).replace("interval=1", "interval=0.05")
-        exec(compile(code, "README.md", "exec"), {})
+    # A manual clock, moved by the test once the server has answered the first poll: that poll
+    # sees the resumed task RUNNING however slow the machine, and a later one MIGRATE_SUCCESS.
+    with LiveServer(Config(clock="manual")) as server, pointed_at(server.url):
+        mover = threading.Thread(target=_advance_after_the_first_poll, args=(server.url,))
+        mover.start()
+        assert "interval=1," in example.group(1)
+        code = example.group(1).replace("interval=1", "interval=0.05, timeout=WAIT_S")
+        try:
+            exec(compile(code, "README.md", "exec"), {"WAIT_S": WAIT_S})
+        finally:
+            mover.join(timeout=WAIT_S)
+    assert not mover.is_alive()
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("RUNNING")
     assert printed[-1] == "MIGRATE_SUCCESS None"
+
+
+def _advance_after_the_first_poll(url: str) -> None:
+    """Wait, by polling the journal, until the server has answered a read of a task, then move
+    the clock an hour: past the end of any task the example resumes."""
+    deadline = time.monotonic() + WAIT_S
+    query = {"method": "GET", "path": "/v3/tasks/*", "status": 200}
+    while time.monotonic() < deadline:
+        journal = requests.get(f"{url}/_mock/requests", params=query, timeout=WAIT_S).json()
+        if journal["requests"]:
+            moved = requests.post(
+                f"{url}/_mock/clock/advance", json={"seconds": 3600}, timeout=WAIT_S
+            )
+            assert moved.status_code == 200, moved.text
+            return
+        time.sleep(0.01)
 
 
 @contextlib.contextmanager
@@ -242,7 +269,8 @@ def test_the_readme_examples_run_in_their_order_against_one_server(tmp_path: Pat
                 )
                 assert result.returncode == 0, (index, code[:200], result.stderr)
             else:
-                code = code.replace("interval=1", "interval=0.05")
+                # Polls as fast as the clock runs, and a wait that ends by itself.
+                code = code.replace("interval=1", f"interval=0.05, timeout={WAIT_S}")
                 printed = run_python_block(code, server.url, server.iam_url)
                 assert printed, (index, code[:200])
 
