@@ -9,13 +9,16 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from sms_mock.contracts.error_codes import CATALOGUE
 from sms_mock.contracts.sms import TaskSchema
 from tests.support import lifecycle_table as table
 from tests.support.accounts import issue_token
-from tests.support.assertions import error_body, keeps_every_given_field
+from tests.support.assertions import error_body, error_message, keeps_every_given_field
 from tests.support.helpers import SEED_EXAMPLE, Sms, advance, loads, now_ms, put_task
 
 SETTLE = 3600  # long enough for any default phase; tokens live 24 h
+# The catalogue's message of each code (README, "Errors"); SMS.9001's rows share theirs.
+MESSAGES = {row.code: row.message for row in CATALOGUE}
 BASE = 1_700_000_000_000
 
 
@@ -85,7 +88,10 @@ def test_operation_in_state_answers_and_moves_as_the_table_says(
     code, row = table.expected_answer(operation, state)
     response = sms.act("t1", operation, **operation_fields(operation))
     if row is None:
-        error_body(response, 400, code)
+        # The table's message, then the operation and the state it was refused in.
+        assert error_message(response, 400, code) == (
+            f"{MESSAGES[code]} The operation {operation} is not allowed in task state {state}."
+        )
         assert sms.task("t1") == before  # a refused operation changes nothing
         return
     assert response.status_code == 200, response.get_json()
@@ -101,7 +107,9 @@ def test_delete_is_refused_only_while_a_task_moves(
     put_in_state(client, state)
     response = sms.delete("t1")
     if state in table.UNDELETABLE:
-        error_body(response, 400, "SMS.7719")
+        assert error_message(response, 400, "SMS.7719") == (
+            f"Tasks in current state cannot be deleted. The task t1 is {state}."
+        )
         assert sms.show("t1").status_code == 200
     else:
         assert response.status_code == 200
