@@ -12,6 +12,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from sms_mock.contracts.fields import INT64_MAX
 from sms_mock.contracts.shape import fill_nulls, shape_of, with_shape_keys
 from sms_mock.contracts.sources import SourceBriefSchema, SourceSchema
 
@@ -27,6 +28,12 @@ REGISTERED_CYCLE = "checking"
 COPY_STATE_NAMES = {"init": "initialize"}
 
 NextId = Callable[[], int]
+
+
+def used_bytes(items: list[dict[str, Any]]) -> int:
+    """The used bytes of disks or volumes together, held at int64's greatest value: each is an
+    int64, their sum need not be, and every integer an answer carries is one."""
+    return min(sum(item.get("used_size") or 0 for item in items), INT64_MAX)
 
 
 def _with_ids(items: list[dict[str, Any]] | None, next_id: NextId, **nested: str) -> list:
@@ -74,7 +81,7 @@ def registered_document(
         enterprise_project_id="0",
         checks=[],
         replicatesize=0,
-        totalsize=sum(d.get("used_size") or 0 for d in doc["disks"]),
+        totalsize=used_bytes(doc["disks"]),
         last_visit_time=now_ms,
         stage_action_time=now_ms,
         state_action_time=now_ms,

@@ -22,6 +22,7 @@ from sms_mock.mock_server.sms.source_models import (
     default_registration,
     disks_of,
     registered_document,
+    used_bytes,
     volume_groups_of,
 )
 
@@ -190,7 +191,7 @@ class SourceOps:
             doc["disks"] = disks_of(doc.get("disks"), self._next_int_id)
             doc["volume_groups"] = volume_groups_of(doc.get("volume_groups"), self._next_int_id)
             if "totalsize" not in given:
-                doc["totalsize"] = sum(d.get("used_size") or 0 for d in doc["disks"])
+                doc["totalsize"] = used_bytes(doc["disks"])
             # `listed` keeps the source id of a packed task: nothing is decoded to find it.
             doc[TASK_ID] = next(
                 (
@@ -279,7 +280,7 @@ class SourceOps:
             source = self._source(project_id, source_id)
             if "disks" in body:
                 source["disks"] = disks_of(body["disks"], self._next_int_id)
-                source["totalsize"] = sum(d.get("used_size") or 0 for d in source["disks"])
+                source["totalsize"] = used_bytes(source["disks"])
             if "volumegroups" in body:
                 source["volume_groups"] = volume_groups_of(body["volumegroups"], self._next_int_id)
             if "btrfs_list" in body:

@@ -12,6 +12,7 @@ from sms_mock.contracts.shape import fill_nulls, shape_of
 from sms_mock.contracts.sms import TaskSchema
 from sms_mock.mock_server.core.ids import new_id
 from sms_mock.mock_server.sms.lifecycle import PhaseKind, log_pending
+from sms_mock.mock_server.sms.source_models import used_bytes
 
 TASK_SHAPE = shape_of(TaskSchema)
 # The real service's default enterprise project: a task made without one answers it, as a
@@ -354,7 +355,7 @@ def created_document(
             )
         used_size = disk.get("used_size")
         if used_size is None:
-            used_size = known.get("used_size") or sum(v["used_size"] or 0 for v in volumes)
+            used_size = known.get("used_size") or used_bytes(volumes)
         disks.append(
             {
                 "id": next_int_id(),

@@ -32,6 +32,7 @@ from sms_mock.contracts.migprojects import (
     CreateMigprojectRequestSchema,
     MigprojectListQuerySchema,
     MigprojectListSchema,
+    MigprojectShowSchema,
 )
 from sms_mock.contracts.sms import (
     SOURCE_ID_PATTERN,
@@ -53,6 +54,7 @@ from sms_mock.contracts.sources import (
     RegisterSourceRequestSchema,
     SourceListQuerySchema,
     SourceListSchema,
+    SourceSchema,
     SourceStateRequestSchema,
     UpdateSourceRequestSchema,
 )
@@ -75,6 +77,7 @@ from sms_mock.contracts.templates import (
     CreateTemplateRequestSchema,
     TemplateListQuerySchema,
     TemplateListSchema,
+    TemplateShowSchema,
     UpdateTemplateRequestSchema,
 )
 from tests.support import lifecycle_table as table
@@ -531,39 +534,50 @@ def test_an_invalid_credential_request_is_iam_0007_naming_the_field(
 
 # --- source servers, templates, migration projects -------------------------------------------
 
-# (method, path, request schema, the answer's schema, the documented refusals of a valid body);
+# (method, path, request schema, the answer's schema, the documented refusals of a valid body,
+# what the write changed and its schema: read back after a 200, `{id}` the id it answered);
 # the delete-manys' valid bodies are `test_a_valid_delete_many_deletes_every_id_or_none`'s.
+SOURCE = ("/v3/sources/src-linux-file", SourceSchema)
+READY_TASK = ("/v3/tasks/sample-ready", TaskSchema)
 RESOURCE_WRITES = [
     pytest.param("POST", "/v3/sources", RegisterSourceRequestSchema, IdResponseSchema, (),
-                 id="register-source"),
+                 ("/v3/sources/{id}", SourceSchema), id="register-source"),
     pytest.param("PUT", "/v3/sources/src-linux-file", UpdateSourceRequestSchema,
-                 EmptyResponseSchema, ("SMS.7301",), id="update-source"),
+                 EmptyResponseSchema, ("SMS.7301",), SOURCE, id="update-source"),
     pytest.param("PUT", "/v3/sources/src-linux-file/changestate", SourceStateRequestSchema,
-                 EmptyResponseSchema, (), id="changestate"),
+                 EmptyResponseSchema, (), SOURCE, id="changestate"),
     pytest.param("PUT", "/v3/sources/src-linux-file/diskinfo", DiskInfoRequestSchema,
-                 EmptyResponseSchema, (), id="diskinfo"),
+                 EmptyResponseSchema, (), SOURCE, id="diskinfo"),
     pytest.param("POST", "/v3/vm/templates", CreateTemplateRequestSchema, IdResponseSchema,
-                 ("SMS.7112",), id="create-template"),
+                 ("SMS.7112",), ("/v3/vm/templates/{id}", TemplateShowSchema),
+                 id="create-template"),
     pytest.param("PUT", "/v3/vm/templates/tpl-default", UpdateTemplateRequestSchema,
-                 EmptyResponseSchema, ("SMS.7112",), id="update-template"),
+                 EmptyResponseSchema, ("SMS.7112",),
+                 ("/v3/vm/templates/tpl-default", TemplateShowSchema), id="update-template"),
     pytest.param("POST", "/v3/migprojects", CreateMigprojectRequestSchema, IdResponseSchema,
-                 ("SMS.7312",), id="create-migproject"),
+                 ("SMS.7312",), ("/v3/migprojects/{id}", MigprojectShowSchema),
+                 id="create-migproject"),
     pytest.param("PUT", "/v3/tasks/sample-ready", UpdateTaskRequestSchema, EmptyResponseSchema,
-                 ("SMS.7706", "SMS.7605"), id="update-task"),
+                 ("SMS.7706", "SMS.7605"), READY_TASK, id="update-task"),
     pytest.param("POST", "/v3/tasks/sample-ready/speed-limit", UpdateSpeedRequestSchema,
-                 EmptyResponseSchema, (), id="speed-limit"),
+                 EmptyResponseSchema, (), READY_TASK, id="speed-limit"),
     pytest.param("POST", "/v3/tasks/sample-ready/configuration-setting",
-                 ConfigurationRequestSchema, EmptyResponseSchema, (), id="configuration-setting"),
+                 ConfigurationRequestSchema, EmptyResponseSchema, (), READY_TASK,
+                 id="configuration-setting"),
     pytest.param("POST", "/v3/tasks/sample-ready/log", CollectLogRequestSchema,
-                 EmptyResponseSchema, (), id="log"),
+                 EmptyResponseSchema, (), READY_TASK, id="log"),
     pytest.param("POST", "/v3/tasks/sample-ready/consistency-result",
-                 ConsistencyResultRequestSchema, EmptyResponseSchema, (), id="consistency-result"),
+                 ConsistencyResultRequestSchema, EmptyResponseSchema, (), READY_TASK,
+                 id="consistency-result"),
     pytest.param("POST", "/v3/sample-ready/update-network-check-info",
-                 NetworkCheckInfoRequestSchema, TaskIdSchema, (), id="network-check-info"),
+                 NetworkCheckInfoRequestSchema, TaskIdSchema, (), READY_TASK,
+                 id="network-check-info"),
     pytest.param("POST", "/v3/sources/src-sample-running/command_result",
-                 CommandResultRequestSchema, EmptyResponseSchema, (), id="command-result"),
+                 CommandResultRequestSchema, EmptyResponseSchema, (),
+                 ("/v3/sources/src-sample-running", SourceSchema), id="command-result"),
     pytest.param("PUT", "/v3/tasks/sample-running/progress", ProgressReportRequestSchema,
-                 EmptyResponseSchema, (), id="progress"),
+                 EmptyResponseSchema, (), ("/v3/tasks/sample-running", TaskSchema),
+                 id="progress"),
 ]  # fmt: skip
 # (method, path, request schema, the codes of a bad body): every write with a body.
 RESOURCE_BODIES = [
@@ -588,7 +602,9 @@ RESOURCE_QUERIES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("method", "path", "schema", "answer", "refusals"), RESOURCE_WRITES)
+@pytest.mark.parametrize(
+    ("method", "path", "schema", "answer", "refusals", "shown"), RESOURCE_WRITES
+)
 @given(data=st.data())
 def test_a_valid_resource_write_is_done_or_refused_as_documented(
     target: Target,
@@ -597,6 +613,7 @@ def test_a_valid_resource_write_is_done_or_refused_as_documented(
     schema: type[Schema],
     answer: type[Schema],
     refusals: tuple[str, ...],
+    shown: tuple[str, type[Schema]],
     data: Any,
 ) -> None:
     target.require_writes()
@@ -604,7 +621,12 @@ def test_a_valid_resource_write_is_done_or_refused_as_documented(
     body = data.draw(strategies.valid(schema))
     response = send(target, token, method, path, json=body)
     if response.status_code == 200:
-        loads(answer, response)
+        written = loads(answer, response)
+        # What it wrote reads back through its contract too.
+        shown_path, shown_schema = shown
+        read = send(target, token, "GET", shown_path.format(id=written.get("id")))
+        assert read.status_code == 200, read.text
+        loads(shown_schema, read)
     else:
         error_body(response, response.status_code, refusals)
 
