@@ -40,6 +40,11 @@ class LiveServer:
         self.iam_port: int = self._server.iam_port or self.port
         self.iam_url = f"http://127.0.0.1:{self.iam_port}"
         self._stopping = False
+        # stop() raises the flag and pulls the trigger under this lock, and the loop's thread
+        # closes the server under it: the loop can see the flag before the pull (any event
+        # wakes its poll), and must not close the trigger while it is being pulled.
+        self._closing = threading.Lock()
+        self._closed = False
         self._thread = threading.Thread(target=self._serve, name="sms-mock", daemon=True)
 
     @property
@@ -57,16 +62,20 @@ class LiveServer:
             while not self._stopping:
                 wasyncore.loop(timeout=timeout, map=server.map, count=1)
         finally:
-            # The worker threads first: one still finishing an answer pulls the trigger, which
-            # must not be closed under it; and they would outlive the server otherwise.
-            server.task_dispatcher.shutdown(timeout=STOP_TIMEOUT_S)
-            server.close()
+            with self._closing:
+                self._closed = True
+                # The worker threads first: one still finishing an answer pulls the trigger,
+                # which must not be closed under it; and they would outlive the server otherwise.
+                server.task_dispatcher.shutdown(timeout=STOP_TIMEOUT_S)
+                server.close()
 
     def stop(self) -> None:
         if not self._thread.is_alive():
             return
-        self._stopping = True
-        self._server.trigger.pull_trigger()
+        with self._closing:
+            self._stopping = True
+            if not self._closed:
+                self._server.trigger.pull_trigger()
         self._thread.join(timeout=10)
         self.emulator.close()  # its state file, if any, free for the next server
 
