@@ -148,7 +148,7 @@ def fail(client: FlaskClient, lock: Lock, times: int = FAILURES) -> None:
         lock.failed(lock.failure(client))
 
 
-# --- both locks --------------------------------------------------------------------------------
+# --- every lock --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("lock", LOCKS)
