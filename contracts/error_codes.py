@@ -258,6 +258,10 @@ MOCK_SCENARIO_NOT_FOUND = _mock(
     "MOCK_SCENARIO_NOT_FOUND", "MOCK.0405", 404, "The scenario does not exist.",
     "`POST /_mock/scenarios/{name}` of an unknown scenario",
 )  # fmt: skip
+MOCK_TASK_NOT_FOUND = _mock(
+    "MOCK_TASK_NOT_FOUND", "MOCK.0406", 404, "The task does not exist.",
+    "the dashboard's live part of an unknown task",
+)  # fmt: skip
 MOCK_HTTP_FAULT = _mock(
     "MOCK_HTTP_FAULT", "MOCK.0500", 500, "Injected by an HTTP fault.",
     "an HTTP fault's answer when the fault gives no body",
@@ -274,7 +278,7 @@ MOCK_INTERNAL = _mock(
 
 MOCK_CODES: tuple[ErrorCode, ...] = (
     MOCK_BAD_REQUEST, MOCK_ADMIN_TOKEN, MOCK_FAULT_NOT_FOUND, MOCK_SCENARIO_NOT_FOUND,
-    MOCK_HTTP_FAULT, MOCK_STATE_FILE, MOCK_INTERNAL,
+    MOCK_TASK_NOT_FOUND, MOCK_HTTP_FAULT, MOCK_STATE_FILE, MOCK_INTERNAL,
 )  # fmt: skip
 
 CATALOGUE: tuple[ErrorCode, ...] = SMS_CODES + MOCK_CODES

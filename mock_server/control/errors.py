@@ -19,3 +19,7 @@ def fault_not_found(fault_id: str) -> ApiError:
 
 def scenario_not_found(name: str) -> ApiError:
     return catalogued(codes.MOCK_SCENARIO_NOT_FOUND, f"No scenario {name}.")
+
+
+def task_not_found(task_id: str) -> ApiError:
+    return catalogued(codes.MOCK_TASK_NOT_FOUND, f"No task {task_id}.")

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from sms_mock import __version__
 from sms_mock.contracts.enums import SubtaskName, TaskState
+from sms_mock.mock_server.control.errors import task_not_found
 from sms_mock.mock_server.core.clock import iso_ms, reading
 from sms_mock.mock_server.core.errors import ApiError
 from sms_mock.mock_server.core.http import emulator, json_response
@@ -224,7 +225,7 @@ def task_parts(project_id: str, task_id: str) -> Response:
         raise admin_token_missing()
     context = _task_context(emulator(), project_id, task_id)
     if context is None:
-        return json_response({"error_msg": f"There is no task {task_id!r}."}, 404)
+        raise task_not_found(task_id)
     return _render_parts(TASK_PARTS, context)
 
 

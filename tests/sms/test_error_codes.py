@@ -17,6 +17,7 @@ from sms_mock.contracts import error_codes as codes
 from sms_mock.contracts.error_codes import CATALOGUE, MOCK_CODES, SMS_CODES, ErrorCode
 from sms_mock.mock_server import Config
 from sms_mock.mock_server.serving.live import LiveServer
+from tests.support.accounts import PROJECT_ID
 from tests.support.assertions import error_body
 from tests.support.helpers import create_body, free_source_at
 from tests.support.servers import issue
@@ -226,11 +227,16 @@ CASES: dict[str, Callable[[Api], requests.Response]] = {
     "MOCK_BAD_REQUEST": lambda api: api.call("POST", "/_mock/clock/advance", {"seconds": "x"}),
     "MOCK_FAULT_NOT_FOUND": lambda api: api.call("DELETE", "/_mock/faults/no-such-fault"),
     "MOCK_SCENARIO_NOT_FOUND": lambda api: api.call("POST", "/_mock/scenarios/no-such-scenario"),
+    "MOCK_TASK_NOT_FOUND": lambda api: api.call(
+        "GET", f"/_mock/ui/parts/tasks/{PROJECT_ID}/no-such-task"
+    ),
     "MOCK_HTTP_FAULT": _http_fault,
 }
 REACHED_ELSEWHERE = {
-    "STATE_FILE": "tests/security/test_hardening.py: a full disk under an SMS change",
-    "MOCK_STATE_FILE": "tests/security/test_hardening.py: a full disk under a control-plane change",
+    "STATE_FILE": "tests/state/test_state_file_hardening.py: a full disk under an SMS change",
+    "MOCK_STATE_FILE": (
+        "tests/state/test_state_file_hardening.py: a full disk under a control-plane change"
+    ),
     "SERVICE_ERROR": "test_an_unforeseen_error_is_a_500_of_its_plane below",
     "MOCK_INTERNAL": "test_an_unforeseen_error_is_a_500_of_its_plane below",
     "MOCK_ADMIN_TOKEN": "test_the_admin_token_refusal_is_a_mock_code below",
