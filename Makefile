@@ -1,6 +1,7 @@
 # make serve: the emulator with its default fixtures (PORT=8080 by default)
 # make test:  the whole test suite (installs Debian's chromium for the browser tests, as root)
 # make contract: the contract tests, against the emulator or SMS_MOCK_URL
+# make fuzz:  the properties at FUZZ_EXAMPLES examples each (1000 by default), with statistics; long, not in CI
 # make lint:  ruff check and ruff format --check
 # make bench: the figures of README "Performance" on this machine (about 4 minutes); writes bench/results.md
 # Each target creates .venv and installs what it needs from this project's own files.
@@ -11,7 +12,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8080
 HOST   ?= 127.0.0.1
 
-.PHONY: serve test browser contract lint format bench clean
+.PHONY: serve test browser contract fuzz lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +48,13 @@ $(VENV)/.bench-installed: pyproject.toml $(VENV)/.test-installed
 
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench
+
+# Random, with the example database in .hypothesis/: a failure found is tried first next time.
+FUZZ_EXAMPLES ?= 1000
+FUZZ_TESTS    ?= tests/contract tests/security/test_hostile.py tests/sms/test_task_index.py
+fuzz: $(VENV)/.test-installed
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest $(FUZZ_TESTS) \
+		--hypothesis-show-statistics --durations=5
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .

@@ -50,7 +50,7 @@ settings.register_profile(
 settings.register_profile(
     "fuzz",
     deadline=None,
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")),
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "1000")),
     database=DirectoryBasedExampleDatabase(ROOT / ".hypothesis" / "examples"),
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
