@@ -135,7 +135,8 @@ def fresh_token(target: Target) -> str:
 
 
 def unchanged(target: Target) -> AbstractContextManager[None]:
-    """The block changes no task, when the target is the emulator (an outside one cannot tell)."""
+    """The block changes no task or resource, when the target is the emulator (an outside
+    server cannot tell)."""
     return changes_nothing(target.live.emulator) if target.live is not None else nullcontext()
 
 

@@ -245,10 +245,10 @@ def names_the_wrong_field(
 
 @contextmanager
 def changes_nothing(emulator: Emulator) -> Iterator[None]:
-    """The block leaves every task of the emulator as it was, byte for byte."""
+    """The block leaves every task and resource of the emulator as it was, byte for byte."""
     before = emulator.sms.export()
     yield
-    assert emulator.sms.export() == before, "a refused request changed the tasks"
+    assert emulator.sms.export() == before, "a refused request changed the tasks or resources"
 
 
 def keeps_every_given_field(given: Any, answer: Any) -> bool:
