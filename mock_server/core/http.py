@@ -73,30 +73,50 @@ def parse_json(raw: bytes, max_depth: int = MAX_DEPTH) -> Any:
     try:
         value = json.loads(text, parse_constant=_no_constants)
     except RecursionError as exc:  # `[[[[...` thousands deep: bad input, not a crash
-        raise UnsafeJson("body", f"Nested deeper than {max_depth} levels.") from exc
+        where = _too_deep_at(text, len(text), max_depth) or "body"
+        raise UnsafeJson(where, f"Nested deeper than {max_depth} levels.") from exc
     except json.JSONDecodeError as exc:
         # Whether the parser recursed out before it met the malformed part depends on the
-        # process's recursion limit (test runners raise it): decide by the depth read so far.
-        if _depth_before(text, exc.pos) > max_depth:
-            raise UnsafeJson("body", f"Nested deeper than {max_depth} levels.") from exc
+        # process's recursion limit (test runners raise it): decide by what it read so far.
+        where = _too_deep_at(text, exc.pos, max_depth)
+        if where is not None:
+            raise UnsafeJson(where, f"Nested deeper than {max_depth} levels.") from exc
         raise
     check_document(value, max_depth)
     return value
 
 
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:,]')
 
 
-def _depth_before(text: str, end: int) -> int:
-    """The deepest nesting of `[` and `{` in `text[:end]`, strings left out (error path only)."""
-    depth = deepest = 0
-    for char in _STRINGS.sub("", text[:end]):
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
+def _too_deep_at(text: str, end: int, max_depth: int) -> str | None:
+    """Where `text[:end]` first nests deeper than `max_depth`, named as `check_document` names
+    it, or None; read only on the error paths, so that the answer does not depend on how deep
+    the process's recursion limit let the parser go."""
+    path: list[str] = []  # the key or index of each open container's current item
+    kinds: list[str] = []
+    last_string = ""
+    for match in _TOKENS.finditer(text, 0, end):
+        token = match.group()
+        if token in "[{":
+            if len(kinds) >= max_depth:
+                return ".".join(path) or "body"
+            kinds.append(token)
+            path.append("0" if token == "[" else "")
+        elif token in "]}":
+            if kinds:
+                kinds.pop()
+                path.pop()
+        elif token == ":" and kinds and kinds[-1] == "{":
+            path[-1] = last_string
+        elif token == "," and kinds and kinds[-1] == "[":
+            path[-1] = str(int(path[-1]) + 1)
+        elif token.startswith('"'):
+            try:
+                last_string = json.loads(token)
+            except ValueError:
+                last_string = token[1:-1]
+    return None
 
 
 def _join(where: str, key: object) -> str:

@@ -350,6 +350,7 @@ def check_success(op: Operation, response: requests.Response) -> None:
 
 # --- the property --------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def known_ids(_live_server: LiveServer) -> dict[str, list[str]]:
     """What the fixtures hold after a reset, by path parameter name (read once: a reset restores

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import requests
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -55,7 +56,10 @@ def wait_until(condition: Callable[[], Any], timeout: float = WAIT_S) -> Any:
     """The condition's first true value, polled until `timeout` (the page polls every second)."""
     deadline = time.monotonic() + timeout
     while True:
-        value = condition()
+        try:
+            value = condition()
+        except StaleElementReferenceException:  # the page redrew a row while it was read
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:
