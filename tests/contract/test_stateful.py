@@ -167,7 +167,8 @@ def machine(target: Target) -> type[TaskLifecycle]:
 def test_random_operations_and_clock_moves_keep_the_lifecycle_invariants(
     machine: type[TaskLifecycle],
 ) -> None:
-    # Inherits the loaded profile (derandomized under `ci`); fewer, shorter runs than the default.
+    # Half the profile's runs, of 25 steps each (so `make fuzz` runs many more).
+    runs = max(5, settings.default.max_examples // 2)
     run_state_machine_as_test(
-        machine, settings=settings(max_examples=25, stateful_step_count=25, deadline=None)
+        machine, settings=settings(max_examples=runs, stateful_step_count=25, deadline=None)
     )

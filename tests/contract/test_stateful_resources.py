@@ -265,7 +265,10 @@ def test_any_sequence_of_resource_writes_keeps_the_api_and_the_model_alike(
     machine: type[Resources],
 ) -> None:
     run_state_machine_as_test(
-        machine, settings=settings(max_examples=25, stateful_step_count=20, deadline=None)
+        machine,
+        settings=settings(
+            max_examples=settings.default.max_examples, stateful_step_count=20, deadline=None
+        ),
     )
     # Every kind of write took its success path at least once.
     done = {"POST done", "PUT done", "DELETE done"}
