@@ -9,6 +9,7 @@ import os
 import queue
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,9 +179,19 @@ def test_journal_prints_a_line_a_request(server: LiveServer) -> None:
     assert [e["id"] for e in answer["requests"]] == [e["id"] for e in whole["requests"][-2:]]
 
 
+# Run as a terminal runs it: a shell's background job (a CI runner's, say) starts with Ctrl-C
+# ignored and hands that on to its children, and Python then never raises KeyboardInterrupt.
+WITH_CTRL_C = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])",
+]
+
+
 def test_journal_follow_prints_each_new_request_until_interrupted(server: LiveServer) -> None:
     process = subprocess.Popen(
-        [SMS_MOCK, "journal", "--follow", "--path", "/v3/tasks/*"],
+        [*WITH_CTRL_C, SMS_MOCK, "journal", "--follow", "--path", "/v3/tasks/*"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
