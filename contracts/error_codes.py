@@ -38,8 +38,11 @@ class ErrorCode:
     status_inferred: bool = False
     in_error_json: bool = False  # written into a failed task's `error_json`, never answered
 
-    def text(self, detail: str = "") -> str:
-        return f"{self.message} {detail}" if detail else self.message
+    def text(self, detail: str = "", value: str = "") -> str:
+        """The message, its `%s` (where the table's words have one) filled with `value`, then
+        the detail."""
+        message = self.message.replace("%s", value) if value else self.message
+        return f"{message} {detail}" if detail else message
 
 
 def _sms(name: str, code: str, message: str, case: str, status: int = 400) -> ErrorCode:
@@ -136,6 +139,12 @@ OTHER_WRONG_STATE = _sms(
     "any other operation in a state that does not take it (the table has no nearer row)",
 )  # fmt: skip
 
+EXPORT_TOO_LONG = _sms(
+    "EXPORT_TOO_LONG", "SMS.0426", "Response body too long. Maximum length: %s",
+    "an export of consistency results whose CSV would pass 1,048,576 bytes (INFERRED limit; "
+    "`%s` is it)",
+)  # fmt: skip
+
 # Templates.
 TEMPLATE_NOT_FOUND = _sms(
     "TEMPLATE_NOT_FOUND", "SMS.7101", "Template does not exist.",
@@ -223,7 +232,7 @@ SMS_CODES: tuple[ErrorCode, ...] = (
     BODY_INCOMPLETE, BODY_NOT_TO_SPEC, INVALID_PARAMETERS,
     TASK_NOT_FOUND, INVALID_TASK_NAME, TASK_UPDATE_FAILED, START_WRONG_STATE, PAUSE_WRONG_STATE,
     ROLLBACK_WRONG_STATE, DELETE_WRONG_STATE, TARGET_WRONG_STATE, RESTART_WRONG_STATE,
-    OTHER_WRONG_STATE,
+    OTHER_WRONG_STATE, EXPORT_TOO_LONG,
     TEMPLATE_NOT_FOUND, TASK_TEMPLATE_NOT_FOUND, TEMPLATE_IN_USE, TEMPLATE_NAME_TAKEN,
     MIGPROJECT_NOT_FOUND, MIGPROJECT_DEFAULT, MIGPROJECT_NOT_EMPTY, MIGPROJECT_NAME_TAKEN,
     SOURCE_NOT_FOUND, TASK_SOURCE_NOT_FOUND, SOURCE_BUSY, SOURCE_HAS_TASK, TARGET_SERVER_TAKEN,

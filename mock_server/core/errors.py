@@ -53,10 +53,11 @@ def sms_error(status: int, code: str, message: str) -> ApiError:
     return ApiError(status, code, message, BodyFormat.SMS)
 
 
-def catalogued(row: ErrorCode, detail: str = "") -> ApiError:
+def catalogued(row: ErrorCode, detail: str = "", value: str = "") -> ApiError:
     """The error catalogue's answer for `row` (`contracts/error_codes.py`), `detail` after its
-    message: the one way an SMS.xxxx or MOCK.xxxx answer is made."""
-    return ApiError(row.status, row.code, row.text(detail), BodyFormat.SMS)
+    message (and `value` in its `%s`, where it has one): the one way an SMS.xxxx or MOCK.xxxx
+    answer is made."""
+    return ApiError(row.status, row.code, row.text(detail, value), BodyFormat.SMS)
 
 
 def on_control_plane(path: str) -> bool:

@@ -109,6 +109,14 @@ def cannot_delete_running(task_id: str, state: str) -> ApiError:
     return answer(codes.DELETE_WRONG_STATE, f"The task {task_id} is {state}.")
 
 
+def export_too_long(limit: int) -> ApiError:
+    return answer(
+        codes.EXPORT_TOO_LONG,
+        "The consistency results of the tasks named pass it; name fewer tasks a request.",
+        f"{limit} bytes.",
+    )
+
+
 def task_source_not_found(source_id: str) -> ApiError:
     return answer(codes.TASK_SOURCE_NOT_FOUND, f"source_server.id {source_id} is no source here.")
 
