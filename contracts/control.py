@@ -105,11 +105,18 @@ class HttpMatchSchema(RequestSchema):
     operation = enum_field(Operation)
 
 
+# What an HTTP fault may answer: a final status. A 1xx is an interim answer: a client reads
+# it, then waits on the same connection for a final one that never comes.
+FINAL_STATUS = validate.Range(
+    200, 599, error="A final status, from 200 to 599 (a 1xx is no answer a client can read)."
+)
+
+
 class HttpFaultRequestSchema(RequestSchema):
     """An HTTP fault: answer `status` with `body`, after `delay_ms`, or `drop` the connection."""
 
     match = fields.Nested(HttpMatchSchema, required=True)
-    status = StrictInteger(validate=validate.Range(100, 599))
+    status = StrictInteger(validate=FINAL_STATUS)
     body = fields.Raw(allow_none=True, load_default=None)  # an object or a string
     delay_ms = StrictInteger(load_default=0, validate=validate.Range(0, 60_000))
     drop = StrictBoolean(load_default=False)

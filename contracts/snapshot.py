@@ -15,6 +15,7 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_sc
 
 from sms_mock.contracts.base import Pattern, RequestSchema, task_id_validator
 from sms_mock.contracts.control import (
+    FINAL_STATUS,
     SPEED_RANGE,
     DurationsField,
     HttpFaultRequestSchema,
@@ -283,7 +284,7 @@ class TaskFaultRowSchema(TaskFaultRequestSchema):
 
 class HttpFaultRowSchema(HttpFaultRequestSchema):
     id = fields.String(required=True, validate=_name)
-    status = StrictInteger(allow_none=True, validate=validate.Range(100, 599))
+    status = StrictInteger(allow_none=True, validate=FINAL_STATUS)
     kind = fields.String(load_default="http", validate=validate.Equal("http"))
     remaining = _count(required=True)
     fired = _count(load_default=0)
