@@ -12,6 +12,7 @@ The admin rule is the control plane's (`gateway/admin.py`). Without the token a 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
@@ -30,6 +31,7 @@ from sms_mock.mock_server.gateway.admin import (
     admin_allowed,
     admin_token_missing,
 )
+from sms_mock.mock_server.sms.backend import TaskPage
 
 blueprint = Blueprint(
     "dashboard",
@@ -41,6 +43,10 @@ blueprint = Blueprint(
 )
 
 JOURNAL_SHOWN = 50  # the newest requests the page lists
+TASKS_A_PAGE = 100  # the overview's page of tasks: a refresh costs a page, not every task
+MAX_PAGE = 1_000_000
+SOURCES_SHOWN = 100  # the first sources the overview lists; GET /v3/sources pages them all
+
 COOKIE_MAX_AGE_S = 7 * 86400
 PAGE_HEADERS = {
     # Everything the page needs is the emulator's own: no other origin may be asked for.
@@ -75,51 +81,83 @@ def _project_names(em: Emulator) -> dict[str, str]:
 
 
 def _filters(em: Emulator) -> tuple[dict[str, str], str]:
-    """The overview's `?state=` and `?project=` (an id or a name), or what is wrong with them."""
+    """The overview's `?state=`, `?project=` (an id or a name) and `?page=` (from 1), or what
+    is wrong with them."""
     state = request.args.get("state", "")
     project = request.args.get("project", "")
+    page = request.args.get("page", "")
     if state and state not in TaskState.__members__:
         return {}, f"There is no task state {state!r}."
+    if page and not (page.isascii() and page.isdigit() and 1 <= int(page) <= MAX_PAGE):
+        return {}, f"There is no page {page!r}: pages are numbered from 1 to {MAX_PAGE}."
     project_id = ""
     if project:
         try:
             project_id, _ = em.project_ref(project)
         except UnknownProject:
             return {}, f"There is no project {project!r}."
-    return {"state": state, "project": project_id}, ""
+    return {"state": state, "project": project_id, "page": page}, ""
 
 
 def _overview_parts(em: Emulator, filters: dict[str, str]) -> dict[str, Any]:
+    """What the overview shows: one page of tasks (TASKS_A_PAGE, from the list indexes, so a
+    refresh costs the page and not every task) and the first SOURCES_SHOWN sources."""
     names = _project_names(em)
-    views: list[TaskView] = []
-    for entry in em.sms.every_task():
-        pid = entry["project_id"]
-        views.append(task_view(pid, names.get(pid, pid), entry["task"]))
-    shown = [
-        v
-        for v in views
-        if (not filters.get("state") or v.state == filters["state"])
-        and (not filters.get("project") or v.project_id == filters["project"])
-    ]
+    wanted = int(filters.get("page") or 1)
+    found = em.sms.task_page(names, filters, (wanted - 1) * TASKS_A_PAGE, TASKS_A_PAGE)
     by_project: dict[str, list[TaskView]] = {}
-    for view in sorted(shown, key=lambda v: (v.project_name, v.name, v.id)):
+    for pid, task in found.tasks:
+        view = task_view(pid, names.get(pid, pid), task)
         by_project.setdefault(view.project_name, []).append(view)
     sources: dict[str, list[dict[str, Any]]] = {}
-    for entry in em.sms.every_source():
-        pid = entry["project_id"]
-        if filters.get("project") and pid != filters["project"]:
-            continue
-        sources.setdefault(names.get(pid, pid), []).append(entry["source"])
+    first_sources = em.sms.source_page(filters.get("project", ""), SOURCES_SHOWN)
+    for pid, source in first_sources.sources:
+        sources.setdefault(names.get(pid, pid), []).append(source)
     return {
         "clock": reading(em.clock),
         "by_project": by_project,
-        "task_count": len(views),
-        "shown_count": len(shown),
+        "paging": _paging(found, filters),
         "sources": {name: sources[name] for name in sorted(sources)},
+        "source_count": first_sources.matched,
         "faults": _faults(em),
         "journal": _journal(em),
         "filters": filters,
     }
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where the overview's page of tasks sits: its rows are the `first`-th to the `last`-th
+    (from 1; 0 and 0 when none) of the `matched` the filters keep, of `total` tasks."""
+
+    page: int
+    pages: int
+    first: int
+    last: int
+    matched: int
+    total: int
+    previous_url: str
+    next_url: str
+
+
+def _paging(found: TaskPage, filters: dict[str, str]) -> Paging:
+    page = found.offset // TASKS_A_PAGE + 1
+    pages = max(1, -(-found.matched // TASKS_A_PAGE))
+    kept = {k: v for k, v in filters.items() if v and k != "page"}
+
+    def link(to: int) -> str:
+        return url_for(".overview", **kept, **({"page": to} if to > 1 else {}))
+
+    return Paging(
+        page=page,
+        pages=pages,
+        first=found.offset + 1 if found.tasks else 0,
+        last=found.offset + len(found.tasks),
+        matched=found.matched,
+        total=found.total,
+        previous_url=link(page - 1) if page > 1 else "",
+        next_url=link(page + 1) if page < pages else "",
+    )
 
 
 def _faults(em: Emulator) -> list[dict[str, Any]]:

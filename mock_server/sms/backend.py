@@ -61,6 +61,24 @@ class Changes:
         return bool(self.tasks or self.deleted_tasks or self.resources or self.deleted_resources)
 
 
+@dataclass(frozen=True)
+class TaskPage:
+    """A page of tasks across projects, as the dashboard's overview shows it."""
+
+    offset: int  # where the page starts among the tasks matched
+    matched: int  # the tasks the filters keep
+    total: int  # every task of every project
+    tasks: list[tuple[str, dict[str, Any]]]  # (project id, the task's document), in order
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    """The first source servers across projects, as the dashboard's overview shows them."""
+
+    matched: int
+    sources: list[tuple[str, dict[str, Any]]]  # (project id, the source's answer)
+
+
 class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
     def __init__(
         self, clock: Clock, faults: TaskFaultBook, durations: dict[str, float] | None = None
@@ -235,6 +253,53 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
                     self._settle(project_id, task, now)
                     found.append({"project_id": project_id, "task": copy.deepcopy(task.peek())})
         return found
+
+    def task_page(
+        self,
+        project_names: dict[str, str],
+        filters: dict[str, str],
+        offset: int,
+        limit: int,
+    ) -> TaskPage:
+        """A page of every project's tasks, projects by name (then id), each project's tasks
+        in its list's order, kept by `filters` (`state`, `project`): from the list indexes,
+        as `list` pages, so that the work is the page's and not every task's. An offset past
+        the last task is taken as the last page's."""
+        now = self.clock.now_ms()
+        query = {"state": filters["state"]} if filters.get("state") else {}
+        with self._lock:
+            total = sum(len(index) for index in self._indexes.values())
+            wanted = [
+                pid
+                for pid in sorted(self._indexes, key=lambda pid: (project_names.get(pid, pid), pid))
+                if not filters.get("project") or pid == filters["project"]
+            ]
+            for project_id in wanted:
+                tasks = self._tasks.get(project_id, {})
+                for task_id in list(self._indexes[project_id].moving):
+                    self._settle(project_id, tasks[task_id], now)
+            counts = [self._indexes[pid].page(query, 0, 0)[0] for pid in wanted]
+            matched = sum(counts)
+            offset = min(offset, (matched - 1) // limit * limit) if matched else 0
+            picked: list[tuple[str, dict[str, Any]]] = []
+            before = 0
+            for project_id, count in zip(wanted, counts, strict=True):
+                start, room = max(0, offset - before), limit - len(picked)
+                before += count
+                if room <= 0 or start >= count:
+                    continue
+                _, ids = self._indexes[project_id].page(query, start, room)
+                tasks = self._tasks[project_id]
+                picked.extend((project_id, copy.deepcopy(tasks[i].peek())) for i in ids)
+        return TaskPage(offset, matched, total, picked)
+
+    def source_page(self, project_id: str, limit: int) -> SourcePage:
+        """The first `limit` source servers (of one project when `project_id` is given), and
+        how many there are: the dashboard's overview, at the cost of the page."""
+        with self._lock:
+            every = self.sources.everywhere()
+            kept = [(p, s) for p, s in every if not project_id or p == project_id]
+            return SourcePage(len(kept), [(p, self._source_answer(p, s)) for p, s in kept[:limit]])
 
     def every_source(self) -> list[dict[str, Any]]:
         with self._lock:

@@ -241,6 +241,7 @@ REACHED_ELSEWHERE = {
     "MOCK_INTERNAL": "test_an_unforeseen_error_is_a_500_of_its_plane below",
     "MOCK_ADMIN_TOKEN": "test_the_admin_token_refusal_is_a_mock_code below",
     "TASK_FAILED": "test_a_fault_without_error_json_fails_its_task_with_an_engine_code below",
+    "EXPORT_TOO_LONG": "tests/sms/test_export_bounds.py: an export past its limit",
 }
 
 

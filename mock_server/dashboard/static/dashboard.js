@@ -244,7 +244,16 @@
     if (handler) run(handler, button);
   });
 
-  // The filters apply as they change, without a reload.
+  // The overview's query (filters and page) shown without a reload: the address bar links to
+  // what is shown, and the live part polls for the same.
+  function showOverview(query) {
+    const suffix = query.toString() ? `?${query}` : "";
+    history.replaceState(null, "", `${window.location.pathname}${suffix}`);
+    body.dataset.parts = `/_mock/ui/parts/overview${suffix}`;
+    poll();
+  }
+
+  // The filters apply as they change, from the first page.
   const filter = document.querySelector('form[data-action="filter"]');
   if (filter) {
     filter.addEventListener("change", () => {
@@ -252,12 +261,17 @@
       for (const name of ["state", "project"]) {
         if (filter.elements[name].value) query.set(name, filter.elements[name].value);
       }
-      const suffix = query.toString() ? `?${query}` : "";
-      history.replaceState(null, "", `${window.location.pathname}${suffix}`);
-      body.dataset.parts = `/_mock/ui/parts/overview${suffix}`;
-      poll();
+      showOverview(query);
     });
   }
+
+  // A page of tasks at a time: the pager's links turn the page in place.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-page-link]");
+    if (!link || !body.dataset.parts) return;
+    event.preventDefault();
+    showOverview(new URL(link.href).searchParams);
+  });
 
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden) poll();
