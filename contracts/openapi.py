@@ -637,14 +637,23 @@ def _iam_operations() -> dict[str, dict[str, dict[str, Any]]]:
     validate_responses: dict[int, dict[str, Any]] = {
         200: _response("The token is valid.", TokenResponseSchema, "X-Subject-Token"),
         400: _response("No `X-Subject-Token`.", KeystoneErrorSchema),
-        401: _response("The caller's `X-Auth-Token` is not valid.", KeystoneErrorSchema),
+        401: _response(
+            "No caller credential, or the caller's `X-Auth-Token` is not valid (checked first).",
+            KeystoneErrorSchema,
+        ),
+        403: _response(
+            "The subject token is another user's, and the caller is no administrator of its "
+            "account (another account's never validates it).",
+            KeystoneErrorSchema,
+        ),
         404: _response("The subject token is unknown or expired.", KeystoneErrorSchema),
     }
     validate_common = {
         "tags": ["IAM"],
         "parameters": [token_query, {"in": "header", "schema": _SubjectTokenHeaderSchema}],
-        # Checking one's own token needs no caller token; one given must be valid.
-        "security": [{}, {TOKEN_SCHEME: []}],
+        # IAM asks who validates: the caller's token (the subject token itself will do) or
+        # an SDK signature, as the SDK sends its keystone_validate_token.
+        "security": SIGNED_OR_TOKEN,
     }
     listing = {"tags": ["IAM"], "security": SIGNED_OR_TOKEN}
     return {
@@ -669,7 +678,8 @@ def _iam_operations() -> dict[str, dict[str, dict[str, Any]]]:
             "get": {
                 **validate_common,
                 "operationId": "keystone_validate_token",
-                "summary": "Validate a token and answer its body.",
+                "summary": "Validate a token and answer its body: one's own, or as an "
+                "administrator a token of one's account's users.",
                 "responses": validate_responses,
             },
             "head": {

@@ -291,11 +291,11 @@ def iam_caller() -> Caller:
     return token_caller(emu, caller_token())
 
 
-def check_signature_if_signed() -> None:
-    """IAM's token calls need no credential, but a signature they carry must be good.
+def check_signature_if_signed() -> Caller | None:
+    """The caller of a signed request, None for one not signed. IAM's token issue needs no
+    credential, but a signature it carries must be good; its token validation takes either.
 
     The SDK signs even its token requests; raw clients and keystoneauth1 do not sign.
     """
     signed = _signature(request.headers.get("Authorization"))
-    if signed is not None:
-        verify_signature(emulator(), signed)
+    return None if signed is None else verify_signature(emulator(), signed)

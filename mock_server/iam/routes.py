@@ -10,7 +10,7 @@ from sms_mock.mock_server.core.http import emulator, iam_url, json_response, loa
 from sms_mock.mock_server.gateway.auth import check_signature_if_signed
 from sms_mock.mock_server.iam import errors
 from sms_mock.mock_server.iam.directory import Directory
-from sms_mock.mock_server.iam.models import Token
+from sms_mock.mock_server.iam.models import Token, User
 from sms_mock.mock_server.iam.responses import token_body
 
 blueprint = Blueprint("iam", __name__)
@@ -58,16 +58,36 @@ def issue_token() -> Response:
 
 @blueprint.get("/v3/auth/tokens")  # HEAD is served by the same view, without a body
 def validate_token() -> Response:
-    check_signature_if_signed()
-    iam = emulator().iam
-    caller = request.headers.get("X-Auth-Token")
-    # Checking one's own token needs no caller token; a caller token given must be valid.
-    if caller and iam.valid_token(caller) is None:
-        raise errors.auth_required()
+    """IAM asks who validates, beside what: the caller's `X-Auth-Token` (its own token will
+    do) or an SDK signature, then `X-Subject-Token`. A user validates its own tokens, an
+    administrator those of its account's users; another account's are refused."""
+    caller = _validating_user()
     subject = request.headers.get("X-Subject-Token")
     if not subject:
         raise errors.subject_token_missing()
-    token = iam.valid_token(subject)
+    token = emulator().iam.valid_token(subject)
     if token is None:
         raise errors.token_not_found(subject)
+    if not _may_validate(caller, token):
+        raise errors.forbidden()
     return _token_answer(token, 200)
+
+
+def _validating_user() -> User:
+    """The user a token validation is asked by: its signature's, else its `X-Auth-Token`'s;
+    Keystone's 401 without a valid one."""
+    iam = emulator().iam
+    signed = check_signature_if_signed()
+    if signed is not None and signed.user_id is not None:
+        return iam.account.users[signed.user_id]
+    caller = iam.valid_token(request.headers.get("X-Auth-Token") or "")
+    if caller is None:
+        raise errors.auth_required()
+    return iam.account.users[caller.user_id]
+
+
+def _may_validate(caller: User, token: Token) -> bool:
+    if token.user_id == caller.id:
+        return True
+    owner = emulator().iam.account.users[token.user_id]
+    return caller.admin and owner.domain_id == caller.domain_id

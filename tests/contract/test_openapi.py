@@ -48,9 +48,10 @@ EXPECTED_RESPONSES: dict[str, dict[str, str | None]] = {
         "200": "TokenResponse",
         "400": "KeystoneError",
         "401": "KeystoneError",
+        "403": "KeystoneError",
         "404": "KeystoneError",
     },
-    "keystone_check_token": {"200": None, "400": None, "401": None, "404": None},
+    "keystone_check_token": {"200": None, "400": None, "401": None, "403": None, "404": None},
     "keystone_list_projects": {"200": "ProjectList", "400": "KeystoneError", "401": "ApigwError"},
     "keystone_list_auth_projects": {"200": "ProjectList", "401": "ApigwError"},
     "keystone_list_auth_domains": {"200": "DomainList", "401": "ApigwError"},
@@ -406,6 +407,12 @@ def test_every_task_operation_requires_a_token_or_a_signature() -> None:
 
 def test_token_issue_needs_no_authentication() -> None:
     assert BY_ID["keystone_create_user_token_by_password"]["security"] == [{}]
+
+
+def test_token_validation_needs_the_callers_token_or_a_signature() -> None:
+    # IAM asks for the caller's X-Auth-Token beside X-Subject-Token; the SDK signs instead.
+    for operation_id in ("keystone_validate_token", "keystone_check_token"):
+        assert BY_ID[operation_id]["security"] == [{TOKEN_SCHEME: []}, {AKSK_SCHEME: []}]
 
 
 def test_request_bodies_are_required_json_of_their_schema() -> None:

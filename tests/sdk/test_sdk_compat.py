@@ -148,7 +148,7 @@ def raw_token(live: LiveServer, token_id: str, nocatalog: bool = False) -> dict[
     response = requests.get(
         f"{live.url}/v3/auth/tokens",
         params={"nocatalog": "true"} if nocatalog else None,
-        headers={"X-Subject-Token": token_id},
+        headers={"X-Subject-Token": token_id, "X-Auth-Token": token_id},
         timeout=10,
     )
     assert response.status_code == 200, response.text

@@ -183,7 +183,9 @@ def raw(
 
 def token_expires_ms(live: LiveServer, token: str) -> int:
     answer = requests.get(
-        f"{live.url}/v3/auth/tokens", headers={"X-Subject-Token": token}, timeout=10
+        f"{live.url}/v3/auth/tokens",
+        headers={"X-Subject-Token": token, "X-Auth-Token": token},
+        timeout=10,
     )
     assert answer.status_code == 200, answer.text
     return iso_to_ms(answer.json()["token"]["expires_at"])
@@ -413,7 +415,9 @@ def test_catalog_of_a_project_caller_has_sms_in_its_region(
     assert_answers(shown, raw(live, "/v3/auth/catalog", token, base=endpoint))
     # The catalog IAM shows is the one in a token of the same scope.
     in_token = requests.get(
-        f"{live.url}/v3/auth/tokens", headers={"X-Subject-Token": token}, timeout=10
+        f"{live.url}/v3/auth/tokens",
+        headers={"X-Subject-Token": token, "X-Auth-Token": token},
+        timeout=10,
     ).json()["token"]["catalog"]
     assert [entry.to_dict() for entry in shown.catalog] == in_token
 

@@ -148,7 +148,8 @@ def check(url: str, writer: Writer) -> None:
     clock = http.get(f"{url}/_mock/clock", timeout=5).json()["now_ms"]
     assert clock >= writer.clock_ms
     for token in writer.tokens:
-        answer = http.get(f"{url}/v3/auth/tokens", headers={"X-Subject-Token": token}, timeout=5)
+        own = {"X-Subject-Token": token, "X-Auth-Token": token}
+        answer = http.get(f"{url}/v3/auth/tokens", headers=own, timeout=5)
         assert answer.status_code == 200, "an acknowledged token was lost"
     token = writer.tokens[-1]
     for task_id, state in writer.tasks.items():
