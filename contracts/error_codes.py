@@ -259,6 +259,13 @@ MOCK_ADMIN_TOKEN = _mock(
     "MOCK_ADMIN_TOKEN", "MOCK.0401", 401, "The control plane needs the X-Mock-Admin-Token header.",
     "the control plane or dashboard, bound beyond loopback, without the admin token",
 )  # fmt: skip
+MOCK_CROSS_SITE = _mock(
+    "MOCK_CROSS_SITE", "MOCK.0403", 403,
+    "The control plane answers its own pages and clients only, not another site's.",
+    "a control-plane, dashboard or `/openapi.json` request sent by another site's page "
+    "(`Sec-Fetch-Site: cross-site` or `same-site`, or an `Origin` not the emulator's own), or "
+    "a dashboard sign-in or sign-out that does not show it comes from the dashboard's page",
+)  # fmt: skip
 MOCK_FAULT_NOT_FOUND = _mock(
     "MOCK_FAULT_NOT_FOUND", "MOCK.0404", 404, "The fault does not exist.",
     "`DELETE /_mock/faults/{id}` of an unknown fault",
@@ -285,9 +292,27 @@ MOCK_INTERNAL = _mock(
     "a control-plane error the emulator did not foresee (logged; never a stack trace)",
 )  # fmt: skip
 
+MOCK_NOT_JSON = _mock(
+    "MOCK_NOT_JSON", "MOCK.0420", 415, "A control-plane POST needs Content-Type: application/json.",
+    "a `POST` to `/_mock/...` without `Content-Type: application/json`, with a body or without "
+    "(the dashboard's sign-in and sign-out forms excepted)",
+)  # fmt: skip
+MOCK_UNKNOWN_HOST = _mock(
+    "MOCK_UNKNOWN_HOST", "MOCK.0421", 421, "The control plane does not answer to this host name.",
+    "a control-plane, dashboard or `/openapi.json` request whose `Host` is not an IP address, "
+    "`localhost`, the bound address or an `--allowed-host`",
+)  # fmt: skip
+MOCK_TOO_MANY_GUESSES = _mock(
+    "MOCK_TOO_MANY_GUESSES", "MOCK.0429", 429,
+    "Too many wrong admin tokens: try again after Retry-After seconds.",
+    "an admin token from a client address after 5 wrong ones in a row, read again only once "
+    "its wait is over (1 s, doubled at each further wrong one, at most 60 s)",
+)  # fmt: skip
+
 MOCK_CODES: tuple[ErrorCode, ...] = (
     MOCK_BAD_REQUEST, MOCK_ADMIN_TOKEN, MOCK_FAULT_NOT_FOUND, MOCK_SCENARIO_NOT_FOUND,
     MOCK_TASK_NOT_FOUND, MOCK_HTTP_FAULT, MOCK_STATE_FILE, MOCK_INTERNAL,
+    MOCK_CROSS_SITE, MOCK_NOT_JSON, MOCK_UNKNOWN_HOST, MOCK_TOO_MANY_GUESSES,
 )  # fmt: skip
 
 CATALOGUE: tuple[ErrorCode, ...] = SMS_CODES + MOCK_CODES

@@ -24,6 +24,8 @@ from sms_mock.mock_server.core.errors import (
 from sms_mock.mock_server.core.http import json_response, on_iam_listener, request_id
 from sms_mock.mock_server.dashboard.routes import blueprint as dashboard_blueprint
 from sms_mock.mock_server.emulator import Emulator, SaveFailed
+from sms_mock.mock_server.gateway.admin import EXTENSION_KEY as ADMIN_GATE_KEY
+from sms_mock.mock_server.gateway.admin import AdminGate
 from sms_mock.mock_server.gateway.middleware import EmulatorMiddleware
 from sms_mock.mock_server.gateway.versions import blueprint as versions_blueprint
 from sms_mock.mock_server.iam.credential_routes import blueprint as iam_credentials_blueprint
@@ -55,9 +57,14 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
     emulator = app.extensions["sms_mock"] = Emulator(config)
+    # One admin gate for the middleware and the dashboard's sign-in: one limit on guesses.
+    gate = app.extensions[ADMIN_GATE_KEY] = AdminGate(config.admin_token)
     # The middleware wraps Flask: it makes the request id the app's answers carry.
-    app.wsgi_app = EmulatorMiddleware(app.wsgi_app, emulator)  # type: ignore[method-assign]
+    app.wsgi_app = EmulatorMiddleware(app.wsgi_app, emulator, gate)  # type: ignore[method-assign]
     app.url_map.strict_slashes = False
+    # `/v3//tasks` is an unknown path (the gateway's JSON 404), not a redirect to `/v3/tasks`
+    # built from the request's Host.
+    app.url_map.merge_slashes = False
 
     app.register_blueprint(iam_blueprint)
     app.register_blueprint(iam_directory_blueprint)

@@ -34,6 +34,10 @@ class Config:
     journal_size: int = 1000  # requests the journal keeps
     state_file: Path | None = None  # keep all state in this SQLite file
     admin_token: str | None = None  # when set, /_mock calls need X-Mock-Admin-Token
+    # The address served on, and the host names besides loopback's and any IP address that
+    # the control plane, the dashboard and /openapi.json answer to (`--allowed-host`).
+    host: str = "127.0.0.1"
+    allowed_hosts: list[str] = field(default_factory=list)
     auth: str = AuthMode.ANY.value  # what SMS calls accept: any, token, aksk or off
     log_requests: bool = False  # one plain line a request on standard output
 

@@ -61,6 +61,8 @@ class ControlPlane:
             f"{self.url}/_mock{route}",
             json=body,
             params=query or None,
+            # Every control-plane POST says JSON, a bodiless one too (README, "Off loopback").
+            headers={"Content-Type": "application/json"} if method == "POST" else None,
             timeout=self.timeout,
         )
         if response.status_code >= 400:

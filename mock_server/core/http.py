@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 # Keys the gateway middleware leaves in the WSGI environ for the app below it.
 REQUEST_ID_KEY = "sms_mock.request_id"  # made once per request, by the middleware
 PARSED_BODY_KEY = "sms_mock.parsed_body"  # (raw bytes, parsed JSON) when the middleware read it
+# The request's Host when the control plane's allow-list takes it, else the bound address: what
+# catalogs and links name (gateway/request_origin.py), never a Host nobody vouched for.
+TRUSTED_HOST_KEY = "sms_mock.trusted_host"
 # Set by the IAM listener's wrapper (serving/waitress_server.py) on the requests it receives.
 LISTENER_KEY = "sms_mock.listener"
 IAM_LISTENER = "iam"
@@ -202,9 +205,20 @@ def load_query(schema: Loader, invalid: Invalid) -> Any:
     return load(schema, request.args.to_dict(), invalid)
 
 
+def _host() -> str:
+    """The caller's host for this emulator, when the allow-list takes it (see TRUSTED_HOST_KEY);
+    the request's own where no middleware ran."""
+    return request.environ.get(TRUSTED_HOST_KEY) or request.host
+
+
 def base_url() -> str:
     """This emulator's own URL as the caller reached it, for catalogs and links."""
-    return request.host_url.rstrip("/")
+    return f"{request.scheme}://{_host()}"
+
+
+def request_url() -> str:
+    """The request's URL without its query, on `base_url()`: a `links.self`."""
+    return base_url() + request.base_url[len(request.host_url) - 1 :]
 
 
 def on_iam_listener() -> bool:
@@ -213,7 +227,7 @@ def on_iam_listener() -> bool:
 
 def _url_on_port(port: int) -> str:
     """The caller's host for this emulator, with another of its listeners' port."""
-    host = request.host
+    host = _host()
     if host.startswith("["):  # [::1]:8080
         host = host[: host.index("]") + 1]
     elif host.count(":") == 1:

@@ -6,7 +6,9 @@ and the public API (`static/dashboard.js`), so everything they send meets the sa
 and the same lifecycle as any client's requests.
 
 The admin rule is the control plane's (`gateway/admin.py`). Without the token a page answers
-401 with a form that asks for it once; the form's POST keeps it in a cookie scoped to `/_mock`.
+401 with a form that asks for it once; the form's POST sets a cookie scoped to `/_mock` that is
+derived from the token (never the token itself) and expires after `COOKIE_LIFETIME_S`. Wrong
+tokens in the form count against the same limit as the header's (429 while an address waits).
 """
 
 from __future__ import annotations
@@ -15,21 +17,23 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from sms_mock import __version__
 from sms_mock.contracts.enums import SubtaskName, TaskState
 from sms_mock.mock_server.control.errors import task_not_found
 from sms_mock.mock_server.core.clock import iso_ms, reading
 from sms_mock.mock_server.core.errors import ApiError
-from sms_mock.mock_server.core.http import emulator, json_response
+from sms_mock.mock_server.core.http import emulator, json_response, request_id
 from sms_mock.mock_server.dashboard.views import TaskView, readable_error, task_view, timeline
 from sms_mock.mock_server.emulator import Emulator, UnknownProject
 from sms_mock.mock_server.gateway.admin import (
     ADMIN_COOKIE,
     CONTROL,
-    admin_allowed,
-    admin_token_missing,
+    COOKIE_LIFETIME_S,
+    EXTENSION_KEY,
+    AdminGate,
+    TooManyGuesses,
 )
 from sms_mock.mock_server.sms.backend import TaskPage
 
@@ -46,8 +50,6 @@ JOURNAL_SHOWN = 50  # the newest requests the page lists
 TASKS_A_PAGE = 100  # the overview's page of tasks: a refresh costs a page, not every task
 MAX_PAGE = 1_000_000
 SOURCES_SHOWN = 100  # the first sources the overview lists; GET /v3/sources pages them all
-
-COOKIE_MAX_AGE_S = 7 * 86400
 PAGE_HEADERS = {
     # Everything the page needs is the emulator's own: no other origin may be asked for.
     "Content-Security-Policy": (
@@ -65,12 +67,28 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
     return Response(html, status=status, mimetype="text/html", headers=PAGE_HEADERS)
 
 
-def _authorised() -> bool:
-    return admin_allowed(request.environ, emulator().config.admin_token)
+def _gate() -> AdminGate:
+    return current_app.extensions[EXTENSION_KEY]
 
 
-def _login(message: str = "", status: int = 401) -> Response:
-    return _page("dashboard/login.html", status, message=message, title="Sign in")
+def _refusal() -> ApiError | None:
+    return _gate().refusal(request.environ)
+
+
+def _login(refusal: ApiError | None = None, message: str = "") -> Response:
+    """The sign-in form: 401, or 429 with `Retry-After` while this address waits."""
+    if isinstance(refusal, TooManyGuesses):
+        message = f"Too many wrong admin tokens: try again in {refusal.wait_s} s."
+        response = _page("dashboard/login.html", 429, message=message, title="Sign in")
+        response.headers.update(refusal.headers())
+        return response
+    return _page("dashboard/login.html", 401, message=message, title="Sign in")
+
+
+def _refused_part(refusal: ApiError) -> Response:
+    """A live part's refusal, in the control plane's JSON."""
+    headers = dict(refusal.headers()) if isinstance(refusal, TooManyGuesses) else None
+    return json_response(refusal.body(request_id()), refusal.status, headers)
 
 
 # --- what the pages show ------------------------------------------------------------------------
@@ -213,8 +231,9 @@ def _task_context(em: Emulator, project_id: str, task_id: str) -> dict[str, Any]
 
 @blueprint.get("")
 def overview() -> Response:
-    if not _authorised():
-        return _login()
+    refusal = _refusal()
+    if refusal is not None:
+        return _login(refusal)
     em = emulator()
     filters, problem = _filters(em)
     if problem:
@@ -235,8 +254,9 @@ def overview() -> Response:
 
 @blueprint.get("/tasks/<project_id>/<task_id>")
 def task_page(project_id: str, task_id: str) -> Response:
-    if not _authorised():
-        return _login()
+    refusal = _refusal()
+    if refusal is not None:
+        return _login(refusal)
     context = _task_context(emulator(), project_id, task_id)
     if context is None:
         message = f"There is no task {task_id!r} in the project {project_id!r}."
@@ -248,8 +268,9 @@ def task_page(project_id: str, task_id: str) -> Response:
 
 @blueprint.get("/parts/overview")
 def overview_parts() -> Response:
-    if not _authorised():
-        raise admin_token_missing()
+    refusal = _refusal()
+    if refusal is not None:
+        return _refused_part(refusal)
     em = emulator()
     filters, problem = _filters(em)
     if problem:
@@ -259,8 +280,9 @@ def overview_parts() -> Response:
 
 @blueprint.get("/parts/tasks/<project_id>/<task_id>")
 def task_parts(project_id: str, task_id: str) -> Response:
-    if not _authorised():
-        raise admin_token_missing()
+    refusal = _refusal()
+    if refusal is not None:
+        return _refused_part(refusal)
     context = _task_context(emulator(), project_id, task_id)
     if context is None:
         raise task_not_found(task_id)
@@ -269,18 +291,19 @@ def task_parts(project_id: str, task_id: str) -> Response:
 
 @blueprint.post("/login")
 def login() -> Response:
-    """The form's token, kept in a cookie for `/_mock` (HttpOnly: the page's script never
-    reads it); a wrong one asks again."""
-    expected = emulator().config.admin_token
-    given = request.form.get("token", "")
-    if expected and not admin_allowed({"HTTP_X_MOCK_ADMIN_TOKEN": given}, expected):
-        return _login("That is not the server's admin token.")
+    """The form's token, proven by a cookie for `/_mock` (HttpOnly: the page's script never
+    reads it); a wrong one asks again. The middleware took only a form of this page's own."""
+    gate = _gate()
+    if gate.token:
+        refusal = gate.try_token(request.form.get("token", ""), request.environ)
+        if refusal is not None:
+            return _login(refusal, "That is not the server's admin token.")
     response = redirect(f"{CONTROL}/ui", 303)
-    if expected:
+    if gate.token:
         response.set_cookie(
             ADMIN_COOKIE,
-            given,
-            max_age=COOKIE_MAX_AGE_S,
+            gate.cookie_for_token(),
+            max_age=COOKIE_LIFETIME_S,
             path=CONTROL,
             httponly=True,
             samesite="Strict",

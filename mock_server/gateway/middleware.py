@@ -1,5 +1,5 @@
-"""Around every request, below Flask: the request id, the admin token, HTTP faults, the journal,
-the state file.
+"""Around every request, below Flask: the request id, who may reach the control plane (its host
+names, no other site's page, the admin token), HTTP faults, the journal, the state file.
 
 It sits at the WSGI level because a dropped connection, a delay or a faked status must happen
 before any route runs, and because the journal must see every answer, 404s and faults included.
@@ -22,11 +22,23 @@ from waitress.channel import ClientDisconnected
 from sms_mock.contracts import error_codes as codes
 from sms_mock.mock_server.core.clock import wall_ms
 from sms_mock.mock_server.core.errors import ApiError, catalogued, not_saved, wsgi_json
-from sms_mock.mock_server.core.http import PARSED_BODY_KEY, REQUEST_ID_KEY, parse_json
+from sms_mock.mock_server.core.http import (
+    PARSED_BODY_KEY,
+    REQUEST_ID_KEY,
+    TRUSTED_HOST_KEY,
+    parse_json,
+)
 from sms_mock.mock_server.emulator import Emulator, SaveFailed
-from sms_mock.mock_server.gateway.admin import CONTROL, admin_allowed, admin_token_missing
+from sms_mock.mock_server.gateway.admin import CONTROL, AdminGate, TooManyGuesses
 from sms_mock.mock_server.gateway.http_faults import HttpFault
 from sms_mock.mock_server.gateway.journal import FIRED
+from sms_mock.mock_server.gateway.request_origin import (
+    HostAllowList,
+    foreign_request,
+    guarded,
+    not_json,
+    trusted_host,
+)
 from sms_mock.mock_server.sms.http import MAX_BODY_BYTES
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -81,10 +93,20 @@ def injected_by_fault() -> ApiError:
     return catalogued(codes.MOCK_HTTP_FAULT)
 
 
+def _refused(error: ApiError, request_id: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    status, headers, body = error.wsgi_answer(request_id)
+    if isinstance(error, TooManyGuesses):
+        headers = [*headers, *error.headers()]
+    return status, headers, body
+
+
 class EmulatorMiddleware:
-    def __init__(self, app: WsgiApp, emulator: Emulator) -> None:
+    def __init__(self, app: WsgiApp, emulator: Emulator, gate: AdminGate | None = None) -> None:
         self.app = app
         self.emulator = emulator
+        config = emulator.config
+        self.gate = gate or AdminGate(config.admin_token)
+        self.hosts = HostAllowList.of(config.host, config.allowed_hosts)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         started = time.perf_counter()
@@ -103,12 +125,19 @@ class EmulatorMiddleware:
             return [data]
 
         try:
-            if (
-                path.startswith(CONTROL)
-                and not _is_dashboard(path)
-                and not admin_allowed(environ, emulator.config.admin_token)
-            ):
-                return answer(*admin_token_missing().wsgi_answer(request_id))
+            if guarded(path):
+                foreign = foreign_request(environ, method, path, self.hosts)
+                if foreign is not None:
+                    return answer(*foreign.wsgi_answer(request_id))
+            # Catalogs and links name this host, never one the allow-list does not take.
+            environ[TRUSTED_HOST_KEY] = trusted_host(environ, self.hosts, emulator.config.host)
+            if path.startswith(CONTROL) and not _is_dashboard(path):
+                refusal = self.gate.refusal(environ)
+                if refusal is not None:
+                    return answer(*_refused(refusal, request_id))
+            refusal = not_json(environ, method, path)
+            if refusal is not None:
+                return answer(*refusal.wsgi_answer(request_id))
 
             task_id, operation = self._task_and_operation(environ, method, path)
             if not path.startswith(CONTROL):

@@ -8,11 +8,17 @@ found", not "forbidden", so that ids of other accounts cannot be probed (README,
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from sms_mock.contracts.iam import ProjectListQuerySchema, UserListQuerySchema
 from sms_mock.contracts.iam_catalog import EndpointListQuerySchema, ServiceListQuerySchema
-from sms_mock.mock_server.core.http import emulator, iam_url, json_response, load_query
+from sms_mock.mock_server.core.http import (
+    emulator,
+    iam_url,
+    json_response,
+    load_query,
+    request_url,
+)
 from sms_mock.mock_server.gateway.auth import Caller, iam_caller
 from sms_mock.mock_server.iam import errors
 from sms_mock.mock_server.iam.directory import SERVICES
@@ -29,7 +35,7 @@ _user_query_schema = UserListQuerySchema()
 
 
 def _links() -> dict[str, str | None]:
-    return {"self": request.base_url, "previous": None, "next": None}
+    return {"self": request_url(), "previous": None, "next": None}
 
 
 def _projects(projects: list[Project]) -> Response:
@@ -126,7 +132,7 @@ def list_auth_domains() -> Response:
                     "links": {"self": f"{iam_url()}/v3/domains/{domain.id}"},
                 }
             ],
-            "links": {"self": request.base_url},
+            "links": {"self": request_url()},
         }
     )
 
@@ -143,7 +149,7 @@ def show_catalog() -> Response:
     """The caller's catalog: a project's caller gets its region's; any other the global one."""
     project = _caller_project(iam_caller())
     return json_response(
-        {"catalog": directory().catalog(project), "links": {"self": request.base_url}}
+        {"catalog": directory().catalog(project), "links": {"self": request_url()}}
     )
 
 

@@ -100,6 +100,15 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--admin-token-file)",
     )
     parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the control plane, the dashboard and /openapi.json answer to besides "
+        "localhost, any IP address and --host (repeatable); needed to reach them by name from "
+        "another machine or a container",
+    )
+    parser.add_argument(
         "--log-requests",
         action="store_true",
         help="print one line a request on standard output: METHOD PATH STATUS MS [faults]",
@@ -232,6 +241,8 @@ def serve(args: argparse.Namespace) -> int:
         state_file=args.state_file,
         journal_size=args.journal_size,
         admin_token=admin_token,
+        host=args.host,
+        allowed_hosts=list(args.allowed_host),
         log_requests=args.log_requests,
     )
     try:

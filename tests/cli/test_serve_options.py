@@ -11,6 +11,8 @@ import requests
 from tests.support.assertions import error_body
 from tests.support.servers import SMS_MOCK, serving
 
+JSON = {"Content-Type": "application/json"}  # every control-plane POST says it
+
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.1", "::"])
 def test_off_loopback_serve_refuses_to_start_without_an_admin_token(host: str) -> None:
@@ -33,7 +35,7 @@ def test_with_an_admin_token_the_control_plane_needs_the_header() -> None:
         refused = requests.post(f"{url}/_mock/reset", timeout=5)
         error_body(refused, 401, "MOCK.0401")
         allowed = requests.post(
-            f"{url}/_mock/reset", headers={"X-Mock-Admin-Token": "s3cret"}, timeout=5
+            f"{url}/_mock/reset", headers={"X-Mock-Admin-Token": "s3cret", **JSON}, timeout=5
         )
         assert allowed.status_code == 200
         process.terminate()
@@ -65,7 +67,7 @@ def test_the_admin_token_can_stay_out_of_the_process_list(tmp_path: Path, source
     with serving(SMS_MOCK, "serve", *extra, env=env) as (process, url):
         error_body(requests.post(f"{url}/_mock/reset", timeout=5), 401, "MOCK.0401")
         allowed = requests.post(
-            f"{url}/_mock/reset", headers={"X-Mock-Admin-Token": "s3cret"}, timeout=5
+            f"{url}/_mock/reset", headers={"X-Mock-Admin-Token": "s3cret", **JSON}, timeout=5
         )
         assert allowed.status_code == 200
         command_line = Path(f"/proc/{process.pid}/cmdline").read_bytes()

@@ -14,6 +14,7 @@ from sms_mock.contracts import errors, iam, sms
 from sms_mock.contracts.base import TASK_ID_PATTERN
 from sms_mock.contracts.enums import Operation, values
 from sms_mock.contracts.openapi import AKSK_SCHEME, TOKEN_SCHEME, openapi_document
+from sms_mock.mock_server import Config, create_app
 from sms_mock.mock_server.control.openapi import EXTENSION_KEY
 
 DOCUMENT = openapi_document()
@@ -575,7 +576,9 @@ def test_server_url_is_named_when_given() -> None:
     ]
 
 
-def test_served_document_names_the_callers_url(client: FlaskClient) -> None:
+def test_served_document_names_the_callers_url() -> None:
+    # A name the emulator answers to (`--allowed-host`); another is refused (MOCK.0421).
+    client = create_app(Config(clock="manual", allowed_hosts=["sms.example"])).test_client()
     response = client.get("/openapi.json", base_url="http://sms.example:9000")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
@@ -588,7 +591,7 @@ def test_served_document_names_the_callers_url(client: FlaskClient) -> None:
 def test_served_document_is_built_once_per_app(client: FlaskClient, app: Flask) -> None:
     client.get("/openapi.json")
     cached = app.extensions[EXTENSION_KEY]
-    client.get("/openapi.json", base_url="http://elsewhere")
+    client.get("/openapi.json", base_url="http://127.0.0.2")
     assert app.extensions[EXTENSION_KEY] is cached
     assert "servers" not in cached
 

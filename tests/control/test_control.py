@@ -61,7 +61,7 @@ def test_reset_restores_fixtures_forgets_tokens_and_faults(
     sms.delete("sample-abort")
     client.post("/_mock/faults", json={"task_id": "sample-ready", "subtask": "SSL_CONFIG"})
     advance(client, 3600)
-    assert client.post("/_mock/reset").status_code == 200
+    assert client.post("/_mock/reset", content_type="application/json").status_code == 200
     error_body(sms.show("sample-ready"), 401, "APIGW.0301")  # token gone
     fresh = Sms(client, issue_token(client))
     assert fresh.task("sample-ready")["state"] == "READY"

@@ -70,13 +70,17 @@ def page(html: bytes | str) -> _Page:
     return parser
 
 
+# The dashboard's forms are taken from its own page only: a browser names it in `Origin`.
+OWN_PAGE = {"Origin": "http://localhost"}
+
+
 @pytest.fixture
 def guarded() -> FlaskClient:
     return create_app(Config(clock="manual", admin_token=ADMIN)).test_client()
 
 
 def signed_in(client: FlaskClient) -> FlaskClient:
-    answer = client.post("/_mock/ui/login", data={"token": ADMIN})
+    answer = client.post("/_mock/ui/login", data={"token": ADMIN}, headers=OWN_PAGE)
     assert answer.status_code == 303
     return client
 
@@ -87,8 +91,10 @@ def signed_in(client: FlaskClient) -> FlaskClient:
 def test_the_overview_lists_every_task_id_and_state_without_javascript(
     client: FlaskClient,
 ) -> None:
-    client.post("/_mock/scenarios/fault-at-migrate-40")
-    client.post(f"/_mock/scenarios/ready?project={SECOND_PROJECT_ID}")
+    client.post("/_mock/scenarios/fault-at-migrate-40", content_type="application/json")
+    client.post(
+        f"/_mock/scenarios/ready?project={SECOND_PROJECT_ID}", content_type="application/json"
+    )
     answer = client.get("/_mock/ui")
     assert answer.status_code == 200 and answer.mimetype == "text/html"
     every = client.get("/_mock/tasks").get_json()["tasks"]
@@ -99,7 +105,10 @@ def test_the_overview_lists_every_task_id_and_state_without_javascript(
 def test_the_overview_filters_by_state_and_project_without_javascript(
     client: FlaskClient,
 ) -> None:
-    client.post(f"/_mock/scenarios/failed-at-migrate-40?project={SECOND_PROJECT_ID}")
+    client.post(
+        f"/_mock/scenarios/failed-at-migrate-40?project={SECOND_PROJECT_ID}",
+        content_type="application/json",
+    )
     by_state = page(client.get("/_mock/ui?state=MIGRATE_FAIL").data).rows
     assert by_state and set(by_state.values()) == {"MIGRATE_FAIL"}
     by_project = page(client.get("/_mock/ui?project=ap-southeast-3").data).rows
@@ -136,7 +145,7 @@ def test_every_task_page_offers_exactly_what_the_lifecycle_table_allows(
 ) -> None:
     for name in ("failed-at-migrate-40", "paused-at-migrate", "sync-failed", "syncing",
                  "migrate-success", "ready", "running-replicate"):  # fmt: skip
-        client.post(f"/_mock/scenarios/{name}")
+        client.post(f"/_mock/scenarios/{name}", content_type="application/json")
     states = set()
     for entry in client.get("/_mock/tasks").get_json()["tasks"]:
         task = entry["task"]
@@ -150,7 +159,9 @@ def test_every_task_page_offers_exactly_what_the_lifecycle_table_allows(
 def test_a_failed_task_page_marks_the_failed_sub_task_and_shows_its_error(
     client: FlaskClient,
 ) -> None:
-    task_id = client.post("/_mock/scenarios/failed-at-migrate-40").get_json()["task_ids"][0]
+    task_id = client.post(
+        "/_mock/scenarios/failed-at-migrate-40", content_type="application/json"
+    ).get_json()["task_ids"][0]
     text = client.get(f"/_mock/ui/tasks/{PROJECT_ID}/{task_id}").get_data(as_text=True)
     failed = re.findall(r'data-subtask="(\w+)" data-status="failed"', text)
     assert failed == ["MIGRATE_LINUX_FILE"]
@@ -208,7 +219,7 @@ def test_without_the_token_the_page_asks_for_it_and_shows_nothing_else(
 
 
 def test_a_wrong_token_is_asked_again(guarded: FlaskClient) -> None:
-    answer = guarded.post("/_mock/ui/login", data={"token": "not-it"})
+    answer = guarded.post("/_mock/ui/login", data={"token": "not-it"}, headers=OWN_PAGE)
     assert answer.status_code == 401
     assert "That is not the server's admin token." in html.unescape(answer.get_data(as_text=True))
     assert answer.headers.get("Set-Cookie") is None
@@ -218,13 +229,13 @@ def test_a_wrong_token_is_asked_again(guarded: FlaskClient) -> None:
 def test_the_token_is_kept_once_in_an_httponly_strict_cookie_scoped_to_the_control_plane(
     guarded: FlaskClient,
 ) -> None:
-    answer = guarded.post("/_mock/ui/login", data={"token": ADMIN})
+    answer = guarded.post("/_mock/ui/login", data={"token": ADMIN}, headers=OWN_PAGE)
     assert answer.status_code == 303 and answer.headers["Location"] == "/_mock/ui"
     cookie = answer.headers["Set-Cookie"]
     assert "Path=/_mock" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert guarded.get("/_mock/ui").status_code == 200
     assert guarded.get("/_mock/tasks").status_code == 200  # the control plane's reads too
-    guarded.post("/_mock/ui/logout")
+    guarded.post("/_mock/ui/logout", headers=OWN_PAGE)
     assert guarded.get("/_mock/ui").status_code == 401
 
 
@@ -252,7 +263,8 @@ def test_a_cookie_that_is_not_the_token_opens_nothing(guarded: FlaskClient) -> N
 def test_the_header_still_opens_everything_without_a_cookie(guarded: FlaskClient) -> None:
     headers = {"X-Mock-Admin-Token": ADMIN}
     assert guarded.get("/_mock/ui", headers=headers).status_code == 200
-    assert guarded.post("/_mock/reset", headers=headers).status_code == 200
+    reset = guarded.post("/_mock/reset", headers=headers, content_type="application/json")
+    assert reset.status_code == 200
 
 
 # --- the control-plane calls the page makes -------------------------------------------------------
@@ -285,7 +297,7 @@ def test_a_project_token_drives_the_public_api_as_the_accounts_administrator(
 
 
 def test_a_project_token_without_a_body_is_the_default_projects(client: FlaskClient) -> None:
-    body = client.post("/_mock/tokens").get_json()
+    body = client.post("/_mock/tokens", content_type="application/json").get_json()
     assert body["project_id"] == PROJECT_ID
     other = client.post("/_mock/tokens", json={"project": OTHER_PROJECT_ID}).get_json()
     assert other["project_id"] == OTHER_PROJECT_ID and other["user"] != "mock-user"

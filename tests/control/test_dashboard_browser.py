@@ -104,7 +104,8 @@ def load_scenario(driver: Any, name: str) -> None:
 
 def control(server: LiveServer, method: str, path: str) -> Any:
     """The control plane, as a test outside the page reads it."""
-    headers = {"X-Mock-Admin-Token": ADMIN_TOKEN}
+    # Every control-plane POST says JSON, a bodiless one too.
+    headers = {"X-Mock-Admin-Token": ADMIN_TOKEN, "Content-Type": "application/json"}
     return requests.request(method, f"{server.url}/_mock{path}", headers=headers, timeout=5).json()
 
 

@@ -88,7 +88,7 @@ def test_fixture_dates_are_on_the_clock_at_start(client: FlaskClient) -> None:
 def test_fixture_dates_are_on_the_clock_again_after_a_reset(client: FlaskClient) -> None:
     advance(client, 400 * DAY_S)
     Sms(client, issue_token(client)).act("sample-abort", "start")
-    assert client.post("/_mock/reset").status_code == 200
+    assert client.post("/_mock/reset", content_type="application/json").status_code == 200
     assert_fixture_dates_on_the_clock(client)
 
 
@@ -167,7 +167,7 @@ def test_a_scenarios_source_dates_move_with_its_tasks(tmp_path: Path) -> None:
     })  # fmt: skip
     client = create_app(Config(clock="manual", fixtures=[tmp_path])).test_client()
     now = now_ms(client)
-    made = client.post("/_mock/scenarios/dated").get_json()
+    made = client.post("/_mock/scenarios/dated", content_type="application/json").get_json()
     sms = Sms(client, issue_token(client))
     [task_id], [source_id] = made["task_ids"], made["source_ids"]
     assert sms.task(task_id)["create_date"] == now - 50_000

@@ -321,7 +321,7 @@ def test_the_admin_token_does_not_guard_the_huawei_api(guarded: FlaskClient) -> 
 def test_a_reset_clears_journal_and_http_faults(client: FlaskClient, sms: Sms) -> None:
     http_fault(client, match={"path": "/nowhere"}, status=418)
     sms.show("sample-ready")
-    client.post("/_mock/reset")
+    client.post("/_mock/reset", content_type="application/json")
     assert client.get("/_mock/faults").get_json() == {"faults": []}
     journal = client.get("/_mock/requests").get_json()["requests"]
     assert [e["path"] for e in journal] == ["/_mock/reset", "/_mock/faults"]  # since the reset

@@ -100,14 +100,18 @@ PLANS = {
 
 
 def load(client: FlaskClient, name: str, query: str = "", **body: Any) -> dict[str, Any]:
-    response = client.post(f"/_mock/scenarios/{name}{query}", json=body or None)
+    response = client.post(
+        f"/_mock/scenarios/{name}{query}", json=body or None, content_type="application/json"
+    )
     assert response.status_code == 201, response.get_json()
     return loads(ScenarioLoadSchema, response.get_json())
 
 
 def try_load(client: FlaskClient, name: str, query: str = "", body: Any = None) -> TestResponse:
     """The answer to loading scenario `name`, whatever it is."""
-    return client.post(f"/_mock/scenarios/{name}{query}", json=body)
+    return client.post(
+        f"/_mock/scenarios/{name}{query}", json=body, content_type="application/json"
+    )
 
 
 def served(sms: Sms, task_id: str) -> dict[str, Any]:
@@ -421,7 +425,7 @@ def test_start_up_scenarios_come_back_under_the_same_ids_after_a_reset() -> None
     assert sms.act(ids[0], "start").status_code == 200
     sms.delete(ids[2])
     extra = load(client, "ready")["task_ids"][0]
-    assert client.post("/_mock/reset").status_code == 200
+    assert client.post("/_mock/reset", content_type="application/json").status_code == 200
     sms = Sms(client, issue_token(client))
     assert [served(sms, task_id)["state"] for task_id in ids] == ["MIGRATE_FAIL", "READY", "READY"]
     assert sms.show(extra).status_code == 404  # loaded after the start: gone with the reset
@@ -567,7 +571,7 @@ def test_serve_loads_a_scenario_at_start_and_again_after_a_reset() -> None:
             f"{show}/action", json={"operation": "start"}, headers=headers, timeout=5
         )
         assert start.status_code == 200
-        assert requests.post(f"{url}/_mock/reset", timeout=5).status_code == 200
+        assert requests.post(f"{url}/_mock/reset", json={}, timeout=5).status_code == 200
         headers = {"X-Auth-Token": issue(url)}
         again = requests.get(show, headers=headers, timeout=5).json()
         assert again["state"] == "MIGRATE_FAIL"
@@ -627,7 +631,7 @@ def test_a_reset_brings_start_up_scenario_sources_back_under_their_ids() -> None
     app = create_app(Config(clock="manual", scenarios=["from-template"]))
     client = app.test_client()
     (loaded,) = app.extensions["sms_mock"].startup_scenarios
-    client.post("/_mock/reset")
+    client.post("/_mock/reset", content_type="application/json")
     (again,) = app.extensions["sms_mock"].startup_scenarios
     assert (again.source_ids, again.template_ids, again.task_ids) == (
         loaded.source_ids,

@@ -874,7 +874,8 @@ def test_a_hostile_body_on_any_route_is_answered_as_documented(
         path,
         method=method,
         data=hostile.text.encode(),
-        headers={**JSON, "X-Auth-Token": token},
+        # The emulator's own Origin, as its dashboard's forms carry it (others are refused).
+        headers={**JSON, "X-Auth-Token": token, "Origin": "http://localhost"},
     )
     if isinstance(answer, Refused):
         message = error_message(response, answer.status, answer.code)
@@ -973,7 +974,7 @@ def test_a_scenarios_dates_shifted_to_now_stay_within_int64(tmp_path: Path) -> N
                 "tasks": [{"id": "far", "create_date": 2**63 - 1}]}  # fmt: skip
     (tmp_path / "scenarios" / "far.json").write_text(json.dumps(scenario), encoding="utf-8")
     client = create_app(Config(clock="manual", fixtures=[tmp_path])).test_client()
-    assert client.post("/_mock/scenarios/far").status_code == 201
+    assert client.post("/_mock/scenarios/far", content_type="application/json").status_code == 201
     snapshot = client.get("/_mock/snapshot").get_json()
     assert client.post("/_mock/snapshot", json=snapshot).status_code == 200
 

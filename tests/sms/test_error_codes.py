@@ -98,6 +98,9 @@ class Api:
     def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> requests.Response:
         if body is not None:
             kwargs["json"] = body
+        elif method == "POST" and path.startswith("/_mock"):
+            # A bodiless control-plane POST says JSON too (README, "The control plane").
+            kwargs.setdefault("headers", {"Content-Type": "application/json"})
         return self.session.request(method, self.url + path, timeout=10, **kwargs)
 
     def ok(self, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
@@ -242,6 +245,10 @@ REACHED_ELSEWHERE = {
     "MOCK_ADMIN_TOKEN": "test_the_admin_token_refusal_is_a_mock_code below",
     "TASK_FAILED": "test_a_fault_without_error_json_fails_its_task_with_an_engine_code below",
     "EXPORT_TOO_LONG": "tests/sms/test_export_bounds.py: an export past its limit",
+    "MOCK_CROSS_SITE": "tests/security/test_browser_attacker.py: another site's page",
+    "MOCK_NOT_JSON": "tests/security/test_browser_attacker.py: a POST that is not JSON",
+    "MOCK_UNKNOWN_HOST": "tests/security/test_browser_attacker.py: a rebound host name",
+    "MOCK_TOO_MANY_GUESSES": "tests/security/test_admin_token.py: wrong admin tokens",
 }
 
 

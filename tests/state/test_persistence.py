@@ -72,7 +72,7 @@ def test_reset_and_snapshot_restore_are_saved_whole(tmp_path: Path) -> None:
     client = app_on(db)
     Sms(client, issue_token(client)).delete("sample-ready")
     saved = client.get("/_mock/snapshot").get_json()
-    client.post("/_mock/reset")
+    client.post("/_mock/reset", content_type="application/json")
     after_reset = restarted(client)
     assert Sms(after_reset, issue_token(after_reset)).show("sample-ready").status_code == 200
     after_reset.post("/_mock/snapshot", json=saved)

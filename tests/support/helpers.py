@@ -40,7 +40,11 @@ def mock_call(
     """One call of the control plane (`/_mock{route}`), as `ControlPlane.call` makes it; its
     JSON answer, once its status is `status`. `params` left None are not sent."""
     query = {key: value for key, value in params.items() if value is not None}
-    response = client.open(f"/_mock{route}", method=method, json=body, query_string=query)
+    # Every POST says JSON, a bodiless one too, as ControlPlane's do.
+    json_type = {"Content-Type": "application/json"} if method == "POST" else None
+    response = client.open(
+        f"/_mock{route}", method=method, json=body, query_string=query, headers=json_type
+    )
     assert response.status_code == status, response.get_json()
     return response.get_json()
 

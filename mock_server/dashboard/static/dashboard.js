@@ -22,10 +22,12 @@
       credentials: "same-origin",
       headers: { "X-Mock-Dashboard": "1", ...headers },
     };
-    if (payload !== undefined) {
+    // Every POST says JSON, a bodiless one too: the control plane refuses any other, since a
+    // page of another site can send a POST of a form's or a text's type, never of this one.
+    if (payload !== undefined || method === "POST") {
       init.headers["Content-Type"] = "application/json";
-      init.body = raw ? payload : JSON.stringify(payload);
     }
+    if (payload !== undefined) init.body = raw ? payload : JSON.stringify(payload);
     const response = await fetch(path, init);
     const text = await response.text();
     let answer = null;
