@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from bench import shared
+from bench.admin_guesses import measure_admin_guesses
 from bench.big_lists import measure_big_lists
 from bench.big_state import measure_big
 from bench.busy_lists import measure_busy_lists
@@ -36,6 +37,7 @@ SECTIONS: dict[str, Callable[[Report], None]] = {
     "fixture": measure_fixture,
     "lifecycle": measure_lifecycle,
     "tokens": measure_token_churn,
+    "guesses": measure_admin_guesses,
     "token-memory": measure_token_memory,
     "wsgi": measure_wsgi,
     "http": measure_http,
