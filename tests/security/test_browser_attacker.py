@@ -23,6 +23,7 @@ from sms_mock.mock_server import Config, create_app
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import password_body
 from tests.support.assertions import error_body
+from tests.support.servers import SMS_MOCK, serving
 
 EVIL = "http://evil.example"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -246,3 +247,14 @@ def test_a_doubled_slash_is_an_unknown_path_not_a_redirect(live: LiveServer, pat
         )
         error_body(answer, 404, "APIGW.0101")
         assert "Location" not in answer.headers
+
+
+def test_serve_answers_the_allowed_host_names_it_is_given() -> None:
+    with serving(SMS_MOCK, "serve", "--allowed-host", "qa-box.internal") as (process, url):
+        port = url.rsplit(":", 1)[1]
+        for host in (f"qa-box.internal:{port}", f"localhost:{port}", f"127.0.0.1:{port}"):
+            answer = requests.get(f"{url}/_mock/health", headers={"Host": host}, timeout=5)
+            assert answer.status_code == 200, host
+        other = requests.get(f"{url}/_mock/health", headers={"Host": "other.internal"}, timeout=5)
+        error_body(other, 421, "MOCK.0421")
+        process.terminate()
