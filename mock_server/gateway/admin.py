@@ -113,7 +113,8 @@ class AdminGate:
 
     def cookie_valid(self, environ: dict[str, Any]) -> bool:
         expires, _, mac = _cookie_value(environ).partition(".")
-        if not expires.isdigit() or int(expires) <= self.wall():
+        # At most 12 digits: a date, and never a number too long for int() to take.
+        if not (expires.isdigit() and len(expires) <= 12) or int(expires) <= self.wall():
             return False
         try:
             given = bytes.fromhex(mac)

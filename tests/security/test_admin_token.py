@@ -211,3 +211,13 @@ def test_a_cross_site_form_cannot_sign_the_dashboard_out(guarded: LiveServer) ->
     )
     assert own.status_code == 303
     assert session.get(f"{guarded.url}/_mock/ui", timeout=5).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "value", ["9" * 5000 + ".00", "1.zz", "", "x", f"{2**40}.{'0' * 64}", "..", "-1.00"]
+)
+def test_a_forged_cookie_opens_nothing_and_breaks_nothing(value: str) -> None:
+    client = create_app(Config(clock="manual", admin_token=ADMIN)).test_client()
+    cookie = {"Cookie": f"sms_mock_admin={value}"}  # as sent, past what a browser would keep
+    assert client.get("/_mock/ui", headers=cookie).status_code == 401
+    error_body(client.get("/_mock/tasks", headers=cookie), 401, "MOCK.0401")
