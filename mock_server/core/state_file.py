@@ -48,6 +48,7 @@ def _dumps(value: Any) -> str:
 
 # Tables a file that has a state must have: without one, it would start silently empty.
 REQUIRED_TABLES = ("meta", "tasks", "tokens")
+CURRENT_TABLES = (*REQUIRED_TABLES, "resources")  # a file of the current format's
 # It holds passwords, SKs and live tokens in clear: readable by its owner only (hashing them
 # would cost every token check its speed). SQLite gives its WAL and shm files the same mode.
 PRIVATE_MODE = 0o600
@@ -61,27 +62,47 @@ class StateFileInUse(StateFileError):
     """Another emulator holds the file: two servers on one file would undo each other's writes."""
 
 
-def _private_file(path: Path) -> None:
-    """Create the file owner-only when it is new; make an existing one owner-only."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
-    os.close(fd)
+def _open_private(path: Path) -> int:
+    """The database file, opened read-write: created owner-only when it is new, made
+    owner-only when it is not. A directory, or a file that cannot be opened, is named."""
+    if path.is_dir():
+        raise StateFileError("is a directory, not a file")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+    except OSError as exc:
+        raise StateFileError(f"cannot be opened ({exc.strerror})") from exc
     with contextlib.suppress(PermissionError):  # not ours to change: leave it
-        os.chmod(path, PRIVATE_MODE)
+        os.fchmod(fd, PRIVATE_MODE)
+    return fd
 
 
 def _hold_lock(path: Path) -> int:
-    """An exclusive lock on `PATH.lock` for the life of the process (or until `close`)."""
-    lock_path = path.with_name(path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+    """The database file's descriptor, holding an exclusive lock for the life of the process
+    (or until `close`). The lock is on the file itself, not on a name: a symlink, a hard link
+    or another spelling of the path meets the same lock, and there is no lock file to delete.
+    SQLite's own locks are POSIX record locks, which do not meet a `flock`."""
+    fd = _open_private(path)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+        holder = _lock_holder(fd)
         os.close(fd)
         raise StateFileInUse(f"in use by another sms-mock (pid {holder})") from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, str(os.getpid()).encode(), 0)
     return fd
+
+
+def _lock_holder(fd: int) -> str:
+    """The pid holding a `flock` on the file of `fd`, as the kernel lists it; "?" where it
+    does not (no /proc)."""
+    info = os.fstat(fd)
+    inode = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/locks").read_text().splitlines():
+            fields = line.split()
+            # "1: FLOCK  ADVISORY  WRITE 1234 fe:00:2171862 0 EOF" (a waiter's line has "->")
+            if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5] == inode:
+                return fields[4]
+    return "?"
 
 
 class StateFile:
@@ -94,7 +115,6 @@ class StateFile:
         self.path = Path(path)
         self._lock_fd = _hold_lock(self.path)
         try:
-            _private_file(self.path)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._lock = threading.Lock()
             with self._lock:
@@ -104,6 +124,11 @@ class StateFile:
                 self._db.executescript(SCHEMA)
                 self._move_faults_out_of_meta()
         except BaseException:
+            # The database before the lock's descriptor: closing a descriptor of the file
+            # drops this process's POSIX locks on it, SQLite's own among them.
+            db = getattr(self, "_db", None)
+            if db is not None:
+                db.close()
             self._release()
             raise
 
@@ -111,9 +136,13 @@ class StateFile:
         tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master")}
         if "meta" not in tables:
             return  # a new file
-        has_state = self._db.execute("SELECT 1 FROM meta WHERE key = 'format'").fetchone()
-        missing = [t for t in REQUIRED_TABLES if t not in tables]
-        if has_state and missing:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        if row is None:
+            return  # no state saved yet
+        # Resources came with the format of /2: a file of /1 is read without them.
+        required = REQUIRED_TABLES if row[0] == '"sms-mock-snapshot/1"' else CURRENT_TABLES
+        missing = [t for t in required if t not in tables]
+        if missing:
             raise StateFileError(f"its {', '.join(missing)} table is missing")
 
     def _move_faults_out_of_meta(self) -> None:

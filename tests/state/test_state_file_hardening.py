@@ -73,6 +73,41 @@ def test_a_second_server_on_one_state_file_exits_2_in_one_line(tmp_path: Path) -
     assert second.stdout == ""
 
 
+@pytest.mark.parametrize("second_path", ["symlink", "hard-link", "lock-file-deleted"])
+def test_the_lock_is_on_the_database_whatever_path_names_it(
+    tmp_path: Path, second_path: str
+) -> None:
+    # A lock keyed by the path let a second server start through another name for the same
+    # database, and the two undid each other's writes (issue 22, M7).
+    db = tmp_path / "state.db"
+    other = tmp_path / "other.db"
+    with serving(SMS_MOCK, "serve", "--state-file", str(db)) as (process, url):
+        if second_path == "symlink":
+            other.symlink_to(db)
+        elif second_path == "hard-link":
+            os.link(db, other)
+        else:  # whatever lies beside the database but its own files, deleted
+            for path in tmp_path.iterdir():
+                if path.name not in ("state.db", "state.db-wal", "state.db-shm"):
+                    path.unlink()
+            other = db
+        second = serve_on(other)
+        assert requests.get(f"{url}/_mock/health", timeout=5).status_code == 200
+        holder = process.pid
+        stop(process, signal.SIGTERM)
+    assert second.returncode == 2
+    assert second.stderr == (
+        f"sms-mock: --state-file {other}: in use by another sms-mock (pid {holder})\n"
+    )
+
+
+def test_a_directory_as_the_state_file_stops_the_start_naming_it(tmp_path: Path) -> None:
+    result = serve_on(tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == f"sms-mock: --state-file {tmp_path}: is a directory, not a file\n"
+    assert list(tmp_path.iterdir()) == []  # nothing made beside it either
+
+
 def test_a_state_file_is_released_when_its_server_stops(tmp_path: Path) -> None:
     db = tmp_path / "state.db"
     create_app(Config(clock="manual", state_file=db)).extensions["sms_mock"].close()
@@ -90,7 +125,7 @@ def test_the_state_file_and_its_companions_are_owner_only(tmp_path: Path) -> Non
         client = app.test_client()
         assert client.post("/v3/auth/tokens", json=password_body()).status_code == 201
         names = sorted(p.name for p in tmp_path.iterdir())
-        assert names == ["state.db", "state.db-shm", "state.db-wal", "state.db.lock"]
+        assert names == ["state.db", "state.db-shm", "state.db-wal"]  # the lock is on state.db
         modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
         assert modes == dict.fromkeys(names, 0o600)
         app.extensions["sms_mock"].close()
@@ -116,6 +151,9 @@ def test_an_existing_readable_state_file_is_made_owner_only(tmp_path: Path) -> N
             id="meta-not-json",
         ),
         pytest.param("DROP TABLE tasks", r"its tasks table is missing", id="tasks-table-dropped"),
+        pytest.param(
+            "DROP TABLE resources", r"its resources table is missing", id="resources-dropped"
+        ),
         pytest.param(
             "UPDATE tasks SET data = '[' WHERE id = 'sample-ready'",
             r"a row is not JSON \(Expecting value: .+\)",
