@@ -302,8 +302,8 @@ class Emulator:
                 "clock": self.clock.snapshot(),
                 "last_int_id": changes.last_int_id,
             }
-            if iam.lockouts is not None:
-                meta["lockouts"] = iam.lockouts
+            if iam.ak_lockouts is not None:
+                meta["lockouts"] = iam.ak_lockouts
             try:
                 state_file.save_changes(meta=meta, changes=changes, iam=iam, faults=faults)
             except sqlite3.Error as exc:

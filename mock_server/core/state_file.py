@@ -1,9 +1,9 @@
 """`--state-file`: the emulator's whole state in SQLite (WAL), saved before every answer.
 
-The state is the same document as `GET /_mock/snapshot`, kept in five tables: one row a task,
-one row a source, template or migproject, one row a token, one row a temporary credential, and
-a key-value table for the rest
-(format, clock, account, lock-outs, faults). After
+The state is the same document as `GET /_mock/snapshot`, kept in tables: one row a task,
+one row a source, template or migproject, one row a token, one row a temporary credential, one
+row a name's password lock-out, and a key-value table for the rest
+(format, clock, account, AK lock-outs, faults). After
 each request the emulator saves what changed in one transaction, with `synchronous=FULL`, before
 the answer leaves: an acknowledged write survives a kill -9.
 """
@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS credentials (access TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS faults (
     kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, id)
+);
+CREATE TABLE IF NOT EXISTS lockouts (
+    key TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS resources (
     kind TEXT NOT NULL, project_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
@@ -123,6 +126,7 @@ class StateFile:
                 self._check_tables()
                 self._db.executescript(SCHEMA)
                 self._move_faults_out_of_meta()
+                self._move_password_lockouts_out_of_meta()
         except BaseException:
             # The database before the lock's descriptor: closing a descriptor of the file
             # drops this process's POSIX locks on it, SQLite's own among them.
@@ -167,6 +171,22 @@ class StateFile:
                 )
             self._db.execute("DELETE FROM meta WHERE key IN (?, ?)", tuple(FAULT_KINDS))
 
+    def _move_password_lockouts_out_of_meta(self) -> None:
+        """Files before 0.3 kept users' password lock-outs in meta's `lockouts`: once, a row a
+        name (every name's is a row now, a user's or not)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'lockouts'").fetchone()
+        try:
+            lockouts = json.loads(row[0]) if row else {}
+        except ValueError as exc:
+            raise StateFileError(f"its meta table's lockouts are not JSON ({exc})") from exc
+        if not isinstance(lockouts, dict) or not set(PASSWORD_LOCKOUT_KEYS) & set(lockouts):
+            return
+        kept, rows = _split_lockouts(lockouts)
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR REPLACE INTO lockouts VALUES (?, ?, ?)", rows)
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'lockouts'", (_dumps(kept),))
+
     def _release(self) -> None:
         if self._lock_fd >= 0:
             os.close(self._lock_fd)  # closing the descriptor releases the lock
@@ -199,7 +219,12 @@ class StateFile:
                 )
             ]
             rows = self._db.execute("SELECT kind, data FROM faults").fetchall()
+            lockout_rows = self._db.execute(
+                "SELECT key, failures, locked_until FROM lockouts ORDER BY rowid"
+            )
+            lockouts = _join_lockouts(lockout_rows.fetchall())
         snapshot = {key: json.loads(meta[key]) for key in META_KEYS if key in meta}
+        snapshot["lockouts"] = {**snapshot.get("lockouts", {}), **lockouts}
         for key, kind in FAULT_KINDS.items():
             snapshot[key] = [json.loads(data) for row_kind, data in rows if row_kind == kind]
         last_int_id = snapshot.pop("last_int_id", 0)
@@ -219,8 +244,11 @@ class StateFile:
             self._db.execute("DELETE FROM credentials")
             self._db.execute("DELETE FROM faults")
             self._db.execute("DELETE FROM resources")
+            self._db.execute("DELETE FROM lockouts")
             meta = {key: snapshot[key] for key in META_KEYS if key in snapshot}
             meta["last_int_id"] = sms["last_int_id"]
+            meta["lockouts"], lockout_rows = _split_lockouts(snapshot["lockouts"])
+            self._db.executemany("INSERT INTO lockouts VALUES (?, ?, ?)", lockout_rows)
             self._db.executemany(
                 "INSERT INTO meta VALUES (?, ?)", [(k, _dumps(v)) for k, v in meta.items()]
             )
@@ -313,6 +341,14 @@ class StateFile:
                 "DELETE FROM credentials WHERE access = ?",
                 [(a,) for a in iam.dropped_credentials],
             )
+            lockouts = iam.password_lockouts  # iam.lockouts.LockoutChanges
+            self._db.executemany(
+                "INSERT OR REPLACE INTO lockouts VALUES (?, ?, ?)",
+                [(key, *row) for key, row in lockouts.written.items()],
+            )
+            self._db.executemany(
+                "DELETE FROM lockouts WHERE key = ?", [(key,) for key in lockouts.deleted]
+            )
 
     def close(self) -> None:
         with self._lock:
@@ -322,6 +358,29 @@ class StateFile:
 
 def _resource_rows(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
     return [(r["kind"], r["project_id"], r["id"], _dumps(r["doc"])) for r in rows]
+
+
+# The snapshot's password lock-outs, one row a name in `lockouts`; the AK lock-outs stay in meta.
+PASSWORD_LOCKOUT_KEYS = ("failures", "locked_until")
+
+
+def _split_lockouts(
+    lockouts: dict[str, Any],
+) -> tuple[dict[str, Any], list[tuple[str, int, int]]]:
+    """A snapshot's `lockouts`: what meta keeps (the AK lock-outs), and a row a name."""
+    kept = {key: value for key, value in lockouts.items() if key not in PASSWORD_LOCKOUT_KEYS}
+    failures, locked_until = lockouts.get("failures", {}), lockouts.get("locked_until", {})
+    rows = [(key, n, 0) for key, n in failures.items() if key not in locked_until]
+    rows += [(key, 0, until) for key, until in locked_until.items()]
+    return kept, rows
+
+
+def _join_lockouts(rows: list[tuple[str, int, int]]) -> dict[str, dict[str, int]]:
+    """The snapshot's password lock-outs from their rows."""
+    return {
+        "failures": {key: n for key, n, until in rows if not until},
+        "locked_until": {key: until for key, n, until in rows if until},
+    }
 
 
 def _task_row(task: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from sms_mock.mock_server.core.ids import (
 )
 from sms_mock.mock_server.iam import errors
 from sms_mock.mock_server.iam.expiring import ExpiringBook
+from sms_mock.mock_server.iam.lockouts import LockoutChanges, PasswordLockouts
 from sms_mock.mock_server.iam.models import (
     Account,
     Domain,
@@ -25,17 +26,13 @@ from sms_mock.mock_server.iam.models import (
     Token,
     User,
 )
+from sms_mock.mock_server.iam.token_book import TokenBook
 
 TOKEN_LIFETIME_MS = 24 * 3600 * 1000
 # Expired tokens and credentials are dropped a day after they expire: until then the gateway
 # still answers "expired" for them, and the books hold at most two days' issues.
 KEEP_EXPIRED_MS = 24 * 3600 * 1000
 # Temporary credentials live 15 minutes to 24 hours; 15 minutes when the request says nothing.
-LOCK_AFTER_FAILURES = 5
-LOCK_MS = 15 * 60 * 1000
-# Failures for names that are no user are counted as for users (so that the lock-out answer
-# does not tell which exist), in a table that keeps the newest this many names.
-UNKNOWN_NAMES_KEPT = 10_000
 # The API gateway locks an AK after repeated bad signatures: 5 in a row, for 5 minutes.
 AK_LOCK_AFTER_FAILURES = 5
 AK_LOCK_MS = 5 * 60 * 1000
@@ -48,22 +45,29 @@ class IamBackend:
         self.clock = clock
         self.account = account
         self._lock = threading.Lock()
-        self.tokens: ExpiringBook[Token] = ExpiringBook(KEEP_EXPIRED_MS)
+        self.tokens = TokenBook(KEEP_EXPIRED_MS)
         self.credentials: ExpiringBook[TemporaryCredential] = ExpiringBook(KEEP_EXPIRED_MS)
-        # Lock-outs by user id, or by "?domain/name" for a name that is no user.
-        self._failures: dict[str, int] = {}
-        self._locked_until: dict[str, int] = {}
-        self._unknown_names: dict[str, None] = {}  # their keys above, oldest failure first
+        # Password lock-outs by user id, or by "?domain/name" for a name that is no user.
+        self.lockouts = PasswordLockouts()
         self._ak_failures: dict[str, int] = {}
         self._ak_locked_until: dict[str, int] = {}
         # What the state file has not seen yet: issued, and dropped, since the last drain.
         # Kept only for a state file (the emulator sets it when it has one).
-        self.track_changes = False
+        self._track_changes = False
         self._new_tokens: list[str] = []
         self._dropped_tokens: list[str] = []
         self._new_credentials: list[str] = []
         self._dropped_credentials: list[str] = []
-        self._locks_changed = False
+        self._ak_locks_changed = False
+
+    @property
+    def track_changes(self) -> bool:
+        return self._track_changes
+
+    @track_changes.setter
+    def track_changes(self, value: bool) -> None:
+        self._track_changes = value
+        self.lockouts.track_changes = value
 
     # --- authentication ----------------------------------------------------------------------
 
@@ -85,13 +89,14 @@ class IamBackend:
     def check_password(self, spec: dict[str, Any]) -> User:
         """The user of a password identity; wrong passwords count towards a lock-out.
 
-        A name that is no user is counted and locked out alike, and its password compared
-        all the same, so that neither the answers nor their timing tell which users exist.
+        A name that is no user is counted, locked out, kept and saved alike (one table,
+        `lockouts`), and its password compared all the same, so that neither the answers nor
+        their timing tell which users exist.
         """
         user = self._find_user(spec)
         given = spec["password"].encode()
         if user is None:
-            key = _unknown_key(spec)
+            key = self._unknown_key(spec)
             hmac.compare_digest(given, given)
             matches = False
         else:
@@ -99,31 +104,24 @@ class IamBackend:
             matches = hmac.compare_digest(given, user.password.encode())
         now = self.clock.now_ms()
         with self._lock:
-            if self._locked_until.get(key, 0) > now:
+            if self.lockouts.is_locked(key, now):
                 raise errors.account_locked()
             if not matches:
-                self._count_failure(key, now)
+                self.lockouts.failed(key, now)
                 raise errors.wrong_credentials()
-            if self._failures.pop(key, None) is not None:
-                self._locks_changed = True
+            self.lockouts.passed(key)
         assert user is not None  # a name that is no user never matches
         return user
 
-    def _count_failure(self, key: str, now: int) -> None:
-        failures = self._failures.pop(key, 0) + 1
-        if failures >= LOCK_AFTER_FAILURES:
-            self._locked_until[key] = now + LOCK_MS
-        else:
-            self._failures[key] = failures
-        self._locks_changed = True
-        if key.startswith("?"):  # a name that is no user: kept among the newest only
-            self._unknown_names.pop(key, None)
-            self._unknown_names[key] = None
-            while len(self._unknown_names) > UNKNOWN_NAMES_KEPT:
-                oldest = next(iter(self._unknown_names))
-                del self._unknown_names[oldest]
-                self._failures.pop(oldest, None)
-                self._locked_until.pop(oldest, None)
+    def _unknown_key(self, spec: dict[str, Any]) -> str:
+        """The lock-out key of a name (or id) that is no user. A domain of the account is
+        keyed by its id, named either way, as a user's lock holds by name and by id."""
+        if spec.get("id"):
+            return f"?id/{spec['id']}"
+        domain_spec = spec.get("domain") or {}
+        domain = self.account.domain_of(domain_spec)
+        domain_key = domain.id if domain else domain_spec.get("id") or domain_spec.get("name", "")
+        return f"?{domain_key}/{spec.get('name', '')}"
 
     def token_owner(self, token_id: str) -> tuple[Token, User]:
         token = self.valid_token(token_id)
@@ -145,13 +143,13 @@ class IamBackend:
                 self._ak_locked_until[ak] = now + AK_LOCK_MS
             else:
                 self._ak_failures[ak] = failures
-            self._locks_changed = True
+            self._ak_locks_changed = True
 
     def signature_passed(self, ak: str) -> None:
         if self._ak_failures.get(ak):
             with self._lock:
                 self._ak_failures.pop(ak, None)
-                self._locks_changed = True
+                self._ak_locks_changed = True
 
     # --- scope ------------------------------------------------------------------------------
 
@@ -210,7 +208,7 @@ class IamBackend:
             domain_id=domain.id if domain else None,
         )
         with self._lock:
-            dropped = self.tokens.add(token.id, token, now)
+            dropped = self.tokens.add(token, now)
             if self.track_changes:  # only a state file drains these: without one they'd grow
                 self._dropped_tokens.extend(dropped)
                 self._new_tokens.append(token.id)
@@ -237,12 +235,14 @@ class IamBackend:
             expires_ms=expires_ms,
         )
         with self._lock:
-            dropped = self.credentials.add(credential.access, credential, now)
+            dropped = [
+                access for access, _ in self.credentials.add(credential.access, credential, now)
+            ]
             for access in dropped:  # a dropped AK's signature failures go with it
                 if self._ak_failures.pop(access, None) is not None:
-                    self._locks_changed = True
+                    self._ak_locks_changed = True
                 if self._ak_locked_until.pop(access, None) is not None:
-                    self._locks_changed = True
+                    self._ak_locks_changed = True
             if self.track_changes:
                 self._dropped_credentials.extend(dropped)
                 self._new_credentials.append(credential.access)
@@ -259,22 +259,12 @@ class IamBackend:
             return {
                 "tokens": [asdict(t) for t in self.tokens],
                 "credentials": [asdict(c) for c in self.credentials],
-                "lockouts": self._export_lockouts(),
+                "lockouts": {**self.lockouts.export(), **self._export_ak_lockouts()},
             }
 
-    def _export_lockouts(self, users_only: bool = False) -> dict[str, Any]:
-        """Password lock-outs by user id, and the gateway's AK lock-outs by AK. `users_only`
-        leaves out names that are no user: up to UNKNOWN_NAMES_KEPT of them, which anyone may
-        add without a credential, so the state file does not rewrite them on every failure."""
-
-        def kept(table: dict[str, int]) -> dict[str, int]:
-            if not users_only:
-                return dict(table)
-            return {key: value for key, value in table.items() if not key.startswith("?")}
-
+    def _export_ak_lockouts(self) -> dict[str, dict[str, int]]:
+        """The gateway's AK lock-outs by AK."""
         return {
-            "failures": kept(self._failures),
-            "locked_until": kept(self._locked_until),
             "ak_failures": dict(self._ak_failures),
             "ak_locked_until": dict(self._ak_locked_until),
         }
@@ -282,21 +272,18 @@ class IamBackend:
     def restore(self, data: dict[str, Any]) -> None:
         now = self.clock.now_ms()
         with self._lock:
-            self.tokens.replace_all(((t["id"], Token(**t)) for t in data["tokens"]), now)
+            self.tokens.replace_all((Token(**t) for t in data["tokens"]), now)
             self.credentials.replace_all(
                 ((c["access"], TemporaryCredential(**c)) for c in data.get("credentials", [])),
                 now,
             )
             lockouts = data["lockouts"]
-            self._failures = dict(lockouts["failures"])
-            self._locked_until = dict(lockouts["locked_until"])
+            self.lockouts.restore(lockouts["failures"], lockouts["locked_until"])
             self._ak_failures = dict(lockouts.get("ak_failures", {}))
             self._ak_locked_until = dict(lockouts.get("ak_locked_until", {}))
-            known = {**self._failures, **self._locked_until}
-            self._unknown_names = dict.fromkeys(k for k in known if k.startswith("?"))
             for pending in self._pending():
                 pending.clear()
-            self._locks_changed = False
+            self._ak_locks_changed = False
 
     def _pending(self) -> tuple[list[str], ...]:
         return (
@@ -316,13 +303,13 @@ class IamBackend:
                     asdict(c) for a in self._new_credentials if (c := self.credentials.get(a))
                 ],
                 dropped_credentials=list(self._dropped_credentials),
-                # Written on every failure, a user's or not, so that a save's cost does not
-                # tell which names are users; the unknown names themselves stay in memory.
-                lockouts=self._export_lockouts(users_only=True) if self._locks_changed else None,
+                # A row a name whose password lock-out changed, a user's or not alike.
+                password_lockouts=self.lockouts.drain_changes(),
+                ak_lockouts=self._export_ak_lockouts() if self._ak_locks_changed else None,
             )
             for pending in self._pending():
                 pending.clear()
-            self._locks_changed = False
+            self._ak_locks_changed = False
             return changes
 
     def lookup(self, token_id: str) -> Token | None:
@@ -343,7 +330,9 @@ class IamChanges:
     dropped_tokens: list[str] = field(default_factory=list)
     credentials: list[dict[str, Any]] = field(default_factory=list)
     dropped_credentials: list[str] = field(default_factory=list)
-    lockouts: dict[str, Any] | None = None
+    password_lockouts: LockoutChanges = field(default_factory=LockoutChanges)
+    # The AK lock-outs whole (the meta table's `lockouts`) when they changed, else None.
+    ak_lockouts: dict[str, Any] | None = None
 
     def __bool__(self) -> bool:
         return bool(
@@ -351,13 +340,6 @@ class IamChanges:
             or self.dropped_tokens
             or self.credentials
             or self.dropped_credentials
-            or self.lockouts is not None
+            or self.password_lockouts
+            or self.ak_lockouts is not None
         )
-
-
-def _unknown_key(spec: dict[str, Any]) -> str:
-    """The lock-out key of a user named by a name (or id) that is no user."""
-    if spec.get("id"):
-        return f"?id/{spec['id']}"
-    domain = spec.get("domain") or {}
-    return f"?{domain.get('id') or domain.get('name', '')}/{spec.get('name', '')}"

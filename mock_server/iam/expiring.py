@@ -38,22 +38,36 @@ class ExpiringBook(Generic[E]):
     def get(self, key: str) -> E | None:
         return self._entries.get(key)
 
-    def add(self, key: str, entry: E, now_ms: int) -> list[str]:
-        """Add an entry; answer the keys swept off because they expired long enough ago."""
+    def oldest_key(self) -> str | None:
+        """The key added first among those held."""
+        return next(iter(self._entries), None)
+
+    def add(self, key: str, entry: E, now_ms: int) -> list[tuple[str, E]]:
+        """Add an entry; answer those swept off because they expired long enough ago."""
         self._entries[key] = entry
         heapq.heappush(self._heap, (entry.expires_ms, key))
         return self.sweep(now_ms)
 
-    def sweep(self, now_ms: int) -> list[str]:
-        dropped: list[str] = []
+    def remove(self, key: str) -> E | None:
+        """Drop an entry before its time. Its heap row stays until swept, so the heap is
+        rebuilt when such rows outnumber the entries: it stays bounded on a clock that stands
+        still, where nothing is swept."""
+        entry = self._entries.pop(key, None)
+        if len(self._heap) > 2 * len(self._entries) + 64:
+            self._heap = [(e.expires_ms, k) for k, e in self._entries.items()]
+            heapq.heapify(self._heap)
+        return entry
+
+    def sweep(self, now_ms: int) -> list[tuple[str, E]]:
+        dropped: list[tuple[str, E]] = []
         heap, entries = self._heap, self._entries
         while heap and heap[0][0] + self.keep_ms <= now_ms:
             expires_ms, key = heapq.heappop(heap)
             entry = entries.get(key)
-            # A key re-added since has a newer heap row of its own: this one is stale.
+            # A key re-added or removed since has no heap row of its own here: this one is stale.
             if entry is not None and entry.expires_ms == expires_ms:
                 del entries[key]
-                dropped.append(key)
+                dropped.append((key, entry))
         return dropped
 
     def replace_all(self, entries: Iterable[tuple[str, E]], now_ms: int) -> None:

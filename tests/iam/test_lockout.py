@@ -8,16 +8,24 @@
   "AK access failed to reach the limit,forbidden".
 
 Each lock is its holder's alone, what was issued before it keeps working, and a reset forgets
-it. Flask test client on the manual clock; the official SDK over HTTP for the AK's lock.
+it. Users and names that are no user share one table of LOCKOUTS_KEPT names, dropped and saved
+alike: a flood of failures on other names, and a restart on a state file, leave a user's lock
+and an unknown name's in the same state. Flask test client on the manual clock; the official
+SDK over HTTP for the AK's lock, and real HTTP for the flood.
 """
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
@@ -26,7 +34,9 @@ from huaweicloudsdksms.v3 import SmsClient as SdkSmsClient
 from werkzeug.test import TestResponse
 
 from sms_mock.control import ControlPlane
+from sms_mock.mock_server.core.errors import ApiError
 from sms_mock.mock_server.emulator import Emulator
+from sms_mock.mock_server.iam.lockouts import LOCKOUTS_KEPT
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import (
     AK,
@@ -40,7 +50,7 @@ from tests.support.accounts import (
 )
 from tests.support.assertions import AUTH_FAILED, error_message
 from tests.support.control import control_fixture  # noqa: F401 (the control fixture)
-from tests.support.helpers import DAY_S, advance, reset
+from tests.support.helpers import DAY_S, advance, on_state_file, reset, restarted
 from tests.support.signed import send
 
 TOKENS = "/v3/auth/tokens"
@@ -241,6 +251,152 @@ def test_a_users_lock_holds_for_a_login_by_user_id(client: FlaskClient) -> None:
     }
 
     keystone_401(client.post(TOKENS, json=by_id), ACCOUNT_LOCKED)
+
+
+# --- one table for every name: the same when it is full, the same across a restart -----------
+
+# The two holders a client could compare to tell a user from a name that is no user.
+PASSWORD_LOCKS = [pytest.param(USER, id="user"), pytest.param(UNKNOWN_NAME, id="unknown-name")]
+
+
+def wrong_password_answers(client: FlaskClient) -> list[TestResponse]:
+    """The user's and the unknown name's answers to a wrong password, in that order."""
+    return [USER.failure(client), UNKNOWN_NAME.failure(client)]
+
+
+def fail_in_process(emulator: Emulator, name: str) -> None:
+    """One wrong password for `name`, straight through IAM (a flood in bounded time)."""
+    spec = {"name": name, "password": "wrong", "domain": {"name": "mock-domain"}}
+    with pytest.raises(ApiError):
+        emulator.iam.check_password(spec)
+
+
+def test_failures_on_10_050_other_names_leave_a_user_and_an_unknown_name_locked_alike(
+    client: FlaskClient, emulator: Emulator
+) -> None:
+    # Before: unknown names were dropped from a 10,000-name table, users never; after 10,050
+    # failures on other names the user was still locked and the unknown name was not.
+    fail(client, USER)
+    fail(client, UNKNOWN_NAME)
+    for index in range(LOCKOUTS_KEPT + 50):
+        fail_in_process(emulator, f"flood-{index}")
+
+    user_answer, unknown_answer = wrong_password_answers(client)
+
+    keystone_401(user_answer, ACCOUNT_LOCKED)
+    keystone_401(unknown_answer, ACCOUNT_LOCKED)
+    assert len(emulator.iam.lockouts) == LOCKOUTS_KEPT  # bounded all the same
+
+
+def test_a_table_full_of_newer_locks_drops_a_users_lock_and_an_unknown_names_alike(
+    client: FlaskClient, emulator: Emulator
+) -> None:
+    fail(client, USER)
+    fail(client, UNKNOWN_NAME)
+    for index in range(LOCKOUTS_KEPT):
+        for _ in range(FAILURES):
+            fail_in_process(emulator, f"locker-{index}")
+
+    user_answer, unknown_answer = wrong_password_answers(client)
+
+    keystone_401(user_answer, WRONG_CREDENTIALS)  # both dropped: counting afresh
+    keystone_401(unknown_answer, WRONG_CREDENTIALS)
+    assert len(emulator.iam.lockouts) == LOCKOUTS_KEPT
+
+
+def test_over_http_a_flood_of_other_names_treats_a_user_and_an_unknown_name_alike(
+    live: LiveServer,
+) -> None:
+    kept = 10  # a small table, so that the flood is a few hundred requests
+    live.emulator.iam.lockouts.capacity = kept
+    url = f"{live.url}{TOKENS}"
+
+    def post(body: dict[str, Any]) -> requests.Response:
+        return requests.post(url, json=body, timeout=5)
+
+    def answers() -> list[tuple[int, Any]]:
+        return [
+            (r.status_code, r.json())
+            for r in (post(WRONG_PASSWORD), post(NOBODY))  # the user's, the unknown name's
+        ]
+
+    for _ in range(FAILURES):
+        post(WRONG_PASSWORD)
+        post(NOBODY)
+    for index in range(kept + 5):  # a failure on each of more names than the table holds
+        post(password_body(user=f"flood-{index}", password="wrong"))
+    locked = answers()
+    for index in range(kept):  # then as many locks of other names as it holds
+        for _ in range(FAILURES):
+            post(password_body(user=f"locker-{index}", password="wrong"))
+    dropped = answers()
+
+    assert [message for _, message in _messages(locked)] == [ACCOUNT_LOCKED] * 2
+    assert [message for _, message in _messages(dropped)] == [WRONG_CREDENTIALS] * 2
+    assert locked[0] == locked[1] and dropped[0] == dropped[1]
+
+
+def _messages(answers: list[tuple[int, Any]]) -> list[tuple[int, str]]:
+    return [(status, body["error"]["message"]) for status, body in answers]
+
+
+@pytest.mark.parametrize("lock", PASSWORD_LOCKS)
+def test_a_lock_survives_a_restart_on_the_state_file_and_ends_on_time(
+    tmp_path: Path, lock: Lock
+) -> None:
+    # Before: only users' lock-outs were saved; an unknown name's was gone after a restart.
+    client = on_state_file(tmp_path / "state.db")
+    fail(client, lock)
+
+    again = restarted(client)
+
+    lock.locked(lock.attempt(again))
+    advance(again, lock.lasts_s)
+    lock.served(lock.attempt(again))
+
+
+@pytest.mark.parametrize("lock", PASSWORD_LOCKS)
+def test_failures_short_of_a_lock_survive_a_restart(tmp_path: Path, lock: Lock) -> None:
+    client = on_state_file(tmp_path / "state.db")
+    fail(client, lock, FAILURES - 1)
+
+    again = restarted(client)
+
+    lock.failed(lock.failure(again))
+    lock.locked(lock.attempt(again))
+
+
+def test_a_failure_writes_one_row_for_its_name_a_users_or_not(tmp_path: Path) -> None:
+    # What a save costs does not tell a user from a name that is no user: one row each.
+    db = tmp_path / "state.db"
+    client = on_state_file(db)
+    fail(client, USER, 1)
+    fail(client, UNKNOWN_NAME, FAILURES)
+    client.application.extensions["sms_mock"].close()
+
+    with closing(sqlite3.connect(db)) as connection:
+        rows = connection.execute("SELECT key, failures, locked_until > 0 FROM lockouts").fetchall()
+
+    assert sorted((failures, locked) for _, failures, locked in rows) == [(0, 1), (1, 0)]
+    assert {key for key, _, _ in rows} >= {USER_ID}
+
+
+def test_a_state_file_with_users_lock_outs_in_its_meta_table_keeps_them(tmp_path: Path) -> None:
+    # Files before this version kept users' lock-outs whole in meta: moved to rows at open.
+    db = tmp_path / "state.db"
+    client = on_state_file(db)
+    client.application.extensions["sms_mock"].close()
+    with closing(sqlite3.connect(db)) as connection, connection:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'clock'").fetchone()
+        now = json.loads(row[0])["now_ms"]
+        old = {"failures": {}, "locked_until": {USER_ID: now + 60_000}, "ak_failures": {}}
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'lockouts'", (json.dumps(old),))
+
+    again = on_state_file(db)
+
+    USER.locked(USER.attempt(again))
+    advance(again, 60)
+    USER.served(USER.attempt(again))
 
 
 # --- the gateway's AK lock-out -----------------------------------------------------------------

@@ -982,24 +982,24 @@ def test_a_scenarios_dates_shifted_to_now_stay_within_int64(tmp_path: Path) -> N
 # --- memory: what is kept, and how much -----------------------------------------------------------
 
 
-def test_failures_of_names_that_are_no_user_are_kept_for_the_newest_only(
-    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+def test_password_failures_are_kept_for_the_newest_names_a_users_or_not(
+    emulator: Emulator,
 ) -> None:
+    # One bounded table for every name: a user's count goes as an unknown name's would (the
+    # lock-outs' own rules are tests/iam/test_lockout.py's).
     from sms_mock.mock_server.core.errors import ApiError
-    from sms_mock.mock_server.iam import backend
 
-    monkeypatch.setattr(backend, "UNKNOWN_NAMES_KEPT", 3)
     iam = emulator.iam
+    iam.lockouts.capacity = 3
     spec = {"name": "mock-user", "password": "wrong", "domain": {"name": "mock-domain"}}
     with pytest.raises(ApiError):
-        iam.check_password(spec)  # a real user's failure is kept whatever happens to names
+        iam.check_password(spec)
     for index in range(6):
         with pytest.raises(ApiError):
             iam.check_password({**spec, "name": f"nobody-{index}"})
     failures = iam.export()["lockouts"]["failures"]
-    assert sorted(failures) == sorted(
-        [next(iter(iam.account.users)), *(f"?mock-domain/nobody-{i}" for i in (3, 4, 5))]
-    )
+    domain_id = iam.account.domain_named("mock-domain").id
+    assert sorted(failures) == sorted(f"?{domain_id}/nobody-{i}" for i in (3, 4, 5))
 
 
 def test_a_refused_action_leaves_the_task_as_it_was_stored(emulator: Emulator, sms: Sms) -> None:

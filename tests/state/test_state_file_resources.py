@@ -1,20 +1,17 @@
-"""What a state file keeps of IAM and of a task's settings across a restart, and what it keeps
-out: the settings a task was given, temporary credentials (until they expire, on the restored
-clock), and no failures of names that are no user (the lock-outs themselves, and their survival,
-are `tests/iam/test_lockout.py`'s and `test_persistence.py`'s). Flask test client, manual clock."""
+"""What a state file keeps of IAM and of a task's settings across a restart: the settings a task
+was given, and temporary credentials (until they expire, on the restored clock). Lock-outs, and
+their survival, are `tests/iam/test_lockout.py`'s and `test_persistence.py`'s. Flask test
+client, manual clock."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.support.accounts import USER_ID, issue_token, password_body
+from tests.support.accounts import issue_token
 from tests.support.assertions import AUTH_FAILED, error_message
 from tests.support.helpers import advance, on_state_file, restarted
 from tests.support.signed import send
@@ -70,19 +67,3 @@ def test_temporary_credentials_survive_a_restart_until_they_expire(tmp_path: Pat
     advance(again, 3600)
     message = error_message(list_tasks_signed_with(again, issued), 401, "APIGW.0301")
     assert message.startswith(AUTH_FAILED) and "expires" in message
-
-
-def test_failures_of_names_that_are_no_user_stay_out_of_the_state_file(tmp_path: Path) -> None:
-    # Anyone may add them without a credential: every failure rewrote up to 10,000 of them.
-    db = tmp_path / "state.db"
-    client = on_state_file(db)
-    for index in range(3):
-        assert client.post(TOKENS, json=password_body(user=f"nobody-{index}")).status_code == 401
-    assert client.post(TOKENS, json=password_body(password="wrong")).status_code == 401
-    emulator = client.application.extensions["sms_mock"]
-    in_memory = emulator.iam.export()["lockouts"]["failures"]
-    assert len(in_memory) == 4  # the lock-outs themselves count them all, in memory
-    emulator.close()
-    with closing(sqlite3.connect(db)) as connection:
-        row = connection.execute("SELECT value FROM meta WHERE key = 'lockouts'").fetchone()
-    assert json.loads(row[0])["failures"] == {USER_ID: 1}
