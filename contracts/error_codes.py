@@ -278,6 +278,12 @@ MOCK_TASK_NOT_FOUND = _mock(
     "MOCK_TASK_NOT_FOUND", "MOCK.0406", 404, "The task does not exist.",
     "the dashboard's live part of an unknown task",
 )  # fmt: skip
+MOCK_BODY_TOO_LARGE = _mock(
+    "MOCK_BODY_TOO_LARGE", "MOCK.0410", 413, "The request body is too large.",
+    "a control-plane or dashboard body over its route's limit (1 MiB; `POST /_mock/snapshot`: "
+    "its own, in \"Snapshots and persistence\"), refused from its `Content-Length` before it "
+    "is read",
+)  # fmt: skip
 MOCK_HTTP_FAULT = _mock(
     "MOCK_HTTP_FAULT", "MOCK.0500", 500, "Injected by an HTTP fault.",
     "an HTTP fault's answer when the fault gives no body",
@@ -311,7 +317,7 @@ MOCK_TOO_MANY_GUESSES = _mock(
 
 MOCK_CODES: tuple[ErrorCode, ...] = (
     MOCK_BAD_REQUEST, MOCK_ADMIN_TOKEN, MOCK_FAULT_NOT_FOUND, MOCK_SCENARIO_NOT_FOUND,
-    MOCK_TASK_NOT_FOUND, MOCK_HTTP_FAULT, MOCK_STATE_FILE, MOCK_INTERNAL,
+    MOCK_TASK_NOT_FOUND, MOCK_BODY_TOO_LARGE, MOCK_HTTP_FAULT, MOCK_STATE_FILE, MOCK_INTERNAL,
     MOCK_CROSS_SITE, MOCK_NOT_JSON, MOCK_UNKNOWN_HOST, MOCK_TOO_MANY_GUESSES,
 )  # fmt: skip
 

@@ -15,7 +15,6 @@ from sms_mock.mock_server.control.scenario_routes import blueprint as scenarios_
 from sms_mock.mock_server.control.token_routes import blueprint as control_tokens_blueprint
 from sms_mock.mock_server.core.errors import (
     ApiError,
-    entity_too_large,
     internal_error,
     not_saved,
     on_control_plane,
@@ -26,6 +25,7 @@ from sms_mock.mock_server.dashboard.routes import blueprint as dashboard_bluepri
 from sms_mock.mock_server.emulator import Emulator, SaveFailed
 from sms_mock.mock_server.gateway.admin import EXTENSION_KEY as ADMIN_GATE_KEY
 from sms_mock.mock_server.gateway.admin import AdminGate
+from sms_mock.mock_server.gateway.body_limits import MAX_REQUEST_BYTES, body_limit
 from sms_mock.mock_server.gateway.middleware import EmulatorMiddleware
 from sms_mock.mock_server.gateway.versions import blueprint as versions_blueprint
 from sms_mock.mock_server.iam.credential_routes import blueprint as iam_credentials_blueprint
@@ -39,7 +39,6 @@ from sms_mock.mock_server.sms.task_routes import blueprint as sms_blueprint
 from sms_mock.mock_server.sms.task_settings_routes import blueprint as task_settings_blueprint
 from sms_mock.mock_server.sms.template_routes import blueprint as template_blueprint
 
-MAX_REQUEST_BYTES = 1024 * 1024
 # What the IAM listener serves: IAM's routes and its version documents, nothing of SMS's.
 IAM_LISTENER_BLUEPRINTS = frozenset({"iam", "iam_directory", "iam_credentials", "versions"})
 
@@ -98,8 +97,9 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
-        if isinstance(error, RequestEntityTooLarge):
-            return _render(entity_too_large())
+        if isinstance(error, RequestEntityTooLarge):  # the route's own answer, as waitress's
+            limit = body_limit(request.endpoint, request.blueprint, request.path)
+            return _render(limit.too_large())
         if isinstance(error, NotFound) or error.code == 405:
             return _render(route_not_found())
         control = on_control_plane(request.path)

@@ -22,6 +22,7 @@ from sms_mock.mock_server.emulator import SaveFailed
 from sms_mock.mock_server.serving.waitress_server import (
     DEFAULT_CHANNEL_TIMEOUT_S,
     DEFAULT_CONNECTION_LIMIT,
+    DEFAULT_HEAD_TIMEOUT_S,
     make_server,
     run_until_stopped,
 )
@@ -135,6 +136,14 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="close a connection that sends nothing for this long, idle or half a request "
         f"(default {DEFAULT_CHANNEL_TIMEOUT_S})",
     )
+    parser.add_argument(
+        "--head-timeout",
+        type=int,
+        default=DEFAULT_HEAD_TIMEOUT_S,
+        metavar="SECONDS",
+        help="close a connection whose request line and headers are not all in this long "
+        f"after their first byte, however they trickle in (default {DEFAULT_HEAD_TIMEOUT_S})",
+    )
 
 
 def port(value: str) -> int:
@@ -209,7 +218,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"sms-mock: --speed must be from {SPEED_RANGE.min:g} to {SPEED_RANGE.max:g}",
               file=sys.stderr)  # fmt: skip
         return 2
-    for name in ("threads", "journal_size", "connection_limit", "channel_timeout"):
+    for name in ("threads", "journal_size", "connection_limit", "channel_timeout", "head_timeout"):
         if getattr(args, name) < 1:
             print(f"sms-mock: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
             return 2
@@ -268,6 +277,7 @@ def serve(args: argparse.Namespace) -> int:
             iam_port=iam_port,
             connection_limit=args.connection_limit,
             channel_timeout=args.channel_timeout,
+            head_timeout=args.head_timeout,
         )
     except OSError as exc:
         print(

@@ -60,7 +60,9 @@ class LiveServer:
         timeout = server.adj.asyncore_loop_timeout
         try:
             while not self._stopping:
-                wasyncore.loop(timeout=timeout, map=server.map, count=1)
+                wasyncore.loop(
+                    timeout=timeout, map=server.map, use_poll=server.adj.asyncore_use_poll, count=1
+                )
         finally:
             with self._closing:
                 self._closed = True

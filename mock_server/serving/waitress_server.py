@@ -12,14 +12,18 @@ import contextlib
 import logging
 import resource
 import signal
+import time
 from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import Any
 
+from flask import Flask
 from waitress import wasyncore
-from waitress.server import create_server
+from waitress.server import BaseWSGIServer, create_server
 
+from sms_mock.mock_server.app import IAM_LISTENER_BLUEPRINTS
 from sms_mock.mock_server.core.http import IAM_LISTENER, LISTENER_KEY
+from sms_mock.mock_server.gateway.body_limits import LARGEST_BODY_BYTES, RouteBodyLimits
 from sms_mock.mock_server.gateway.waitress_errors import GatewayChannel
 
 
@@ -75,6 +79,9 @@ class EmulatorServer:
 # (waitress's own defaults, 100 connections and 120 s, let 98 idle sockets do that).
 DEFAULT_CONNECTION_LIMIT = 1000
 DEFAULT_CHANNEL_TIMEOUT_S = 60
+# A request's whole head (request line and headers) must arrive within this: a client that
+# trickles a header line now and then is never silent, so the channel timeout never ends it.
+DEFAULT_HEAD_TIMEOUT_S = 10
 # Descriptors kept free beyond the connection limit: the listeners, the state file, logs.
 SPARE_DESCRIPTORS = 64
 
@@ -98,6 +105,29 @@ def _descriptors_for(connection_limit: int) -> int:
     return max(1, min(connection_limit, soft - SPARE_DESCRIPTORS))
 
 
+def _enforce_head_deadline(listener: BaseWSGIServer, head_timeout: int) -> None:
+    """Run waitress's upkeep of `listener`'s connections, then close each connection whose
+    current request head began more than `head_timeout` seconds ago."""
+    close_silent = listener.maintenance
+
+    def maintenance(now: float) -> None:
+        close_silent(now)  # the channel timeout: connections that send nothing
+        started_before = time.monotonic() - head_timeout
+        for channel in list(listener.active_channels.values()):
+            # A head queued behind requests being served waits for them, not for its sender.
+            if not channel.requests and channel.head_overdue(started_before):
+                channel.will_close = True  # closed by the loop, at once, with no answer
+
+    listener.maintenance = maintenance  # type: ignore[method-assign]
+
+
+def _gateway_listener(listener: Any, app: Any, restricted: frozenset[str] | None) -> None:
+    """`listener`'s connections answer as the gateway does, bodies refused by their route."""
+    listener.channel_class = GatewayChannel
+    if isinstance(app, Flask):
+        listener.body_limits = RouteBodyLimits(app, restricted)
+
+
 def make_server(
     app: Any,
     *,
@@ -107,22 +137,32 @@ def make_server(
     iam_port: int | None = 0,
     connection_limit: int = DEFAULT_CONNECTION_LIMIT,
     channel_timeout: int = DEFAULT_CHANNEL_TIMEOUT_S,
+    head_timeout: int = DEFAULT_HEAD_TIMEOUT_S,
 ) -> EmulatorServer:
     """Both listeners for the app, their own error answers gateway JSON.
 
     `iam_port` 0 picks a free port; None serves no IAM listener. Both listeners count
-    against one `connection_limit`. Raises OSError when a port cannot be bound (nothing is
-    left listening then).
+    against one `connection_limit`; a connection silent for `channel_timeout` seconds, or
+    whose request head is still arriving after `head_timeout` seconds, is closed. Raises
+    OSError when a port cannot be bound (nothing is left listening then).
     """
     limits = {
         "threads": threads,
         "connection_limit": _descriptors_for(connection_limit),
         "channel_timeout": channel_timeout,
-        # How often idle channels are looked for: a tenth of the timeout, at least a second.
-        "cleanup_interval": max(1, channel_timeout // 10),
+        # How often idle and slow channels are looked for: a tenth of the shorter timeout, at
+        # least a second.
+        "cleanup_interval": max(1, min(channel_timeout, head_timeout) // 10),
+        # A body over its route's limit is refused from its head (GatewayChannel); none is
+        # received past the largest route's, whatever the route (waitress refuses from this on).
+        "max_request_body_size": LARGEST_BODY_BYTES + 1,
+        # poll(), not select(): select() ends the process once a descriptor passes 1023,
+        # which a connection limit above about 1,000 reaches.
+        "asyncore_use_poll": True,
     }
     main = create_server(app, host=host, port=port, **limits)
-    main.channel_class = GatewayChannel  # type: ignore[union-attr]
+    _gateway_listener(main, app, None)
+    _enforce_head_deadline(main, head_timeout)  # type: ignore[arg-type]
     iam = None
     if iam_port is not None:
         try:
@@ -137,7 +177,8 @@ def make_server(
         except OSError:
             main.close()  # type: ignore[union-attr]
             raise
-        iam.channel_class = GatewayChannel  # type: ignore[union-attr]
+        _gateway_listener(iam, app, IAM_LISTENER_BLUEPRINTS)
+        _enforce_head_deadline(iam, head_timeout)  # type: ignore[arg-type]
     server = EmulatorServer(main, iam)
     emulator = getattr(app, "extensions", {}).get("sms_mock")
     if emulator is not None:

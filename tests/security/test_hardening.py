@@ -1024,4 +1024,6 @@ def test_a_snapshot_over_a_mebibyte_posts_back(client: FlaskClient) -> None:
     assert answer.status_code == 200
     big_put = b'{"id": "x", "name": "' + b"a" * (1024 * 1024) + b'"}'
     too_large = client.post("/_mock/tasks", data=big_put, content_type="application/json")
-    assert error_message(too_large, 413, "APIGW.0201") == "Request entity too large."
+    assert error_message(too_large, 413, "MOCK.0410") == (
+        "The request body is too large. A body here is at most 1,048,576 bytes."
+    )

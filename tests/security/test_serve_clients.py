@@ -1,10 +1,13 @@
 """Idle and slow clients against `sms-mock serve` (README, "Many clients at once").
 
 Specified here: hundreds of idle and slow connections leave other clients answered as usual;
-past `--connection-limit` the server stops accepting (its own log says so) and a client beyond
-the limit is answered once room is made; `--channel-timeout` closes a silent connection; a
-burst is answered whole, each reply a 200, with no queue warnings in the log; and bad framing
-is answered by the server as README's error table says, without ending it.
+more connections than `select()` can watch (past descriptor 1023) are held and served; past
+`--connection-limit` the server stops accepting (its own log says so) and a client beyond
+the limit is answered once room is made; `--channel-timeout` closes a silent connection and
+`--head-timeout` one whose request head trickles in, never silent, while a connection idle
+between requests stays; a burst is answered whole, each reply a 200, with no queue warnings
+in the log; and bad framing is answered by the server as README's error table says, without
+ending it.
 
 Every socket goes to 127.0.0.1, in bounded numbers. Every wait is bounded and ends as soon as
 what it waits for happens; what was or was not served is read from the server's journal and
@@ -13,9 +16,12 @@ log, not from a wait running out.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import os
 import queue
+import resource
 import socket
 import subprocess
 import threading
@@ -83,7 +89,7 @@ def _unanswered_and_open(sock: socket.socket) -> bool:
 
 def _ask(sock: socket.socket, target: str) -> tuple[int, Any]:
     """A GET on a connection already open: the status and JSON body of its answer."""
-    sock.sendall(f"GET {target} HTTP/1.1\r\nHost: h\r\n\r\n".encode())
+    sock.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
     response = http.client.HTTPResponse(sock)
     response.begin()
     return response.status, json.loads(response.read())
@@ -116,7 +122,8 @@ class StderrLines:
 
 
 def test_hundreds_of_idle_and_slow_clients_leave_others_served() -> None:
-    with serving(SMS_MOCK, "serve") as (_, url):
+    # The head deadline is not what is under test: set past anything this test takes.
+    with serving(SMS_MOCK, "serve", "--head-timeout", "600") as (_, url):
         port = _port(url)
         stop = threading.Event()
         request = b"GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
@@ -172,7 +179,7 @@ def test_the_connection_limit_holds_a_client_beyond_it_until_room_is_made() -> N
         with idle_sockets(port, 25) as idle:
             log.wait_for(AT_LIMIT)  # the server's own word: it accepts no more
             beyond = socket.create_connection(("127.0.0.1", port), timeout=WAIT_S)
-            beyond.sendall(b"GET /_mock/health?beyond=1 HTTP/1.1\r\nHost: h\r\n\r\n")
+            beyond.sendall(b"GET /_mock/health?beyond=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             # A connection that holds a place is still served: the journal it reads shows the
             # client beyond the limit unserved, and its connection unanswered.
             status, journal = _ask(idle[0], "/_mock/requests?path=/_mock/health")
@@ -196,6 +203,96 @@ def test_a_silent_connection_is_closed_after_the_channel_timeout() -> None:
             sock.settimeout(WAIT_S)
             assert sock.recv(1) == b""  # closed by the server, with nothing sent
         assert _probe(url).status_code == 200  # and the server goes on serving
+
+
+# Connections held at once in the test below: their descriptors pass 1023 in the server, where
+# select() fails (waitress's loop used it, and the process ended).
+BEYOND_SELECT = 1100
+
+
+@contextmanager
+def descriptors_for(count: int) -> Iterator[None]:
+    """This process (and the servers it starts) may open `count` descriptors while the block
+    runs: the soft limit raised to fit, then put back; skipped where the hard limit is lower."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < count:
+        pytest.skip(f"a process may open {hard} descriptors here, fewer than {count}")
+    raised = soft != resource.RLIM_INFINITY and soft < count
+    if raised:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (count, hard))
+    try:
+        yield
+    finally:
+        if raised:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_more_connections_than_select_can_watch_are_held_and_served() -> None:
+    limit = BEYOND_SELECT + 100
+    with (
+        descriptors_for(limit + 200),
+        serving(SMS_MOCK, "serve", "--connection-limit", str(limit)) as (process, url),
+        idle_sockets(_port(url), BEYOND_SELECT) as idle,
+    ):
+        # The last connection opened is served: the server accepted every one before it.
+        assert _ask(idle[-1], "/_mock/health") == (200, HEALTH)
+        fds = f"/proc/{process.pid}/fd"
+        if os.path.isdir(fds):  # Linux: the server's own count of its open descriptors
+            assert len(os.listdir(fds)) > BEYOND_SELECT > 1024
+        assert _ask(idle[0], "/_mock/health") == (200, HEALTH)
+        assert _probe(url).json() == HEALTH  # a new client too
+        assert process.poll() is None
+
+
+TRICKLERS = 20
+TICK_S = 0.1  # the trickle's pace: far shorter than any timeout in play
+
+
+def _closed_unanswered(sock: socket.socket) -> bool:
+    """Whether the server closed `sock` with no answer at all (False: it is still open)."""
+    if _unanswered_and_open(sock):
+        return False
+    try:
+        return sock.recv(65536) == b""
+    except ConnectionResetError:
+        return True  # closed with the trickle's last bytes unread
+
+
+@pytest.mark.parametrize(
+    ("opening", "line"),
+    [
+        pytest.param(
+            b"GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"X-Trickle: 1\r\n", id="headers"
+        ),
+        # Blank lines before a request are skipped by the server: they never start a request,
+        # but they do start the head's clock, or a client could hold a connection with them.
+        pytest.param(b"", b"\r\n", id="blank-lines"),
+    ],
+)
+def test_a_head_that_trickles_in_is_closed_at_the_head_timeout(opening: bytes, line: bytes) -> None:
+    command = ("serve", "--head-timeout", "1", "--channel-timeout", "600")
+    with serving(SMS_MOCK, *command) as (_, url):
+        port = _port(url)
+        with socket.create_connection(("127.0.0.1", port), timeout=WAIT_S) as between:
+            # A keep-alive connection, idle between requests from before the trickle began.
+            assert _ask(between, "/_mock/health?between=1") == (200, HEALTH)
+            with idle_sockets(port, TRICKLERS) as tricklers:
+                for sock in tricklers:
+                    sock.sendall(opening + line)
+                still_open = list(tricklers)
+                deadline = time.monotonic() + WAIT_S
+                while still_open and time.monotonic() < deadline:
+                    time.sleep(TICK_S)  # the trickle's pace, never silent for the channel timeout
+                    for sock in list(still_open):
+                        with contextlib.suppress(OSError):  # closed: seen just below
+                            sock.send(line)
+                        if _closed_unanswered(sock):
+                            still_open.remove(sock)
+                assert still_open == [], f"{len(still_open)} trickled heads were never closed"
+            # The connection idle between requests is not a head: it is served again.
+            assert _ask(between, "/_mock/health?between=2") == (200, HEALTH)
+        served = _journal(url, "/_mock/health")
+    assert [entry["query"] for entry in served] == ["between=1", "between=2"]
 
 
 def test_a_burst_of_requests_is_answered_whole_with_no_queue_warnings_in_the_log() -> None:

@@ -244,6 +244,7 @@ REACHED_ELSEWHERE = {
     "MOCK_INTERNAL": "test_an_unforeseen_error_is_a_500_of_its_plane below",
     "MOCK_ADMIN_TOKEN": "test_the_admin_token_refusal_is_a_mock_code below",
     "TASK_FAILED": "test_a_fault_without_error_json_fails_its_task_with_an_engine_code below",
+    "MOCK_BODY_TOO_LARGE": "tests/security/test_serve_body_limits.py: a control-plane body",
     "EXPORT_TOO_LONG": "tests/sms/test_export_bounds.py: an export past its limit",
     "MOCK_CROSS_SITE": "tests/security/test_browser_attacker.py: another site's page",
     "MOCK_NOT_JSON": "tests/security/test_browser_attacker.py: a POST that is not JSON",
