@@ -2,8 +2,9 @@
 
 The HTTP server reads these from a request's head, before any byte of its body: a body over
 its route's limit is refused from its `Content-Length` (a chunked one as soon as it passes the
-limit), so that nobody can make the emulator receive and spool more than a route takes. The
-app answers the same for a body it is handed whole (Flask's test client).
+limit), so that nobody can make the emulator receive and spool more than a route takes; past
+1 MiB (a snapshot's restore), only a caller the admin rule lets in. The app answers the same
+for a body it is handed whole (Flask's test client).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sms_mock.mock_server.core.errors import (
     entity_too_large,
     on_control_plane,
 )
+from sms_mock.mock_server.gateway.admin import ADMIN_HEADER, EXTENSION_KEY, AdminGate
 from sms_mock.mock_server.sms import errors as sms_errors
 from sms_mock.mock_server.sms.history_routes import blueprint as history_blueprint
 from sms_mock.mock_server.sms.http import MAX_BODY_BYTES
@@ -68,8 +70,13 @@ SMS_BODY = BodyLimit(MAX_BODY_BYTES, sms_errors.body_too_large)
 SNAPSHOT_BODY = BodyLimit(MAX_SNAPSHOT_BYTES, _control_too_large(MAX_SNAPSHOT_BYTES))
 CONTROL_BODY = BodyLimit(MAX_REQUEST_BYTES, _control_too_large(MAX_REQUEST_BYTES))
 GATEWAY_BODY = BodyLimit(MAX_REQUEST_BYTES, entity_too_large)
-# What the HTTP server receives at most, whatever the route.
+# What the HTTP server receives at most, whatever the route; at or below the smallest limit,
+# no route is looked up.
 LARGEST_BODY_BYTES = max(limit.max_bytes for limit in (SMS_BODY, SNAPSHOT_BODY, CONTROL_BODY))
+SMALLEST_BODY_BYTES = min(limit.max_bytes for limit in (SMS_BODY, SNAPSHOT_BODY, CONTROL_BODY))
+# Past this, a body is received only from a caller the admin rule lets in (a snapshot's
+# restore, under --admin-token): no one else can make the server take in one that large.
+UNVOUCHED_BODY_BYTES = MAX_REQUEST_BYTES
 
 
 def body_limit(endpoint: str | None, blueprint: str | None, path: str) -> BodyLimit:
@@ -93,6 +100,25 @@ class RouteBodyLimits:
     def __init__(self, app: Flask, restricted: frozenset[str] | None = None) -> None:
         self._routes: MapAdapter = app.url_map.bind("emulator")
         self._restricted = restricted
+        self._gate: AdminGate | None = app.extensions.get(EXTENSION_KEY)
+
+    def refusal(
+        self, method: str, path: str, size: int, headers: dict[str, str]
+    ) -> ApiError | None:
+        """The answer for a body of `size` bytes (so far) on this route, before more of it is
+        read, or None to read on. `headers` are the request's, as waitress keeps them."""
+        if size <= SMALLEST_BODY_BYTES:
+            return None
+        limit = self.for_request(method, path)
+        if size > limit.max_bytes:
+            return limit.too_large()
+        if size > UNVOUCHED_BODY_BYTES and self._gate is not None:
+            environ = {f"HTTP_{name}": value for name, value in headers.items()}
+            # A token to try is left to the app, which counts it as a guess, once; without
+            # one, the admin rule answers here what it would after the body.
+            if not environ.get(ADMIN_HEADER):
+                return self._gate.refusal({**environ, "REQUEST_METHOD": method})
+        return None
 
     def for_request(self, method: str, path: str) -> BodyLimit:
         try:

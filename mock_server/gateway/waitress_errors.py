@@ -79,13 +79,12 @@ class GatewayRequestParser(HTTPRequestParser):
     def _refuse_over(self, size: int) -> None:
         limits = self.channel.body_limits if self.channel is not None else None
         # waitress's own 413 (a body past what it takes at all) gets the route's answer too.
-        if limits is None or not (
-            self.error is None or isinstance(self.error, RequestEntityTooLarge)
-        ):
+        open_to_refusal = self.error is None or isinstance(self.error, RequestEntityTooLarge)
+        if limits is None or not open_to_refusal:
             return
-        limit = limits.for_request(self.command, self.path)
-        if size > limit.max_bytes:
-            self.error = RefusedUnread(limit.too_large())
+        answer = limits.refusal(self.command, self.path, size, self.headers)
+        if answer is not None:
+            self.error = RefusedUnread(answer)
             self.completed = True
             self.expect_continue = False  # no "100 Continue": the answer is final
 

@@ -19,7 +19,14 @@ from typing import Any
 import pytest
 import requests
 
-from sms_mock.mock_server.gateway.body_limits import CONTROL_BODY, SMS_BODY, SNAPSHOT_BODY
+from sms_mock.contracts.error_codes import MOCK_ADMIN_TOKEN as ADMIN_TOKEN_ROW
+from sms_mock.mock_server.config import Config
+from sms_mock.mock_server.gateway.body_limits import (
+    CONTROL_BODY,
+    SMS_BODY,
+    SNAPSHOT_BODY,
+    UNVOUCHED_BODY_BYTES,
+)
 from sms_mock.mock_server.serving.live import LiveServer
 
 WAIT_S = 30  # a bound for what takes well under a second on an idle machine
@@ -144,3 +151,37 @@ def test_a_body_at_its_routes_limit_goes_on_to_the_route(live: LiveServer) -> No
     # The gateway's token check: the request went past the server to the app.
     assert (answered, answer["error_code"]) == (401, "APIGW.0301")
     assert [entry["status"] for entry in _journaled(live, "/v3/tasks")] == [401]
+
+
+ADMIN = "s3cret-admin-token"
+
+
+def test_past_a_mebibyte_a_snapshot_is_received_from_the_admin_only() -> None:
+    with LiveServer(Config(clock="manual", admin_token=ADMIN)) as server:
+        # Without a token: refused at once, with the answer the admin rule gives after a body.
+        announced = UNVOUCHED_BODY_BYTES + 1
+        with _send(server.port, _head("POST", "/_mock/snapshot", announced), SENT) as sock:
+            answered, headers, body = _answer(sock)
+        assert (answered, body) == (
+            401,
+            _expected_body("MOCK.0401", ADMIN_TOKEN_ROW.message, headers),
+        )
+        # With it: a snapshot past a mebibyte is received whole and restored.
+        admin = {"X-Mock-Admin-Token": ADMIN}
+        snapshot = requests.get(f"{server.url}/_mock/snapshot", headers=admin, timeout=WAIT_S)
+        padded = snapshot.content + b" " * (UNVOUCHED_BODY_BYTES + 1 - len(snapshot.content))
+        restored = requests.post(
+            f"{server.url}/_mock/snapshot",
+            data=padded,
+            headers={**admin, "Content-Type": "application/json"},
+            timeout=WAIT_S,
+        )
+        assert (restored.status_code, restored.json()["status"]) == (200, "restored")
+        journal = requests.get(
+            f"{server.url}/_mock/requests", params={"path": "/_mock/snapshot"}, headers=admin,
+            timeout=WAIT_S,
+        ).json()["requests"]  # fmt: skip
+    assert [(entry["method"], entry["status"]) for entry in journal] == [
+        ("GET", 200),
+        ("POST", 200),
+    ]
