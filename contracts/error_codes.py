@@ -315,9 +315,17 @@ MOCK_TOO_MANY_GUESSES = _mock(
     "its wait is over (1 s, doubled at each further wrong one, at most 60 s)",
 )  # fmt: skip
 
+MOCK_SNAPSHOT_TOO_COSTLY = _mock(
+    "MOCK_SNAPSHOT_TOO_COSTLY", "MOCK.0430", 413,
+    "The snapshot would take too much memory to read.",
+    "`POST /_mock/snapshot` of a body whose parse would take more than 6 times its size "
+    "(`[{},{},...]` takes 24), estimated from its bytes before it is parsed",
+)  # fmt: skip
+
 MOCK_CODES: tuple[ErrorCode, ...] = (
     MOCK_BAD_REQUEST, MOCK_ADMIN_TOKEN, MOCK_FAULT_NOT_FOUND, MOCK_SCENARIO_NOT_FOUND,
-    MOCK_TASK_NOT_FOUND, MOCK_BODY_TOO_LARGE, MOCK_HTTP_FAULT, MOCK_STATE_FILE, MOCK_INTERNAL,
+    MOCK_TASK_NOT_FOUND, MOCK_BODY_TOO_LARGE, MOCK_SNAPSHOT_TOO_COSTLY, MOCK_HTTP_FAULT,
+    MOCK_STATE_FILE, MOCK_INTERNAL,
     MOCK_CROSS_SITE, MOCK_NOT_JSON, MOCK_UNKNOWN_HOST, MOCK_TOO_MANY_GUESSES,
 )  # fmt: skip
 

@@ -53,6 +53,23 @@ _secret = validate.Length(1, 16384)
 AHEAD_MS = 366 * 86_400_000
 
 
+class Rows(fields.List):
+    """A list that stops at its first wrong item: a snapshot's lists are long, and marshmallow's
+    own List checks every item and keeps every item's errors (a 1 MiB list of `{}` took 42 s),
+    when only the first is answered."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.make_error("invalid")
+        result = []
+        for index, item in enumerate(value):
+            try:
+                result.append(self.inner.deserialize(item, **kwargs))
+            except ValidationError as error:
+                raise ValidationError({index: error.messages}) from error
+        return result
+
+
 def _time(**kwargs: Any) -> StrictInteger:
     return StrictInteger(validate=validate.Range(CLOCK_MIN_MS, CLOCK_MAX_MS), **kwargs)
 
@@ -96,10 +113,10 @@ class AccessKeyRowSchema(RequestSchema):
 
 
 class AccountStateSchema(RequestSchema):
-    domains = fields.List(fields.Nested(DomainRowSchema), required=True)
-    projects = fields.List(fields.Nested(ProjectRowSchema), required=True)
-    users = fields.List(fields.Nested(UserRowSchema), required=True)
-    access_keys = fields.List(fields.Nested(AccessKeyRowSchema), required=True)
+    domains = Rows(fields.Nested(DomainRowSchema), required=True)
+    projects = Rows(fields.Nested(ProjectRowSchema), required=True)
+    users = Rows(fields.Nested(UserRowSchema), required=True)
+    access_keys = Rows(fields.Nested(AccessKeyRowSchema), required=True)
     default_project_id = fields.String(allow_none=True, validate=_name)
 
     @validates_schema
@@ -125,7 +142,7 @@ class AccountStateSchema(RequestSchema):
 class RunStateSchema(RequestSchema):
     phase = fields.String(required=True, validate=Pattern(PHASE_PATTERN))
     kind = fields.String(required=True, validate=validate.OneOf(PHASE_KINDS))
-    pending = fields.List(StrictInteger(validate=validate.Range(0, 10_000)), required=True)
+    pending = Rows(StrictInteger(validate=validate.Range(0, 10_000)), required=True)
     t0 = _time(required=True)
     p0 = StrictNumber(required=True, validate=validate.Range(0, 100))  # a pause keeps fractions
 
@@ -195,8 +212,8 @@ class TaskRowSchema(RequestSchema):
 
 class SmsStateSchema(RequestSchema):
     last_int_id = _count(load_default=0)
-    tasks = fields.List(fields.Nested(TaskRowSchema), required=True)
-    resources = fields.List(fields.Nested(lambda: ResourceRowSchema()), load_default=list)
+    tasks = Rows(fields.Nested(TaskRowSchema), required=True)
+    resources = Rows(fields.Nested(lambda: ResourceRowSchema()), load_default=list)
 
 
 class ResourceRowSchema(RequestSchema):
@@ -298,11 +315,11 @@ class SnapshotSchema(RequestSchema):
     clock = fields.Nested(ClockStateSchema, required=True)
     account = fields.Nested(AccountStateSchema, required=True)
     sms = fields.Nested(SmsStateSchema, required=True)
-    tokens = fields.List(fields.Nested(TokenRowSchema), required=True)
-    credentials = fields.List(fields.Nested(CredentialRowSchema), load_default=list)
+    tokens = Rows(fields.Nested(TokenRowSchema), required=True)
+    credentials = Rows(fields.Nested(CredentialRowSchema), load_default=list)
     lockouts = fields.Nested(LockoutStateSchema, required=True)
-    faults = fields.List(fields.Nested(TaskFaultRowSchema), required=True)
-    http_faults = fields.List(fields.Nested(HttpFaultRowSchema), load_default=list)
+    faults = Rows(fields.Nested(TaskFaultRowSchema), required=True)
+    http_faults = Rows(fields.Nested(HttpFaultRowSchema), load_default=list)
 
     @validates_schema
     def _references(self, data: dict, **kwargs: Any) -> None:

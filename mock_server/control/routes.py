@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from sms_mock import __version__
+from sms_mock.contracts import error_codes as codes
 from sms_mock.contracts.control import (
     ClockAdvanceSchema,
     ClockSchema,
@@ -32,15 +33,20 @@ from sms_mock.contracts.control import (
 from sms_mock.contracts.snapshot import CLOCK_MAX_MS
 from sms_mock.mock_server.control import errors
 from sms_mock.mock_server.core.clock import reading
+from sms_mock.mock_server.core.errors import catalogued
 from sms_mock.mock_server.core.http import (
     SNAPSHOT_DEPTH,
+    UnsafeJson,
     body_json,
     emulator,
     json_response,
     load,
     load_body,
     load_query,
+    parse_json,
 )
+from sms_mock.mock_server.core.json_cost import parsed_bytes
+from sms_mock.mock_server.core.memory import hand_back_free_memory
 from sms_mock.mock_server.emulator import UnknownProject
 from sms_mock.mock_server.sms.lifecycle import OPERATION_RULES, UNDELETABLE_STATES
 from sms_mock.mock_server.sms.resource_documents import SOURCE_DOCUMENT, TEMPLATE_DOCUMENT
@@ -242,15 +248,45 @@ def get_snapshot() -> Response:
 
 
 # What GET /_mock/snapshot answers must post back: a snapshot grows with the state (about
-# 2 KB a task), past the 1 MiB every other body is held to.
-MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
+# 3 KB a task), past the 1 MiB every other body is held to. Sized to what one process holds:
+# a restore peaks at about 5 times the body (the raw bytes, their parse, the checks), so the
+# largest peaks at about 630 MiB (`bench/snapshot_memory.py`); about 40,000 tasks.
+MAX_SNAPSHOT_BYTES = 128 * 1024 * 1024
+# A body whose parse would take more than this many times its size is refused unparsed
+# (`core/json_cost.py`): a real snapshot estimates at under 5; `[{},{},...]` at 78.
+SNAPSHOT_PARSE_FACTOR = 6
+# Below this, a body's parse is small whatever its shape: not estimated.
+SNAPSHOT_PARSE_SLACK = 1024 * 1024
 
 
 @blueprint.post("/snapshot")
 def restore_snapshot() -> Response:
     request.max_content_length = MAX_SNAPSHOT_BYTES
     try:
-        emulator().restore(body_json(invalid, SNAPSHOT_DEPTH))
+        emulator().restore(_posted_snapshot())
     except InvalidSnapshot as exc:  # nothing was changed
         raise invalid("snapshot", str(exc)) from exc
+    finally:
+        hand_back_free_memory()  # the body and its parse are gone: their pages too
     return json_response(_restored_schema.dump({"status": "restored", **_clock_fields()}))
+
+
+def _posted_snapshot() -> Any:
+    """The posted snapshot, parsed. Its bytes are read once and not kept with the request, so
+    that the restore holds only the parse; a parse that would cost more than
+    SNAPSHOT_PARSE_FACTOR times the bytes is refused before it is made."""
+    raw = request.get_data(cache=False)
+    if len(raw) > SNAPSHOT_PARSE_SLACK:
+        cost = parsed_bytes(raw)
+        if cost > SNAPSHOT_PARSE_FACTOR * len(raw):
+            raise catalogued(
+                codes.MOCK_SNAPSHOT_TOO_COSTLY,
+                f"Its {len(raw):,} bytes would take about {cost:,} bytes once parsed, more "
+                f"than {SNAPSHOT_PARSE_FACTOR} times their size.",
+            )
+    try:
+        return parse_json(raw, SNAPSHOT_DEPTH)
+    except UnsafeJson as exc:
+        raise invalid(exc.field, exc.problem) from exc
+    except ValueError as exc:
+        raise invalid("body", f"Malformed JSON ({exc}).") from exc

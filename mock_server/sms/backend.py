@@ -484,7 +484,9 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
         with self._lock:
             self._tasks = {}
             for item in data["tasks"]:
-                self._tasks.setdefault(item["project_id"], {})[item["id"]] = Task.restore(item)
+                task = Task.restore(item)
+                task.pack()  # at rest, kept compressed as a put task is: a restore's whole state
+                self._tasks.setdefault(item["project_id"], {})[item["id"]] = task
             for book in self.books:
                 book.restore(data.get("resources", []))
             self._last_int_id = int(data.get("last_int_id", 0))

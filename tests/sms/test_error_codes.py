@@ -250,6 +250,7 @@ REACHED_ELSEWHERE = {
     "MOCK_NOT_JSON": "tests/security/test_browser_attacker.py: a POST that is not JSON",
     "MOCK_UNKNOWN_HOST": "tests/security/test_browser_attacker.py: a rebound host name",
     "MOCK_TOO_MANY_GUESSES": "tests/security/test_admin_token.py: wrong admin tokens",
+    "MOCK_SNAPSHOT_TOO_COSTLY": "tests/state/test_snapshot_cost.py: a snapshot of `{}`s",
 }
 
 
