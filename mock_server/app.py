@@ -20,7 +20,12 @@ from sms_mock.mock_server.core.errors import (
     on_control_plane,
     route_not_found,
 )
-from sms_mock.mock_server.core.http import json_response, on_iam_listener, request_id
+from sms_mock.mock_server.core.http import (
+    TextConverter,
+    json_response,
+    on_iam_listener,
+    request_id,
+)
 from sms_mock.mock_server.dashboard.routes import blueprint as dashboard_blueprint
 from sms_mock.mock_server.emulator import Emulator, SaveFailed
 from sms_mock.mock_server.gateway.admin import EXTENSION_KEY as ADMIN_GATE_KEY
@@ -64,6 +69,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     # `/v3//tasks` is an unknown path (the gateway's JSON 404), not a redirect to `/v3/tasks`
     # built from the request's Host.
     app.url_map.merge_slashes = False
+    app.url_map.converters["text"] = TextConverter
 
     app.register_blueprint(iam_blueprint)
     app.register_blueprint(iam_directory_blueprint)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Response, current_app, request
 from marshmallow import ValidationError
+from werkzeug.routing import PathConverter
 
 from sms_mock.contracts.base import every_problem
 from sms_mock.contracts.fields import INT64_MAX, INT64_MIN
@@ -248,3 +249,10 @@ def iam_url() -> str:
     if port is None or on_iam_listener():
         return base_url()
     return _url_on_port(port)
+
+
+class TextConverter(PathConverter):
+    """A path's rest as given, slashes and line breaks included: werkzeug's `path` matches `.`,
+    which stops at a newline, so `/v3/sha256/0%0A` was an unknown path rather than a key."""
+
+    regex = r"[^/][\s\S]*?"

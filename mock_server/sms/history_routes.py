@@ -38,7 +38,7 @@ def check_net_acl(t_project_id: str, t_network_id: str) -> Response:
     return json_response(EMPTY)
 
 
-@blueprint.get("/v3/sha256/<path:key>")
+@blueprint.get("/v3/sha256/<text:key>")
 def show_sha256(key: str) -> Response:
     sms_project()  # any project's caller may ask; the answer is the same for all
     given = load(_sha256_path_schema, {"key": key}, errors.invalid_parameter)

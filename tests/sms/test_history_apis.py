@@ -241,7 +241,17 @@ def test_the_acl_check_needs_credentials(live: LiveServer) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", [UUID_KEY, "x", "with space", "кириллица-ü", "a/b?c#d%e", "k" * SHA256_KEY_MAX]
+    "key",
+    [
+        UUID_KEY,
+        "x",
+        "with space",
+        "кириллица-ü",
+        "a/b?c#d%e",
+        "0\n",
+        "a\r\nb",
+        "k" * SHA256_KEY_MAX,
+    ],
 )
 def test_sha256_is_the_hex_sha256_of_the_key(
     live: LiveServer, http: requests.Session, key: str
