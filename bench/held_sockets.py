@@ -2,10 +2,11 @@
 
 Two figures for `sms-mock serve` (README, "Many clients at once"):
 
-- held: idle connections are opened a hundred at a time; after each hundred a new client asks
-  `GET /_mock/health` and must be answered within PROMPT_S. The figure is the most connections
-  held while it still was, at the default `--connection-limit` and at a larger one (past the
-  1,023 descriptors `select()` could watch).
+- held: idle connections are opened a hundred at a time, and after each hundred a new client
+  asks `GET /_mock/health` and must be answered within PROMPT_S; then, on a fresh server, one
+  at a time from the last hundred that passed. The figure is the most connections held while
+  a new client still was answered, at the default `--connection-limit` and at a larger one
+  (past the 1,023 descriptors `select()` could watch).
 - trickled: the connection limit and 50 more connections each trickle a header line every
   TRICKLE_S (never silent, so the channel timeout never ends them); the figure is how long a
   new client then waits for its answer: the head deadline (`--head-timeout`) frees the places.
@@ -55,7 +56,7 @@ def answered_within(port: int, seconds: float) -> bool:
 
 
 @contextlib.contextmanager
-def sockets(port: int) -> Iterator[list[socket.socket]]:
+def sockets() -> Iterator[list[socket.socket]]:
     held: list[socket.socket] = []
     try:
         yield held
@@ -68,7 +69,7 @@ def _held_until_waiting(server: Served, start: int, step: int, stop: int) -> int
     """Open `start` idle connections, then `step` more at a time up to `stop`: the most held
     while a new client was still answered promptly after them."""
     best = 0
-    with sockets(server.port) as held:
+    with sockets() as held:
         for _ in range(start):
             held.append(socket.create_connection(("127.0.0.1", server.port), timeout=10))
         # Opened at once, they wait in the listen queue: the first answer says all are taken.
@@ -98,7 +99,7 @@ def most_held(limit: int) -> int:
 def trickled_wait(server: Served, count: int) -> float:
     """Seconds a new client waits while `count` connections trickle their heads."""
     stop = threading.Event()
-    with sockets(server.port) as held:
+    with sockets() as held:
         for _ in range(count):
             sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
             sock.sendall(HEAD)
