@@ -36,6 +36,19 @@ task_id_validator = Pattern(
 )
 
 
+def any_of_required(*groups: tuple[str, ...], non_empty: bool = False) -> dict[str, Any]:
+    """The OpenAPI form of a `@validates_schema` rule "one of these groups of keys is given"
+    (a schema's `json_schema_rules`); `non_empty`: an empty string counts as not given."""
+
+    def group(keys: tuple[str, ...]) -> dict[str, Any]:
+        rule: dict[str, Any] = {"required": list(keys)}
+        if non_empty:
+            rule["properties"] = {key: {"minLength": 1} for key in keys}
+        return rule
+
+    return {"anyOf": [group(keys) for keys in groups]}
+
+
 class RequestSchema(Schema):
     """A body a client sends: unknown keys are an error, types are strict."""
 

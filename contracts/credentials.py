@@ -29,6 +29,11 @@ class CredentialIdentitySchema(LenientRequestSchema):
     token = fields.Nested(CredentialTokenSchema)
     assume_role = fields.Dict()  # the agency flavour: loaded to be refused clearly
     policy = fields.Dict()  # IAM applies it to OBS only; accepted and not enforced
+    # What is served: the token method with its object (`assume_role` is refused by the route).
+    json_schema_rules = {
+        "properties": {"methods": {"items": {"enum": ["token"]}}},
+        "required": ["methods", "token"],
+    }
 
     @validates_schema
     def _token_method_has_its_section(self, data: dict, **kwargs: object) -> None:

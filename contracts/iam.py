@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
-from sms_mock.contracts.base import LenientRequestSchema, Pattern, ResponseSchema
+from sms_mock.contracts.base import LenientRequestSchema, Pattern, ResponseSchema, any_of_required
 from sms_mock.contracts.enums import UNSERVED_AUTH_METHODS, AuthMethod
 from sms_mock.contracts.fields import StrictBoolean, enum_field
 
@@ -22,6 +22,7 @@ class NameOrIdSchema(LenientRequestSchema):
 
     id = fields.String(validate=_name)
     name = fields.String(validate=_name)
+    json_schema_rules = any_of_required(("id",), ("name",))
 
     @validates_schema
     def _id_or_name(self, data: dict, **kwargs: Any) -> None:
@@ -36,6 +37,7 @@ class PasswordUserSchema(LenientRequestSchema):
     name = fields.String(validate=_name)
     password = fields.String(required=True, validate=validate.Length(1, 1024))
     domain = fields.Nested(NameOrIdSchema)
+    json_schema_rules = any_of_required(("id",), ("name", "domain"))
 
     @validates_schema
     def _id_or_name_in_domain(self, data: dict, **kwargs: Any) -> None:
@@ -69,6 +71,16 @@ class IdentitySchema(LenientRequestSchema):
     )
     password = fields.Nested(PasswordSchema)
     token = fields.Nested(TokenIdentitySchema)
+    # What is served: one method, with its own object (the others are refused by the route).
+    json_schema_rules = {
+        "properties": {
+            "methods": {"items": {"enum": [m.value for m in AuthMethod]}, "maxItems": 1}
+        },
+        "anyOf": [
+            {"properties": {"methods": {"items": {"enum": [m.value]}}}, "required": [m.value]}
+            for m in AuthMethod
+        ],
+    }
 
     @validates_schema
     def _method_has_its_section(self, data: dict, **kwargs: Any) -> None:
@@ -88,6 +100,7 @@ class ProjectScopeSchema(LenientRequestSchema):
     id = fields.String(validate=_name)
     name = fields.String(validate=_name)
     domain = fields.Nested(NameOrIdSchema)
+    json_schema_rules = any_of_required(("id",), ("name",))
 
     @validates_schema
     def _id_or_name(self, data: dict, **kwargs: Any) -> None:
@@ -100,6 +113,7 @@ class ScopeSchema(LenientRequestSchema):
 
     project = fields.Nested(ProjectScopeSchema)
     domain = fields.Nested(NameOrIdSchema)
+    json_schema_rules = any_of_required(("project",), ("domain",))
 
     @validates_schema
     def _one_scope(self, data: dict, **kwargs: Any) -> None:
@@ -248,9 +262,18 @@ class ProjectShowSchema(ResponseSchema):
 
 # IAM's filter on a password's expiry: `{operator}:{timestamp}`; without an operator, `eq`.
 PASSWORD_EXPIRES_OPERATORS = ("lt", "lte", "gt", "gte", "eq", "neq")
+# A day of the calendar, written so that the pattern (and the OpenAPI document, which prints
+# it) holds exactly the dates a date parser takes: years 0001 to 9999, 29 February of leap years.
+_YEAR = r"([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_MONTH_DAY = (
+    r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    r"|02-(0[1-9]|1[0-9]|2[0-8]))"
+)
+_LEAP_YEAR = r"([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+CALENDAR_DATE = rf"({_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
 PASSWORD_EXPIRES_PATTERN = (
     rf"^(({'|'.join(PASSWORD_EXPIRES_OPERATORS)}):)?"
-    r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$"
+    rf"{CALENDAR_DATE}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$"
 )
 
 
@@ -272,7 +295,7 @@ class UserListQuerySchema(LenientRequestSchema):
 
     @validates("password_expires_at")
     def _a_real_instant(self, value: str, **kwargs: Any) -> None:
-        # The pattern lets 2024-02-30 through; the timestamp is the last 20 characters.
+        # A guard: the pattern holds calendar dates only. The timestamp is the last 20 characters.
         try:
             datetime.strptime(value[-20:], "%Y-%m-%dT%H:%M:%SZ")
         except ValueError as exc:

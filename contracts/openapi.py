@@ -14,10 +14,11 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_instance
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from marshmallow import Schema, fields, validate
 
-from sms_mock.contracts.base import task_id_validator
+from sms_mock.contracts.base import LenientRequestSchema, task_id_validator
 from sms_mock.contracts.credentials import CredentialRequestSchema, CredentialResponseSchema
 from sms_mock.contracts.errors import (
     ApigwErrorSchema,
@@ -25,6 +26,7 @@ from sms_mock.contracts.errors import (
     KeystoneErrorSchema,
     SmsErrorSchema,
 )
+from sms_mock.contracts.fields import INT64_MAX, INT64_MIN
 from sms_mock.contracts.history import (
     CheckNetAclQuerySchema,
     CheckNetAclResponseSchema,
@@ -142,12 +144,39 @@ The official SDKs sign every request with the AK/SK pair instead of sending a to
 SIGNED_OR_TOKEN: list[dict[str, list[str]]] = [{TOKEN_SCHEME: []}, {AKSK_SCHEME: []}]
 
 
+# What a body may hold under a key its lenient schema does not declare (IAM's bodies ignore
+# such keys): any JSON the server's parser reads, an integer within int64 (README, "Bodies").
+JSON_VALUE = "JsonValue"
+_JSON_VALUE_REF = {"$ref": f"#/components/schemas/{JSON_VALUE}"}
+_JSON_VALUE = {
+    "description": "Any JSON value, nested at most 32 levels deep in the body, every integer "
+    "within int64.",
+    "nullable": True,
+    "anyOf": [
+        {"type": "string"},
+        {"type": "boolean"},
+        {"type": "integer", "minimum": INT64_MIN, "maximum": INT64_MAX},
+        {"type": "number", "not": {"type": "integer"}},
+        {"type": "array", "items": _JSON_VALUE_REF},
+        {"type": "object", "additionalProperties": _JSON_VALUE_REF},
+    ],
+}
+
+
 class _NullableRefConverter(OpenAPIConverter):
     """Nullable nested schemas as `allOf: [$ref]` with `nullable: true`.
 
     apispec's OpenAPI 3.0 form, `anyOf: [{type: object, nullable: true}, {$ref}]`, lets any
     object through its first branch, so a response checker would never look inside it.
     """
+
+    def dict2properties(self, field: fields.Field, **kwargs: Any) -> dict:
+        """A `Dict` of any values holds what the server's parser reads (JsonValue), not any
+        JSON: an integer past int64 is refused wherever it is."""
+        ret = super().dict2properties(field, **kwargs)
+        if ret.get("additionalProperties") == {}:
+            ret["additionalProperties"] = _JSON_VALUE_REF
+        return ret
 
     def field2nullable(self, field: fields.Field, ret: dict) -> dict:
         if field.allow_none and ("$ref" in ret or "allOf" in ret):
@@ -156,8 +185,32 @@ class _NullableRefConverter(OpenAPIConverter):
         return super().field2nullable(field, ret)
 
 
+def _merged(into: dict[str, Any], rules: dict[str, Any]) -> dict[str, Any]:
+    """`into` with `rules` laid over it, dict into dict, so that a rule can reach one
+    property's keyword (`properties.methods.items.enum`) and leave the rest as generated."""
+    for key, value in rules.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merged(into[key], value)
+        else:
+            into[key] = copy.deepcopy(value)
+    return into
+
+
 class _Plugin(MarshmallowPlugin):
+    """apispec's plugin, and what a schema's fields cannot say: the rules a request schema
+    checks in its `@validates_schema` (its `json_schema_rules`, beside the check), and what a
+    lenient schema takes under the keys it ignores."""
+
     Converter = _NullableRefConverter
+
+    def schema_helper(self, name: str, _: Any, schema: Any = None, **kwargs: Any) -> Any:
+        json_schema = super().schema_helper(name, _, schema=schema, **kwargs)
+        if schema is None:
+            return json_schema
+        instance = resolve_schema_instance(schema)
+        if isinstance(instance, LenientRequestSchema):
+            json_schema["additionalProperties"] = _JSON_VALUE_REF
+        return _merged(json_schema, getattr(instance, "json_schema_rules", {}))
 
 
 # Parameters outside the body, as marshmallow schemas too, so apispec writes their schemas.
@@ -231,8 +284,17 @@ def _without_bodies(responses: dict[int, dict[str, Any]]) -> dict[int, dict[str,
     }
 
 
-def _json_body(schema: type[Schema], description: str) -> dict[str, Any]:
-    return {"required": True, "description": description, "content": {JSON: {"schema": schema}}}
+def _json_body(
+    schema: type[Schema], description: str, *, required: bool = True, limit: str = "10,240"
+) -> dict[str, Any]:
+    """A JSON request body. Its size limit is in words: JSON Schema has no keyword for the
+    size of a whole document (`x-max-body-bytes` says it to a machine)."""
+    return {
+        "required": required,
+        "description": f"{description} At most {limit} bytes.",
+        "x-max-body-bytes": int(limit.replace(",", "")),
+        "content": {JSON: {"schema": schema}},
+    }
 
 
 # Error answers shared by several operations (README, "Errors").
@@ -562,7 +624,9 @@ def _resource_operations() -> dict[str, dict[str, dict[str, Any]]]:
         if parameters:
             operation["parameters"] = parameters
         if op.body is not None:
-            operation["requestBody"] = _json_body(op.body, f"{op.body.__name__}.")
+            operation["requestBody"] = _json_body(
+                op.body, f"{op.body.__name__}.", required=not op.optional_body
+            )
         paths.setdefault(op.path, {})[op.method] = operation
     return paths
 
@@ -664,7 +728,9 @@ def _iam_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 "summary": "Issue a token (password or token method); it is in `X-Subject-Token`.",
                 "parameters": [token_query],
                 "security": [{}],
-                "requestBody": _json_body(TokenRequestSchema, "Keystone's `auth` object."),
+                "requestBody": _json_body(
+                    TokenRequestSchema, "Keystone's `auth` object.", limit="1,048,576"
+                ),
                 "responses": {
                     201: _response("The token issued.", TokenResponseSchema, "X-Subject-Token"),
                     400: _KEYSTONE_400,
@@ -734,7 +800,9 @@ def _iam_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 "beyond the credential asked with. The caller is its signature, its "
                 "`X-Auth-Token` or the token id in the body.",
                 "security": [*SIGNED_OR_TOKEN, {}],
-                "requestBody": _json_body(CredentialRequestSchema, "The `token` method."),
+                "requestBody": _json_body(
+                    CredentialRequestSchema, "The `token` method.", limit="1,048,576"
+                ),
                 "responses": {
                     201: _response("The credential.", CredentialResponseSchema),
                     400: _response(
@@ -870,6 +938,7 @@ def _build() -> dict[str, Any]:
             },
         ],
     )
+    spec.components.schema(JSON_VALUE, _JSON_VALUE)
     spec.components.header(
         "X-Request-Id",
         {

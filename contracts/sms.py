@@ -316,6 +316,13 @@ class TaskActionRequestSchema(RequestSchema):
     switch_hce = StrictBoolean()
     is_need_consistency_check = StrictBoolean()
     param = fields.Dict(keys=fields.String(), values=fields.String())
+    # `@validates_schema` below, as OpenAPI 3.0 says it: not clone_test, or a template_id.
+    json_schema_rules = {
+        "anyOf": [
+            {"properties": {"operation": {"not": {"enum": [Operation.CLONE_TEST.value]}}}},
+            {"properties": {"template_id": {"minLength": 1}}, "required": ["template_id"]},
+        ]
+    }
 
     @validates_schema
     def _clone_needs_template(self, data: dict, **kwargs: Any) -> None:

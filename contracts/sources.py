@@ -14,7 +14,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
-from sms_mock.contracts.base import RequestSchema, ResponseSchema
+from sms_mock.contracts.base import RequestSchema, ResponseSchema, any_of_required
 from sms_mock.contracts.enums import (
     MigrationCycle,
     OsType,
@@ -178,6 +178,7 @@ class RegisterSourceRequestSchema(RequestSchema):
     io_read_wait = StrictNumber(validate=validate.Range(0, 1e9))
     has_tc = StrictBoolean()
     platform = fields.String(validate=_text)
+    json_schema_rules = any_of_required(("ip",), ("ipv6",), non_empty=True)
 
     @validates_schema
     def _an_address(self, data: dict, **kwargs: Any) -> None:
@@ -196,13 +197,19 @@ class IdResponseSchema(ResponseSchema):
 
 def _adjust_id(**kw: Any) -> fields.Raw:
     # The SDK sends these ids as strings, Terraform as integers: both are the disk's id.
-    return fields.Raw(validate=_integer_or_digits, **kw)
+    return fields.Raw(validate=_integer_or_digits, metadata={"anyOf": ADJUST_ID_FORMS}, **kw)
+
+
+ADJUST_ID_FORMS = [
+    {"type": "integer", "minimum": 0, "maximum": INT64_MAX},
+    {"type": "string", "pattern": "^[0-9]{1,19}$"},
+]
 
 
 def _integer_or_digits(value: Any) -> None:
     if isinstance(value, bool) or not (
         (isinstance(value, int) and 0 <= value <= INT64_MAX)
-        or (isinstance(value, str) and value.isdigit() and len(value) <= 19)
+        or (isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19)
     ):
         raise ValidationError("An id: a JSON integer or a string of digits.")
 
@@ -241,6 +248,7 @@ class SourceStateRequestSchema(RequestSchema):
 
     copystate = enum_field(SourceCopyState)
     migrationcycle = enum_field(SourceMigrationCycle)
+    json_schema_rules = any_of_required(("copystate",), ("migrationcycle",))
 
     @validates_schema
     def _something(self, data: dict, **kwargs: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, fields, validate
 
-from sms_mock.contracts.base import Pattern, RequestSchema, ResponseSchema
+from sms_mock.contracts.base import TASK_ID_PATTERN, Pattern, RequestSchema, ResponseSchema
 from sms_mock.contracts.enums import SubtaskName, TaskType
 from sms_mock.contracts.fields import StrictBoolean, StrictInteger, StrictNumber, enum_field
 from sms_mock.contracts.sms import ConfigBodySchema, _list, _str, task_name_validator
@@ -191,7 +191,10 @@ class ConsistencyResultsSchema(ResponseSchema):
 
 
 class ConsistencyExportTaskSchema(RequestSchema):
-    task_id = fields.String(required=True, validate=validate.Length(1, 36))
+    # Its pattern is checked as a task id in a path is (SMS.9001), after the body's checks.
+    task_id = fields.String(
+        required=True, validate=validate.Length(1, 36), metadata={"pattern": TASK_ID_PATTERN}
+    )
     source_id = fields.String(validate=_text)
     source_name = fields.String(validate=_text)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import schemathesis
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.parameters import ParameterLocation
@@ -139,7 +139,13 @@ def after_call(context: Any, case: Case, response: Any) -> None:
 
 @schema.parametrize()
 # Half the profile's examples for each operation: test_operations.py holds each one's success path.
-@settings(max_examples=max(10, settings.default.max_examples // 2))
+# filter_too_much: the token request's cross-field rules (a user by id or by name with its
+# domain, a scope naming a project or a domain, one served method with its object) leave many
+# drawn bodies to be filtered, most of all the negative ones; a run of seeds failed the check.
+@settings(
+    max_examples=max(10, settings.default.max_examples // 2),
+    suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.filter_too_much],
+)
 def test_api_answers_as_documented(case: Case) -> None:
     _resolve_placeholders(case)
     case.call_and_validate(checks=CHECKS)
