@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, INCLUDE, ValidationError, fields, validate, validates_schema
 
 from sms_mock.contracts.base import Pattern, RequestSchema, task_id_validator
 from sms_mock.contracts.control import (
@@ -186,10 +186,47 @@ class TaskSettingsStateSchema(RequestSchema):
     agent_driven = StrictBoolean()
 
 
+class StoredSubTaskSchema(RequestSchema):
+    """The keys of a sub-task that the engine, the dashboard and the briefs read without a
+    default: a running task's sub-task is timed by its name, and its progress is shown.
+    Their values are the task contract's (`TaskSchema`), checked with the rest of the document."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    name = fields.Raw(required=True, allow_none=True)
+    progress = fields.Raw(required=True, allow_none=True)
+
+
+class StoredTaskDocumentSchema(RequestSchema):
+    """The keys of a kept task document that its reads index without a default: the list is
+    keyed and filtered by `id` and `state`, `/v3/errors` and the overview pick by `state`, and
+    every sub-task keeps its `name` and `progress`. An answer of GET /v3/tasks/{id} has them
+    all (every key is answered, null or not)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    error_messages = {"type": "Not a valid mapping type."}  # as a dict field says it
+    id = fields.String(required=True, validate=task_id_validator)
+    state = fields.String(required=True, validate=validate.OneOf(values(TaskState)))
+    sub_tasks = Rows(fields.Nested(StoredSubTaskSchema), allow_none=True)
+
+
+class StoredResourceDocumentSchema(RequestSchema):
+    """A kept source's, template's or migration project's document: its `id` is what its
+    lists sort and key by."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    id = fields.String(required=True, validate=_name)
+
+
 class TaskRowSchema(RequestSchema):
     project_id = fields.String(required=True, validate=_name)
     id = fields.String(required=True, validate=task_id_validator)
-    doc = fields.Dict(required=True)
+    doc = fields.Nested(StoredTaskDocumentSchema, required=True)
     durations = DurationsField(load_default=dict)
     run = fields.Nested(RunStateSchema, allow_none=True, load_default=None)
     timer = fields.Nested(TimerStateSchema, allow_none=True, load_default=None)
@@ -199,7 +236,7 @@ class TaskRowSchema(RequestSchema):
     @validates_schema
     def _run_within_its_entries(self, data: dict, **kwargs: Any) -> None:
         doc, run = data.get("doc") or {}, data.get("run")
-        if doc.get("id", data.get("id")) != data.get("id"):
+        if doc.get("id") != data.get("id"):
             raise ValidationError("The document's id is not the row's.", "doc.id")
         if run is None:
             return
@@ -221,6 +258,20 @@ class ResourceRowSchema(RequestSchema):
     project_id = fields.String(required=True, validate=_name)
     id = fields.String(required=True, validate=_name)
     doc = fields.Dict(required=True)
+
+    @validates_schema
+    def _document_of_this_row(self, data: dict, **kwargs: Any) -> None:
+        if data.get("kind") == "setting" or not isinstance(data.get("doc"), dict):
+            return  # a project's setting has no id; a wrong doc is reported by its field
+        try:
+            doc = _RESOURCE_DOCUMENT.load(data["doc"])
+        except ValidationError as exc:
+            raise ValidationError(exc.messages, "doc") from exc
+        if doc["id"] != data.get("id"):
+            raise ValidationError("The document's id is not the row's.", "doc.id")
+
+
+_RESOURCE_DOCUMENT = StoredResourceDocumentSchema()
 
 
 class SourceOwnKeysSchema(RequestSchema):
