@@ -121,6 +121,18 @@ def error_body(response: Response, status: int, code: str | Collection[str]) -> 
     return body
 
 
+ERROR_SCHEMAS = (SmsErrorSchema, ApigwErrorSchema, KeystoneErrorSchema, IamErrorSchema,
+                 MockErrorSchema)  # fmt: skip
+
+
+def any_error_code(body: Any) -> str:
+    """The code of an error body in any of the service's formats (Keystone's: its title)."""
+    for schema in ERROR_SCHEMAS:
+        if not schema().validate(body):
+            return body["error"]["title"] if "error" in body else body["error_code"]
+    raise AssertionError(f"an error body in no known format: {body}")
+
+
 def error_message(response: Response, status: int, code: str | Collection[str]) -> str:
     """The message of an error body (`error_msg`, or Keystone's `message`), as `error_body`."""
     body = error_body(response, status, code)
