@@ -87,23 +87,25 @@ class HostAllowList:
         return _is_ip(name) or name in self.names
 
 
-def _own_origin(environ: dict[str, Any]) -> str:
-    scheme = environ.get("wsgi.url_scheme", "http")
-    name, port = split_host(environ.get("HTTP_HOST", ""))
-    shown = f"[{name}]" if ":" in name else name
+def _bracketed(name: str) -> str:
+    """A host name as a URL writes it: an IPv6 address in brackets."""
+    return f"[{name}]" if ":" in name else name
+
+
+def _origin(scheme: str, host: str) -> str:
+    """`scheme://name[:port]` normalised: lowercased, the scheme's default port left out."""
+    scheme = scheme.lower()
+    name, port = split_host(host)
     default = {"http": "80", "https": "443"}.get(scheme)
-    return f"{scheme}://{shown}" + (f":{port}" if port and port != default else "")
+    return f"{scheme}://{_bracketed(name)}" + (f":{port}" if port and port != default else "")
 
 
 def _same_origin(origin: str, environ: dict[str, Any]) -> bool:
     scheme, sep, host = origin.strip().partition("://")
     if not sep or "/" in host:
         return False  # "null" (a sandboxed frame, a file:// page) or not an origin at all
-    name, port = split_host(host)
-    shown = f"[{name}]" if ":" in name else name
-    default = {"http": "80", "https": "443"}.get(scheme.lower())
-    normal = f"{scheme.lower()}://{shown}" + (f":{port}" if port and port != default else "")
-    return normal == _own_origin(environ)
+    own = _origin(environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", ""))
+    return _origin(scheme, host) == own
 
 
 def _media_type(environ: dict[str, Any]) -> str:
@@ -159,7 +161,6 @@ def trusted_host(environ: dict[str, Any], hosts: HostAllowList, bound: str) -> s
     host = environ.get("HTTP_HOST", "")
     if host and hosts.allows(host):
         return host
-    name = split_host(bound)[0] or "127.0.0.1"
-    shown = f"[{name}]" if ":" in name else name
+    shown = _bracketed(split_host(bound)[0] or "127.0.0.1")
     port = environ.get("SERVER_PORT", "")
     return f"{shown}:{port}" if port.isdigit() else shown
