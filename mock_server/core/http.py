@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 # Keys the gateway middleware leaves in the WSGI environ for the app below it.
 REQUEST_ID_KEY = "sms_mock.request_id"  # made once per request, by the middleware
 PARSED_BODY_KEY = "sms_mock.parsed_body"  # (raw bytes, parsed JSON) when the middleware read it
-# The request's Host when the control plane's allow-list takes it, else the bound address: what
-# catalogs and links name (gateway/request_origin.py), never a Host nobody vouched for.
+# A function giving the request's Host when the control plane's allow-list takes it, else the
+# bound address: what catalogs and links name (gateway/request_origin.py), never a Host nobody
+# vouched for.
 TRUSTED_HOST_KEY = "sms_mock.trusted_host"
 # Set by the IAM listener's wrapper (serving/waitress_server.py) on the requests it receives.
 LISTENER_KEY = "sms_mock.listener"
@@ -209,7 +210,8 @@ def load_query(schema: Loader, invalid: Invalid) -> Any:
 def _host() -> str:
     """The caller's host for this emulator, when the allow-list takes it (see TRUSTED_HOST_KEY);
     the request's own where no middleware ran."""
-    return request.environ.get(TRUSTED_HOST_KEY) or request.host
+    trusted = request.environ.get(TRUSTED_HOST_KEY)
+    return trusted() if trusted is not None else request.host
 
 
 def base_url() -> str:

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from waitress.channel import ClientDisconnected
@@ -107,6 +108,7 @@ class EmulatorMiddleware:
         config = emulator.config
         self.gate = gate or AdminGate(config.admin_token)
         self.hosts = HostAllowList.of(config.host, config.allowed_hosts)
+        self.bound = config.host
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         started = time.perf_counter()
@@ -129,8 +131,9 @@ class EmulatorMiddleware:
                 foreign = foreign_request(environ, method, path, self.hosts)
                 if foreign is not None:
                     return answer(*foreign.wsgi_answer(request_id))
-            # Catalogs and links name this host, never one the allow-list does not take.
-            environ[TRUSTED_HOST_KEY] = trusted_host(environ, self.hosts, emulator.config.host)
+            # Catalogs and links name this host, never one the allow-list does not take; found
+            # only by the few answers that build one, not on every request.
+            environ[TRUSTED_HOST_KEY] = partial(trusted_host, environ, self.hosts, self.bound)
             if path.startswith(CONTROL) and not _is_dashboard(path):
                 refusal = self.gate.refusal(environ)
                 if refusal is not None:
