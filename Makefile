@@ -30,8 +30,10 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 serve: $(VENV)/.run-installed
 	$(BIN)/sms-mock serve --host $(HOST) --port $(PORT)
 
+# TEST_WORKERS=0 runs the suite in one process (pytest-xdist's -n 0).
+TEST_WORKERS ?= 2
 test: $(VENV)/.test-installed browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The dashboard's browser tests drive Debian's chromium through its chromedriver.
 browser:

@@ -24,6 +24,7 @@ from sms_mock.client import SmsClient
 from sms_mock.mock_server import Config, create_app
 from sms_mock.mock_server.emulator import Emulator
 from sms_mock.mock_server.serving.live import LiveServer
+from tests.support import reached
 from tests.support.accounts import ACCOUNT, issue_token
 from tests.support.helpers import Sms
 
@@ -84,7 +85,14 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in reached.summary_lines():
+        terminalreporter.write_line(line)
     terminalreporter.write_line(_seed_line(terminalreporter.config))
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's: a worker finished, with its output
+def pytest_testnodedown(node: object, error: object) -> None:
+    reached.merge(getattr(node, "workeroutput", {}).get(reached.WORKER_OUTPUT_KEY, {}))
 
 
 def _seed_line(config: pytest.Config) -> str:

@@ -11,12 +11,12 @@ emulator's control plane are skipped, and tests that create, act on or delete ta
 from __future__ import annotations
 
 import os
-from collections import Counter
 from typing import Any
 
 import pytest
 
 from sms_mock.mock_server.serving.live import LiveServer
+from tests.support import reached
 from tests.support.servers import Target
 
 
@@ -47,21 +47,11 @@ def fresh_emulator(target: Target) -> None:
         target.live.emulator.reset()
 
 
-# The outcomes of each operation's examples in tests/contract/test_operations.py, by operation id.
-REACHED: dict[str, Counter[str]] = {}
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not REACHED:
-        return
-    succeeded = sorted(op for op, seen in REACHED.items() if seen["success"])
-    terminalreporter.write_line(
-        f"operations reached with their success path: {len(succeeded)} of {len(REACHED)}"
-    )
-    for op, seen in sorted(REACHED.items()):
-        other = ", ".join(f"{k} x{v}" for k, v in sorted(seen.items()) if k != "success")
-        if other or not seen["success"]:
-            terminalreporter.write_line(f"  {op}: success x{seen['success']}; {other}")
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its operations' tallies to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output[reached.WORKER_OUTPUT_KEY] = {op: dict(c) for op, c in reached.REACHED.items()}
 
 
 # Set on a test whose call failed, so that a fixture's own check at teardown stays quiet then.

@@ -39,12 +39,13 @@ from sms_mock.contracts.migprojects import CreateMigprojectRequestSchema
 from sms_mock.contracts.sms import SOURCE_ID_PATTERN
 from sms_mock.control import ControlPlane
 from sms_mock.mock_server.serving.live import LiveServer
-from tests.contract.conftest import CALL_FAILED, REACHED
+from tests.contract.conftest import CALL_FAILED
 from tests.support import lifecycle_table as model
 from tests.support import strategies
 from tests.support.accounts import PROJECT_ID, USER_ID
 from tests.support.assertions import error_body
 from tests.support.operations import Operation, operations
+from tests.support.reached import REACHED
 
 OPERATIONS = operations()
 # Operations of IAM's own listener (Keystone) rather than the SMS endpoint.
