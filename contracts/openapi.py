@@ -914,6 +914,19 @@ def _iam_directory_operations(listing: dict[str, Any]) -> dict[str, dict[str, di
     }
 
 
+def operation_table() -> dict[str, dict[str, dict[str, Any]]]:
+    """Every operation, by path then method, as written above: its parameters, request body
+    and answers name their marshmallow schemas (classes), before apispec turns them into
+    components. The document is built from it, and so is the contract checker
+    (`contracts/conformance.py`): one table for both."""
+    every: dict[str, dict[str, dict[str, Any]]] = {}
+    groups = (_iam_operations(), _sms_operations(), _resource_operations(), _history_operations())
+    for group in groups:
+        for path, operations in group.items():
+            every.setdefault(path, {}).update(operations)
+    return every
+
+
 def _build() -> dict[str, Any]:
     spec = APISpec(
         title="Huawei Cloud SMS v3 and IAM (sms-mock)",
@@ -965,12 +978,7 @@ def _build() -> dict[str, Any]:
         AKSK_SCHEME,
         {"type": "apiKey", "in": "header", "name": "Authorization", "description": HMAC_RECIPE},
     )
-    every: dict[str, dict[str, dict[str, Any]]] = {}
-    groups = (_iam_operations(), _sms_operations(), _resource_operations(), _history_operations())
-    for group in groups:
-        for path, operations in group.items():
-            every.setdefault(path, {}).update(operations)
-    for path, operations in every.items():
+    for path, operations in operation_table().items():
         # apispec resolves parameters and responses in place, and its one deepcopy per path
         # keeps pieces that operations share shared: copy each operation on its own.
         spec.path(path=path, operations={m: copy.deepcopy(o) for m, o in operations.items()})
