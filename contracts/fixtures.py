@@ -71,6 +71,12 @@ class ScenarioFileSchema(RequestSchema):
     """`scenarios/<name>.json`: tasks, task faults and a clock, loaded in one call."""
 
     description = fields.String(required=True, validate=Pattern(r"^[^\r\n]{1,200}$"))
+    # What the file's author (or `sms-mock record to-scenario`) says beyond the description:
+    # what a recording could not tell, one line each. Not read by a load.
+    notes = fields.List(
+        fields.String(validate=Pattern(r"^[^\r\n]{1,1000}$")),
+        validate=validate.Length(max=10000),
+    )
     project = fields.String(validate=validate.Length(min=1))
     clock = fields.Nested(ScenarioClockSchema)
     durations = DurationsField()

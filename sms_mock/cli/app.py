@@ -15,6 +15,7 @@ from typing import TextIO
 from sms_mock import __version__
 from sms_mock.cli.control_commands import add_control_commands
 from sms_mock.cli.options import add_client_options, client_parent, sms_client
+from sms_mock.cli.record_command import add_record_command
 from sms_mock.cli.tasks import add_task_commands
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CONTRACT, EXIT_FAILED, EXIT_TIMEOUT = range(6)
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_task_commands(commands)
     add_control_commands(commands)
+    add_record_command(commands)
     return parser
 
 
