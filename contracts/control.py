@@ -219,8 +219,17 @@ class ScenarioLoadRequestSchema(RequestSchema):
     project_id = fields.String(validate=validate.Length(1, 64))  # an id (a name works too)
 
 
+class LoadedItemSchema(ResponseSchema):
+    """A task, source or template a scenario made: its id and the name it was loaded under."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+
+
 class ScenarioLoadSchema(ResponseSchema):
-    """What POST /_mock/scenarios/{name} made: the tasks' fresh ids and the faults' ids."""
+    """What POST /_mock/scenarios/{name} made: the tasks' fresh ids and the faults' ids; the
+    tasks, sources and templates again with their names (a name already in the project gets
+    a suffix, `_2`, `_3`, ...)."""
 
     scenario = fields.String(required=True)
     project_id = fields.String(required=True)
@@ -228,6 +237,9 @@ class ScenarioLoadSchema(ResponseSchema):
     fault_ids = fields.List(fields.String(), required=True)
     source_ids = fields.List(fields.String(), required=True)
     template_ids = fields.List(fields.String(), required=True)
+    tasks = fields.List(fields.Nested(LoadedItemSchema), required=True)
+    sources = fields.List(fields.Nested(LoadedItemSchema), required=True)
+    templates = fields.List(fields.Nested(LoadedItemSchema), required=True)
 
 
 # --- reads across projects (GET /_mock/tasks, /_mock/sources, /_mock/templates) --------------

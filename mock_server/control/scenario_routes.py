@@ -76,5 +76,13 @@ def load_scenario(name: str) -> Response:
         "fault_ids": loaded.fault_ids,
         "source_ids": loaded.source_ids,
         "template_ids": loaded.template_ids,
+        # Each with the name it was loaded under: a second load's carry a suffix (`_2`).
+        "tasks": _named(loaded.task_ids, loaded.names),
+        "sources": _named(loaded.source_ids, loaded.names),
+        "templates": _named(loaded.template_ids, loaded.names),
     }
     return json_response(_load_schema.dump(body), 201)
+
+
+def _named(ids: list[str], names: dict[str, str]) -> list[dict[str, str]]:
+    return [{"id": item_id, "name": names.get(item_id, "")} for item_id in ids]

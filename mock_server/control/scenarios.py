@@ -5,12 +5,18 @@ is checked when the emulator starts (`parse_scenario`, called by `fixtures.load_
 `apply_scenario` puts its tasks into a project under fresh ids, registers its faults against
 those ids, and moves the clock; `Emulator.load_scenario` finds the scenario and the project,
 for the control plane (`POST /_mock/scenarios/{name}`) and `sms-mock serve --scenario` alike.
+
+A task, source or template whose name another of its kind in the project already has is loaded
+as `name_2` (then `_3`, ...), so that a scenario loaded twice gives rows one can tell apart; `_`
+because a task's name holds only letters, digits, '_' and '-' (SMS.7711).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +37,8 @@ from sms_mock.mock_server.sms.task_documents import load_task_document
 
 # A scenario's name is its file's name without `.json`; it goes into a URL path as it is.
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+# The longest task, source or template name the service takes.
+NAME_MAX = 255
 
 _FILE_SCHEMA = ScenarioFileSchema()
 
@@ -85,6 +93,8 @@ class ScenarioLoad:
     template_ids: list[str] = field(default_factory=list)
     # source and template keys -> the ids they were loaded under (a reset reuses them)
     resource_ids: dict[str, str] = field(default_factory=dict)
+    # id -> the name it was loaded under, for every task, source and template made
+    names: dict[str, str] = field(default_factory=dict)
 
 
 def _problem(exc: ValidationError, prefix: str = "") -> str:
@@ -176,22 +186,32 @@ def apply_scenario(
     def fresh(key: str, given: str | None, earlier: dict[str, str] | None) -> str:
         return (earlier or {}).get(key) or (given if scenario.keep_ids else None) or new_id()
 
+    names: dict[str, str] = {}
     resource_ids: dict[str, str] = {}
     source_ids: dict[str, str] = {}
+    source_names: dict[str, str] = {}  # key -> the name loaded, when the file gives one
     for source in scenario.sources:
         document = copy.deepcopy(source.document)
         document["id"] = source_ids[source.key] = fresh(
             f"source:{source.key}", document.get("id"), resource_ids_before
         )
+        if document.get("name"):
+            document["name"] = source_names[source.key] = _distinct_name(
+                document["name"], _resource_named(sms.sources, project_id, document["id"])
+            )
         move_source_dates(document, shift)
-        sms.put_source(project_id, document)
+        names[document["id"]] = sms.put_source(project_id, document).get("name", "")
     template_ids: dict[str, str] = {}
     for template in scenario.templates:
         document = copy.deepcopy(template.document)
         document["id"] = template_ids[template.key] = fresh(
             f"template:{template.key}", document.get("id"), resource_ids_before
         )
-        sms.put_template(project, document)
+        if document.get("name"):
+            document["name"] = _distinct_name(
+                document["name"], _resource_named(sms.templates, project_id, document["id"])
+            )
+        names[document["id"]] = sms.put_template(project, document).get("name", "")
     resource_ids.update({f"source:{k}": v for k, v in source_ids.items()})
     resource_ids.update({f"template:{k}": v for k, v in template_ids.items()})
     made: dict[str, str] = {}
@@ -201,12 +221,20 @@ def apply_scenario(
         # A task naming a source or a template of the scenario names its loaded id.
         embedded = document.get("source_server")
         if isinstance(embedded, dict) and embedded.get("id") in source_ids:
+            if embedded["id"] in source_names and embedded.get("name"):
+                embedded["name"] = source_names[embedded["id"]]
             embedded["id"] = source_ids[embedded["id"]]
         if document.get("vm_template_id") in template_ids:
             document["vm_template_id"] = template_ids[document["vm_template_id"]]
+        if document.get("name"):
+            document["name"] = _distinct_name(
+                document["name"], _task_named(sms, project_id, document["id"])
+            )
         move_task_dates(document, shift)
         durations = {**scenario.durations, **task.durations}
-        sms.put(project_id, project_name, document, durations)
+        names[document["id"]] = sms.put(project_id, project_name, document, durations).get(
+            "name", ""
+        )
     fault_ids = [
         sms.add_fault({**spec, "task_id": made[spec["task_id"]], "project_id": project_id}).id
         for spec in scenario.faults
@@ -222,4 +250,39 @@ def apply_scenario(
         list(source_ids.values()),
         list(template_ids.values()),
         resource_ids,
+        names,
     )
+
+
+def _distinct_name(name: str, taken: Callable[[str], bool]) -> str:
+    """`name`, else the first of `name_2`, `name_3`, ... that `taken` says is free."""
+    if not taken(name):
+        return name
+    number = 2
+    while True:
+        suffix = f"_{number}"
+        candidate = name[: NAME_MAX - len(suffix)] + suffix
+        if not taken(candidate):
+            return candidate
+        number += 1
+
+
+def _task_named(sms: SmsBackend, project_id: str, own_id: str) -> Callable[[str], bool]:
+    """Whether a task of the project other than `own_id` (a reload replaces it) has a name:
+    the task list's name filter, from its index."""
+
+    def taken(name: str) -> bool:
+        page = json.loads(sms.list(project_id, {"name": name, "offset": 0, "limit": 2}))
+        return any(task.get("id") != own_id for task in page["tasks"])
+
+    return taken
+
+
+def _resource_named(book: Any, project_id: str, own_id: str) -> Callable[[str], bool]:
+    """Whether a source (or template) of the project other than `own_id` has a name."""
+
+    def taken(name: str) -> bool:
+        with book.lock:
+            return book.named(project_id, name, own_id) is not None
+
+    return taken

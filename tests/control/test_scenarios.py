@@ -368,6 +368,34 @@ def test_loading_twice_makes_distinct_tasks(client: FlaskClient, sms: Sms, name:
         assert served(sms, task_id)["state"] == EXPECTED[name].state
 
 
+def test_a_second_load_gets_names_told_apart(client: FlaskClient, sms: Sms) -> None:
+    """A name the project already has gets `_2`, `_3`: two loads never list alike rows; the
+    answer names what it made, and the task's source is the renamed one."""
+    written = [task["name"] for task in FILES["fault-at-migrate-40"]["tasks"]]
+    loads_ = [load(client, "fault-at-migrate-40") for _ in range(3)]
+    for made, suffix in zip(loads_, ("", "_2", "_3"), strict=True):
+        names = [f"{name}{suffix}" for name in written]
+        assert [t["name"] for t in made["tasks"]] == names
+        assert [t["id"] for t in made["tasks"]] == made["task_ids"]
+        assert [s["name"] for s in made["sources"]] == names  # the file names them alike
+        for task_id, source_id, name in zip(
+            made["task_ids"], made["source_ids"], names, strict=True
+        ):
+            task = served(sms, task_id)
+            assert task["name"] == name
+            assert task["source_server"] == {**task["source_server"], "id": source_id, "name": name}
+            source = client.get(f"/v3/sources/{source_id}", headers=sms.headers).get_json()
+            assert source["name"] == name
+    listed = [t["name"] for t in sms.list(limit=100).get_json()["tasks"]]
+    assert len(listed) == len(set(listed))
+
+
+def test_a_scenario_under_its_own_ids_keeps_its_names(client: FlaskClient) -> None:
+    first, second = load(client, "seed-example"), load(client, "seed-example")
+    assert first["tasks"] == second["tasks"]  # the same task put back, not a second one
+    assert [t["name"] for t in second["tasks"]] == ["MigrationTask"]
+
+
 def test_a_scenario_loaded_into_another_project_stays_there(client: FlaskClient, sms: Sms) -> None:
     by_query = load(client, "failed-at-migrate-40", "?project=ap-southeast-3")
     by_body = load(client, "failed-at-migrate-40", project_id=SECOND_PROJECT_ID)
