@@ -13,6 +13,7 @@ import sys
 from typing import TextIO
 
 from sms_mock import __version__
+from sms_mock.cli.conform_command import add_conform_command
 from sms_mock.cli.control_commands import add_control_commands
 from sms_mock.cli.options import add_client_options, client_parent, sms_client
 from sms_mock.cli.record_command import add_record_command
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_task_commands(commands)
     add_control_commands(commands)
+    add_conform_command(commands)
     add_record_command(commands)
     return parser
 
