@@ -15,12 +15,13 @@ from sms_mock.mock_server.control.scenarios import (
     UnknownScenario,
     apply_scenario,
 )
+from sms_mock.mock_server.control.start_state import PROBE_SHIFT_MS, StartState
 from sms_mock.mock_server.control.written_dates import (
     move_source_dates,
     move_task_dates,
     on_clock,
 )
-from sms_mock.mock_server.core.clock import Clock, make_clock
+from sms_mock.mock_server.core.clock import Clock, ManualClock, make_clock
 from sms_mock.mock_server.core.state_file import StateFile
 from sms_mock.mock_server.gateway.http_faults import HttpFaultBook
 from sms_mock.mock_server.gateway.journal import Journal
@@ -86,6 +87,10 @@ class Emulator:
         # have had its change undone too, so it is answered the same failure.
         self.save_failures = 0
         self.startup_scenarios: list[ScenarioLoad] = []  # what `Config.scenarios` made
+        # What a reset gives back, built at the first reset (`_start_state`); None when the
+        # state cannot be kept so, and each reset builds it afresh.
+        self._start: StartState | None = None
+        self._start_built = False
         # The ports it is served on, set by the server once bound: "sms" (the main one) and
         # "iam" (the IAM listener). Empty when no server runs it (Flask's test client).
         self.listen_ports: dict[str, int] = {}
@@ -98,8 +103,8 @@ class Emulator:
         elif saved is not None:
             self.restore(saved)  # an older format: written back whole in this one
         else:
-            self._load_tasks()
-            self.startup_scenarios = self._load_startup_scenarios()
+            self._load_tasks(self.sms, self.clock)
+            self.startup_scenarios = self._load_startup_scenarios(self.sms, self.clock)
             self._save_all()
 
     def close(self) -> None:
@@ -125,23 +130,23 @@ class Emulator:
             raise UnknownProject(ref)
         return project.id, project.name
 
-    def _load_tasks(self) -> None:
+    def _load_tasks(self, sms: SmsBackend, clock: Clock) -> None:
         """The fixtures' sources, templates and tasks, their dates moved onto the clock as a
         scenario's are (at start and at every reset, whatever the clock then says)."""
-        now = self.clock.now_ms()
+        now = clock.now_ms()
         for project in self.iam.account.projects.values():
-            self.sms.ensure_default_migproject((project.id, project.name))
+            sms.ensure_default_migproject((project.id, project.name))
         for fixture in self.fixtures.sources:
             project_id, _ = self.project_ref(fixture.project or None)
-            self.sms.put_source(
+            sms.put_source(
                 project_id, on_clock(fixture.document, fixture.written_ms, now, move_source_dates)
             )
         for fixture in self.fixtures.templates:
-            self.sms.put_template(self.project_ref(fixture.project or None), fixture.document)
+            sms.put_template(self.project_ref(fixture.project or None), fixture.document)
         for fixture in self.fixtures.tasks:
             project_id, project_name = self.project_ref(fixture.project or None)
             document = on_clock(fixture.document, fixture.written_ms, now, move_task_dates)
-            self.sms.put(project_id, project_name, document, fixture.durations)
+            sms.put(project_id, project_name, document, fixture.durations)
 
     def scenario(self, name: str) -> Scenario:
         """The loaded scenario of that name; UnknownScenario otherwise."""
@@ -156,39 +161,84 @@ class Emulator:
         name: str,
         project_ref: str | None = None,
         before: ScenarioLoad | None = None,
+        into: tuple[SmsBackend, Clock] | None = None,
     ) -> ScenarioLoad:
-        """Load a named scenario into a project (by id or name; else its own, else the default).
+        """Load a named scenario into a project (by id or name; else its own, else the default),
+        in this emulator or `into` a backend and clock of their own.
 
         Raises UnknownScenario or UnknownProject, having changed nothing.
         """
         scenario = self.scenario(name)
         project = self.project_ref(project_ref if project_ref is not None else scenario.project)
         ids, resource_ids = (before.ids, before.resource_ids) if before else (None, None)
-        return apply_scenario(scenario, project, self.sms, self.clock, ids, resource_ids)
+        sms, clock = into or (self.sms, self.clock)
+        return apply_scenario(scenario, project, sms, clock, ids, resource_ids)
 
     def _load_startup_scenarios(
-        self, before: list[ScenarioLoad] | None = None
+        self, sms: SmsBackend, clock: Clock, before: list[ScenarioLoad] | None = None
     ) -> list[ScenarioLoad]:
         """`Config.scenarios` in order; after a reset, under the ids they had before."""
         loads = []
         for index, name in enumerate(self.config.scenarios):
             earlier = before[index] if before and index < len(before) else None
-            loads.append(self.load_scenario(name, None, earlier))
+            loads.append(self.load_scenario(name, None, earlier, (sms, clock)))
         return loads
 
     def reset(self) -> None:
-        """Back to the loaded fixtures, the clock back to now: new backends, swapped in whole."""
+        """Back to the loaded fixtures, the clock back to now: new backends, swapped in whole.
+
+        The state it gives back is built once, at the first reset, and kept (`StartState`):
+        each reset restores it with its dates moved onto the clock, as a build would have them.
+        """
         self.clock.reset()
-        self.faults.clear()
         self.http_faults.clear()
         self.journal.clear()
-        iam = self._iam_backend(self.fixtures.account)
-        sms = self._sms_backend(self.faults)
-        self.iam, self.sms = iam, sms
-        self._load_tasks()
-        # The start-up scenarios again, under the ids they had: reset gives back the start state.
-        self.startup_scenarios = self._load_startup_scenarios(self.startup_scenarios)
+        self.iam = self._iam_backend(self.fixtures.account)  # first: a build finds projects in it
+        start = self._start_state()
+        if start is None:
+            self.faults.clear()
+            self.sms = self._sms_backend(self.faults)
+            self._load_tasks(self.sms, self.clock)
+            # The start-up scenarios again, under the ids they had: the start state again.
+            self.startup_scenarios = self._load_startup_scenarios(
+                self.sms, self.clock, self.startup_scenarios
+            )
+        else:
+            state = start.at(self.clock.now_ms())
+            faults = TaskFaultBook(self.config.state_file is not None)
+            faults.restore(state["faults"])
+            sms = self._sms_backend(faults)
+            sms.restore(state["sms"], pack=False)  # the fixtures' few tasks: packing is most of it
+            self.faults, self.sms = faults, sms
+            if state["now_ms"] != self.clock.now_ms():  # a start-up scenario moved the clock
+                self.clock.restore({"now_ms": state["now_ms"]})
         self._save_all()
+
+    def _start_state(self) -> StartState | None:
+        """The state a reset gives back, built at the first reset on a clock standing at the
+        emulator's now (and once more a day later, to find its dates); None when it cannot be
+        kept, and each reset builds it afresh."""
+        if not self._start_built:
+            now = self.clock.now_ms()
+            first, loads = self._build_aside(now, self.startup_scenarios)
+            probe, _ = self._build_aside(now + PROBE_SHIFT_MS, loads)
+            self._start, self._start_built = StartState.of(first, probe, now), True
+            self.startup_scenarios = loads
+        return self._start
+
+    def _build_aside(
+        self, now_ms: int, before: list[ScenarioLoad]
+    ) -> tuple[dict[str, Any], list[ScenarioLoad]]:
+        """The fixtures and start-up scenarios loaded into backends of their own, on a clock
+        standing at `now_ms`: their SMS state, task faults and clock; and the scenarios' loads."""
+        clock = ManualClock()
+        clock.restore({"now_ms": now_ms})
+        faults = TaskFaultBook()
+        sms = SmsBackend(clock, faults, self.config.durations)
+        self._load_tasks(sms, clock)
+        loads = self._load_startup_scenarios(sms, clock, before)
+        state = {"sms": sms.export(), "faults": faults.export(), "now_ms": clock.now_ms()}
+        return state, loads
 
     # --- the whole state ---------------------------------------------------------------------
 

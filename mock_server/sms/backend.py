@@ -480,12 +480,14 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
                 }
             )
 
-    def restore(self, data: dict[str, Any]) -> None:
+    def restore(self, data: dict[str, Any], pack: bool = True) -> None:
+        """`pack=False` leaves tasks at rest unpacked: a reset's few, restored at every test."""
         with self._lock:
             self._tasks = {}
             for item in data["tasks"]:
                 task = Task.restore(item)
-                task.pack()  # at rest, kept compressed as a put task is: a restore's whole state
+                if pack:  # at rest, kept compressed as a put task is: a restore's whole state
+                    task.pack()
                 self._tasks.setdefault(item["project_id"], {})[item["id"]] = task
             for book in self.books:
                 book.restore(data.get("resources", []))
