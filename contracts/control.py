@@ -184,6 +184,32 @@ class JournalEntrySchema(ResponseSchema):
     task_id = fields.String(allow_none=True)
     operation = fields.String(allow_none=True)
     faults = fields.List(fields.String(), required=True)  # ids of the faults that fired
+    # `sms-mock proxy` only: how the exchange broke the contracts, and the upstream's own id.
+    violations = fields.List(fields.Nested(lambda: ViolationSchema()))
+    upstream_request_id = fields.String(allow_none=True)
+
+
+class ViolationSchema(ResponseSchema):
+    """One way a request or an answer broke the contracts (`contracts/conformance.py`)."""
+
+    id = StrictInteger()  # its place among the proxy's violations
+    time_ms = StrictInteger()  # wall clock, epoch ms
+    operation = fields.String(required=True)  # the operationId; "" for no operation
+    where = fields.String(required=True, validate=validate.OneOf(["request", "response"]))
+    field = fields.String(required=True)  # a dotted path; "" for the whole body
+    message = fields.String(required=True)
+    status = StrictInteger(allow_none=True)
+    request_id = fields.String(allow_none=True)
+
+
+class ViolationListSchema(ResponseSchema):
+    """GET /_mock/violations (`sms-mock proxy`): the last violations, oldest first."""
+
+    violations = fields.List(fields.Nested(ViolationSchema), required=True)
+    seen = StrictInteger(required=True)  # every one reported, those no longer kept included
+    upstream = fields.String(required=True)
+    iam_upstream = fields.String(allow_none=True)
+    strict = fields.Boolean(required=True)
 
 
 class JournalSchema(ResponseSchema):

@@ -322,10 +322,22 @@ MOCK_SNAPSHOT_TOO_COSTLY = _mock(
     "(`[{},{},...]` takes 24), estimated from its bytes before it is parsed",
 )  # fmt: skip
 
+# `sms-mock proxy`'s own answers, in front of an upstream (README, "Proxy and recording").
+MOCK_UPSTREAM_BROKE_CONTRACT = _mock(
+    "MOCK_UPSTREAM_BROKE_CONTRACT", "MOCK.0503", 502, "The upstream's answer breaks the contract.",
+    "`sms-mock proxy --strict`: the upstream answered a status or a body the contract does not "
+    "document, named with its field (the request reached the upstream all the same)",
+)  # fmt: skip
+MOCK_UPSTREAM_UNREACHABLE = _mock(
+    "MOCK_UPSTREAM_UNREACHABLE", "MOCK.0504", 502, "The upstream could not be reached.",
+    "`sms-mock proxy`: the upstream refused the connection, did not answer within the timeout, "
+    "or its name does not resolve",
+)  # fmt: skip
+
 MOCK_CODES: tuple[ErrorCode, ...] = (
     MOCK_BAD_REQUEST, MOCK_ADMIN_TOKEN, MOCK_FAULT_NOT_FOUND, MOCK_SCENARIO_NOT_FOUND,
     MOCK_TASK_NOT_FOUND, MOCK_BODY_TOO_LARGE, MOCK_SNAPSHOT_TOO_COSTLY, MOCK_HTTP_FAULT,
-    MOCK_STATE_FILE, MOCK_INTERNAL,
+    MOCK_STATE_FILE, MOCK_INTERNAL, MOCK_UPSTREAM_BROKE_CONTRACT, MOCK_UPSTREAM_UNREACHABLE,
     MOCK_CROSS_SITE, MOCK_NOT_JSON, MOCK_UNKNOWN_HOST, MOCK_TOO_MANY_GUESSES,
 )  # fmt: skip
 

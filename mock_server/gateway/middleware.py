@@ -51,6 +51,9 @@ MAX_PEEK = MAX_BODY_BYTES
 DASHBOARD = "/_mock/ui"
 UNJOURNALED = "/_mock/requests"  # reading the journal does not fill it
 POLL_HEADER = "HTTP_X_MOCK_POLL"
+# More keys for this request's journal entry, left in the environ by the app below (the
+# proxy's: the violations it found, the upstream's request id).
+JOURNAL_NOTES_KEY = "sms_mock.journal_notes"
 
 
 def _is_dashboard(path: str) -> bool:
@@ -200,6 +203,7 @@ class EmulatorMiddleware:
                         "task_id": task_id,
                         "operation": operation,
                         "faults": fired,
+                        **environ.get(JOURNAL_NOTES_KEY, {}),
                     }
                 )
 

@@ -16,6 +16,7 @@ from sms_mock import __version__
 from sms_mock.cli.conform_command import add_conform_command
 from sms_mock.cli.control_commands import add_control_commands
 from sms_mock.cli.options import add_client_options, client_parent, sms_client
+from sms_mock.cli.proxy_command import add_proxy_command
 from sms_mock.cli.record_command import add_record_command
 from sms_mock.cli.tasks import add_task_commands
 
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_control_commands(commands)
     add_conform_command(commands)
     add_record_command(commands)
+    add_proxy_command(commands)
     return parser
 
 

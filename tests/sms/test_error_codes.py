@@ -251,6 +251,8 @@ REACHED_ELSEWHERE = {
     "MOCK_UNKNOWN_HOST": "tests/security/test_browser_attacker.py: a rebound host name",
     "MOCK_TOO_MANY_GUESSES": "tests/security/test_admin_token.py: wrong admin tokens",
     "MOCK_SNAPSHOT_TOO_COSTLY": "tests/state/test_snapshot_cost.py: a snapshot of `{}`s",
+    "MOCK_UPSTREAM_BROKE_CONTRACT": "tests/proxy/test_proxy.py: sms-mock proxy --strict",
+    "MOCK_UPSTREAM_UNREACHABLE": "tests/proxy/test_proxy.py: an upstream on a closed port",
 }
 
 
