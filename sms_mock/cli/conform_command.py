@@ -2,7 +2,8 @@
 
 Exit status: 0 when no answer breaks the contract; 1 when one does (or the login is refused,
 so that nothing could be checked); 2 bad usage (a bad URL, unusable credentials, a report
-folder that cannot be written); 6 when the endpoint cannot be reached.
+folder that cannot be written); 6 when the endpoint cannot be reached; 130 interrupted (Ctrl-C),
+after the run's clean-up.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 6
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 0, 1, 2, 6, 130
 
 DESCRIPTION = """\
 Send requests to every operation of the OpenAPI document at URL (any SMS v3 endpoint: the
@@ -119,6 +120,9 @@ def conform(args: argparse.Namespace, out: TextIO) -> int:
         report = run(options)
     except UsageError as exc:
         return _usage(str(exc))
+    except KeyboardInterrupt:  # the stateful run deleted what it made on its way out
+        print("sms-mock conform: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Unreachable as exc:
         print(
             f"sms-mock conform: {exc} (is it running? the emulator starts with `sms-mock serve`)",

@@ -91,8 +91,22 @@ class Answer:
     def ok(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
 
-    def get(self, key: str) -> Any:
-        return self.body.get(key) if isinstance(self.body, dict) else None
+    def get(self, *keys: str) -> Any:
+        """The value at `keys` in the body's objects; None where one is not an object."""
+        value = self.body
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    def text(self, *keys: str) -> str | None:
+        value = self.get(*keys)
+        return value if isinstance(value, str) and value else None
+
+
+def objects(value: Any) -> list[dict[str, Any]]:
+    """The objects of a JSON list. An answer under test may break its contract in any way, so
+    nothing in it is trusted to have its shape."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def is_sms(op: ContractOperation) -> bool:
@@ -134,6 +148,7 @@ class Caller:
         body: Any = NO_BODY,
         headers: Mapping[str, str] | None = None,
         authenticated: bool = True,
+        probe: bool = False,
     ) -> Answer:
         """One request to the operation; its answer, recorded and checked."""
         op = self._ops[operation_id]
@@ -167,7 +182,7 @@ class Caller:
             self.report.add(
                 operation_id,
                 Exchange(op.method, target, purpose, None, (*violations, lost),
-                         seconds=time.monotonic() - started),
+                         seconds=time.monotonic() - started, probe=probe),
             )  # fmt: skip
             return Answer(None)
         elapsed = time.monotonic() - started
@@ -195,6 +210,7 @@ class Caller:
                 _error_code(parsed) if response.status_code >= 400 else None,
                 request_id,
                 elapsed,
+                probe,
             ),
         )
         return Answer(response.status_code, parsed, response.headers)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sms_mock.conformance.caller import is_sms
+from sms_mock.conformance.caller import is_sms, objects
 from sms_mock.conformance.context import Context
 from sms_mock.contracts.conformance import ContractOperation
 
@@ -46,16 +46,14 @@ def _harvest(ctx: Context, operation_id: str, body: Any) -> None:
         return
     ctx.answers[operation_id] = body
     for parameter, key in LISTED_IDS.get(operation_id, ()):
-        items = [item for item in body.get(key) or [] if isinstance(item, dict)]
+        items = objects(body.get(key))
         if parameter == "server_id":  # a source with a task first: its agent has a command
             items.sort(key=lambda item: item.get("current_task") is None)
         ctx.found(parameter, *(item.get("id") for item in items), origin=f"from {operation_id}")
     if operation_id == "list_templates":  # a template's subnets, for the network ACL check
-        for template in body.get("templates") or []:
-            if isinstance(template, dict):
-                nics = template.get("nics") or []
-                subnets = (n.get("id") for n in nics if isinstance(n, dict))
-                ctx.found("t_network_id", *subnets, origin="from a template's subnets")
+        for template in objects(body.get("templates")):
+            subnets = (nic.get("id") for nic in objects(template.get("nics")))
+            ctx.found("t_network_id", *subnets, origin="from a template's subnets")
 
 
 def _extras(ctx: Context, op: ContractOperation) -> dict[str, Any] | str:
@@ -116,12 +114,12 @@ def read_show(ctx: Context, op: ContractOperation, *, count: int | None = None) 
 
 def read_unknown(ctx: Context, op: ContractOperation) -> None:
     """One id that names nothing, where the operation documents a 404."""
-    if 404 not in op.responses or isinstance(_extras(ctx, op), str):
-        return
     extras = _extras(ctx, op)
-    assert isinstance(extras, dict)
+    if 404 not in op.responses or isinstance(extras, str):
+        return
     path = {name: UNKNOWN_ID for name in parameters(op)}
-    ctx.call(op.operation_id, path, purpose="an id that names nothing (its 404)", **extras)
+    purpose = "an id that names nothing (its 404)"
+    ctx.call(op.operation_id, path, purpose=purpose, probe=True, **extras)
 
 
 def safe_operations(ctx: Context) -> list[ContractOperation]:

@@ -29,6 +29,7 @@ class Exchange:
     error_code: str | None = None  # an error body's `error_code`
     request_id: str | None = None
     seconds: float = 0.0
+    probe: bool = False  # an id that names nothing, sent to see the 404's format
 
     @property
     def conforms(self) -> bool:
@@ -44,11 +45,16 @@ class OperationResult:
     path: str
     tag: str
     exchanges: list[Exchange] = field(default_factory=list)
-    not_reached: str | None = None  # why nothing was sent, when nothing was
+    not_reached: str | None = None  # why nothing (or only a probe) was sent
 
     @property
     def reached(self) -> bool:
         return bool(self.exchanges)
+
+    @property
+    def only_probed(self) -> bool:
+        """Reached by an id that names nothing alone: nothing existing was read."""
+        return self.reached and all(e.probe for e in self.exchanges)
 
     @property
     def statuses(self) -> list[int]:
@@ -109,9 +115,9 @@ class Report:
         self.operations[operation_id].exchanges.append(exchange)
 
     def not_reached(self, operation_id: str, reason: str) -> None:
-        """Why an operation was not reached; the first reason given stays."""
+        """Why an operation was not reached (or only by a probe); the first reason stays."""
         result = self.operations[operation_id]
-        if not result.reached and result.not_reached is None:
+        if (not result.reached or result.only_probed) and result.not_reached is None:
             result.not_reached = reason
 
     # --- figures --------------------------------------------------------------------------------
@@ -127,6 +133,10 @@ class Report:
     @property
     def unreached(self) -> list[OperationResult]:
         return [r for r in self.operations.values() if not r.reached]
+
+    @property
+    def only_probed(self) -> list[OperationResult]:
+        return [r for r in self.operations.values() if r.only_probed]
 
     @property
     def requests(self) -> int:
@@ -153,12 +163,13 @@ class Report:
         total = len(self.operations)
         violations = self.violations
         conforming = sum(1 for r in self.reached if not r.violations)
-        line = (
-            f"{total} operations: {len(self.reached)} reached, {conforming} conforming, "
+        probed = len(self.only_probed)
+        part = f" ({probed} only with an unknown id)" if probed else ""
+        return (
+            f"{total} operations: {len(self.reached)} reached{part}, {conforming} conforming, "
             f"{len(self.unreached)} not reached; {self.requests} requests, "
             f"{len(violations)} violation{'' if len(violations) == 1 else 's'}."
         )
-        return line
 
     # --- Markdown -------------------------------------------------------------------------------
 
@@ -228,13 +239,16 @@ class Report:
         return [*lines, ""]
 
     def _not_reached(self) -> list[str]:
-        unreached = self.unreached
+        unreached = [*self.unreached, *self.only_probed]
         if not unreached:
             return []
         lines = ["## Not reached", ""]
         by_reason: dict[str, list[str]] = {}
         for r in unreached:
-            by_reason.setdefault(r.not_reached or "no step sends it", []).append(r.operation_id)
+            reason = r.not_reached or "no step sends it"
+            if r.reached:
+                reason += " (only an id that names nothing was sent)"
+            by_reason.setdefault(reason, []).append(r.operation_id)
         for reason, operations in by_reason.items():
             lines.append("- " + ", ".join(f"`{op}`" for op in operations) + f": {reason}")
         return [*lines, ""]
@@ -288,14 +302,16 @@ class Report:
             "skipped": str(len(self.unreached)),
             "time": f"{self.seconds:.3f}",
         }
-        suites = ET.Element("testsuites", name="sms-mock conform", **counts)
+        suites = ET.Element("testsuites", {"name": "sms-mock conform", **counts})
         suite = ET.SubElement(
             suites,
             "testsuite",
-            name=f"sms-mock conform {self.url} ({self.mode})",
-            timestamp=self.started.strftime("%Y-%m-%dT%H:%M:%S"),
-            hostname=platform.node() or "localhost",
-            **counts,
+            {
+                "name": f"sms-mock conform {self.url} ({self.mode})",
+                "timestamp": self.started.strftime("%Y-%m-%dT%H:%M:%S"),
+                "hostname": platform.node() or "localhost",
+                **counts,
+            },
         )
         properties = ET.SubElement(suite, "properties")
         for name, value in (

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from sms_mock.conformance import bodies, reads, stateful
-from sms_mock.conformance.caller import Caller, SignedAuth, TokenAuth
+from sms_mock.conformance.caller import Caller, SignedAuth, TokenAuth, objects
 from sms_mock.conformance.context import DEFAULT_ACCOUNT, Context, Options, UsageError
 from sms_mock.conformance.report import Report
 from sms_mock.contracts import conformance
@@ -57,15 +57,13 @@ def _log_in(ctx: Context, credentials: Credentials) -> None:
         answer = caller.call(LOGIN, purpose="log in", body=body, authenticated=False)
         token = answer.headers.get("X-Subject-Token")
         if not answer.ok or not token:
-            ctx.report.fatal = f"the login answered {answer.status}" + (
-                f" {answer.get('error_code')}" if answer.get("error_code") else ""
-            )
+            code = answer.text("error_code")
+            ctx.report.fatal = f"the login answered {answer.status}" + (f" {code}" if code else "")
             return
         ctx.token = token
         caller.auth = TokenAuth(token)
-        granted = answer.get("token") or {}
-        ctx.project_id = (granted.get("project") or {}).get("id")
-        ctx.user_id = (granted.get("user") or {}).get("id")
+        ctx.project_id = answer.text("token", "project", "id")
+        ctx.user_id = answer.text("token", "user", "id")
     else:
         auth = SignedAuth(credentials.ak or "", credentials.sk or "", credentials.security_token)
         caller.auth = auth
@@ -73,12 +71,12 @@ def _log_in(ctx: Context, credentials: Credentials) -> None:
         answer = caller.call(
             PROJECTS, purpose=f"the id of project {ctx.project}", query={"name": ctx.project}
         )
-        projects = answer.get("projects") or []
-        if not answer.ok or not projects:
+        ids = [p["id"] for p in objects(answer.get("projects")) if isinstance(p.get("id"), str)]
+        if not answer.ok or not ids:
             status = answer.status if not answer.ok else f"{answer.status}, no such project"
             ctx.report.fatal = f"the project's id was not found ({status})"
             return
-        ctx.project_id = auth.project_id = projects[0].get("id")
+        ctx.project_id = auth.project_id = ids[0]
     origin = "of the credentials"
     ctx.found("project_id", ctx.project_id, origin=origin)
     ctx.found("t_project_id", ctx.project_id, origin=origin)

@@ -26,7 +26,7 @@ from typing import Any
 import requests
 
 from sms_mock.conformance import bodies, reads
-from sms_mock.conformance.caller import NO_BODY, Answer
+from sms_mock.conformance.caller import NO_BODY, Answer, objects
 from sms_mock.conformance.context import Context
 from sms_mock.control import ControlError, ControlPlane
 
@@ -50,8 +50,8 @@ class Undo:
 
 
 def _created_id(answer: Answer, what: str) -> str:
-    made = answer.get("id")
-    if not answer.ok or not isinstance(made, str) or not made:
+    made = answer.text("id")
+    if not answer.ok or made is None:
         raise Blocked(f"{what} answered {answer.status if answer.status else 'nothing'}")
     return made
 
@@ -103,11 +103,11 @@ class StatefulRun:
 
     def _state(self, task_id: str, purpose: str) -> str | None:
         answer = self.call("show_task", {"task_id": task_id}, purpose=purpose)
-        state = answer.get("state")
+        state = answer.text("state")
         first_task = task_id == self.made.get("task")
-        if isinstance(state, str) and first_task and self.journey[-1:] != [state]:
+        if state is not None and first_task and self.journey[-1:] != [state]:
             self.journey.append(state)
-        return state if isinstance(state, str) else None
+        return state
 
     def _wait(self, task_id: str, done: Callable[[str], bool], what: str) -> str | None:
         """Read the task until `done(state)`: the clock moved between reads when it can be,
@@ -174,10 +174,10 @@ class StatefulRun:
         )  # fmt: skip
         listed = ctx.answers.get("list_migprojects") or {}
         defaults = [
-            m.get("id") for m in listed.get("migprojects") or []
-            if isinstance(m, dict) and m.get("isdefault") is True
+            m["id"] for m in objects(listed.get("migprojects"))
+            if m.get("isdefault") is True and isinstance(m.get("id"), str)
         ]  # fmt: skip
-        if not defaults or not isinstance(defaults[0], str):
+        if not defaults:
             ctx.report.not_reached(
                 "update_default_migproject",
                 "no default migration project was listed to give the flag back to",
@@ -263,9 +263,7 @@ class StatefulRun:
             body={"ids": [second]},
         )  # fmt: skip
         shown = self.call("show_template", {"id": first}, purpose="the template just made")
-        template = shown.get("template") or {}
-        nics = template.get("nics") if isinstance(template, dict) else None
-        subnets = (n.get("id") for n in nics or [] if isinstance(n, dict))
+        subnets = (nic.get("id") for nic in objects(shown.get("template", "nics")))
         ctx.found("t_network_id", *subnets, origin="from the run's template")
         self.call("show_target_password", {"id": first}, purpose="the template just made")
         self.call(
@@ -343,10 +341,10 @@ class StatefulRun:
         )
         answer = self.call("show_task", {"task_id": task}, purpose="its running sub-task")
         running = [
-            s.get("name") for s in answer.get("sub_tasks") or []
-            if isinstance(s, dict) and s.get("end_date") is None
+            s["name"] for s in objects(answer.get("sub_tasks"))
+            if s.get("end_date") is None and isinstance(s.get("name"), str)
         ]  # fmt: skip
-        if running and isinstance(running[0], str):
+        if running:
             self.call(
                 "update_task_speed", {"task_id": task},
                 purpose=f"the agent reports {running[0]} at 10%",
@@ -354,7 +352,7 @@ class StatefulRun:
             )  # fmt: skip
         else:
             self.ctx.report.not_reached("update_task_speed", "the task had no running sub-task")
-        name = (command.get("command_name") if command.ok else None) or "START"
+        name = (command.text("command_name") if command.ok else None) or "START"
         self.call(
             "update_command_result", {"server_id": source},
             purpose=f"the agent answers {name}", body=bodies.command_result(name),
@@ -404,8 +402,9 @@ class StatefulRun:
     def catch_up(self) -> None:
         """Each read not reached yet, now that the run has made something to read."""
         for op in reads.safe_operations(self.ctx):
-            if not self.ctx.report.operations[op.operation_id].reached and reads.parameters(op):
-                self.ctx.report.operations[op.operation_id].not_reached = None
+            result = self.ctx.report.operations[op.operation_id]
+            if (not result.reached or result.only_probed) and reads.parameters(op):
+                result.not_reached = None
                 reads.read_show(self.ctx, op, count=1)
 
     # --- the end --------------------------------------------------------------------------------

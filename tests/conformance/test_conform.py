@@ -183,6 +183,22 @@ def test_an_answer_with_a_field_of_the_wrong_type_exits_1_naming_operation_and_p
     assert "sub_tasks.2.progress" in (tmp_path / "conformance.md").read_text(encoding="utf-8")
 
 
+def test_an_answer_of_another_shape_is_a_violation_and_what_it_should_list_is_not_reached(
+    emulator: LiveServer,
+) -> None:
+    body = {"count": "nine", "source_servers": 5}
+    ControlPlane(emulator.url).add_fault(
+        {"match": {"method": "GET", "path": "/v3/sources"}, "status": 200, "body": body}
+    )
+    code, out = conform(emulator.url, "--read-only")
+    assert code == 1, out
+    assert "- `list_servers` GET /v3/sources → 200: response `count`:" in out
+    assert "- `list_servers` GET /v3/sources → 200: response `source_servers`:" in out
+    # With no source listed, its show was sent only an id that names nothing, and says so.
+    assert f"{len(READS) + 1} reached (2 only with an unknown id)" in out  # the reads, the login
+    assert re.search(r"`show_server`: no source_id to use: .*\(only an id that names nothing", out)
+
+
 def test_a_full_run_without_the_control_plane_waits_on_the_clock_and_still_reaches_all() -> None:
     # The control plane refuses without its admin token: the run cannot move the clock, and
     # a clock 500 times wall time lets the task's phases end within the test.
