@@ -1,5 +1,7 @@
 """Packaging: one import namespace, no import cycles, a run time without the test extra, and a
-wheel that installs into a project with its own `client`, `contracts` and `fixtures`."""
+wheel that installs into a project with its own `client`, `contracts` and `fixtures`, whose
+tests use the plugin (configured by its pytest.ini and a marker, with the official SDK) and
+whose unittest suite uses `sms_mock.serve`."""
 
 from __future__ import annotations
 
@@ -179,7 +181,7 @@ class Refuse:
 
 BLOCKED = set(json.loads(sys.argv[1]))
 sys.meta_path.insert(0, Refuse())
-import sms_mock.cli, sms_mock.contracts, sms_mock.mock_server
+import sms_mock.cli, sms_mock.contracts, sms_mock.embedded, sms_mock.mock_server
 loaded = []
 client = importlib.import_module("sms_mock.client")
 for package in (sms_mock.contracts, sms_mock.mock_server, client):
@@ -217,6 +219,8 @@ USER_TEST = """
 import client
 import contracts
 import fixtures
+import pytest
+from huaweicloudsdksms.v3 import ListTasksRequest
 
 
 def test_the_projects_own_modules_and_the_plugin_side_by_side(sms_mock, sms_client):
@@ -232,10 +236,60 @@ def test_sms_mock_comes_from_the_wheel():
 
     assert sms_mock.__file__.startswith({site!r})
     assert str(default_fixtures_dir()).startswith({site!r})
+
+
+def test_the_ini_file_sets_the_session_server(sms_client):
+    assert sms_client.get_task("ours-1").state == "READY"  # its scenario, from its folder
+
+
+@pytest.mark.sms_mock(auth="aksk", scenario="failed-at-migrate-40")
+def test_a_marker_and_the_official_sdk(sms_sdk_client):
+    found = sms_sdk_client.list_tasks(ListTasksRequest(name="file-01"))
+    assert [(task.name, task.state) for task in found.tasks] == [("file-01", "MIGRATE_FAIL")]
+"""
+
+PYTEST_INI = """
+[pytest]
+sms_mock_fixtures = sms_fixtures
+sms_mock_scenarios = ours
+sms_mock_clock = manual
+"""
+OUR_SCENARIO = {
+    "description": "The project's own task.",
+    "keep_ids": True,
+    "tasks": [{"id": "ours-1", "name": "ours-1", "state": "READY"}],
+}
+
+USER_UNITTEST = """
+import unittest
+
+import sms_mock
+
+
+def setUpModule():
+    global MOCK
+    MOCK = unittest.enterModuleContext(sms_mock.serve(fixtures="sms_fixtures", scenario="ours"))
+
+
+class OurSuite(unittest.TestCase):
+    def setUp(self):
+        MOCK.reset()
+        self.client = self.enterContext(MOCK.client())
+
+    def test_the_scenario_is_served(self):
+        self.assertEqual(self.client.get_task("ours-1").state, "READY")
+
+    def test_a_reset_gives_it_back(self):
+        self.client.delete_task("ours-1")
+        MOCK.reset()
+        self.assertEqual(self.client.get_task("ours-1").state, "READY")
+
+    def test_sms_mock_comes_from_the_wheel(self):
+        self.assertTrue(sms_mock.__file__.startswith({site!r}))
 """
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project's wheel, built from this checkout and installed into a folder of its own."""
     work = tmp_path_factory.mktemp("wheel")
@@ -259,10 +313,17 @@ def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def user_project(tmp_path: Path, installed_wheel: Path) -> Path:
-    """A project with its own top-level `client`, `contracts` and `fixtures`."""
+    """A project with its own top-level `client`, `contracts` and `fixtures`; its pytest.ini
+    sets the plugin's fixtures folder (`sms_fixtures`, beside its own `fixtures`) and scenario;
+    a unittest suite besides."""
     project = tmp_path / "project"
     (project / "contracts").mkdir(parents=True)
     (project / "fixtures").mkdir()
+    (project / "sms_fixtures" / "scenarios").mkdir(parents=True)
+    (project / "sms_fixtures" / "scenarios" / "ours.json").write_text(json.dumps(OUR_SCENARIO))
+    (project / "pytest.ini").write_text(PYTEST_INI)
+    unittest_suite = USER_UNITTEST.replace("{site!r}", repr(str(installed_wheel)))
+    (project / "our_suite.py").write_text(unittest_suite)
     (project / "client.py").write_text('WHO = "mine"\n')
     (project / "contracts" / "__init__.py").write_text('WHO = "mine"\n')
     (project / "fixtures" / "__init__.py").write_text('WHO = "mine"\n')
@@ -289,7 +350,22 @@ def test_the_plugin_and_a_users_own_modules_live_side_by_side(
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "2 passed" in done.stdout
+    assert "4 passed" in done.stdout
+
+
+def test_a_unittest_suite_serves_the_emulator_from_the_wheel(
+    user_project: Path, installed_wheel: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "unittest", "our_suite"],
+        cwd=user_project,
+        env=_env(installed_wheel),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Ran 3 tests" in done.stderr and done.stderr.rstrip().endswith("OK")
 
 
 def test_serve_from_the_wheel_inside_such_a_project(
