@@ -12,6 +12,7 @@ import copy
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,16 @@ class TaskPage:
     matched: int  # the tasks the filters keep
     total: int  # every task of every project
     tasks: list[tuple[str, dict[str, Any]]]  # (project id, the task's document), in order
+
+
+@dataclass(frozen=True)
+class Glance:
+    """What the dashboard says of a task beside its document: its name, and whether the clock
+    moves it (a run or a timer). A task in a moving state that is not live was put in at rest
+    and stays as given (README's "Live and frozen tasks")."""
+
+    name: str
+    live: bool
 
 
 @dataclass(frozen=True)
@@ -292,6 +303,21 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
                 tasks = self._tasks[project_id]
                 picked.extend((project_id, copy.deepcopy(tasks[i].peek())) for i in ids)
         return TaskPage(offset, matched, total, picked)
+
+    def glance(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Glance]:
+        """Each (project, task id)'s `Glance`, from what a list keeps (nothing unpacked); an
+        absent task is left out. Project "" finds the id in any project, as a fault of an
+        older snapshot matches it."""
+        found: dict[tuple[str, str], Glance] = {}
+        with self._lock:
+            for project_id, task_id in keys:
+                homes = [project_id] if project_id else list(self._tasks)
+                task = next((t for p in homes if (t := self._tasks.get(p, {}).get(task_id))), None)
+                if task is not None:
+                    found[(project_id, task_id)] = Glance(
+                        str(task.listed.get("name") or ""), task.live
+                    )
+        return found
 
     def source_page(self, project_id: str, limit: int) -> SourcePage:
         """The first `limit` source servers (of one project when `project_id` is given), and
