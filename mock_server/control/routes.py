@@ -33,7 +33,7 @@ from sms_mock.contracts.control import (
 from sms_mock.contracts.snapshot import CLOCK_MAX_MS
 from sms_mock.mock_server.control import errors
 from sms_mock.mock_server.core.clock import reading
-from sms_mock.mock_server.core.errors import catalogued
+from sms_mock.mock_server.core.errors import CONTROL_PREFIX, catalogued
 from sms_mock.mock_server.core.http import (
     SNAPSHOT_DEPTH,
     UnsafeJson,
@@ -82,6 +82,14 @@ def _fault_json(fault: Any) -> dict[str, Any]:
     if fault.kind == "http":
         return _http_fault_schema.dump(fault.to_json())
     return _task_fault_schema.dump(fault.to_json())
+
+
+@blueprint.get("")
+def to_dashboard() -> Response:
+    """`/_mock` itself leads to the dashboard (under the control plane's admin rule); the
+    body says where, in JSON as every control-plane answer."""
+    where = f"{CONTROL_PREFIX}/ui"
+    return json_response({"location": where}, 302, {"Location": where})
 
 
 @blueprint.get("/health")
