@@ -20,12 +20,19 @@ from typing import Any
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from sms_mock import __version__
+from sms_mock.contracts import error_codes as codes
 from sms_mock.contracts.enums import SubtaskName, TaskState
 from sms_mock.mock_server.control.errors import task_not_found
 from sms_mock.mock_server.core.clock import iso_ms, reading
 from sms_mock.mock_server.core.errors import ApiError
 from sms_mock.mock_server.core.http import emulator, json_response, request_id
-from sms_mock.mock_server.dashboard.views import TaskView, readable_error, task_view, timeline
+from sms_mock.mock_server.dashboard.views import (
+    TaskView,
+    duration_text,
+    readable_error,
+    task_view,
+    timeline,
+)
 from sms_mock.mock_server.emulator import Emulator, UnknownProject
 from sms_mock.mock_server.gateway.admin import (
     ADMIN_COOKIE,
@@ -35,7 +42,7 @@ from sms_mock.mock_server.gateway.admin import (
     AdminGate,
     TooManyGuesses,
 )
-from sms_mock.mock_server.sms.backend import TaskPage
+from sms_mock.mock_server.sms.backend import Glance, TaskPage
 
 blueprint = Blueprint(
     "dashboard",
@@ -60,6 +67,16 @@ PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "same-origin",
 }
+
+
+# Every duration the pages print goes through the one function (`{{ ms|duration }}`).
+blueprint.add_app_template_filter(duration_text, "duration")
+
+
+@blueprint.context_processor
+def _server_facts() -> dict[str, Any]:
+    """What every page's frame needs: whether there is an admin token to forget."""
+    return {"has_admin_token": bool(_gate().token)}
 
 
 def _page(template: str, status: int = 200, **context: Any) -> Response:
@@ -123,9 +140,11 @@ def _overview_parts(em: Emulator, filters: dict[str, str]) -> dict[str, Any]:
     names = _project_names(em)
     wanted = int(filters.get("page") or 1)
     found = em.sms.task_page(names, filters, (wanted - 1) * TASKS_A_PAGE, TASKS_A_PAGE)
+    glances = em.sms.glance((pid, str(task.get("id"))) for pid, task in found.tasks)
     by_project: dict[str, list[TaskView]] = {}
     for pid, task in found.tasks:
-        view = task_view(pid, names.get(pid, pid), task)
+        glance = glances.get((pid, str(task.get("id"))))
+        view = task_view(pid, names.get(pid, pid), task, glance.live if glance else None)
         by_project.setdefault(view.project_name, []).append(view)
     sources: dict[str, list[dict[str, Any]]] = {}
     first_sources = em.sms.source_page(filters.get("project", ""), SOURCES_SHOWN)
@@ -178,9 +197,29 @@ def _paging(found: TaskPage, filters: dict[str, str]) -> Paging:
     )
 
 
-def _faults(em: Emulator) -> list[dict[str, Any]]:
-    every = [*em.faults.all(), *em.http_faults.all()]
-    return [fault.to_json() for fault in every]
+def _faults(em: Emulator, project_id: str = "", task_id: str = "") -> list[dict[str, Any]]:
+    """Every fault (or a task's own task faults), each naming its task: `task_name`, "" when
+    the task is gone."""
+    if task_id:
+        every = [f.to_json() for f in em.faults.all() if f.task_id == task_id]
+        every = [f for f in every if f["project_id"] in ("", project_id)]
+    else:
+        every = [fault.to_json() for fault in [*em.faults.all(), *em.http_faults.all()]]
+    keys = {_fault_task(f) for f in every} - {None}
+    glances: dict[tuple[str, str], Glance] = em.sms.glance(keys)  # type: ignore[arg-type]
+    for fault in every:
+        key = _fault_task(fault)
+        fault["task_name"] = glances[key].name if key in glances else ""
+    return every
+
+
+def _fault_task(fault: dict[str, Any]) -> tuple[str, str] | None:
+    """The (project, task id) a fault is for: a task fault's own, an HTTP fault's matched id
+    in any project; None for an HTTP fault of no task."""
+    if fault.get("kind") == "http":
+        task_id = (fault.get("match") or {}).get("task_id")
+        return ("", task_id) if task_id else None
+    return (fault.get("project_id") or "", fault["task_id"])
 
 
 def _journal(em: Emulator) -> list[dict[str, Any]]:
@@ -198,7 +237,7 @@ def _render_parts(template_names: dict[str, str], context: dict[str, Any]) -> Re
 
 
 OVERVIEW_PARTS = {"clock": "clock", "tasks": "tasks", "faults": "faults", "journal": "journal"}
-TASK_PARTS = {"clock": "clock", "task": "task"}
+TASK_PARTS = {"clock": "clock", "task": "task", "faults": "faults"}
 
 
 def _task_context(em: Emulator, project_id: str, task_id: str) -> dict[str, Any] | None:
@@ -209,7 +248,9 @@ def _task_context(em: Emulator, project_id: str, task_id: str) -> dict[str, Any]
         task = json.loads(em.sms.show(project_id, task_id))
     except ApiError:
         return None
-    view = task_view(project_id, names[project_id], task)
+    glance = em.sms.glance([(project_id, task_id)]).get((project_id, task_id))
+    view = task_view(project_id, names[project_id], task, glance.live if glance else None)
+    own_subtasks = list(dict.fromkeys(str(s.get("name")) for s in task.get("sub_tasks") or []))
     templates = [
         t["template"]
         for t in em.sms.every_template()
@@ -220,9 +261,15 @@ def _task_context(em: Emulator, project_id: str, task_id: str) -> dict[str, Any]
         "clock": clock,
         "view": view,
         "task": task,
-        "bars": timeline(task, clock["now_ms"]),
+        "timeline": timeline(task, clock["now_ms"]),
         "error": readable_error(task.get("error_json")),
         "templates": templates,
+        "faults": _faults(em, project_id, task_id),
+        # The fault form offers the task's own sub-tasks first, then every other name.
+        "own_subtasks": own_subtasks,
+        "other_subtasks": [s for s in SubtaskName.__members__ if s not in own_subtasks],
+        "fault_subtask": view.current or next(iter(own_subtasks), "MIGRATE_LINUX_FILE"),
+        "default_fault_code": codes.TASK_FAILED.code,
     }
 
 

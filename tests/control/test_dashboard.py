@@ -185,7 +185,7 @@ def test_the_live_parts_are_the_first_pages_parts(client: FlaskClient) -> None:
     assert set(overview) == {"clock", "tasks", "faults", "journal"}
     assert page(overview["tasks"]).rows == page(client.get("/_mock/ui").data).rows
     task = client.get(f"/_mock/ui/parts/tasks/{PROJECT_ID}/sample-migrate-fail").get_json()
-    assert set(task) == {"clock", "task"}
+    assert set(task) == {"clock", "task", "faults"}
     assert task["task"] in client.get(f"/_mock/ui/tasks/{PROJECT_ID}/sample-migrate-fail").get_data(
         as_text=True
     )

@@ -23,6 +23,7 @@ from selenium.webdriver.support.ui import Select
 
 from sms_mock.mock_server import Config
 from sms_mock.mock_server.serving.live import LiveServer
+from tests.support.accounts import PROJECT_ID
 from tests.support.browser import ARTIFACTS, chromium, require_browser
 
 ADMIN_TOKEN = "qa-bench-secret"
@@ -93,7 +94,7 @@ def advance(driver: Any, minutes: int) -> None:
     amount.send_keys(str(minutes))
     Select(by_id(driver, "advance-unit")).select_by_visible_text("minutes")
     press(by_id(driver, "advance-button"))
-    wait_until(lambda: status_says(driver, f"The clock moved {minutes * 60} s"))
+    wait_until(lambda: status_says(driver, f"The clock moved {minutes} minutes"))
 
 
 def load_scenario(driver: Any, name: str) -> None:
@@ -136,7 +137,8 @@ def lifecycle_allows(server: LiveServer, state: str) -> list[str]:
 
 
 def shown_operations(driver: Any) -> list[str]:
-    return sorted(b.text for b in css(driver, ".ops button"))
+    """The API operations the page's buttons send (their labels are plain words)."""
+    return sorted(b.get_attribute("data-op") or "delete" for b in css(driver, ".ops button"))
 
 
 def screenshot(driver: Any, name: str) -> None:
@@ -181,7 +183,11 @@ def test_a_task_fails_at_40_percent_is_restarted_from_its_page_and_finishes(
     failed = wait_until(
         lambda: (row := row_of(driver, "app-01")) and cells(row)[3] == "MIGRATE_FAIL" and row
     )
-    assert cells(failed)[4:] == ["MIGRATE_LINUX_FILE", "40%"]
+    assert cells(failed)[4:] == [
+        "MIGRATE_LINUX_FILE",
+        "40%",
+        "SMS.6531 The boot partition does not exist.",
+    ]
     assert failed.find_element("css selector", "progress").get_attribute("value") == "40"
     assert cells(row_of(driver, "app-02"))[3] == "READY"  # not started: it waits
     assert same_page(driver)
@@ -263,6 +269,40 @@ def test_faults_added_from_the_page_fire_and_show_in_the_journal(
     press(css(driver, 'button[data-action="clear-faults"]')[0])
     wait_until(lambda: status_says(driver, "Cleared every fault"))
     wait_until(lambda: "No fault." in css(driver, "[data-part=faults]")[0].text)
+
+
+def test_a_fault_added_from_a_tasks_page_is_for_that_task(browser: Any, server: LiveServer) -> None:
+    driver = browser
+    driver.get(f"{server.url}/_mock/ui/tasks/{PROJECT_ID}/sample-ready")
+    press(css(driver, "#task-fault-details > summary")[0])
+    Select(by_id(driver, "tf-subtask")).select_by_value("MIGRATE_LINUX_FILE")
+    progress = by_id(driver, "tf-progress")
+    progress.clear()
+    progress.send_keys("25")
+    Select(by_id(driver, "tf-effect")).select_by_value("pause")
+    press(by_id(driver, "tf-add"))
+    wait_until(lambda: status_says(driver, "Added the task fault"))
+    fault_id = by_id(driver, "status").text.split()[-1].rstrip(".")
+    # The page's own list of faults shows it, naming the task, without a reload.
+    listed = wait_until(lambda: css(driver, f"#delete-fault-{fault_id}"))
+    assert "ready-web-01" in listed[0].find_element("xpath", "..").text
+    faults = control(server, "GET", "/faults")["faults"]
+    added = next(f for f in faults if f["id"] == fault_id)
+    assert (added["project_id"], added["task_id"], added["subtask"]) == (
+        PROJECT_ID,
+        "sample-ready",
+        "MIGRATE_LINUX_FILE",
+    )
+    assert (added["at_progress"], added["effect"]) == (25, "pause")
+    control(server, "DELETE", f"/faults/{fault_id}")
+
+
+def test_the_control_planes_root_opens_the_dashboard(browser: Any, server: LiveServer) -> None:
+    driver = browser
+    for path in ("/_mock", "/_mock/"):
+        driver.get(f"{server.url}{path}")
+        wait_until(lambda: driver.current_url == f"{server.url}/_mock/ui")
+        assert css(driver, "[data-part=tasks]")
 
 
 def test_a_downloaded_snapshot_uploaded_again_brings_the_state_back(

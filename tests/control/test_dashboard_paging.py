@@ -115,9 +115,9 @@ def test_a_refresh_works_out_the_pages_tasks_only(
     made: list[str] = []
     real = routes.task_view
 
-    def counted(project_id: str, project_name: str, task: dict[str, Any]) -> Any:
+    def counted(project_id: str, project_name: str, task: dict[str, Any], *live: Any) -> Any:
         made.append(str(task.get("id")))
-        return real(project_id, project_name, task)
+        return real(project_id, project_name, task, *live)
 
     monkeypatch.setattr(routes, "task_view", counted)
     rows, count = overview(server, page=2)

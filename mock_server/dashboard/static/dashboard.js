@@ -138,7 +138,9 @@
     async advance(form) {
       const seconds = number(form, "amount") * number(form, "unit");
       const clock = await control("POST", "/clock/advance", { seconds });
-      return `The clock moved ${seconds} s, to ${clock.now}.`;
+      // In the words of the form ("90 minutes"), never a count of seconds.
+      const unit = form.elements.unit.selectedOptions[0].textContent;
+      return `The clock moved ${text(form, "amount")} ${unit}, to ${clock.now}.`;
     },
     async speed(form) {
       const clock = await control("POST", "/clock/speed", { speed: number(form, "speed") });
@@ -192,6 +194,7 @@
       }
       const path = `/v3/tasks/${encodeURIComponent(button.dataset.task)}/action`;
       await publicApi(button.dataset.project, "POST", path, payload);
+      if (button.dataset.changesNothing) return `${operation}: accepted; it changes nothing here.`;
       return `${operation}: accepted.`;
     },
     async "delete-task"(button) {
