@@ -136,7 +136,8 @@ def _folders(value: Any, base: Path | None, name: str) -> tuple[Path, ...]:
 
 def _names(value: Any, name: str) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
-    if not isinstance(items, Iterable) or not all(isinstance(i, str) and i for i in items):
+    items = list(items) if isinstance(items, Iterable) else None
+    if items is None or not all(isinstance(item, str) and item for item in items):
         raise SettingsError(f"{name}: a scenario's name or a list of names, not {value!r}")
     return tuple(items)
 

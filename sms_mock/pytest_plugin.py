@@ -40,7 +40,7 @@ INI_OPTIONS = {
         "fixtures",
         "paths",
         "sms-mock: folders of fixtures loaded after the default ones (as `sms-mock serve "
-        "--fixtures`), relative to this file",
+        "--fixtures`), relative to the ini file",
     ),
     "sms_mock_scenarios": (
         "scenario",
