@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sms_mock.conformance.caller import is_sms, objects
+from sms_mock.conformance.caller import objects
 from sms_mock.conformance.context import Context
 from sms_mock.contracts.conformance import ContractOperation
 
@@ -132,10 +132,9 @@ def safe_operations(ctx: Context) -> list[ContractOperation]:
 
 def run(ctx: Context) -> None:
     safe = safe_operations(ctx)
-    # SMS's lists before IAM's: a production account's SMS project is what the user named.
-    lists = [op for op in safe if not parameters(op)]
-    for op in sorted(lists, key=lambda op: not is_sms(op)):
-        read_list(ctx, op)
+    for op in safe:
+        if not parameters(op):
+            read_list(ctx, op)
     shows = [op for op in safe if parameters(op)]
     for op in shows:
         read_show(ctx, op)

@@ -134,6 +134,8 @@ def test_a_full_run_reaches_every_operation_conforms_and_leaves_the_project_as_i
     assert suite.get("failures") == "0" and suite.get("skipped") == "0"
     full = (tmp_path / "conformance.md").read_text(encoding="utf-8")
     assert "## Requests by operation" in full and "delete the run's task" in full
+    written = full + (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert "mock-password" not in written
     assert resources(emulator.url) == before
 
 
