@@ -14,7 +14,6 @@ import json
 import logging
 import socket
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from sms_mock.credentials import Credentials as ProxyCredentials
 from sms_mock.mock_server.config import Config
 from sms_mock.mock_server.proxy import ProxySettings, create_proxy_app
 from sms_mock.mock_server.serving.live import LiveServer
+from tests.proxy.har_check import assert_har_1_2
 from tests.support.accounts import ACCOUNT, AK, PROJECT_ID, SK, password_body
 from tests.support.assertions import error_body
 from tests.support.control import free_source_at
@@ -292,54 +292,6 @@ def test_the_gateway_rules_hold_in_front_of_the_upstream(
 # --- the recording ----------------------------------------------------------------------------
 
 
-def _is_time(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _name_values(items: Any) -> bool:
-    return isinstance(items, list) and all(
-        isinstance(i, dict) and isinstance(i.get("name"), str) and isinstance(i.get("value"), str)
-        for i in items
-    )
-
-
-def assert_har_1_2(document: Any) -> list[dict[str, Any]]:
-    """The fields HAR 1.2 requires, of the types it gives them; the entries."""
-    log = document["log"]
-    assert log["version"] == "1.2"
-    assert isinstance(log["creator"]["name"], str) and isinstance(log["creator"]["version"], str)
-    entries = log["entries"]
-    assert isinstance(entries, list)
-    for entry in entries:
-        assert _is_time(entry["startedDateTime"]), entry["startedDateTime"]
-        assert isinstance(entry["time"], int | float) and entry["time"] >= 0
-        request, response = entry["request"], entry["response"]
-        assert isinstance(request["method"], str) and request["url"].startswith("http")
-        assert request["httpVersion"].startswith("HTTP/")
-        for part in (request, response):
-            assert isinstance(part["cookies"], list) and _name_values(part["headers"])
-            assert isinstance(part["headersSize"], int) and isinstance(part["bodySize"], int)
-        assert _name_values(request["queryString"])
-        if "postData" in request:
-            assert isinstance(request["postData"]["mimeType"], str)
-            assert isinstance(request["postData"]["text"], str)
-        assert isinstance(response["status"], int) and isinstance(response["statusText"], str)
-        assert response["httpVersion"].startswith("HTTP/")
-        content = response["content"]
-        assert isinstance(content["size"], int) and isinstance(content["mimeType"], str)
-        assert isinstance(response["redirectURL"], str)
-        assert isinstance(entry["cache"], dict)
-        timings = entry["timings"]
-        assert all(isinstance(timings[key], int | float) for key in ("send", "wait", "receive"))
-    return entries
-
-
 def test_the_recording_is_har_1_2_with_no_secret_in_it(
     upstream: LiveServer, proxy: LiveServer, har_path: Path
 ) -> None:
@@ -357,15 +309,20 @@ def test_the_recording_is_har_1_2_with_no_secret_in_it(
     again = requests.post(f"{proxy.url}/v3/auth/tokens", json=by_token, timeout=10)
     assert again.status_code == 201
     ISSUED.append(again.headers["X-Subject-Token"])
+    # Signed, with a temporary AK/SK asked for; and a request that breaks the contract.
+    with SmsClient(proxy.url, ak=CLIENT_AK, sk=CLIENT_SK, project_id=PROJECT_ID) as signed:
+        temporary = signed.create_temporary_credential()
+    ISSUED.extend([temporary.secret, temporary.securitytoken])
+    requests.get(f"{proxy.url}/v3/tasks/not!an-id", headers=headers, timeout=10)
     text = har_path.read_text(encoding="utf-8")  # complete after every exchange
     entries = assert_har_1_2(json.loads(text))
     paths = [entry["request"]["url"].split("?")[0] for entry in entries]
     assert f"{upstream.url}/v3/tasks/sample-abort/passphrase" in paths
     assert f"{upstream.url}/v3/auth/tokens" in paths
-    assert any(entry["_violations"] for entry in entries)  # the broken answer's, above
+    assert any(v["field"] == "task_id" for entry in entries for v in entry["_violations"])
     secrets = {"SK": SK, "password": PASSWORD, "client SK": CLIENT_SK}
     secrets.update({f"token {n}": t for n, t in enumerate(ISSUED)})
-    assert len(ISSUED) >= 6, ISSUED
+    assert {token, again.headers["X-Subject-Token"], temporary.secret} <= set(ISSUED)
     for name, secret in secrets.items():
         assert secret not in text, f"the {name} is in the recording"
     assert "REDACTED" in text

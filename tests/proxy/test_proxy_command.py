@@ -19,7 +19,7 @@ from sms_mock.client import SmsClient
 from sms_mock.credentials import CredentialsError, load_credentials
 from sms_mock.mock_server.config import Config
 from sms_mock.mock_server.serving.live import LiveServer
-from tests.proxy.test_proxy import assert_har_1_2
+from tests.proxy.har_check import assert_har_1_2
 from tests.support.accounts import AK, PROJECT_ID, SK
 from tests.support.servers import SMS_MOCK
 
@@ -51,7 +51,11 @@ def test_the_command_forwards_reports_and_records_until_sigterm(
         # Complete while the proxy runs: a kill now loses nothing.
         assert len(assert_har_1_2(json.loads(har.read_text()))) == 2
         process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=10)
+        process.wait(timeout=10)
+        # Read through the same buffered streams as the first line (communicate() would read
+        # the descriptors, past what readline() already buffered).
+        out = first + "\n" + process.stdout.read()
+        err = process.stderr.read()  # type: ignore[union-attr]
     finally:
         if process.poll() is None:
             process.kill()
