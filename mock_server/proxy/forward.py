@@ -59,8 +59,11 @@ HOP_BY_HOP = frozenset(
         "upgrade",
     }
 )
-# Rewritten for the upstream (Host, the length), or the proxy's own (its admin token).
-_NOT_FORWARDED = frozenset({"host", "content-length", "x-mock-admin-token", "x-mock-poll"})
+# Rewritten for the upstream (Host, the length), answered by the proxy's own server (Expect),
+# or the proxy's own (its admin token).
+_NOT_FORWARDED = frozenset(
+    {"host", "content-length", "expect", "x-mock-admin-token", "x-mock-poll"}
+)
 # What the client's signature added: the proxy's own signature replaces all of them.
 _SIGNATURE_HEADERS = frozenset(
     {
