@@ -81,7 +81,13 @@ def to_scenario_command(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def add_record_command(commands: Any) -> None:
-    record = commands.add_parser("record", help="turn a recorded session (HAR) into a scenario")
+    record = commands.add_parser(
+        "record",
+        help="turn a recorded session (HAR) into a scenario",
+        description="Recorded sessions: `to-scenario` turns one into a scenario file.",
+        epilog="example:\n  sms-mock record to-scenario session.har > ticket-4711.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     verbs = record.add_subparsers(dest="record_command", required=True, metavar="VERB")
     scenario = verbs.add_parser(
         "to-scenario",
@@ -91,6 +97,9 @@ def add_record_command(commands: Any) -> None:
             "tasks, sources and templates it shows, each as last seen, as a scenario file; "
             "its notes say what the recording cannot tell."
         ),
+        epilog="example:\n  sms-mock record to-scenario session.har -o qa/scenarios --name "
+        "ticket-4711\n  sms-mock serve --fixtures qa --scenario ticket-4711",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     scenario.add_argument("har", metavar="FILE.har", help="the recording (- for standard input)")
     scenario.add_argument(

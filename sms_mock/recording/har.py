@@ -51,6 +51,7 @@ class HarLog:
     creator: str  # "name version" of the tool that wrote it, or ""
     entries: int  # every entry in the file, SMS or not
     exchanges: tuple[Exchange, ...]  # in time order (the file's order where times tie)
+    cut: bool = False  # its last entry was cut off (the recorder was killed as it wrote it)
 
 
 def _json_or_none(text: str | None) -> Any:
@@ -134,14 +135,32 @@ def _exchange(index: int, raw: Any) -> Exchange | None:
     )
 
 
+def _without_cut_entry(text: str) -> Any:
+    """A recording whose writer was killed in the middle of an entry, read without it: the
+    proxy writes one entry a line, so the cut is its last line (and the comma before it)."""
+    head, newline, _ = text.rstrip("\n").rpartition("\n")
+    if not newline:
+        return None
+    try:
+        return json.loads(head.rstrip().removesuffix(",") + "\n]}}")
+    except ValueError:
+        return None
+
+
 def parse_har(data: bytes) -> HarLog:
     """A HAR file's content; raises HarError naming what is wrong."""
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise HarError("not UTF-8 text: not a HAR file") from exc
+    cut = False
+    try:
+        document = json.loads(text)
     except ValueError as exc:
-        raise HarError(f"not JSON ({exc}): not a HAR file") from exc
+        document = _without_cut_entry(text)
+        if document is None:
+            raise HarError(f"not JSON ({exc}): not a HAR file") from exc
+        cut = True
     if not isinstance(document, dict) or not isinstance(document.get("log"), dict):
         raise HarError('log: missing: not a HAR file (expected {"log": {"entries": [...]}})')
     log = document["log"]
@@ -157,4 +176,4 @@ def parse_har(data: bytes) -> HarLog:
         last = exchange.started_ms if exchange.started_ms is not None else last
         ordered.append((last if last is not None else 0, exchange.index, exchange))
     ordered.sort(key=lambda item: (item[0], item[1]))
-    return HarLog(name, len(entries), tuple(item[2] for item in ordered))
+    return HarLog(name, len(entries), tuple(item[2] for item in ordered), cut)

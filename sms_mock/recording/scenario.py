@@ -145,6 +145,10 @@ def _general_notes(log: HarLog, label: str, recording: Recording, keep_ids: bool
         f"{when(recording.first_ms)} to {when(recording.last_ms)}",
         "Dates are as recorded: a load does not move them to the emulator's clock",
     ]
+    if log.cut:
+        notes.append(
+            "The recording was cut in its last entry (its writer was killed): read without it"
+        )
     if keep_ids:
         notes.append("Loads under the recorded ids: a second load replaces the same resources")
     else:

@@ -207,3 +207,24 @@ def test_a_recorded_migration_replays_with_the_same_task_documents(
     upstream_source = shown(session.upstream.url, f"/v3/sources/{session.source}")
     assert replayed_source["migprojectid"] == default_migproject
     assert {**replayed_source, "migprojectid": None} == {**upstream_source, "migprojectid": None}
+
+
+def test_a_recording_cut_by_a_kill_is_read_up_to_its_last_whole_entry(
+    session: Session, tmp_path: Path
+) -> None:
+    # The proxy writes an entry a line, over the closing `]}}`: a kill in the middle of that
+    # write leaves the file ending in half an entry.
+    whole = session.har.read_text(encoding="utf-8")
+    last = whole.rstrip("\n").rsplit("\n", 2)[-2]  # the last entry's line, before `]}}`
+    cut = tmp_path / "cut.har"
+    cut.write_text(whole[: whole.rindex(last) + len(last) // 2], encoding="utf-8")
+    with pytest.raises(ValueError):
+        json.loads(cut.read_text(encoding="utf-8"))
+    scenario = json.loads(run("record", "to-scenario", str(cut)))
+    entries = len(json.loads(whole)["log"]["entries"])
+    assert scenario["notes"][0].startswith(f"Read from cut.har: {entries - 1} entries,")
+    assert (
+        "The recording was cut in its last entry (its writer was killed): read without it"
+        in scenario["notes"]
+    )
+    assert {session.succeeded, session.failed} <= {t["id"] for t in scenario["tasks"]}
