@@ -212,9 +212,10 @@ def to_scenario(log: HarLog, name: str, label: str, renew_ids: bool = False) -> 
         _plural(len(sections[k]), k.value) for k in (Kind.TASK, Kind.SOURCE, Kind.TEMPLATE)
     )
     short = label if len(label) <= 60 else "..." + label[-57:]
+    by = f" by {when(recording.last_ms)}" if recording.last_ms is not None else ""
     scenario: dict[str, Any] = {
-        "description": f"Recorded from {short}: {counts} as last seen by "
-        f"{when(recording.last_ms)}; notes say what it cannot tell.",
+        "description": f"Recorded from {short}: {counts} as last seen{by}; notes say what it "
+        "cannot tell.",
         "notes": [_one_line(note) for note in notes],
     }
     if keep_ids:
