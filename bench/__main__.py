@@ -20,7 +20,7 @@ from bench.big_lists import measure_big_lists
 from bench.big_state import measure_big
 from bench.busy_lists import measure_busy_lists
 from bench.common import ROOT, log
-from bench.fixture import measure_fixture
+from bench.fixture import measure_fixture, measure_reset
 from bench.http_floor import measure_http
 from bench.lifecycle import measure_lifecycle
 from bench.report import RESULTS, Report, print_summary, write_results
@@ -35,6 +35,7 @@ from bench.wsgi import measure_wsgi
 SECTIONS: dict[str, Callable[[Report], None]] = {
     "start": measure_start,
     "fixture": measure_fixture,
+    "reset": measure_reset,
     "lifecycle": measure_lifecycle,
     "tokens": measure_token_churn,
     "guesses": measure_admin_guesses,

@@ -1,14 +1,18 @@
-"""The pytest `sms_mock` fixture: its start with the first reset, and its stop."""
+"""The pytest `sms_mock` fixture: its start with the first reset, its stop, and a test's reset."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import FIXTURE_RUNS, log, median
+from bench.common import ENV, FIXTURE_RUNS, log, median
+from bench.profiling import Profile
 from bench.report import Figure, Report
 
 FIXTURE_FIGURE = "pytest `sms_mock`: start + first reset"
@@ -116,5 +120,141 @@ def measure_fixture(report: Report) -> None:
             f"{stop_ms:.1f} ms",
             f"< {FIXTURE_TARGET_MS:.0f} ms",
             stop_ms < FIXTURE_TARGET_MS,
+        )
+    )
+
+
+# --- a test's reset, in a pytest run of its own ---------------------------------------------------
+
+RESET_FIGURE = "pytest `sms_mock`: a test's reset (a test with the fixture, less one without)"
+RESET_TARGET_MS = 2.0
+RESET_TESTS = 200  # tests of each kind in a run
+RESET_RUNS = 5  # child pytest runs; each figure is the median of theirs
+RESET_CALLS = 500  # resets timed in process, and over HTTP
+
+# The child run's own conftest: when each test's report started and ended.
+TIMING_CONFTEST = """
+import json, os, time
+
+_SPANS = {}
+
+
+def pytest_runtest_logstart(nodeid, location):
+    _SPANS[nodeid] = [time.perf_counter(), None]
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    _SPANS[nodeid][1] = time.perf_counter()
+
+
+def pytest_sessionfinish(session):
+    with open(os.environ["SMS_MOCK_BENCH_SPANS"], "w") as out:
+        json.dump(_SPANS, out)
+"""
+
+TIMED_TESTS = f"""
+import pytest
+
+
+def test_a_first_test_starts_the_session_server(sms_mock):
+    pass
+
+
+@pytest.mark.parametrize("n", range({RESET_TESTS}))
+def test_with_the_fixture(sms_mock, n):
+    pass
+
+
+@pytest.mark.parametrize("n", range({RESET_TESTS}))
+def test_with_none(n):
+    pass
+"""
+
+
+def _per_test_ms(spans: dict[str, list[float]], name: str) -> float:
+    """Milliseconds a test of the group took, from its first test's start to its last's end."""
+    group = [span for nodeid, span in spans.items() if f"::{name}[" in nodeid]
+    assert len(group) == RESET_TESTS, f"{name}: {len(group)} tests ran"
+    return (group[-1][1] - group[0][0]) * 1000 / len(group)
+
+
+def child_run(folder: Path) -> tuple[float, float]:
+    """One pytest run of the timed tests: ms a test with `sms_mock`, and with no fixture."""
+    spans_file = folder / "spans.json"
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_timed.py"],
+        cwd=folder,
+        env={**ENV, "SMS_MOCK_BENCH_SPANS": str(spans_file)},
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    spans = json.loads(spans_file.read_text())
+    return _per_test_ms(spans, "test_with_the_fixture"), _per_test_ms(spans, "test_with_none")
+
+
+def _reset_parts() -> tuple[float, float, Profile]:
+    """Microseconds a reset takes: the fixture's (`SmsMock.reset`, in process), and the same
+    reset as `POST /_mock/reset` over HTTP on a kept-open session (median of RESET_CALLS
+    each, after as many unmeasured); and the fixture's under cProfile."""
+    from bench.profiling import profile_function
+    from sms_mock.control import ControlPlane
+    from sms_mock.mock_server.config import Config
+    from sms_mock.mock_server.serving.live import LiveServer
+    from sms_mock.pytest_plugin import SmsMock
+
+    with LiveServer(Config(clock="manual")) as server:
+        mock = SmsMock(server)
+        plane = ControlPlane(server.url)
+        try:
+            parts = []
+            for action in (mock.reset, plane.reset):
+                for _ in range(RESET_CALLS):
+                    action()
+                parts.append(median([_timed(action) for _ in range(RESET_CALLS)]) * 1000)
+            profile = profile_function(mock.reset, RESET_CALLS, "The fixture's reset")
+        finally:
+            plane.close()
+            mock.close()
+    return parts[0], parts[1], profile
+
+
+def measure_reset(report: Report) -> None:
+    log("pytest: a test's reset, in child pytest runs")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "conftest.py").write_text(TIMING_CONFTEST)
+        (folder / "test_timed.py").write_text(TIMED_TESTS)
+        runs = [child_run(folder) for _ in range(RESET_RUNS)]
+    with_ms = median([run[0] for run in runs])
+    none_ms = median([run[1] for run in runs])
+    reset_ms = median([fixture - bare for fixture, bare in runs])
+    fixture_us, http_us, profile = _reset_parts()
+    report.note(
+        f"A test's reset, median of {RESET_RUNS} pytest runs of {RESET_TESTS} tests with the "
+        f"`sms_mock` fixture and {RESET_TESTS} with none: {with_ms:.2f} ms a test with it, "
+        f"{none_ms:.2f} ms with none (runs' resets from "
+        f"{min(f - b for f, b in runs):.2f} to {max(f - b for f, b in runs):.2f} ms). The "
+        f"fixture's reset alone, in process: {fixture_us:.0f} us; the same reset as `POST "
+        f"/_mock/reset` over HTTP: {http_us:.0f} us (medians of {RESET_CALLS}), the rest of "
+        f"it the round trip through the server's threads.",
+        RESET_FIGURE,
+    )
+    report.profile(profile, RESET_FIGURE)
+    report.methods.append(
+        f"A test's reset: a pytest run in a folder of its own (its conftest notes when each "
+        f"test's report starts and ends), with a first test that starts the session's server, "
+        f"then {RESET_TESTS} empty tests taking `sms_mock` and {RESET_TESTS} taking no "
+        f"fixture; each kind's cost a test is the span from its first test's start to its "
+        f"last's end over {RESET_TESTS}, and the reset is the difference. {RESET_RUNS} runs, "
+        f"medians. Then in this process, {RESET_CALLS} resets timed after as many unmeasured: "
+        f"the fixture's `SmsMock.reset()`, and `POST /_mock/reset` over HTTP."
+    )
+    report.figures.append(
+        Figure(
+            RESET_FIGURE,
+            f"{reset_ms:.2f} ms ({with_ms:.2f} ms a test with it / {none_ms:.2f} ms without)",
+            f"< {RESET_TARGET_MS:.0f} ms",
+            reset_ms < RESET_TARGET_MS,
         )
     )

@@ -15,8 +15,7 @@ import requests
 import sms_mock
 from sms_mock import pytest_plugin
 from sms_mock.embedded import MockSettings
-from sms_mock.mock_server import Config
-from sms_mock.mock_server.serving.live import LiveServer
+from sms_mock.mock_server.core.clock import wall_ms
 
 NAMES = {name: f"serve({name}=...)" for name in ("scenario", "fixtures", "auth", "clock")}
 
@@ -73,14 +72,18 @@ def test_settings_equal_by_value_whatever_their_spelling() -> None:
     assert MockSettings().with_values(NAMES, None, auth="any", clock="manual") == MockSettings()
 
 
-def test_a_refused_reset_fails_saying_why() -> None:
-    with LiveServer(Config(clock="manual", admin_token="s3cret")) as server:
-        mock = pytest_plugin.SmsMock(server)
-        try:
-            with pytest.raises(AssertionError, match=r"^POST /_mock/reset: 401 MOCK\.0401: "):
-                mock.reset()
-        finally:
-            mock.close()
+def test_reset_gives_back_the_start_and_leaves_the_journal_to_the_test() -> None:
+    with sms_mock.serve() as mock, mock.client() as client:
+        client.delete_task("sample-ready")
+        mock.pause_at("sample-abort", "SSL_CONFIG")
+        mock.advance(3600)
+        before = wall_ms()
+        mock.reset()
+        assert before <= mock.now_ms() <= wall_ms()
+        assert client.get_task("sample-ready").state == "READY"
+        assert requests.get(f"{mock.url}/_mock/faults", timeout=10).json() == {"faults": []}
+        mock.reset()  # done in process: nothing in the journal but what the test sends
+        assert mock.requests() == []
 
 
 def test_importing_sms_mock_loads_no_server_until_serve_is_asked_for() -> None:
