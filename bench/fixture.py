@@ -78,11 +78,11 @@ def measure_fixture(report: Report) -> None:
         f"app and its routes {app_ms - emulator_ms:.1f} ms, the emulator {emulator_ms:.1f} ms, "
         f"most of it reading and checking the default fixtures folder ({fixtures_ms:.1f} ms, "
         f"{fixtures_ms - bare_ms:.1f} ms of it for the scenario files); the rest, "
-        f"{start_ms - app_ms:.1f} ms, is the server thread and the first reset over HTTP.",
+        f"{start_ms - app_ms:.1f} ms, is the server thread and the first reset.",
         FIXTURE_FIGURE,
     )
-    # cProfile sees only this thread: the app's build and the wait for the reset's answer (the
-    # reset itself runs on the server's worker thread).
+    # cProfile sees only this thread: the app's build, the server's start and the reset (run
+    # in this thread, as the fixture runs it).
     from bench.profiling import profile_function
 
     def start_and_reset() -> None:
@@ -101,10 +101,10 @@ def measure_fixture(report: Report) -> None:
     )
     report.methods.append(
         f"pytest fixture: what `sms_mock` does, in this process: "
-        f'`LiveServer(Config(clock="manual")).start()` and the first `POST /_mock/reset` over '
-        f"HTTP; then `.stop()`. Median of {FIXTURE_RUNS} runs after one unmeasured; then "
-        f"{PROFILED_RUNS} runs under cProfile (which sees the calling thread only: the app's "
-        f"build, the server's start and the wait for the reset)."
+        f'`LiveServer(Config(clock="manual")).start()` and the first reset (`SmsMock.reset()`, '
+        f"in process); then `.stop()`. Median of {FIXTURE_RUNS} runs after one unmeasured; "
+        f"then {PROFILED_RUNS} runs under cProfile (which sees the calling thread only: the "
+        f"app's build, the server's start and the reset)."
     )
     report.figures.append(
         Figure(

@@ -87,10 +87,10 @@ class Emulator:
         # have had its change undone too, so it is answered the same failure.
         self.save_failures = 0
         self.startup_scenarios: list[ScenarioLoad] = []  # what `Config.scenarios` made
-        # What a reset gives back, built at the first reset (`_start_state`); None when the
-        # state cannot be kept so, and each reset builds it afresh.
+        # What a reset gives back, kept from the second reset on (`_start_state`); None before,
+        # and when the state cannot be kept so (each reset then builds it afresh).
         self._start: StartState | None = None
-        self._start_built = False
+        self._resets = 0
         # The ports it is served on, set by the server once bound: "sms" (the main one) and
         # "iam" (the IAM listener). Empty when no server runs it (Flask's test client).
         self.listen_ports: dict[str, int] = {}
@@ -187,8 +187,9 @@ class Emulator:
     def reset(self) -> None:
         """Back to the loaded fixtures, the clock back to now: new backends, swapped in whole.
 
-        The state it gives back is built once, at the first reset, and kept (`StartState`):
-        each reset restores it with its dates moved onto the clock, as a build would have them.
+        From the second reset on, the state it gives back is built once and kept
+        (`StartState`): each reset restores it with its dates moved onto the clock, as a build
+        would have them.
         """
         self.clock.reset()
         self.http_faults.clear()
@@ -215,14 +216,19 @@ class Emulator:
         self._save_all()
 
     def _start_state(self) -> StartState | None:
-        """The state a reset gives back, built at the first reset on a clock standing at the
-        emulator's now (and once more a day later, to find its dates); None when it cannot be
-        kept, and each reset builds it afresh."""
-        if not self._start_built:
+        """The state a reset gives back, kept; None when this reset builds it afresh.
+
+        It is built at the second reset, on a clock standing at the emulator's now (and once
+        more a day later, to find its dates), which costs a few builds: a server reset once (a
+        QA session, a suite's first test) pays no more than one. None as well when the state
+        cannot be kept so: every reset then builds it afresh.
+        """
+        self._resets += 1
+        if self._resets == 2:
             now = self.clock.now_ms()
             first, loads = self._build_aside(now, self.startup_scenarios)
             probe, _ = self._build_aside(now + PROBE_SHIFT_MS, loads)
-            self._start, self._start_built = StartState.of(first, probe, now), True
+            self._start = StartState.of(first, probe, now)
             self.startup_scenarios = loads
         return self._start
 

@@ -7,7 +7,7 @@ dates onto the clock. Which numbers are dates on the clock is found rather than
 listed (a fixture written without a clock keeps its own dates, while the defaults a put adds
 are the clock's): the state is built twice, on clocks a day apart, and a number that differs
 by exactly that day is a date on the clock. A string that differs is an id made afresh, kept as
-the first build made it (a reset gives back the same ids each time). Any other difference
+the first build made it (each reset that restores it gives back the same ids). Any other difference
 means the state is not the same state moved in time, and nothing is kept: every reset then
 builds it afresh.
 """

@@ -140,7 +140,7 @@ def test_a_reset_server_is_a_fresh_one_with_its_dates_moved_onto_the_clock(
 ) -> None:
     expected, expected_lists = state(fresh)
     advance_s = ADVANCE_S if settings.scenarios else 0
-    for _ in range(3):  # the first reset builds the state it keeps; the next ones restore it
+    for _ in range(3):  # a build, the build of the state kept then restored, a restore
         use(used)
         reset(used, advance_s)
         snapshot, lists = state(used)
@@ -164,7 +164,7 @@ def test_a_reset_server_is_a_fresh_one_with_its_dates_moved_onto_the_clock(
 def test_a_reset_of_a_state_file_is_what_the_next_start_reads(tmp_path: Path) -> None:
     config = {"clock": "manual", "scenarios": SCENARIOS[:3], "state_file": tmp_path / "state.db"}
     with LiveServer(Config(**config)) as server:
-        for _ in range(2):
+        for _ in range(3):
             use(server.url)
             reset(server.url, 0)
         before = state(server.url)
