@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import os
 import socket
 import sqlite3
 import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,127 +26,22 @@ from sms_mock.mock_server.serving.waitress_server import (
     DEFAULT_CHANNEL_TIMEOUT_S,
     DEFAULT_CONNECTION_LIMIT,
     DEFAULT_HEAD_TIMEOUT_S,
+    ListenerError,
     make_server,
     run_until_stopped,
 )
 from sms_mock.mock_server.snapshot_check import InvalidSnapshot
 
 ADMIN_TOKEN_ENV = "SMS_MOCK_ADMIN_TOKEN"
-
-
-def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument(
-        "--port", type=port, default=8080, help="port to bind; 0 picks a free one (default 8080)"
-    )
-    parser.add_argument(
-        "--iam-port",
-        type=port,
-        metavar="PORT",
-        help="port of the IAM listener, where GET / is Keystone's (default: --port + 1, or a "
-        "free one with --port 0); every IAM route is also served on --port",
-    )
-    parser.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
-    parser.add_argument(
-        "--fixtures",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="a fixtures folder to load after the default one (repeatable)",
-    )
-    parser.add_argument(
-        "--no-default-fixtures",
-        action="store_true",
-        help="do not load the packaged default account and sample tasks",
-    )
-    parser.add_argument(
-        "--scenario",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a named scenario to load at start and after every reset (repeatable)",
-    )
-    parser.add_argument(
-        "--clock",
-        choices=[mode.value for mode in ClockMode],
-        default=ClockMode.REAL.value,
-        help="real: wall time times --speed; manual: moves only on /_mock/clock/advance",
-    )
-    parser.add_argument(
-        "--speed", type=float, default=1.0, help="how fast the real clock runs (default 1.0)"
-    )
-    parser.add_argument(
-        "--auth",
-        choices=[mode.value for mode in AuthMode],
-        default=AuthMode.ANY.value,
-        help="what SMS calls accept: any (a token or an SDK signature, the default), token, "
-        "aksk, or off (no authentication: X-Project-Id or the default project)",
-    )
-
-    parser.add_argument(
-        "--state-file",
-        type=Path,
-        metavar="PATH",
-        help="keep all state in this SQLite file; it survives restarts and kill -9",
-    )
-    parser.add_argument(
-        "--journal-size",
-        type=int,
-        default=1000,
-        help="requests the journal (/_mock/requests) keeps (default 1000)",
-    )
-    parser.add_argument(
-        "--admin-token",
-        metavar="TOKEN",
-        help="the X-Mock-Admin-Token that /_mock calls need; required off loopback (a "
-        f"command line is readable in the process list: prefer {ADMIN_TOKEN_ENV} or "
-        "--admin-token-file)",
-    )
-    parser.add_argument(
-        "--allowed-host",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a host name the control plane, the dashboard and /openapi.json answer to besides "
-        "localhost, any IP address and --host (repeatable); needed to reach them by name from "
-        "another machine or a container",
-    )
-    parser.add_argument(
-        "--log-requests",
-        action="store_true",
-        help="print one line a request on standard output: METHOD PATH STATUS MS [faults]",
-    )
-    parser.add_argument(
-        "--admin-token-file",
-        type=Path,
-        metavar="PATH",
-        help="read the admin token from this file (its first line)",
-    )
-    parser.add_argument(
-        "--connection-limit",
-        type=int,
-        default=DEFAULT_CONNECTION_LIMIT,
-        metavar="N",
-        help="open connections served at once, both listeners together; idle and slow ones "
-        f"count (default {DEFAULT_CONNECTION_LIMIT})",
-    )
-    parser.add_argument(
-        "--channel-timeout",
-        type=int,
-        default=DEFAULT_CHANNEL_TIMEOUT_S,
-        metavar="SECONDS",
-        help="close a connection that sends nothing for this long, idle or half a request "
-        f"(default {DEFAULT_CHANNEL_TIMEOUT_S})",
-    )
-    parser.add_argument(
-        "--head-timeout",
-        type=int,
-        default=DEFAULT_HEAD_TIMEOUT_S,
-        metavar="SECONDS",
-        help="close a connection whose request line and headers are not all in this long "
-        f"after their first byte, however they trickle in (default {DEFAULT_HEAD_TIMEOUT_S})",
-    )
+SERVE_EPILOG = (
+    "Each option's variable is read when the option is not given; a repeatable option's takes "
+    "a comma-separated list (SMS_MOCK_FIXTURES: folders separated by ':'), an on/off one "
+    "1/0, true/false, yes/no or on/off.\n\n"
+    "Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 a port is taken, 2 a bad option, variable, "
+    "fixtures folder, scenario or state file."
+)
+BOOLEAN_WORDS = {"1": True, "true": True, "yes": True, "on": True,
+                 "0": False, "false": False, "no": False, "off": False}  # fmt: skip
 
 
 def port(value: str) -> int:
@@ -157,17 +55,235 @@ def port(value: str) -> int:
     return number
 
 
-def _admin_token(args: argparse.Namespace) -> str | None:
-    """--admin-token, else the first line of --admin-token-file, else SMS_MOCK_ADMIN_TOKEN."""
-    if args.admin_token:
-        return args.admin_token
-    if args.admin_token_file is not None:
-        text = args.admin_token_file.read_text(encoding="utf-8")
-        token = text.splitlines()[0].strip() if text.strip() else ""
-        if not token:
-            raise ValueError(f"--admin-token-file {args.admin_token_file} is empty")
-        return token
-    return os.environ.get(ADMIN_TOKEN_ENV) or None
+def whole(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+
+
+def number(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+
+
+@dataclass(frozen=True)
+class ServeOption:
+    """A `serve` option and its variable (`SMS_MOCK_` and the option's name, plural for a
+    repeatable one), read when the flag is not given."""
+
+    flag: str
+    help: str
+    default: Any = None
+    parse: Callable[[str], Any] = str
+    choices: tuple[str, ...] | None = None
+    kind: str = "value"  # "value", "switch" (on or off) or "list" (repeatable)
+    metavar: str | None = None
+    variable: str = ""  # SMS_MOCK_<FLAG> unless given
+    shown: str = ""  # the default as --help says it, when not the value itself
+
+    @property
+    def dest(self) -> str:
+        return self.flag.removeprefix("--").replace("-", "_")
+
+    @property
+    def env(self) -> str:
+        return self.variable or "SMS_MOCK_" + self.dest.upper()
+
+    def from_text(self, text: str) -> Any:
+        """The variable's value as the option's; ValueError naming the variable otherwise."""
+        try:
+            if self.kind == "switch":
+                if text.strip().lower() not in BOOLEAN_WORDS:
+                    raise argparse.ArgumentTypeError(
+                        f"{text!r} is not 1/0, true/false, yes/no or on/off"
+                    )
+                return BOOLEAN_WORDS[text.strip().lower()]
+            if self.kind == "list":
+                separator = os.pathsep if self.parse is Path else ","
+                return [self.parse(item.strip()) for item in text.split(separator) if item.strip()]
+            value = self.parse(text.strip())
+        except (argparse.ArgumentTypeError, ValueError) as exc:
+            raise ValueError(f"{self.env}: {exc}") from None
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(f"{self.env}: {text!r} is not one of {', '.join(self.choices)}")
+        return value
+
+
+SERVE_OPTIONS: tuple[ServeOption, ...] = (
+    ServeOption("--host", "address to bind", "127.0.0.1"),
+    ServeOption("--port", "port to bind; 0 picks a free one", 8080, port),
+    ServeOption(
+        "--iam-port",
+        "port of the IAM listener, where GET / is Keystone's; every IAM route is also served "
+        "on --port",
+        parse=port,
+        metavar="PORT",
+        shown="--port + 1, or a free one with --port 0",
+    ),
+    ServeOption("--threads", "worker threads", 4, whole),
+    ServeOption(
+        "--fixtures",
+        "a fixtures folder to load after the default one (repeatable)",
+        [],
+        Path,
+        kind="list",
+        metavar="DIR",
+        shown="none",
+    ),
+    ServeOption(
+        "--no-default-fixtures",
+        "do not load the packaged default account and sample tasks",
+        False,
+        kind="switch",
+        shown="off",
+    ),
+    ServeOption(
+        "--scenario",
+        "a named scenario to load at start and after every reset (repeatable)",
+        [],
+        kind="list",
+        metavar="NAME",
+        variable="SMS_MOCK_SCENARIOS",
+        shown="none",
+    ),
+    ServeOption(
+        "--clock",
+        "real: wall time times --speed; manual: moves only on /_mock/clock/advance",
+        ClockMode.REAL.value,
+        choices=tuple(mode.value for mode in ClockMode),
+    ),
+    ServeOption("--speed", "how fast the real clock runs", 1.0, number),
+    ServeOption(
+        "--auth",
+        "what SMS calls accept: any (a token or an SDK signature), token, aksk, or off (no "
+        "authentication: X-Project-Id or the default project)",
+        AuthMode.ANY.value,
+        choices=tuple(mode.value for mode in AuthMode),
+    ),
+    ServeOption(
+        "--state-file",
+        "keep all state in this SQLite file; it survives restarts and kill -9",
+        parse=Path,
+        metavar="PATH",
+        shown="none: state in memory",
+    ),
+    ServeOption(
+        "--journal-size", "requests the journal (/_mock/requests) keeps", 1000, whole, metavar="N"
+    ),
+    ServeOption(
+        "--admin-token",
+        "the X-Mock-Admin-Token that /_mock calls need; required off loopback (a command line "
+        f"is readable in the process list: prefer {ADMIN_TOKEN_ENV} or --admin-token-file)",
+        metavar="TOKEN",
+        variable=ADMIN_TOKEN_ENV,
+        shown="none",
+    ),
+    ServeOption(
+        "--allowed-host",
+        "a host name the control plane, the dashboard and /openapi.json answer to besides "
+        "localhost, any IP address and --host (repeatable); needed to reach them by name from "
+        "another machine or a container",
+        [],
+        kind="list",
+        metavar="NAME",
+        variable="SMS_MOCK_ALLOWED_HOSTS",
+        shown="none",
+    ),
+    ServeOption(
+        "--log-requests",
+        "print one line a request on standard output: METHOD PATH STATUS MS [faults]",
+        False,
+        kind="switch",
+        shown="off",
+    ),
+    ServeOption(
+        "--admin-token-file",
+        "read the admin token from this file (its first line)",
+        parse=Path,
+        metavar="PATH",
+        shown="none",
+    ),
+    ServeOption(
+        "--connection-limit",
+        "open connections served at once, both listeners together; idle and slow ones count",
+        DEFAULT_CONNECTION_LIMIT,
+        whole,
+        metavar="N",
+    ),
+    ServeOption(
+        "--channel-timeout",
+        "close a connection that sends nothing for this long, idle or half a request",
+        DEFAULT_CHANNEL_TIMEOUT_S,
+        whole,
+        metavar="SECONDS",
+    ),
+    ServeOption(
+        "--head-timeout",
+        "close a connection whose request line and headers are not all in this long after "
+        "their first byte, however they trickle in",
+        DEFAULT_HEAD_TIMEOUT_S,
+        whole,
+        metavar="SECONDS",
+    ),
+)
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """Every option defaults to None ("not given"): `settle` then reads its variable, else
+    takes its default, so that a flag always wins over its variable."""
+    for option in SERVE_OPTIONS:
+        default = option.shown or option.default
+        text = f"{option.help} (default {default}; ${option.env})"
+        if option.kind == "switch":
+            parser.add_argument(option.flag, action="store_true", default=None, help=text)
+            continue
+        parser.add_argument(
+            option.flag,
+            type=option.parse,
+            choices=option.choices,
+            action="append" if option.kind == "list" else "store",
+            default=None,
+            metavar=option.metavar,
+            help=text,
+        )
+
+
+def settle(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, str]:
+    """Fill every option not given from its variable, else its default; where each value
+    came from (`--port` or `SMS_MOCK_PORT`), for the messages. ValueError naming a variable
+    whose value is not the option's. An empty variable is taken as unset."""
+    origins: dict[str, str] = {}
+    for option in SERVE_OPTIONS:
+        origins[option.dest] = option.flag
+        if getattr(args, option.dest) is not None:
+            continue
+        text = environ.get(option.env, "")
+        if text:
+            setattr(args, option.dest, option.from_text(text))
+            origins[option.dest] = option.env
+        else:
+            default = option.default
+            setattr(args, option.dest, list(default) if isinstance(default, list) else default)
+    return origins
+
+
+def _admin_token(args: argparse.Namespace, origins: dict[str, str]) -> str | None:
+    """A flag first (--admin-token, then --admin-token-file), then a variable alike: the token,
+    or the first line of the file."""
+    given = [name for name in ("admin_token", "admin_token_file") if getattr(args, name)]
+    given.sort(key=lambda name: origins[name].startswith("SMS_MOCK_"))  # flags first
+    if not given:
+        return None
+    if given[0] == "admin_token":
+        return str(args.admin_token)
+    text = args.admin_token_file.read_text(encoding="utf-8")
+    token = text.splitlines()[0].strip() if text.strip() else ""
+    if not token:
+        raise ValueError(f"{origins['admin_token_file']} {args.admin_token_file} is empty")
+    return token
 
 
 def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
@@ -207,35 +323,56 @@ def startup_summary(app: Any, state_file: Path | None) -> list[str]:
     lines = [f"sms-mock loaded from {origin}: {listed}"]
     for load in emulator.startup_scenarios:
         project = account.projects[load.project_id].name
-        lines.append(
-            f"sms-mock scenario {load.scenario} in {project}: tasks {', '.join(load.task_ids)}"
-        )
+        tasks = ", ".join(f"{load.names.get(i, '')} ({i})" for i in load.task_ids)
+        lines.append(f"sms-mock scenario {load.scenario} in {project}: tasks {tasks}")
     return lines
 
 
+def _listen_failure(exc: ListenerError, host: str, origins: dict[str, str]) -> str:
+    """Which port could not be bound, why, and the option (and variable) that changes it."""
+    name, dest = ("the API port", "port") if exc.listener == "SMS" else ("the IAM port", "iam_port")
+    option = next(o for o in SERVE_OPTIONS if o.dest == dest)
+    where = f"{host}:{exc.port}"
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"{name} {where} is taken ({exc.strerror}): choose another with {option.flag} or "
+            f"{option.env} (0 picks a free one)"
+        )
+    return (
+        f"cannot listen on {name} {where} ({exc.strerror}): check {origins['host']} and "
+        f"{option.flag}"
+    )
+
+
 def serve(args: argparse.Namespace) -> int:
+    try:
+        origins = settle(args, os.environ)
+    except ValueError as exc:
+        print(f"sms-mock: {exc}", file=sys.stderr)
+        return 2
     if not SPEED_RANGE.min <= args.speed <= SPEED_RANGE.max:
-        print(f"sms-mock: --speed must be from {SPEED_RANGE.min:g} to {SPEED_RANGE.max:g}",
-              file=sys.stderr)  # fmt: skip
+        print(f"sms-mock: {origins['speed']} must be from {SPEED_RANGE.min:g} to "
+              f"{SPEED_RANGE.max:g}", file=sys.stderr)  # fmt: skip
         return 2
     for name in ("threads", "journal_size", "connection_limit", "channel_timeout", "head_timeout"):
         if getattr(args, name) < 1:
-            print(f"sms-mock: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
+            print(f"sms-mock: {origins[name]} must be at least 1", file=sys.stderr)
             return 2
     try:
-        admin_token = _admin_token(args)
+        admin_token = _admin_token(args, origins)
     except (OSError, ValueError) as exc:
         print(f"sms-mock: {exc}", file=sys.stderr)
         return 2
     try:
         addresses = _addresses(args.host)
     except OSError:
-        print(f"sms-mock: --host {args.host} does not resolve to an address", file=sys.stderr)
+        print(f"sms-mock: {origins['host']} {args.host} does not resolve to an address",
+              file=sys.stderr)  # fmt: skip
         return 2
     if not _is_loopback(addresses) and not admin_token:
         # Off loopback, anyone who reaches the port could rewrite the state through /_mock.
         print(
-            f"sms-mock: --host {args.host} is not loopback: give --admin-token, "
+            f"sms-mock: {origins['host']} {args.host} is not loopback: give --admin-token, "
             f"--admin-token-file or {ADMIN_TOKEN_ENV}",
             file=sys.stderr,
         )
@@ -260,10 +397,10 @@ def serve(args: argparse.Namespace) -> int:
         print(f"sms-mock: fixtures: {exc}", file=sys.stderr)
         return 2
     except UnknownScenario as exc:
-        print(f"sms-mock: --scenario: {exc.args[0]}", file=sys.stderr)
+        print(f"sms-mock: {origins['scenario']}: {exc.args[0]}", file=sys.stderr)
         return 2
     except (sqlite3.Error, InvalidSnapshot, StateFileError, SaveFailed) as exc:
-        print(f"sms-mock: --state-file {args.state_file}: {exc}", file=sys.stderr)
+        print(f"sms-mock: {origins['state_file']} {args.state_file}: {exc}", file=sys.stderr)
         return 2
     # The next port up by default, a free one when there is none (--port 0, or 65535).
     default_iam_port = args.port + 1 if 0 < args.port < 65535 else 0
@@ -279,12 +416,8 @@ def serve(args: argparse.Namespace) -> int:
             channel_timeout=args.channel_timeout,
             head_timeout=args.head_timeout,
         )
-    except OSError as exc:
-        print(
-            f"sms-mock: cannot listen on {args.host}:{args.port} and, for IAM, "
-            f"{args.host}:{iam_port} (--iam-port): {exc}",
-            file=sys.stderr,
-        )
+    except ListenerError as exc:
+        print(f"sms-mock: {_listen_failure(exc, args.host, origins)}", file=sys.stderr)
         return 1
     host = server.effective_host
     shown = f"[{host}]" if ":" in str(host) else host
@@ -305,6 +438,11 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="sms-mock serve", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="sms-mock serve",
+        description=__doc__,
+        epilog=SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_serve_arguments(parser)
     return serve(parser.parse_args(argv))

@@ -20,11 +20,21 @@ from typing import Any
 from flask import Flask
 from waitress import wasyncore
 from waitress.server import BaseWSGIServer, create_server
+from waitress.task import ThreadedTaskDispatcher
 
 from sms_mock.mock_server.app import IAM_LISTENER_BLUEPRINTS
 from sms_mock.mock_server.core.http import IAM_LISTENER, LISTENER_KEY
 from sms_mock.mock_server.gateway.body_limits import LARGEST_BODY_BYTES, RouteBodyLimits
 from sms_mock.mock_server.gateway.waitress_errors import GatewayChannel
+
+
+class ListenerError(OSError):
+    """A listener's port could not be bound: `listener` ("SMS" or "IAM") and its `port`."""
+
+    def __init__(self, listener: str, port: int, cause: OSError) -> None:
+        super().__init__(cause.errno, cause.strerror or str(cause))
+        self.listener = listener
+        self.port = port
 
 
 class IamListenerApp:
@@ -144,7 +154,8 @@ def make_server(
     `iam_port` 0 picks a free port; None serves no IAM listener. Both listeners count
     against one `connection_limit`; a connection silent for `channel_timeout` seconds, or
     whose request head is still arriving after `head_timeout` seconds, is closed. Raises
-    OSError when a port cannot be bound (nothing is left listening then).
+    ListenerError (an OSError) naming the listener whose port cannot be bound (nothing is
+    left listening then).
     """
     limits = {
         "threads": threads,
@@ -160,7 +171,14 @@ def make_server(
         # which a connection limit above about 1,000 reaches.
         "asyncore_use_poll": True,
     }
-    main = create_server(app, host=host, port=port, **limits)
+    # The pool made here, so that a port that cannot be bound leaves no worker thread behind.
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(threads)
+    try:
+        main = create_server(app, _dispatcher=dispatcher, host=host, port=port, **limits)
+    except OSError as exc:
+        dispatcher.shutdown()
+        raise ListenerError("SMS", port, exc) from exc
     _gateway_listener(main, app, None)
     _enforce_head_deadline(main, head_timeout)  # type: ignore[arg-type]
     iam = None
@@ -169,14 +187,15 @@ def make_server(
             iam = create_server(
                 IamListenerApp(app),
                 map=main._map,  # type: ignore[union-attr]
-                _dispatcher=main.task_dispatcher,  # type: ignore[union-attr]
+                _dispatcher=dispatcher,
                 host=host,
                 port=iam_port,
                 **limits,
             )
-        except OSError:
+        except OSError as exc:
             main.close()  # type: ignore[union-attr]
-            raise
+            dispatcher.shutdown()
+            raise ListenerError("IAM", iam_port, exc) from exc
         _gateway_listener(iam, app, IAM_LISTENER_BLUEPRINTS)
         _enforce_head_deadline(iam, head_timeout)  # type: ignore[arg-type]
     server = EmulatorServer(main, iam)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from sms_mock import cli
 from sms_mock.contracts.sms import TaskSchema
 from tests.support.helpers import SEED_EXAMPLE
 from tests.support.servers import SMS_MOCK, issue, serving, serving_both, stop
@@ -55,18 +57,25 @@ def test_serve_with_a_manual_clock_stands_still() -> None:
         stop(process, signal.SIGTERM)
 
 
-def test_serve_reports_a_bad_fixtures_folder_in_one_line(tmp_path: Path) -> None:
+def refused(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """`sms-mock serve ARGV` in process, for a refusal (it stops before serving): its exit code
+    (argparse's too), standard output and standard error."""
+    try:
+        code = cli.main(["serve", *argv])
+    except SystemExit as exc:  # argparse refused the command line
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_serve_reports_a_bad_fixtures_folder_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "tasks").mkdir()
     (tmp_path / "tasks" / "bad.json").write_text('{"tasks": [{"state": "PAUSED"}]}')
-    result = subprocess.run(
-        [SMS_MOCK, "serve", "--port", "0", "--fixtures", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert re.fullmatch(r"sms-mock: fixtures: .*bad\.json: tasks\.0\.state: .*\n", result.stderr)
+    code, out, err = refused("--port", "0", "--fixtures", str(tmp_path), capsys=capsys)
+    assert (code, out) == (2, "")
+    assert re.fullmatch(r"sms-mock: fixtures: .*bad\.json: tasks\.0\.state: .*\n", err)
 
 
 def test_the_seed_procedure_over_http() -> None:
@@ -97,15 +106,10 @@ def test_serve_auth_decides_what_sms_calls_accept(mode: str, status: int) -> Non
         stop(process, signal.SIGTERM)
 
 
-def test_serve_refuses_an_unknown_auth_mode() -> None:
-    result = subprocess.run(
-        [SMS_MOCK, "serve", "--port", "0", "--auth", "maybe"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 2
-    assert "--auth: invalid choice: 'maybe'" in result.stderr
+def test_serve_refuses_an_unknown_auth_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = refused("--port", "0", "--auth", "maybe", capsys=capsys)
+    assert code == 2
+    assert "--auth: invalid choice: 'maybe'" in err
 
 
 def test_serve_answers_keystone_discovery_on_its_iam_listener() -> None:
@@ -128,19 +132,27 @@ def test_serve_answers_keystone_discovery_on_its_iam_listener() -> None:
     assert (code, out.strip().splitlines()[-1]) == (0, "sms-mock stopped")
 
 
-def test_serve_iam_port_busy_exits_1_naming_it() -> None:
-    with serving_both(SMS_MOCK, "serve") as (process, _, iam_url):
-        busy = iam_url.rsplit(":", 1)[1]
-        result = subprocess.run(
-            [SMS_MOCK, "serve", "--port", "0", "--iam-port", busy],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        stop(process, signal.SIGTERM)
-    assert result.returncode == 1
-    assert "--iam-port" in result.stderr and busy in result.stderr
-    assert result.stdout == ""
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("--port", "sms-mock: the API port 127.0.0.1:{port} is taken (Address already in use): "
+                   "choose another with --port or SMS_MOCK_PORT (0 picks a free one)"),
+        ("--iam-port", "sms-mock: the IAM port 127.0.0.1:{port} is taken (Address already in "
+                       "use): choose another with --iam-port or SMS_MOCK_IAM_PORT (0 picks a "
+                       "free one)"),
+    ],
+)  # fmt: skip
+def test_a_busy_port_exits_1_naming_which_and_the_option_to_change(
+    option: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        ports = ["--port", str(busy)] if option == "--port" else ["--port", "0", option, str(busy)]
+        code, out, err = refused(*ports, capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err == message.format(port=busy) + "\n"
 
 
 def test_a_stop_sent_as_soon_as_the_first_line_is_read_stops_it_cleanly() -> None:
@@ -181,7 +193,7 @@ def test_serve_names_what_it_loaded_scenario_task_ids_included() -> None:
         "10 source servers, 1 template, 16 scenarios to load"
     )
     match = re.fullmatch(
-        r"sms-mock scenario failed-at-migrate-40 in cn-north-4: tasks (\w+)", lines[1]
+        r"sms-mock scenario failed-at-migrate-40 in cn-north-4: tasks file-01 \((\w+)\)", lines[1]
     )
     assert match, lines[1]
     assert (code, lines[-1]) == (0, "sms-mock stopped")
@@ -212,25 +224,21 @@ def test_serve_log_requests_prints_a_line_a_request() -> None:
         (["--host", "not-a-host.invalid"], "--host not-a-host.invalid does not resolve"),
     ],
 )
-def test_serve_refuses_a_bad_port_or_host_in_one_line(option: list[str], message: str) -> None:
-    result = subprocess.run(
-        [SMS_MOCK, "serve", *option], capture_output=True, text=True, timeout=30
-    )
-    assert result.returncode == 2
-    assert message in result.stderr.strip().splitlines()[-1]
-    assert result.stdout == ""
+def test_serve_refuses_a_bad_port_or_host_in_one_line(
+    option: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = refused(*option, capsys=capsys)
+    assert (code, out) == (2, "")
+    assert message in err.strip().splitlines()[-1]
 
 
-def test_serve_refuses_a_fixtures_folder_with_nothing_in_it(tmp_path: Path) -> None:
+def test_serve_refuses_a_fixtures_folder_with_nothing_in_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "notes.txt").write_text("not fixtures", encoding="utf-8")
-    result = subprocess.run(
-        [SMS_MOCK, "serve", "--port", "0", "--fixtures", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 2
-    assert result.stderr.strip() == (
+    code, _, err = refused("--port", "0", "--fixtures", str(tmp_path), capsys=capsys)
+    assert code == 2
+    assert err.strip() == (
         f"sms-mock: fixtures: {tmp_path}: has none of account.json, tasks/, sources/, "
         "templates/, scenarios/: not a fixtures folder"
     )
