@@ -10,7 +10,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 
 from sms_mock.client.errors import ContractViolation
-from sms_mock.contracts.base import error_paths
+from sms_mock.contracts.base import every_problem
 
 PAGE_SIZE = 100
 
@@ -20,7 +20,8 @@ def check_request(schema: type[Schema], body: dict[str, Any], what: str) -> None
     try:
         schema().load(body)
     except ValidationError as exc:
-        field, problem = error_paths(exc.messages)[0]
+        # Every wrong field, as the server would name them: one round trip fixes the body.
+        field, problem = every_problem(exc)
         raise ContractViolation(what, field, problem, "request", body) from exc
 
 

@@ -70,6 +70,7 @@ CREDENTIALS_PATH = "/v3.0/OS-CREDENTIAL/securitytokens"
 class _CachedToken:
     value: str
     expires_at: float  # epoch seconds
+    answer: Any = None  # IAM's JSON body, as it came
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,8 @@ class SmsClient(
         )
         if response.status_code != 201:
             raise self._error(response)
-        body = models.load(TokenResponseSchema, self._json(response, "token"), "token")
+        answer = self._json(response, "token")
+        body = models.load(TokenResponseSchema, answer, "token")
         value = response.headers.get("X-Subject-Token")
         if not value:
             raise ContractViolation("token", "X-Subject-Token", "missing header")
@@ -235,7 +237,14 @@ class SmsClient(
             expires_at = _epoch(body.token.expires_at)
         except ValueError as exc:  # matches the pattern, but no such day (February 30)
             raise ContractViolation("token", "token.expires_at", "not a real time") from exc
-        return _CachedToken(value, expires_at)
+        return _CachedToken(value, expires_at, answer)
+
+    def token_answer(self) -> Any:
+        """IAM's JSON answer to the call that issued `token()`'s token, as it came (the token
+        itself is its X-Subject-Token header, not in the body)."""
+        self.token()
+        assert self._token is not None
+        return self._token.answer
 
     def create_temporary_credential(self, duration_seconds: int = DEFAULT_DURATION_S) -> Any:
         """Temporary credentials for this client's user, valid `duration_seconds` (900 to 86400)

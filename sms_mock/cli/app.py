@@ -15,7 +15,9 @@ from typing import TextIO
 from sms_mock import __version__
 from sms_mock.cli.conform_command import add_conform_command
 from sms_mock.cli.control_commands import add_control_commands
+from sms_mock.cli.help import Formatter, command, examples
 from sms_mock.cli.options import add_client_options, client_parent, sms_client
+from sms_mock.cli.output import print_json
 from sms_mock.cli.proxy_command import add_proxy_command
 from sms_mock.cli.record_command import add_record_command
 from sms_mock.cli.tasks import add_task_commands
@@ -29,7 +31,13 @@ EXIT_CODES = (
 
 
 def _token(args: argparse.Namespace, out: TextIO) -> int:
-    print(sms_client(args).token(), file=out)
+    client = sms_client(args)
+    token = client.token()
+    if args.json:
+        # IAM's answer: its body as it came, and the token itself, which is its header.
+        print_json({"X-Subject-Token": token, **client.token_answer()}, out)
+    else:
+        print(token, file=out)
     return EXIT_OK
 
 
@@ -40,23 +48,43 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from sms_mock.mock_server.serving.command import add_serve_arguments
+    from sms_mock.mock_server.serving.command import SERVE_EPILOG, add_serve_arguments
 
     parser = argparse.ArgumentParser(
         prog="sms-mock",
         description="An offline emulator of Huawei Cloud SMS and IAM, and a client for it.",
-        epilog=EXIT_CODES,
+        epilog=examples("sms-mock serve", "sms-mock task list", "sms-mock task show ID")
+        + f"\n\n{EXIT_CODES}",
+        formatter_class=Formatter,
     )
     parser.add_argument("--version", action="version", version=f"sms-mock {__version__}")
     add_client_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve_parser = commands.add_parser("serve", help="run the emulator", epilog=EXIT_CODES)
+    serve_parser = command(
+        commands,
+        "serve",
+        help="run the emulator",
+        description="Run the emulator: SMS and IAM on --port, IAM alone on --iam-port, the "
+        "control plane on /_mock and the QA dashboard on /_mock/ui. Each option can also come "
+        "from the SMS_MOCK_* variable named beside it; a flag wins over its variable.",
+        example=[
+            "sms-mock serve --port 9000 --clock manual",
+            "SMS_MOCK_SCENARIOS=failed-at-migrate-40,ready sms-mock serve",
+        ],
+        epilog=SERVE_EPILOG,  # its own exit codes, not the client's
+    )
     add_serve_arguments(serve_parser)
     serve_parser.set_defaults(run=_serve)
 
-    token_parser = commands.add_parser(
-        "token", parents=[client_parent()], help="print a token for the user and project"
+    token_parser = command(
+        commands,
+        "token",
+        parents=[client_parent()],
+        help="print a token for the user and project",
+        description="Log in to IAM with the user's password and print the token (IAM's answer, "
+        "the token under X-Subject-Token, with --json).",
+        example=["sms-mock token", "sms-mock token --project ap-southeast-3 --json"],
     )
     token_parser.set_defaults(run=_token)
 
@@ -132,7 +160,21 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_CONTRACT
     except (ValueError, OSError) as exc:  # missing settings, an unreadable file
         if isinstance(exc, requests.RequestException):
-            print(f"sms-mock: cannot reach {args.url}: {type(exc).__name__}", file=sys.stderr)
+            print(f"sms-mock: {unreachable(args, exc)}", file=sys.stderr)
             return EXIT_UNREACHABLE
         print(f"sms-mock: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def unreachable(args: argparse.Namespace, exc: Exception) -> str:
+    """`cannot reach URL`, why, and what to do: start the emulator, or name the right URL
+    (IAM's when it is IAM that did not answer)."""
+    failed = getattr(getattr(exc, "request", None), "url", None) or ""
+    iam = bool(args.iam_url) and failed.startswith(args.iam_url.rstrip("/"))
+    url, option, variable = (args.url, "--url", "SMS_MOCK_URL")
+    if iam:
+        url, option, variable = (args.iam_url, "--iam-url", "SMS_MOCK_IAM_URL")
+    return (
+        f"cannot reach {url}: {type(exc).__name__}; is the emulator running? Start it with "
+        f"`sms-mock serve`, or give the server's URL with {option} or {variable}"
+    )

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from sms_mock.cli.help import command
 from sms_mock.cli.options import client_parent, control_plane
 from sms_mock.cli.output import emit, print_json, print_table, read_json
 from sms_mock.contracts.enums import FaultEffect, SubtaskName, values
@@ -81,15 +82,21 @@ def scenario_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def scenario_load(args: argparse.Namespace, out: TextIO) -> int:
+    """A line a thing made, its id second (`task ID NAME`): tasks, sources, templates, then
+    the scenario's faults as `fault list` describes them."""
     with control_plane(args) as control:
         loaded = control.load_scenario(args.name, project=args.into)
+        faults = control.faults()["faults"] if loaded["fault_ids"] and not args.json else []
     if args.json:
         print_json(loaded, out)
         return 0
-    for task_id in loaded["task_ids"]:
-        print(f"task {task_id}", file=out)
-    for fault_id in loaded["fault_ids"]:
-        print(f"fault {fault_id}", file=out)
+    for kind in ("task", "source", "template"):
+        for item in loaded.get(f"{kind}s", []):
+            print(f"{kind} {item['id']} {item['name']}", file=out)
+    names = {(loaded["project_id"], t["id"]): t["name"] for t in loaded.get("tasks", [])}
+    for fault in faults:
+        if fault["id"] in loaded["fault_ids"]:
+            print(f"fault {fault['id']} {_fault_what(fault, names)}", file=out)
     return 0
 
 
@@ -123,27 +130,40 @@ def fault_add(args: argparse.Namespace, out: TextIO) -> int:
     spec.update({k: v for k, v in optional.items() if v is not None})
     with control_plane(args) as control:
         fault = control.add_fault(spec, project=args.into if args.task else None)
-    emit(args.json, fault, fault["id"], out)
+        names = _task_names(control, [fault]) if not args.json else {}
+    emit(args.json, fault, f"{fault['id']} {_fault_what(fault, names)}", out)
     return 0
 
 
-def _fault_row(fault: dict[str, Any]) -> tuple[Any, ...]:
+def _task_names(control: Any, faults: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """(project id, task id) -> the task's name, for the task faults' lines; read only when
+    there is a task fault, as it reads every task."""
+    if not any(fault["kind"] == "task" for fault in faults):
+        return {}
+    every = control.every_task()["tasks"]
+    return {(t["project_id"], t["task"]["id"]): t["task"].get("name") or "" for t in every}
+
+
+def _fault_what(fault: dict[str, Any], names: dict[tuple[str, str], str]) -> str:
+    """`web-01 (ID) SSL_CONFIG at 50% fail` for a task fault, `GET /v3/* -> 503` for HTTP."""
     if fault["kind"] == "task":
-        what = f"{fault['task_id']} {fault['subtask']} at {fault['at_progress']}% {fault['effect']}"
-    else:
-        match = fault["match"]
-        answer = "drop" if fault.get("drop") else fault.get("status") or f"+{fault['delay_ms']}ms"
-        what = f"{match.get('method', '*')} {match.get('path', '*')} -> {answer}"
-    return fault["id"], fault["kind"], fault["remaining"], fault["fired"], what
+        name = names.get((fault.get("project_id", ""), fault["task_id"]))
+        task = f"{name} ({fault['task_id']})" if name else fault["task_id"]
+        return f"{task} {fault['subtask']} at {fault['at_progress']}% {fault['effect']}"
+    match = fault["match"]
+    answer = "drop" if fault.get("drop") else fault.get("status") or f"+{fault['delay_ms']}ms"
+    return f"{match.get('method', '*')} {match.get('path', '*')} -> {answer}"
 
 
 def fault_list(args: argparse.Namespace, out: TextIO) -> int:
     with control_plane(args) as control:
         answer = control.faults()
+        names = _task_names(control, answer["faults"]) if not args.json else {}
     if args.json:
         print_json(answer, out)
         return 0
-    rows = [_fault_row(f) for f in answer["faults"]]
+    rows = [(f["id"], f["kind"], f["remaining"], f["fired"], _fault_what(f, names))
+            for f in answer["faults"]]  # fmt: skip
     print_table(("ID", "KIND", "LEFT", "FIRED", "WHAT"), rows, out)
     return 0
 
@@ -220,86 +240,203 @@ def journal(args: argparse.Namespace, out: TextIO) -> int:
 def add_control_commands(commands: Any) -> None:
     parent = client_parent()
 
-    clock = commands.add_parser("clock", parents=[parent], help="show or move the clock")
+    clock = command(
+        commands,
+        "clock",
+        parents=[parent],
+        help="show or move the clock",
+        description="The emulator's clock: show it, move it forward, or set a real clock's speed.",
+        example=["sms-mock clock", "sms-mock clock advance 600", "sms-mock clock speed 10"],
+    )
     clock.set_defaults(run=clock_show)
     clock_verbs = clock.add_subparsers(dest="clock_command", metavar="VERB")
-    clock_verbs.add_parser("show", parents=[parent], help="now (the default)").set_defaults(
-        run=clock_show
+    command(
+        clock_verbs,
+        "show",
+        parents=[parent],
+        help="now (the default)",
+        description="The clock's now (ISO-8601 and epoch ms), its mode and a real one's speed.",
+        example=["sms-mock clock show --json"],
+    ).set_defaults(run=clock_show)
+    advance = command(
+        clock_verbs,
+        "advance",
+        parents=[parent],
+        help="move forward",
+        description="Move the clock forward: running tasks go on by as much, at once.",
+        example=["sms-mock clock advance 600"],
     )
-    advance = clock_verbs.add_parser("advance", parents=[parent], help="move forward")
-    advance.add_argument("seconds", type=float)
+    advance.add_argument("seconds", type=float, help="seconds, 0 or more")
     advance.set_defaults(run=clock_advance)
-    setting = clock_verbs.add_parser("set", parents=[parent], help="move forward to a time")
+    setting = command(
+        clock_verbs,
+        "set",
+        parents=[parent],
+        help="move forward to a time",
+        description="Move the clock forward to a time (never back).",
+        example=["sms-mock clock set 2026-12-24T18:00:00Z"],
+    )
     setting.add_argument("when", metavar="TIME", help="ISO-8601 (UTC unless it says) or epoch ms")
     setting.set_defaults(run=clock_set)
-    speed = clock_verbs.add_parser("speed", parents=[parent], help="a real clock's speed")
+    speed = command(
+        clock_verbs,
+        "speed",
+        parents=[parent],
+        help="a real clock's speed",
+        description="How fast a real clock runs from now on, times wall time (a manual clock "
+        "has no speed).",
+        example=["sms-mock clock speed 10"],
+    )
     speed.add_argument("factor", metavar="FACTOR", type=float, help="times wall time, from now")
     speed.set_defaults(run=clock_speed)
 
-    scenario = commands.add_parser(
-        "scenario", parents=[parent], help="list or load named scenarios"
+    scenario = command(
+        commands,
+        "scenario",
+        parents=[parent],
+        help="list or load named scenarios",
+        description="Named scenarios: tasks in exact states, faults waiting to fire, a clock.",
+        example=["sms-mock scenario list", "sms-mock scenario load failed-at-migrate-40"],
     )
     scenario_verbs = scenario.add_subparsers(dest="scenario_command", required=True, metavar="VERB")
-    scenario_verbs.add_parser("list", parents=[parent], help="every scenario").set_defaults(
-        run=scenario_list
+    command(
+        scenario_verbs,
+        "list",
+        parents=[parent],
+        help="every scenario",
+        description="Every scenario the emulator can load, with what it holds.",
+        example=["sms-mock scenario list"],
+    ).set_defaults(run=scenario_list)
+    load = command(
+        scenario_verbs,
+        "load",
+        parents=[parent],
+        help="load one; print what it made",
+        description="Load a scenario; print a line a thing it made, its id second: `task ID "
+        "NAME`, `source ID NAME`, `fault ID ...`. A name the project already has gets a "
+        "suffix (`app-01_2`), so that a second load is told apart.",
+        example=[
+            "sms-mock scenario load failed-at-migrate-40",
+            "sms-mock scenario load ready --into ap-southeast-3",
+        ],
     )
-    load = scenario_verbs.add_parser("load", parents=[parent], help="load one; print its ids")
-    load.add_argument("name")
+    load.add_argument("name", help="the scenario (sms-mock scenario list)")
     load.add_argument("--into", metavar="PROJECT", help="a project (default: the scenario's)")
     load.set_defaults(run=scenario_load)
 
-    fault = commands.add_parser(
-        "fault", parents=[parent], help="add, list or clear task and HTTP faults"
+    fault = command(
+        commands,
+        "fault",
+        parents=[parent],
+        help="add, list or clear task and HTTP faults",
+        description="Faults: a task that fails or pauses at a sub-task's progress, or an HTTP "
+        "answer faked, delayed or dropped.",
+        example=["sms-mock fault list", "sms-mock fault clear"],
     )
     fault_verbs = fault.add_subparsers(dest="fault_command", required=True, metavar="VERB")
-    add = fault_verbs.add_parser(
-        "add", parents=[parent], help="--task ID --subtask NAME: a task fault; --path: HTTP"
+    add = command(
+        fault_verbs,
+        "add",
+        parents=[parent],
+        help="--task ID --subtask NAME: a task fault; --path: HTTP",
+        description="Add a task fault (--task, --subtask) or an HTTP fault (--path); print its "
+        "id and what it does, naming the task by name and id.",
+        example=[
+            "sms-mock fault add --task sample-ready --subtask SSL_CONFIG --at-progress 50",
+            "sms-mock fault add --path '/v3/tasks/*' --status 503 --times 2",
+        ],
     )
     add.add_argument("--task", metavar="ID", help="a task fault for this task")
-    add.add_argument("--subtask", choices=values(SubtaskName))
-    add.add_argument("--at-progress", type=int, metavar="PERCENT")
-    add.add_argument("--effect", choices=values(FaultEffect), default=FaultEffect.FAIL.value)
+    add.add_argument("--subtask", choices=values(SubtaskName), help="the sub-task it fires in")
+    add.add_argument("--at-progress", type=int, metavar="PERCENT", help="where in it (default 0)")
+    add.add_argument(
+        "--effect", choices=values(FaultEffect), default=FaultEffect.FAIL.value,
+        help="fail the task, or pause it (ABORT)",
+    )  # fmt: skip
     add.add_argument("--error-json", metavar="JSON", help="the task's error_json (JSON or text)")
     add.add_argument("--phase", help="REPLICATE, CUTOVER, RESYNC, CLONE or one by name")
     add.add_argument("--occurrence", type=int, metavar="N", help="the n-th run of the sub-task")
     add.add_argument("--into", metavar="PROJECT", help="the task's project (default: default)")
     add.add_argument("--path", metavar="GLOB", help="an HTTP fault for these paths")
-    add.add_argument("--method")
-    add.add_argument("--status", type=int)
+    add.add_argument("--method", help="only this method (default: any)")
+    add.add_argument("--status", type=int, help="the faked answer's status")
     add.add_argument("--body", metavar="JSON", help="the faked answer's body (JSON or text)")
-    add.add_argument("--delay-ms", type=int)
+    add.add_argument("--delay-ms", type=int, help="answer this much later (default 0)")
     add.add_argument("--drop", action="store_true", help="drop the connection instead")
-    add.add_argument("--probability", type=float)
+    add.add_argument("--probability", type=float, help="the chance it fires (default 1)")
     add.add_argument("--times", type=int, help="how many times it fires (default 1)")
     add.set_defaults(run=fault_add)
-    fault_verbs.add_parser("list", parents=[parent], help="every fault").set_defaults(
-        run=fault_list
+    command(
+        fault_verbs,
+        "list",
+        parents=[parent],
+        help="every fault",
+        description="Every fault, a line each: id, kind, times left, times fired, what it does.",
+        example=["sms-mock fault list"],
+    ).set_defaults(run=fault_list)
+    clear = command(
+        fault_verbs,
+        "clear",
+        parents=[parent],
+        help="forget all faults, or one",
+        description="Forget every fault, or the one whose id is given.",
+        example=["sms-mock fault clear", "sms-mock fault clear FAULT_ID"],
     )
-    clear = fault_verbs.add_parser("clear", parents=[parent], help="forget all faults, or one")
-    clear.add_argument("fault_id", nargs="?")
+    clear.add_argument("fault_id", nargs="?", metavar="ID", help="only this fault")
     clear.set_defaults(run=fault_clear)
 
-    commands.add_parser(
-        "reset", parents=[parent], help="back to the fixtures, the clock to now"
+    command(
+        commands,
+        "reset",
+        parents=[parent],
+        help="back to the fixtures, the clock to now",
+        description="Back to the state of the start: the fixtures, start-up scenarios, no "
+        "faults, the clock at now.",
+        example=["sms-mock reset"],
     ).set_defaults(run=reset)
 
-    snapshot = commands.add_parser(
-        "snapshot", parents=[parent], help="save or restore the whole state"
+    snapshot = command(
+        commands,
+        "snapshot",
+        parents=[parent],
+        help="save or restore the whole state",
+        description="The whole state (tasks, sources, faults, the clock) to a JSON file and back.",
+        example=["sms-mock snapshot save case.json", "sms-mock snapshot restore case.json"],
     )
     snapshot_verbs = snapshot.add_subparsers(dest="snapshot_command", required=True, metavar="VERB")
-    save = snapshot_verbs.add_parser("save", parents=[parent], help="to a file (- for stdout)")
-    save.add_argument("file", metavar="FILE")
+    save = command(
+        snapshot_verbs,
+        "save",
+        parents=[parent],
+        help="to a file (- for stdout)",
+        description="Save the whole state to a JSON file.",
+        example=["sms-mock snapshot save case.json", "sms-mock snapshot save - | jq .clock"],
+    )
+    save.add_argument("file", metavar="FILE", help="the file, or - for standard output")
     save.set_defaults(run=snapshot_save)
-    restore = snapshot_verbs.add_parser("restore", parents=[parent], help="from a file (or -)")
-    restore.add_argument("file", metavar="FILE")
+    restore = command(
+        snapshot_verbs,
+        "restore",
+        parents=[parent],
+        help="from a file (or -)",
+        description="Make a saved state the whole state again.",
+        example=["sms-mock snapshot restore case.json"],
+    )
+    restore.add_argument("file", metavar="FILE", help="the file, or - for standard input")
     restore.set_defaults(run=snapshot_restore)
 
-    journal_parser = commands.add_parser(
-        "journal", parents=[parent], help="the requests the emulator answered, oldest first"
+    journal_parser = command(
+        commands,
+        "journal",
+        parents=[parent],
+        help="the requests the emulator answered, oldest first",
+        description="The requests the emulator answered, a line each: METHOD PATH STATUS MS "
+        "[faults].",
+        example=["sms-mock journal --limit 4", "sms-mock journal --path '/v3/tasks/*' --follow"],
     )
-    journal_parser.add_argument("--method")
-    journal_parser.add_argument("--path", metavar="GLOB")
-    journal_parser.add_argument("--status", type=int)
+    journal_parser.add_argument("--method", help="only this method")
+    journal_parser.add_argument("--path", metavar="GLOB", help="only paths that match")
+    journal_parser.add_argument("--status", type=int, help="only answers of this status")
     journal_parser.add_argument("--limit", type=int, metavar="N", help="only the last N")
     journal_parser.add_argument(
         "--follow", "-f", action="store_true", help="keep printing new requests (Ctrl-C stops)"

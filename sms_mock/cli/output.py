@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -43,38 +44,66 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[Any]], out: TextI
         print("  ".join([*padded, row[-1]]).rstrip(), file=out)
 
 
-def eta(seconds: Any) -> str:
-    """`remain_seconds` as a short time: `ETA 4m05s`; empty when the service gave none."""
-    if not isinstance(seconds, int | float) or seconds < 0:
-        return ""
+@dataclass(frozen=True)
+class ClockRate:
+    """How the server's clock runs against wall time: `manual` (moves only when told), else
+    `speed` clock seconds a wall second. Unknown (a server without a control plane): None."""
+
+    manual: bool = False
+    speed: float = 1.0
+
+
+def duration(seconds: float) -> str:
+    """`4m05s`, `2h03m`, `42s`."""
     whole = int(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return f"ETA {hours}h{minutes:02d}m"
+        return f"{hours}h{minutes:02d}m"
     if minutes:
-        return f"ETA {minutes}m{secs:02d}s"
-    return f"ETA {secs}s"
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
 
 
-def progress_line(task: Any) -> str:
+def eta(seconds: Any, rate: ClockRate | None = None) -> str:
+    """`remain_seconds` as wall time left: `ETA 4m05s` (clock seconds over the clock's speed);
+    on a manual clock, which moves only when told, no ETA: `manual clock: 4m05s left` of
+    clock time. Empty when the service gave none."""
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+        return ""
+    if rate is not None and rate.manual:
+        return f"manual clock: {duration(seconds)} left"
+    speed = rate.speed if rate is not None and rate.speed > 0 else 1.0
+    return f"ETA {duration(seconds / speed)}"
+
+
+def progress_percent(task: Any) -> int:
+    """The current sub-task's progress; with none, 100 once a run went through (every sub-task
+    ended) and 0 before any began (READY): as the dashboard draws it."""
+    current = task.current_subtask
+    if current is not None:
+        return int(current.progress or 0)
+    return 100 if task.sub_tasks else 0
+
+
+def progress_line(task: Any, rate: ClockRate | None = None) -> str:
     """`[#########.....]  30% MIGRATE_LINUX_FILE RUNNING ETA 4m05s` for a task (client model)."""
     current = task.current_subtask
-    percent = int(current.progress or 0) if current else 100
+    percent = progress_percent(task)
     name = current.name if current else "-"
     filled = max(0, min(BAR_WIDTH, percent * BAR_WIDTH // 100))
     bar = "#" * filled + "." * (BAR_WIDTH - filled)
     moving = task.state in ("RUNNING", "SYNCING")
-    tail = f" {eta(getattr(task, 'remain_seconds', None))}" if moving else ""
+    tail = f" {eta(getattr(task, 'remain_seconds', None), rate)}" if moving else ""
     return f"[{bar}] {percent:3d}% {name} {task.state}{tail}".rstrip()
 
 
-def progress_printer(stream: TextIO) -> Callable[[Any], None]:
+def progress_printer(stream: TextIO, rate: ClockRate | None = None) -> Callable[[Any], None]:
     """A one-line progress bar on a terminal; a line per change elsewhere (logs, CI)."""
     last: list[str] = []
 
     def show(task: Any) -> None:
-        line = progress_line(task)
+        line = progress_line(task, rate)
         if stream.isatty():
             stream.write("\r" + line.ljust(80))
             stream.flush()

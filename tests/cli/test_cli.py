@@ -1,10 +1,11 @@
-"""The client side of `sms-mock`: token, task list/show/start/stop/restart, exit codes (each of
-README's, 3 through an answer the emulator's HTTP fault breaks)."""
+"""The client side of `sms-mock`: token, task list/show/start/stop/restart/wait, exit codes (each
+of README's, 3 through an answer the emulator's HTTP fault breaks)."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import requests
 from sms_mock import cli
 from sms_mock.mock_server import Config
 from sms_mock.mock_server.serving.live import LiveServer
+from tests.support.accounts import password_body
 
 SMS_MOCK = str(Path(sys.executable).with_name("sms-mock"))
 
@@ -44,6 +46,43 @@ def test_token_prints_a_token(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run("token", capsys=capsys)
     assert code == 0
     assert out.startswith("MII") and out.count("\n") == 1
+
+
+def test_token_json_prints_iams_answer_with_the_token(
+    server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run("token", "--json", capsys=capsys)
+    answer = json.loads(out)
+    raw = requests.post(
+        f"{server.url}/v3/auth/tokens", json=password_body(), timeout=5
+    )  # the same call, by hand
+    assert code == 0
+    assert answer["X-Subject-Token"].startswith("MII")
+    assert set(answer) == {"X-Subject-Token", *raw.json()}
+    assert set(answer["token"]) == set(raw.json()["token"])
+    assert answer["token"]["project"]["name"] == "cn-north-4"
+
+
+@pytest.mark.parametrize(
+    ("task_id", "bar"),
+    [
+        ("sample-ready", "[" + "." * 30 + "]   0% - READY"),  # not started: nothing done yet
+        ("sample-migrate-success", "[" + "#" * 30 + "] 100% - MIGRATE_SUCCESS"),
+    ],
+)
+def test_task_show_draws_no_bar_before_a_run_and_a_full_one_after(
+    task_id: str, bar: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run("task", "show", task_id, capsys=capsys)
+    assert code == 0
+    assert out.splitlines()[1] == bar
+
+
+def test_the_eta_is_in_wall_time(capsys: pytest.CaptureFixture[str]) -> None:
+    # sample-running has about an hour of clock left; the clock runs 1000 times wall time.
+    code, out, _ = run("task", "show", "sample-running", capsys=capsys)
+    assert code == 0
+    assert re.search(r" RUNNING ETA [0-4]s$", out.splitlines()[1]), out
 
 
 def test_task_list_prints_a_row_per_task(capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,8 +123,11 @@ def test_start_with_wait_follows_the_task_to_its_end(capsys: pytest.CaptureFixtu
     assert any("MIGRATE_LINUX_FILE" in line or "ATTACH_AGENT_IMAGE" in line for line in progress)
 
 
-def test_stop_without_wait_answers_at_once(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run("task", "stop", "sample-running", capsys=capsys)[:2] == (0, "stop: sample-running\n")
+def test_stop_without_wait_answers_at_once_with_where_the_task_stands(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run("task", "stop", "sample-running", capsys=capsys)
+    assert (code, out) == (0, "task sample-running: ABORT (replication, phase REPLICATE)\n")
 
 
 def test_a_failed_task_exits_4_with_its_error(
@@ -113,6 +155,49 @@ def test_a_task_paused_on_the_way_exits_7(
     assert "ABORT" in err.splitlines()[-1]
 
 
+def test_task_wait_follows_a_running_task_as_start_wait_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run("task", "start", "sample-ready", capsys=capsys)[0] == 0
+    code, out, err = run("task", "wait", "sample-ready", "--interval", "0.02", capsys=capsys)
+    assert (code, out) == (0, "sample-ready: MIGRATE_SUCCESS\n")
+    progress = err.splitlines()
+    assert progress[-1].endswith("100% - MIGRATE_SUCCESS")
+    assert any(" RUNNING ETA " in line for line in progress), progress
+
+
+@pytest.mark.parametrize(
+    ("fault", "extra", "code", "message"),
+    [
+        ({"effect": "fail", "error_json": {"error_code": "SMS.0205"}}, (), 4,
+         'sms-mock: task sample-ready MIGRATE_FAIL: {"error_code":"SMS.0205"'),
+        ({"effect": "pause"}, (), 7, "sms-mock: task sample-ready settled in ABORT"),
+        ({"effect": "pause"}, ("--state", "ABORT"), 0, None),
+        (None, ("--timeout", "0"), 5, "sms-mock: task sample-ready still RUNNING after 0 s"),
+    ],
+    ids=["failed", "settled elsewhere", "--state", "timed out"],
+)  # fmt: skip
+def test_task_wait_ends_with_start_waits_exit_codes(
+    server: LiveServer,
+    fault: dict[str, Any] | None,
+    extra: tuple[str, ...],
+    code: int,
+    message: str | None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if fault is not None:
+        spec = {"task_id": "sample-ready", "subtask": "SSL_CONFIG", "at_progress": 50, **fault}
+        requests.post(f"{server.url}/_mock/faults", json=spec, timeout=5).raise_for_status()
+    assert run("task", "start", "sample-ready", capsys=capsys)[0] == 0
+    got, out, err = run("task", "wait", "sample-ready", "--interval", "0.02", *extra,
+                        capsys=capsys)  # fmt: skip
+    assert got == code
+    if message is None:
+        assert out == "sample-ready: ABORT\n"
+    else:
+        assert err.splitlines()[-1].startswith(message), err
+
+
 def test_stop_with_wait_waits_for_abort(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run("task", "stop", "sample-running", "--wait", "--interval", "0.02",
                        capsys=capsys)  # fmt: skip
@@ -129,7 +214,12 @@ def test_stop_with_wait_waits_for_abort(capsys: pytest.CaptureFixture[str]) -> N
         (("task", "start", "sample-ready", "--wait", "--timeout", "0"), 5,
          "sms-mock: task sample-ready still"),
         (("task", "list", "--url", "http://127.0.0.1:9"), 6,
-         "sms-mock: cannot reach http://127.0.0.1:9"),
+         "sms-mock: cannot reach http://127.0.0.1:9: ConnectionError; is the emulator running? "
+         "Start it with `sms-mock serve`, or give the server's URL with --url or SMS_MOCK_URL"),
+        (("token", "--iam-url", "http://127.0.0.1:9"), 6,
+         "sms-mock: cannot reach http://127.0.0.1:9: ConnectionError; is the emulator running? "
+         "Start it with `sms-mock serve`, or give the server's URL with --iam-url or "
+         "SMS_MOCK_IAM_URL"),
     ],
 )  # fmt: skip
 def test_errors_are_one_line_with_a_documented_exit_code(

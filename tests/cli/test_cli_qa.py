@@ -3,10 +3,12 @@ a new user tripped over (README, "For QA: reproduce what a customer saw")."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -122,6 +124,20 @@ def test_scenario_list_and_load_print_what_was_made(server: LiveServer) -> None:
     assert task.state == "MIGRATE_FAIL"
 
 
+def test_scenario_load_names_what_it_made_and_a_second_load_apart() -> None:
+    first = ok("scenario", "load", "fault-at-migrate-40").splitlines()
+    second = ok("scenario", "load", "fault-at-migrate-40").splitlines()
+    task_ids = [line.split()[1] for line in first if line.startswith("task ")]
+    assert [line.split()[::2] for line in first[:4]] == [
+        ["task", "app-01"], ["task", "app-02"], ["source", "app-01"], ["source", "app-02"]
+    ]  # fmt: skip
+    assert [line.split()[2] for line in second[:4]] == ["app-01_2", "app-02_2"] * 2
+    (fault,) = [line for line in first if line.startswith("fault ")]
+    assert fault.endswith(f" app-01 ({task_ids[0]}) MIGRATE_LINUX_FILE at 40% fail")
+    listed = as_json("task", "list")
+    assert [t["id"] for t in listed if t["name"] == "app-01"] == task_ids[:1]
+
+
 def test_faults_from_the_command_line_fire_and_are_listed_and_cleared() -> None:
     task_fault = ok(
         "fault",
@@ -134,12 +150,13 @@ def test_faults_from_the_command_line_fire_and_are_listed_and_cleared() -> None:
         "50",
         "--error-json",
         '{"error_code": "SMS.0205"}',
-    ).strip()
+    ).split()[0]
     http_fault = as_json("fault", "add", "--path", "/v3/tasks/*", "--status", "503")
     faults = as_json("fault", "list")["faults"]
     assert [f["id"] for f in faults] == [task_fault, http_fault["id"]]
     table = ok("fault", "list")
-    assert "sample-ready SSL_CONFIG at 50% fail" in table and "* /v3/tasks/* -> 503" in table
+    assert "ready-web-01 (sample-ready) SSL_CONFIG at 50% fail" in table  # by name and id
+    assert "* /v3/tasks/* -> 503" in table
     ok("fault", "clear", task_fault)
     assert [f["id"] for f in as_json("fault", "list")["faults"]] == [http_fault["id"]]
     ok("fault", "clear")
@@ -263,6 +280,48 @@ def test_source_list_and_show() -> None:
     assert "src-linux-file" in ok("source", "list")
 
 
+def test_source_show_prints_a_summary_and_json_on_request() -> None:
+    lines = ok("source", "show", "src-linux-file").splitlines()
+    assert lines[0].split() == ["src-linux-file", "linux-file-01", "192.168.0.31"]
+    assert lines[1].startswith("state: waiting")
+    assert lines[3] == "task: -"
+    assert lines[4].startswith("disks: /dev/sda 40.0 GiB (2.3 GiB used)")
+    assert as_json("source", "show", "src-linux-file")["ip"] == "192.168.0.31"
+
+
+@pytest.mark.parametrize(
+    ("verb", "task_id", "line"),
+    [
+        ("start", "sample-migrate-success",
+         "task sample-migrate-success: SYNCING (sync, phase RESYNC0)"),  # a finished task syncs
+        ("start", "sample-ready", "task sample-ready: RUNNING (replication, phase REPLICATE)"),
+        ("restart", "sample-migrate-fail",
+         "task sample-migrate-fail: RUNNING (replication, phase REPLICATE)"),
+    ],
+)  # fmt: skip
+def test_start_and_restart_print_the_state_and_phase_they_led_to(
+    verb: str, task_id: str, line: str
+) -> None:
+    assert ok("task", verb, task_id) == line + "\n"
+
+
+def test_a_wrong_create_body_is_refused_naming_every_field_the_server_would(
+    tmp_path: Path, server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = {"name": 5, "type": "NOPE", "os_type": "LINUX", "source_server": {"id": 3}}
+    (tmp_path / "task.json").write_text(json.dumps(body), encoding="utf-8")
+    code, _ = run("task", "create", str(tmp_path / "task.json"))
+    (line,) = capsys.readouterr().err.splitlines()
+    client = SmsClient(server.url, project="cn-north-4", **ACCOUNT)
+    answer = requests.post(f"{server.url}/v3/tasks", json=body, timeout=5,
+                           headers={"X-Auth-Token": client.token()}).json()  # fmt: skip
+    named = re.findall(r"(?:^|; )([a-z_.]+): ", answer["error_msg"].split(". ", 1)[1])
+    assert code == 3 and len(named) == 8, named  # type, ..., and the 6 missing
+    assert line.startswith("sms-mock: contract violation: request create task request: ")
+    for field in named:
+        assert f"{field}: " in line or f"field '{field}': " in line, (field, line)
+
+
 def test_task_create_from_a_readme_body_then_delete(tmp_path: Path) -> None:
     from tests.support.helpers import create_body
 
@@ -293,6 +352,57 @@ def test_task_verbs_send_their_operations(
 
 
 # --- what a new user tripped over ----------------------------------------------------------------
+
+
+def _every_parser(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _every_parser(sub, (*path, name))
+
+
+def _entry(help_text: str, option: str) -> str:
+    """An option's entry in a --help: its line and the lines of its help after it."""
+    lines = help_text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith(option))
+    rest = lines[start + 1 :]
+    end = next((i for i, line in enumerate(rest) if not line.startswith(" " * 6)), len(rest))
+    return " ".join([lines[start], *rest[:end]])
+
+
+# The commands of the emulator and its client (README, "The command line").
+COMMANDS = ("serve", "token", "task", "source", "clock", "scenario", "fault", "reset",
+            "snapshot", "journal")  # fmt: skip
+
+
+def test_every_help_has_a_description_an_example_and_its_defaults() -> None:
+    parsers = [
+        (path, parser)
+        for path, parser in _every_parser(cli.build_parser())
+        if not path or path[0] in COMMANDS
+    ]
+    assert len(parsers) > 30
+    for path, parser in parsers:
+        text = parser.format_help()
+        assert parser.description, path
+        assert "example:\n  sms-mock " in text or "example:\n  SMS_MOCK" in text, path
+        for action in parser._actions:
+            valued = action.default not in (None, False, argparse.SUPPRESS, [])
+            if action.option_strings and valued and action.help != argparse.SUPPRESS:
+                assert "default" in _entry(text, action.option_strings[0]), (path, action.dest)
+    serve = dict(parsers)[("serve",)].format_help()
+    assert "API or control-plane error" not in serve  # the client's exit codes are not its own
+    assert "Exit codes: 0 stopped" in serve
+
+
+def test_on_a_manual_clock_the_bar_says_so_instead_of_an_eta() -> None:
+    ok("task", "restart", "sample-migrate-fail")
+    ok("clock", "advance", "10")
+    line = ok("task", "show", "sample-migrate-fail").splitlines()[1]
+    assert re.search(r" RUNNING manual clock: \d+m\d\ds left$", line), line
 
 
 def test_a_closed_pipe_ends_the_command_quietly(server: LiveServer) -> None:
