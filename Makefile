@@ -1,5 +1,8 @@
 # make serve: the emulator with its default fixtures (PORT=8080 by default)
-# make test:  the whole test suite (installs Debian's chromium for the browser tests, as root)
+# make test:  the site's strict build, then the whole test suite (about 5 minutes on 2 cores;
+#             installs Debian's chromium for the browser tests when run as root)
+# make docs:  the documentation site into site/ (mkdocs build --strict); make docs-serve serves
+#             it on http://127.0.0.1:8000 while docs/ is edited
 # make contract: the contract tests, against the emulator or SMS_MOCK_URL
 # make fuzz:  the properties at FUZZ_EXAMPLES examples each (1000 by default), with statistics; long, not in CI
 # make lint:  ruff check and ruff format --check
@@ -12,7 +15,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8080
 HOST   ?= 127.0.0.1
 
-.PHONY: serve test browser contract fuzz lint format bench clean
+.PHONY: serve test docs docs-serve browser contract fuzz lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +36,21 @@ serve: $(VENV)/.run-installed
 # TEST_WORKERS=0 runs the suite in one process (pytest-xdist's -n 0).
 TEST_WORKERS ?= 2
 test: $(VENV)/.test-installed browser
+	$(MKDOCS) build --strict --quiet
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The site (mkdocs.yml, docs/): strict, so that a dead link or anchor fails. The test extra
+# installs mkdocs too, so `make test` builds it with what it already has.
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
+$(VENV)/.docs-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[docs]'
+	touch $@ $(VENV)/.run-installed
+
+docs: $(VENV)/.docs-installed
+	$(MKDOCS) build --strict
+
+docs-serve: $(VENV)/.docs-installed
+	$(MKDOCS) serve --strict
 
 # The dashboard's browser tests drive Debian's chromium through its chromedriver.
 browser:
@@ -67,4 +84,4 @@ format: $(VENV)/.test-installed
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist site *.egg-info .pytest_cache .ruff_cache .hypothesis
