@@ -438,11 +438,10 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sms_mock.cli.help import Formatter
+
     parser = argparse.ArgumentParser(
-        prog="sms-mock serve",
-        description=__doc__,
-        epilog=SERVE_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="sms-mock serve", description=__doc__, epilog=SERVE_EPILOG, formatter_class=Formatter
     )
     add_serve_arguments(parser)
     return serve(parser.parse_args(argv))

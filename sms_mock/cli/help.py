@@ -7,9 +7,19 @@ from collections.abc import Sequence
 from typing import Any
 
 
-class Formatter(argparse.RawDescriptionHelpFormatter):
-    """The epilog's examples as written, and an option's default after its help unless the
-    help already says it (`default ...`), or the default is no value (None, off, empty)."""
+class Formatter(argparse.HelpFormatter):
+    """Paragraphs wrapped to the terminal, example lines (indented) as written; an option's
+    default after its help unless the help already says it (`default ...`), or the default is
+    no value (None, off, empty)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for paragraph in text.split("\n\n"):
+            if "\n  " in paragraph:  # `example:` and its indented command lines
+                paragraphs.append("\n".join(indent + line for line in paragraph.splitlines()))
+            else:
+                paragraphs.append(super()._fill_text(paragraph, width, indent))
+        return "\n\n".join(paragraphs)
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         text = action.help or ""
