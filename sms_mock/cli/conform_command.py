@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from sms_mock.cli.help import command
+
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 0, 1, 2, 6, 130
 
 DESCRIPTION = """\
@@ -29,23 +31,24 @@ even after a failure. Against the emulator its control plane moves the clock whe
 Credentials come from the environment (HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or
 SMS_MOCK_USERNAME, SMS_MOCK_PASSWORD, SMS_MOCK_DOMAIN, SMS_MOCK_PROJECT) or from --credentials
 FILE, never from the command line; with none, the emulator's default account."""
-EPILOG = """\
-example:
-  sms-mock conform http://127.0.0.1:8080
-  sms-mock conform https://sms.ap-southeast-1.myhuaweicloud.com \\
-      --iam-url https://iam.myhuaweicloud.com --read-only --credentials prod.json --report out
-
+EXAMPLE = (
+    "sms-mock conform http://127.0.0.1:8080",
+    "sms-mock conform https://sms.ap-southeast-1.myhuaweicloud.com \\",
+    "    --iam-url https://iam.myhuaweicloud.com --read-only --credentials prod.json --report out",
+)
+EXIT_STATUS = """\
 exit status: 0 every answer keeps the contract, 1 a violation (or the login was refused),
 2 bad usage, 6 the endpoint could not be reached."""
 
 
 def add_conform_command(commands: Any) -> None:
-    parser = commands.add_parser(
+    parser = command(
+        commands,
         "conform",
         help="check any endpoint against the contracts, operation by operation",
         description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        example=EXAMPLE,
+        epilog=EXIT_STATUS,
     )
     parser.add_argument(
         "target", metavar="URL", help="the SMS endpoint, e.g. http://127.0.0.1:8080"

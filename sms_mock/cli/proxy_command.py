@@ -9,9 +9,10 @@ import logging
 import os
 import socket
 import sys
-import textwrap
 from pathlib import Path
 from typing import TextIO
+
+from sms_mock.cli.help import command
 
 ADMIN_TOKEN_ENV = "SMS_MOCK_ADMIN_TOKEN"
 EXIT_OK, EXIT_LISTEN, EXIT_USAGE = 0, 1, 2
@@ -24,18 +25,12 @@ PROXY_DESCRIPTION = (
 )
 PROXY_EPILOG = (
     "Credentials, never on the command line: HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (and "
-    "HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary ones) re-sign AK/SK requests for the "
+    "HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary ones) sign AK/SK requests again for the "
     "upstream; or --credentials FILE, a JSON object with the keys ak, sk, security_token. Token "
     "requests pass through as they are.\n\n"
     "Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 the port is taken, 2 a bad option, credentials "
     "file or recording path."
 )
-
-
-def _wrapped(text: str) -> str:
-    return "\n\n".join(
-        textwrap.fill(part, 79, break_on_hyphens=False) for part in text.split("\n\n")
-    )
 
 
 def _port(value: str) -> int:
@@ -59,12 +54,17 @@ def _seconds(value: str) -> float:
 
 
 def add_proxy_command(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
+    parser = command(
+        commands,
         "proxy",
         help="forward to another SMS endpoint, checking every exchange against the contracts",
-        description=_wrapped(PROXY_DESCRIPTION),
-        epilog=_wrapped(PROXY_EPILOG),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=PROXY_DESCRIPTION,
+        example=(
+            "sms-mock proxy --upstream http://127.0.0.1:8080 --port 9090 --strict",
+            "HUAWEICLOUD_SDK_AK=... HUAWEICLOUD_SDK_SK=... sms-mock proxy \\",
+            "    --upstream https://sms.ap-southeast-1.myhuaweicloud.com --record session.har",
+        ),
+        epilog=PROXY_EPILOG,
     )
     parser.add_argument(
         "--upstream", required=True, metavar="URL", help="the SMS endpoint to forward to"

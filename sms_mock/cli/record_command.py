@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
+from sms_mock.cli.help import command
 from sms_mock.mock_server.control.scenarios import NAME_RE
 from sms_mock.recording.har import parse_har
 from sms_mock.recording.scenario import to_scenario
@@ -81,15 +82,16 @@ def to_scenario_command(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def add_record_command(commands: Any) -> None:
-    record = commands.add_parser(
+    record = command(
+        commands,
         "record",
         help="turn a recorded session (HAR) into a scenario",
         description="Recorded sessions: `to-scenario` turns one into a scenario file.",
-        epilog="example:\n  sms-mock record to-scenario session.har > ticket-4711.json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        example=("sms-mock record to-scenario session.har > ticket-4711.json",),
     )
     verbs = record.add_subparsers(dest="record_command", required=True, metavar="VERB")
-    scenario = verbs.add_parser(
+    scenario = command(
+        verbs,
         "to-scenario",
         help="the tasks, sources and templates as last seen, as a scenario file",
         description=(
@@ -97,9 +99,10 @@ def add_record_command(commands: Any) -> None:
             "tasks, sources and templates it shows, each as last seen, as a scenario file; "
             "its notes say what the recording cannot tell."
         ),
-        epilog="example:\n  sms-mock record to-scenario session.har -o qa/scenarios --name "
-        "ticket-4711\n  sms-mock serve --fixtures qa --scenario ticket-4711",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        example=(
+            "sms-mock record to-scenario session.har -o qa/scenarios --name ticket-4711",
+            "sms-mock serve --fixtures qa --scenario ticket-4711",
+        ),
     )
     scenario.add_argument("har", metavar="FILE.har", help="the recording (- for standard input)")
     scenario.add_argument(
