@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sms_mock.cli.help import command
-from sms_mock.mock_server.control.scenarios import NAME_RE
 from sms_mock.recording.har import parse_har
-from sms_mock.recording.scenario import to_scenario
 
 
 def _default_name(har: str) -> str:
@@ -31,6 +29,10 @@ def _default_name(har: str) -> str:
 def _target(output: str | None, name: str | None, har: str) -> tuple[Path | None, str]:
     """Where to write and the scenario's name: a scenario's name is its file's, so `-o FILE`
     names it, and `-o DIR` writes DIR/NAME.json."""
+    # Imported here, as `to_scenario` below: the emulator's modules (Flask and the app) would
+    # cost every other command of the command line about 0.3 s at start.
+    from sms_mock.mock_server.control.scenarios import NAME_RE
+
     if name is not None and not NAME_RE.fullmatch(name):
         raise ValueError(
             f"--name {name!r} is not a scenario name: 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-', "
@@ -63,6 +65,8 @@ def _write(path: Path, text: str) -> None:
 
 
 def to_scenario_command(args: argparse.Namespace, out: TextIO) -> int:
+    from sms_mock.recording.scenario import to_scenario
+
     path, name = _target(args.output, args.name, args.har)
     label = "standard input" if args.har == "-" else Path(args.har).name
     data = sys.stdin.buffer.read() if args.har == "-" else Path(args.har).read_bytes()
