@@ -28,7 +28,7 @@ from sms_mock.client import (
 )
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import ACCOUNT, AK, PROJECT_ID, SK
-from tests.support.helpers import create_body
+from tests.support.helpers import create_body, registration
 from tests.support.stub_http import Answer, stub_session
 
 FIXTURE_SOURCES = 9  # the default fixtures' sources in cn-north-4
@@ -55,42 +55,6 @@ def sms_requests(live: LiveServer) -> list[str]:
     """The SMS calls the emulator has seen since its reset (logins left out)."""
     journal = mock(live, "GET", "/requests")["requests"]
     return [f"{r['method']} {r['path']}" for r in journal if not r["path"].startswith("/v3/auth")]
-
-
-def registration(**overrides: Any) -> dict[str, Any]:
-    """A valid PostSourceServerBody, as an agent sends it; top-level keys replaced."""
-    body: dict[str, Any] = {
-        "name": "web-01",
-        "hostname": "web-01",
-        "ip": "10.0.0.5",
-        "os_type": "LINUX",
-        "os_version": "CENTOS_7_6_64BIT",
-        "agent_version": "24.3.0",
-        "cpu_quantity": 2,
-        "memory": 4096,
-        "networks": [{"name": "eth0", "ip": "10.0.0.5", "mac": "fa:16:3e:00:00:09"}],
-        "disks": [
-            {
-                "name": "/dev/vda",
-                "device_use": "BOOT",
-                "size": 10737418240,
-                "used_size": 1073741824,
-                "os_disk": True,
-                "physical_volumes": [
-                    {
-                        "name": "/dev/vda1",
-                        "device_use": "OS",
-                        "mount_point": "/",
-                        "file_system": "ext4",
-                        "index": 0,
-                        "size": 10736369664,
-                        "used_size": 1073741824,
-                    },
-                ],
-            }
-        ],
-    }
-    return {**body, **overrides}
 
 
 @pytest.fixture

@@ -39,47 +39,12 @@ from sms_mock.mock_server.config import Config
 from sms_mock.mock_server.proxy import ProxySettings, create_proxy_app
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support.accounts import ACCOUNT, AK, PROJECT_ID, SK
-from tests.support.helpers import create_body
+from tests.support.helpers import create_body, registration
 from tests.support.sdk import sdk_model
 
 ERROR = {"error_code": "SMS.6531", "error_msg": "The boot partition does not exist."}
 POLL_S = 60  # clock seconds between two polls, as a client polls every minute
 MAX_POLLS = 200
-
-
-def registration() -> dict[str, Any]:
-    """A source server as its agent registers it."""
-    return {
-        "name": "recorded-web-01",
-        "hostname": "recorded-web-01",
-        "ip": "10.0.0.51",
-        "os_type": "LINUX",
-        "os_version": "CENTOS_7_9_64BIT",
-        "agent_version": "24.3.0",
-        "cpu_quantity": 2,
-        "memory": 4096,
-        "networks": [{"name": "eth0", "ip": "10.0.0.51", "mac": "fa:16:3e:00:00:51"}],
-        "disks": [
-            {
-                "name": "/dev/vda",
-                "device_use": "BOOT",
-                "size": 10737418240,
-                "used_size": 1073741824,
-                "os_disk": True,
-                "physical_volumes": [
-                    {
-                        "name": "/dev/vda1",
-                        "device_use": "OS",
-                        "mount_point": "/",
-                        "file_system": "ext4",
-                        "index": 0,
-                        "size": 10736369664,
-                        "used_size": 1073741824,
-                    }
-                ],
-            }
-        ],
-    }
 
 
 @dataclass
@@ -120,7 +85,9 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
                 .build()
             )
             with SmsClient(proxy.url, project="cn-north-4", **ACCOUNT) as client:
-                source = client.register_source(registration())
+                source = client.register_source(
+                    registration(name="recorded-web-01", hostname="recorded-web-01")
+                )
                 body = create_body(source, name="recorded-web-01", auto_start=False)
                 created = sdk.create_task(CreateTaskRequest(body=sdk_model(PostTask, body))).id
                 start = UpdateTaskStatusReq(operation="start")

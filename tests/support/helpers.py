@@ -133,6 +133,42 @@ _TARGETS = itertools.count(1)
 ABSENT_SOURCE = "src-0001"
 
 
+def registration(**overrides: Any) -> dict[str, Any]:
+    """A valid PostSourceServerBody, as an agent sends it; top-level keys replaced."""
+    body: dict[str, Any] = {
+        "name": "web-01",
+        "hostname": "web-01",
+        "ip": "10.0.0.5",
+        "os_type": "LINUX",
+        "os_version": "CENTOS_7_6_64BIT",
+        "agent_version": "24.3.0",
+        "cpu_quantity": 2,
+        "memory": 4096,
+        "networks": [{"name": "eth0", "ip": "10.0.0.5", "mac": "fa:16:3e:00:00:09"}],
+        "disks": [
+            {
+                "name": "/dev/vda",
+                "device_use": "BOOT",
+                "size": 10737418240,
+                "used_size": 1073741824,
+                "os_disk": True,
+                "physical_volumes": [
+                    {
+                        "name": "/dev/vda1",
+                        "device_use": "OS",
+                        "mount_point": "/",
+                        "file_system": "ext4",
+                        "index": 0,
+                        "size": 10736369664,
+                        "used_size": 1073741824,
+                    },
+                ],
+            }
+        ],
+    }
+    return {**body, **overrides}
+
+
 def create_body(source_id: str = ABSENT_SOURCE, **overrides: Any) -> dict[str, Any]:
     """A valid PostTask body for the source `source_id`, top-level keys replaced by `overrides`.
 
