@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sms_mock.cli.help import command
+from sms_mock.mock_server.serving.command import port
 
 ADMIN_TOKEN_ENV = "SMS_MOCK_ADMIN_TOKEN"
 EXIT_OK, EXIT_LISTEN, EXIT_USAGE = 0, 1, 2
@@ -31,16 +32,6 @@ PROXY_EPILOG = (
     "Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 the port is taken, 2 a bad option, credentials "
     "file or recording path."
 )
-
-
-def _port(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
-    if not 0 <= number <= 65535:
-        raise argparse.ArgumentTypeError(f"{number} is not a port: give 0 to 65535")
-    return number
 
 
 def _seconds(value: str) -> float:
@@ -93,7 +84,7 @@ def add_proxy_command(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
-        "--port", type=_port, default=8080, help="port to bind; 0 picks a free one (default 8080)"
+        "--port", type=port, default=8080, help="port to bind; 0 picks a free one (default 8080)"
     )
     parser.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
     parser.add_argument(
