@@ -8,8 +8,8 @@ with `status_inferred`. The emulator's own answers (control plane, dashboard, ad
 HTTP fault's default body) use `MOCK.xxxx`, so that nobody takes them for the service's.
 
 The server builds its answers from these rows (`mock_server/sms/errors.py`), the client reads
-its typed errors from them (`client/errors.py`), and README's error table is checked against
-them (`tests/test_error_codes.py`).
+its typed errors from them (`client/errors.py`), and the documentation site's error table is
+made from them when it is built (`docs/gen_pages.py`).
 """
 
 from __future__ import annotations
@@ -360,9 +360,9 @@ def is_reference_code(code: str) -> bool:
 
 
 def markdown_table(rows: tuple[ErrorCode, ...] = CATALOGUE) -> str:
-    """The catalogue as README's table: code, status, message, when the emulator answers it.
+    """The catalogue as a Markdown table: code, status, message, when the emulator answers it.
 
-    README holds this text between its `error-catalogue` markers; a test keeps the two equal.
+    The site's HTTP API page prints it, made at build time (`docs/gen_pages.py`).
     """
     lines = [
         "| code | status | message | answered for |",

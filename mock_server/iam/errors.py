@@ -37,7 +37,7 @@ def method_not_supported(method: str) -> ApiError:
     return keystone_error(
         401,
         f"Attempted to authenticate with an unsupported method: {method}. The emulator "
-        'serves the password and token methods (README, "IAM").',
+        "serves the password and token methods (docs/iam.md).",
     )
 
 
@@ -61,7 +61,7 @@ def agency_not_served() -> ApiError:
         400,
         "IAM.0007",
         "Request parameter auth.identity.methods is invalid: assume_role (credentials of an "
-        'agency) is not served by the emulator; use the token method (README, "IAM").',
+        "agency) is not served by the emulator; use the token method (docs/iam.md).",
     )
 
 

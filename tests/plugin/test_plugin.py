@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
-
-from tests.support.helpers import REPO
 
 OUTSIDE_TESTS = """
 import pytest
@@ -88,13 +85,3 @@ def test_the_plugin_works_from_a_test_file_outside_the_project(tmp_path: Path) -
     result = run_pytest_outside(tmp_path, OUTSIDE_TESTS)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "9 passed" in result.stdout
-
-
-def test_the_readme_pytest_example_passes_as_printed(tmp_path: Path) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    qa = readme.split("### In pytest", 1)[1]
-    example = re.search(r"```python\n(.*?)```", qa, re.S)
-    assert example
-    result = run_pytest_outside(tmp_path, example.group(1))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 passed" in result.stdout

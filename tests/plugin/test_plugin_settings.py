@@ -1,5 +1,6 @@
 """The plugin's settings, from a user's own project: ini options for the session's server, a
-marker for a test that needs its own, `sms_sdk_client`; and README's examples, as printed.
+marker for a test that needs its own, `sms_sdk_client`; and the examples of
+docs/pytest-plugin.md, as printed.
 
 One pytest run of such a project (its own pytest.ini, fixtures folder and conftest) holds every
 test's outcome; a second one, with a bad ini value, must stop at once naming the option.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import REPO
+from tests.support import docs
 
 INI = """
 [pytest]
@@ -204,15 +205,14 @@ SKIPPED = {
 }
 
 
-def readme_examples(heading: str) -> list[str]:
-    """The Python blocks of README's section under `### heading`, in order."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split(f"### {heading}\n", 1)[1].split("\n### ", 1)[0]
+def site_examples(heading: str) -> list[str]:
+    """The Python blocks of docs/pytest-plugin.md's section under `## heading`, in order."""
+    section = docs.section(docs.page("pytest-plugin.md"), f"## {heading}")
     return re.findall(r"```python\n(.*?)```", section, re.S)
 
 
 def write_project(folder: Path) -> None:
-    """A user's project: its pytest.ini, fixtures folder, conftest and tests, and README's
+    """A user's project: its pytest.ini, fixtures folder, conftest and tests, and the site's
     examples of the marker, unittest and a script."""
     (folder / "extra" / "scenarios").mkdir(parents=True)
     (folder / "extra" / "tasks").mkdir()
@@ -221,8 +221,8 @@ def write_project(folder: Path) -> None:
     (folder / "pytest.ini").write_text(INI)
     (folder / "conftest.py").write_text(CONFTEST)
     (folder / "test_settings.py").write_text(TESTS)
-    marker_example = readme_examples("In pytest")[1]
-    unittest_example, script_example = readme_examples("Outside pytest: unittest and scripts")
+    marker_example = site_examples("In pytest")[1]
+    unittest_example, script_example = site_examples("Outside pytest: unittest and scripts")
     (folder / "test_readme_marker.py").write_text(marker_example)
     (folder / "test_readme_unittest.py").write_text(unittest_example)
     (folder / "readme_script.py").write_text(script_example)
