@@ -274,7 +274,7 @@ def add_control_commands(commands: Any) -> None:
         parents=[parent],
         help="move forward to a time",
         description="Move the clock forward to a time (never back).",
-        example=["sms-mock clock set 2026-12-24T18:00:00Z"],
+        example=["sms-mock clock set 2099-12-24T18:00:00Z"],  # a time that stays ahead
     )
     setting.add_argument("when", metavar="TIME", help="ISO-8601 (UTC unless it says) or epoch ms")
     setting.set_defaults(run=clock_set)
