@@ -36,7 +36,7 @@ serve: $(VENV)/.run-installed
 # TEST_WORKERS=0 runs the suite in one process (pytest-xdist's -n 0).
 TEST_WORKERS ?= 2
 test: $(VENV)/.test-installed browser
-	$(MKDOCS) build --strict --quiet
+	$(MKDOCS) build --strict
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The site (mkdocs.yml, docs/): strict, so that a dead link or anchor fails. The test extra
