@@ -1,7 +1,8 @@
 """HTTP helpers the services' routes share: the emulator of the request, JSON in and out.
 
-`load` is the one way a body or a query reaches a route: through its schema, or as the
-documented 400 of the caller's service, naming the first field that is wrong.
+`load` is the one way a body or a query reaches a route: through its schema (a valid one through
+the schema's fast check, `contracts/fast_check.py`), or as the documented 400 of the caller's
+service, naming every field that is wrong.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Response, current_app, request
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 from werkzeug.routing import PathConverter
 
 from sms_mock.contracts.base import every_problem
+from sms_mock.contracts.fast_check import Refused, fast_check
 from sms_mock.contracts.fields import INT64_MAX, INT64_MIN
 from sms_mock.mock_server.core.errors import JSON, ApiError, json_bytes
 
@@ -55,6 +57,10 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# What `json.loads(text, parse_constant=_no_constants)` makes on every call, made once.
+_DECODER = json.JSONDecoder(parse_constant=_no_constants)
+
+
 # Every body on every route: no deeper than this (real bodies are under 10 levels), so that
 # nothing the emulator keeps can make a later copy or dump recurse too deep.
 MAX_DEPTH = 32
@@ -76,7 +82,7 @@ def parse_json(raw: bytes, max_depth: int = MAX_DEPTH) -> Any:
     ValueError (UnsafeJson for a document that parses but breaks a limit)."""
     text = raw.decode("utf-8")
     try:
-        value = json.loads(text, parse_constant=_no_constants)
+        value = _DECODER.decode(text)
     except RecursionError as exc:  # `[[[[...` thousands deep: bad input, not a crash
         where = _too_deep_at(text, len(text), max_depth) or "body"
         raise UnsafeJson(where, f"Nested deeper than {max_depth} levels.") from exc
@@ -87,8 +93,16 @@ def parse_json(raw: bytes, max_depth: int = MAX_DEPTH) -> Any:
         if where is not None:
             raise UnsafeJson(where, f"Nested deeper than {max_depth} levels.") from exc
         raise
-    check_document(value, max_depth)
+    if _HAZARD.search(text) or text.count("[") + text.count("{") > max_depth:
+        check_document(value, max_depth)
     return value
+
+
+# What `check_document` looks for can only come from these in the text: a lone surrogate from a
+# `\\uD800`-style escape (UTF-8 itself holds none), an integer beyond int64 from 19 digits or
+# more, an infinite float from as many or from an exponent of three digits; and nesting deeper
+# than MAX_DEPTH from that many brackets. A body without any is walked no further.
+_HAZARD = re.compile(r"\\u[dD][89a-fA-F]|[0-9]{19}|[eE]\+?0*[1-9][0-9]{2}")
 
 
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:,]')
@@ -171,6 +185,12 @@ def load(
     or `refused(error)` when given (a service that tells an incomplete body apart)."""
     if not isinstance(data, Mapping):
         raise invalid("body", "The body must be a JSON object.")
+    check = fast_check(schema) if isinstance(schema, Schema) else None
+    if check is not None:
+        try:
+            return check(data)
+        except Refused:
+            pass  # the schema itself loads it, and names every wrong field
     try:
         return schema.load(data)
     except ValidationError as exc:

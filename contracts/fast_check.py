@@ -1,0 +1,417 @@
+"""A fast check of a request against its schema, derived from the schema once.
+
+marshmallow loads a body through a stack of generic calls a field (about 50 us for a token
+request); most requests are valid, and the emulator needs only the loaded value for them. So
+`fast_check(schema)` walks the schema's fields once and builds a small function of closures,
+one a field, that does what `schema.load` does to a value of the usual JSON type: the same type
+checks, the same validators, the same missing keys, defaults, unknown keys and output. Where it
+meets anything else (another type, a custom field class, a hook it does not run), it asks the
+field's own `deserialize`, or the schema's own `load`, so that its verdict and its output are
+marshmallow's by construction.
+
+It never makes an error answer: whenever the value is refused (or anything at all goes wrong)
+it raises `Refused`, and the caller loads the body through the schema as before, which names
+every wrong field. The schemas stay the one source of truth; this is a cache of what they say.
+
+`@validates_schema` and `@validates` rules, which no JSON Schema can say, are the schema's own
+methods: the check calls them on its output exactly as `load` does. A schema with `pre_load` or
+`post_load` hooks, `many` or `partial` is loaded by marshmallow itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
+from marshmallow.error_store import ErrorStore
+from marshmallow.utils import missing
+
+from sms_mock.contracts.fields import (
+    INT64_MAX,
+    INT64_MIN,
+    StrictBoolean,
+    StrictFloat,
+    StrictInteger,
+    StrictNumber,
+)
+
+__all__ = ["Check", "Refused", "fast_check", "fast_load"]
+
+
+class Refused(Exception):
+    """The fast check does not vouch for the value: marshmallow decides, and explains."""
+
+
+# A value in, the loaded value out (as `load` would give it), or Refused raised.
+Check = Callable[[Any], Any]
+# A value's check and whether it passes its validators, as predicates (False: refused).
+Predicate = Callable[[Any], bool]
+
+_checks: WeakKeyDictionary[Schema, Check | None] = WeakKeyDictionary()
+_checks_lock = threading.Lock()
+
+
+def fast_check(schema: Schema) -> Check | None:
+    """The schema's fast check, built at its first use and kept while the schema lives; None
+    for a schema marshmallow must load itself (see the module's docstring)."""
+    try:
+        return _checks[schema]
+    except KeyError:
+        pass
+    with _checks_lock:
+        if schema not in _checks:
+            _checks[schema] = _top(schema)
+        return _checks[schema]
+
+
+def fast_load(schema: Schema, data: Any) -> Any:
+    """`schema.load(data)`, through the fast check when it vouches for the value."""
+    check = fast_check(schema)
+    if check is not None:
+        try:
+            return check(data)
+        except Refused:
+            pass
+    return schema.load(data)
+
+
+def _top(schema: Schema) -> Check | None:
+    if not isinstance(schema, Schema) or _loads_itself(schema):
+        return None
+    inner = _object(schema, None)
+
+    def check(data: Any) -> Any:
+        try:
+            return inner(data)
+        except Refused:
+            raise
+        except Exception as exc:  # a surprise is marshmallow's to meet, never an answer here
+            raise Refused from exc
+
+    return check
+
+
+def _loads_itself(schema: Schema) -> bool:
+    """Whether `load` does something the check does not copy: hooks around the fields, many
+    objects, partial loads, or a field stored under a dotted attribute."""
+    hooks = getattr(schema, "_hooks", None)
+    if hooks is None or hooks.get(PRE_LOAD) or hooks.get(POST_LOAD):
+        return True
+    if schema.many or schema.partial:
+        return True
+    return any("." in (f.attribute or name) for name, f in schema.load_fields.items())
+
+
+# --- objects ------------------------------------------------------------------------------------
+
+
+def _object(schema: Schema, unknown: str | None) -> Check:
+    """What `schema.load(value, unknown=unknown)` does to a value present in the body."""
+    if _loads_itself(schema):
+        return _schema_load(schema, unknown)
+    unknown = schema.unknown if unknown is None else unknown
+    dict_class = schema.dict_class
+    entries: list[tuple[str, str, Check, bool, Any, fields.Field | None]] = []
+    for name, fld in schema.load_fields.items():
+        key = fld.data_key if fld.data_key is not None else name
+        generic = None if _is_known(fld) else fld
+        value = _value(fld)
+        entries.append((key, fld.attribute or name, value, fld.required, fld.load_default, generic))
+    known = {key for key, *_ in entries}
+    validators = _schema_validators(schema)
+    field_validators = bool(schema._hooks.get(VALIDATES))
+
+    def check(data: Any) -> Any:
+        if type(data) is not dict and not isinstance(data, Mapping):
+            raise Refused
+        out = dict_class()
+        for key, attribute, value_check, required, default, generic in entries:
+            raw = data.get(key, missing)
+            if generic is not None:
+                # A field class of its own: its own deserialize, as load calls it.
+                try:
+                    value = generic.deserialize(raw, key, data)
+                except ValidationError as exc:
+                    raise Refused from exc
+                if value is not missing:
+                    out[attribute] = value
+            elif raw is missing:
+                if required:
+                    raise Refused
+                if default is not missing:
+                    out[attribute] = default() if callable(default) else default
+            else:
+                out[attribute] = value_check(raw)
+        if unknown != EXCLUDE:
+            for extra in set(data) - known:  # load's own expression: the same order
+                if unknown == RAISE:
+                    raise Refused
+                if unknown == INCLUDE:
+                    out[extra] = data[extra]
+        if field_validators:
+            store = ErrorStore()
+            schema._invoke_field_validators(error_store=store, data=out, many=False)
+            if store.errors:
+                raise Refused
+        for validator, pass_original in validators:
+            try:
+                if pass_original:
+                    validator(out, data, partial=None, many=False, unknown=unknown)
+                else:
+                    validator(out, partial=None, many=False, unknown=unknown)
+            except ValidationError as exc:
+                raise Refused from exc
+        return out
+
+    return check
+
+
+def _schema_validators(schema: Schema) -> list[tuple[Callable[..., Any], bool]]:
+    """The schema's `@validates_schema` methods, bound, in the order `load` runs them (those
+    taking the collection first, then the others; with no field error, none is skipped)."""
+    hooks = schema._hooks.get(VALIDATES_SCHEMA) or []
+    ordered = [h for h in hooks if h[1]] + [h for h in hooks if not h[1]]
+    return [
+        (getattr(schema, attr_name), bool(kwargs.get("pass_original", False)))
+        for attr_name, _, kwargs in ordered
+    ]
+
+
+def _schema_load(schema: Schema, unknown: str | None) -> Check:
+    def check(value: Any) -> Any:
+        try:
+            return schema.load(value, unknown=unknown)
+        except ValidationError as exc:
+            raise Refused from exc
+
+    return check
+
+
+# --- fields -------------------------------------------------------------------------------------
+
+_TYPED = (fields.String, StrictBoolean, StrictInteger, StrictNumber, StrictFloat, fields.Raw)
+
+
+def _is_known(fld: fields.Field) -> bool:
+    """A field whose deserialize the check copies: these classes exactly (a subclass may
+    change anything), with no processors of its own."""
+    if getattr(fld, "pre_load", None) or getattr(fld, "post_load", None):
+        return False
+    kind = type(fld)
+    if kind in _TYPED or kind is fields.List or kind is fields.Dict:
+        return True
+    return kind is fields.Nested and not fld.many
+
+
+def _value(fld: fields.Field) -> Check:
+    """What `fld.deserialize(value)` gives for a value present in the body, or Refused."""
+    if not _is_known(fld):
+        return _deserialized_by(fld)
+    typed = _typed(fld)
+    passes = _validators(fld)
+    allow_none = fld.allow_none
+
+    def check(value: Any) -> Any:
+        if value is None:
+            if allow_none:
+                return None
+            raise Refused
+        out = typed(value)
+        if passes is not None and not passes(out):
+            raise Refused
+        return out
+
+    return check
+
+
+def _deserialized_by(fld: fields.Field) -> Check:
+    def check(value: Any) -> Any:
+        try:
+            return fld.deserialize(value)
+        except ValidationError as exc:
+            raise Refused from exc
+
+    return check
+
+
+def _typed(fld: fields.Field) -> Check:
+    """`fld._deserialize` for the usual JSON type of the field; any other type goes to the
+    field's own, which converts it or refuses it as load would."""
+    kind = type(fld)
+    own = _own_deserialize(fld)
+    if kind is fields.String:
+
+        def string(value: Any) -> Any:
+            return value if type(value) is str else own(value)
+
+        return string
+    if kind is StrictBoolean:
+
+        def boolean(value: Any) -> Any:
+            return value if type(value) is bool else own(value)
+
+        return boolean
+    if kind is StrictInteger:
+
+        def integer(value: Any) -> Any:
+            if type(value) is int and INT64_MIN <= value <= INT64_MAX:
+                return value
+            return own(value)
+
+        return integer
+    if kind is StrictNumber or kind is StrictFloat:
+        as_float = kind is StrictFloat
+
+        def number(value: Any) -> Any:
+            if type(value) is int and INT64_MIN <= value <= INT64_MAX:
+                return float(value) if as_float else value
+            if type(value) is float and math.isfinite(value) and INT64_MIN <= value <= INT64_MAX:
+                return value
+            return own(value)
+
+        return number
+    if kind is fields.Raw:
+        return lambda value: value
+    if kind is fields.List:
+        return _list(fld, own)  # type: ignore[arg-type]
+    if kind is fields.Dict:
+        return _dict(fld, own)  # type: ignore[arg-type]
+    return _nested(fld)  # type: ignore[arg-type]
+
+
+def _own_deserialize(fld: fields.Field) -> Check:
+    """The field's `_deserialize` (before its validators, which the caller runs)."""
+
+    def check(value: Any) -> Any:
+        try:
+            return fld._deserialize(value, None, None)
+        except ValidationError as exc:
+            raise Refused from exc
+
+    return check
+
+
+def _list(fld: fields.List, own: Check) -> Check:
+    item = _value(fld.inner)
+
+    def check(value: Any) -> Any:
+        if type(value) is list:
+            return [item(each) for each in value]
+        return own(value)
+
+    return check
+
+
+def _dict(fld: fields.Dict, own: Check) -> Check:
+    key_check = None if fld.key_field is None else _value(fld.key_field)
+    value_check = None if fld.value_field is None else _value(fld.value_field)
+    mapping_type = fld.mapping_type
+
+    def check(value: Any) -> Any:
+        if type(value) is not dict:
+            return own(value)
+        if key_check is None and value_check is None:
+            return mapping_type(value)
+        keys = {k: k for k in value} if key_check is None else {k: key_check(k) for k in value}
+        result = mapping_type()
+        for k, v in value.items():
+            result[keys[k]] = v if value_check is None else value_check(v)
+        return result
+
+    return check
+
+
+def _nested(fld: fields.Nested) -> Check:
+    """The nested schema's check, built at its first use: a schema that nests itself is built
+    only as deep as a body goes."""
+    built: list[Check] = []
+
+    def check(value: Any) -> Any:
+        if not built:
+            schema = fld.schema
+            built.append(
+                _schema_load(schema, fld.unknown) if schema.many else _object(schema, fld.unknown)
+            )
+        return built[0](value)
+
+    return check
+
+
+# --- validators ---------------------------------------------------------------------------------
+
+
+def _validators(fld: fields.Field) -> Predicate | None:
+    """Whether a value passes every validator of the field, as marshmallow's `And` decides;
+    None when it has none."""
+    predicates = [_predicate(v) for v in fld.validators]
+    if not predicates:
+        return None
+    if len(predicates) == 1:
+        return predicates[0]
+    return lambda value: all(p(value) for p in predicates)
+
+
+def _predicate(validator: Callable[[Any], Any]) -> Predicate:
+    kind = type(validator)
+    if kind is validate.Length:
+        return _length(validator)  # type: ignore[arg-type]
+    if kind is validate.Range:
+        return _range(validator)  # type: ignore[arg-type]
+    if kind is validate.OneOf:
+        return _one_of(validator)  # type: ignore[arg-type]
+    plain_function = not isinstance(validator, validate.Validator)
+
+    def passes(value: Any) -> bool:
+        try:
+            result = validator(value)
+        except ValidationError:
+            return False
+        # `And`: a plain function returning False refuses, as one raising would.
+        return not (plain_function and result is False)
+
+    return passes
+
+
+def _length(rule: validate.Length) -> Predicate:
+    low, high, equal = rule.min, rule.max, rule.equal
+    if equal is not None:
+        return lambda value: len(value) == equal
+    if low is not None and high is not None:
+        return lambda value: low <= len(value) <= high
+    if low is not None:
+        return lambda value: len(value) >= low
+    if high is not None:
+        return lambda value: len(value) <= high
+    return lambda value: True
+
+
+def _range(rule: validate.Range) -> Predicate:
+    low, high = rule.min, rule.max
+    low_in, high_in = rule.min_inclusive, rule.max_inclusive
+
+    def passes(value: Any) -> bool:
+        if low is not None and (value < low if low_in else value <= low):
+            return False
+        return not (high is not None and (value > high if high_in else value >= high))
+
+    return passes
+
+
+def _one_of(rule: validate.OneOf) -> Predicate:
+    choices: Any = rule.choices
+    with contextlib.suppress(TypeError):  # unhashable choices: the list itself
+        choices = frozenset(choices)
+
+    def passes(value: Any) -> bool:
+        try:
+            return value in choices
+        except TypeError:  # an unhashable value: OneOf refuses it too
+            return False
+
+    return passes
