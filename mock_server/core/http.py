@@ -229,9 +229,17 @@ def load_query(schema: Loader, invalid: Invalid) -> Any:
 
 def _host() -> str:
     """The caller's host for this emulator, when the allow-list takes it (see TRUSTED_HOST_KEY);
-    the request's own where no middleware ran."""
-    trusted = request.environ.get(TRUSTED_HOST_KEY)
-    return trusted() if trusted is not None else request.host
+    the request's own where no middleware ran. Found once a request (a token's catalog asks
+    for it twice)."""
+    environ = request.environ
+    host = environ.get(_HOST_KEY)
+    if host is None:
+        trusted = environ.get(TRUSTED_HOST_KEY)
+        host = environ[_HOST_KEY] = trusted() if trusted is not None else request.host
+    return host
+
+
+_HOST_KEY = "sms_mock.host"
 
 
 def base_url() -> str:
@@ -271,6 +279,16 @@ def iam_url() -> str:
     if port is None or on_iam_listener():
         return base_url()
     return _url_on_port(port)
+
+
+def service_urls() -> tuple[str, str]:
+    """(`sms_url()`, `iam_url()`), found together: a token's catalog names both."""
+    ports = emulator().listen_ports
+    sms_port, iam_port = ports.get("sms"), ports.get("iam")
+    on_iam, base = on_iam_listener(), base_url()
+    sms = _url_on_port(sms_port) if sms_port is not None and on_iam else base
+    iam = base if iam_port is None or on_iam else _url_on_port(iam_port)
+    return sms, iam
 
 
 class TextConverter(PathConverter):

@@ -24,6 +24,7 @@ allow-list takes it (`trusted_host`), else from the bound address.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ def split_host(host: str) -> tuple[str, str]:
     return name.lower().rstrip("."), port
 
 
+@functools.lru_cache(maxsize=1024)  # asked on every token's catalog, of the same few hosts
 def _is_ip(name: str) -> bool:
     try:
         ipaddress.ip_address(name)
@@ -84,7 +86,7 @@ class HostAllowList:
         name, port = split_host(host)
         if not name or (port and not port.isdigit()):
             return False
-        return _is_ip(name) or name in self.names
+        return name in self.names or _is_ip(name)
 
 
 def _bracketed(name: str) -> str:

@@ -26,6 +26,7 @@ from sms_mock.mock_server.iam.models import (
     Token,
     User,
 )
+from sms_mock.mock_server.iam.responses import TokenAnswers
 from sms_mock.mock_server.iam.token_book import TokenBook
 
 TOKEN_LIFETIME_MS = 24 * 3600 * 1000
@@ -44,6 +45,7 @@ class IamBackend:
     def __init__(self, clock: Clock, account: Account) -> None:
         self.clock = clock
         self.account = account
+        self.answers = TokenAnswers(account)  # token answers' parts, kept
         self._lock = threading.Lock()
         self.tokens = TokenBook(KEEP_EXPIRED_MS)
         self.credentials: ExpiringBook[TemporaryCredential] = ExpiringBook(KEEP_EXPIRED_MS)

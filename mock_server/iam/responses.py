@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from typing import Any
 
 from sms_mock.mock_server.core.clock import iso_ms
@@ -48,6 +50,57 @@ def token_body(account: Account, token: Token, directory: Directory | None) -> d
         },
     }
     return {"token": body}
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+class TokenAnswers:
+    """The `{"token": ...}` answer as bytes, the same as `token_body`'s JSON: its parts that
+    are not the token's times are made once for each kind of token (methods, user, scope,
+    catalog) and kept, so that issuing a token costs two times written, not a catalog and an
+    answer built and encoded. The account never changes under an IamBackend (a reset makes a
+    new one), so a kept part stays true; at most KEPT kinds (the catalog's URLs come from the
+    request's host) are kept, the oldest dropped first.
+    """
+
+    KEPT = 64
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        self._parts: dict[tuple[Any, ...], tuple[bytes, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def answer(self, token: Token, urls: tuple[str, str] | None) -> bytes:
+        """The answer for `token`, its catalog at these (SMS, IAM) URLs; None: no catalog."""
+        key = (tuple(token.methods), token.user_id, token.project_id, token.domain_id, urls)
+        parts = self._parts.get(key)
+        if parts is None:
+            directory = None if urls is None else Directory(self.account, *urls)
+            parts = self._made(token, directory)
+            with self._lock:
+                while len(self._parts) >= self.KEPT:
+                    del self._parts[next(iter(self._parts))]
+                self._parts[key] = parts
+        head, rest = parts
+        # `token_body`'s keys in order: methods, expires_at, issued_at, then the rest.
+        return b"".join(
+            (
+                head,
+                _dumps(iso_ms(token.expires_ms)),
+                b',"issued_at":',
+                _dumps(iso_ms(token.issued_ms)),
+                b",",
+                rest,
+            )
+        )
+
+    def _made(self, token: Token, directory: Directory | None) -> tuple[bytes, bytes]:
+        body = token_body(self.account, token, directory)["token"]
+        head = b'{"token":{"methods":' + _dumps(body.pop("methods")) + b',"expires_at":'
+        del body["expires_at"], body["issued_at"]
+        return head, _dumps(body)[1:] + b"}"  # past its `{`, and closing the outer object
 
 
 def project_body(project: Project, base_url: str) -> dict[str, Any]:

@@ -6,12 +6,18 @@ from flask import Blueprint, Response, request
 
 from sms_mock.contracts.enums import UNSERVED_AUTH_METHODS, AuthMethod
 from sms_mock.contracts.iam import TokenRequestSchema
-from sms_mock.mock_server.core.http import emulator, iam_url, json_response, load_body, sms_url
+from sms_mock.mock_server.core.http import (
+    emulator,
+    iam_url,
+    json_response,
+    load_body,
+    service_urls,
+    sms_url,
+)
 from sms_mock.mock_server.gateway.auth import check_signature_if_signed
 from sms_mock.mock_server.iam import errors
 from sms_mock.mock_server.iam.directory import Directory
 from sms_mock.mock_server.iam.models import Token, User
-from sms_mock.mock_server.iam.responses import token_body
 
 blueprint = Blueprint("iam", __name__)
 
@@ -20,7 +26,8 @@ _token_request_schema = TokenRequestSchema()
 
 def _wants_catalog() -> bool:
     # Any non-empty `nocatalog` value means "no catalog"; the key stays, as an empty list.
-    return not request.args.get("nocatalog")
+    # Most calls have no query at all: then the query is not parsed.
+    return not request.environ.get("QUERY_STRING") or not request.args.get("nocatalog")
 
 
 def directory() -> Directory:
@@ -29,7 +36,7 @@ def directory() -> Directory:
 
 
 def _token_answer(token: Token, status: int) -> Response:
-    body = token_body(emulator().iam.account, token, directory() if _wants_catalog() else None)
+    body = emulator().iam.answers.answer(token, service_urls() if _wants_catalog() else None)
     return json_response(body, status, {"X-Subject-Token": token.id})
 
 

@@ -3,6 +3,7 @@ projects, domains (lock-outs are test_lockout.py's)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -264,6 +265,37 @@ def test_catalog_follows_the_url_the_caller_reached() -> None:
     assert catalog["sms"]["endpoints"][0]["url"] == "http://sms-mock.internal:9090"
     assert catalog["sms"]["endpoints"][0]["region"] == "ap-southeast-3"
     assert catalog["iam"]["endpoints"][0]["url"] == "http://sms-mock.internal:9090/v3"
+
+
+def test_each_answer_names_its_own_host_scope_and_times_whatever_was_asked_before() -> None:
+    # One server, asked in turn by other hosts, for other scopes, with and without a catalog:
+    # each answer is its own call's, however much of the last one's it shares.
+    client = create_app(Config(clock="manual", allowed_hosts=["sms-mock.internal"])).test_client()
+    calls = [
+        ("http://sms-mock.internal:9090", {"project": {"name": "cn-north-4"}}, ""),
+        ("http://localhost", {"project": {"name": "cn-north-4"}}, ""),
+        ("http://sms-mock.internal:9090", {"project": {"name": "ap-southeast-3"}}, ""),
+        ("http://127.0.0.1:8080", {"domain": {"name": "mock-domain"}}, ""),
+        ("http://sms-mock.internal:9090", {"project": {"name": "cn-north-4"}}, "?nocatalog=1"),
+        ("http://sms-mock.internal:9090", {"project": {"name": "cn-north-4"}}, ""),
+    ]
+    for step, (base_url, scope, query) in enumerate(calls):
+        now = advance(client, 61)  # a minute later each time: other times
+        response = client.post(TOKENS + query, json=password_body(scope=scope), base_url=base_url)
+        token = token_of(response)
+        # Compact JSON, keys in the SDK's order, as every answer of the emulator.
+        assert response.data == json.dumps(response.get_json(), separators=(",", ":")).encode()
+        assert parse_iso(token["issued_at"]) == datetime.fromtimestamp(now / 1000, tz=UTC)
+        project = scope.get("project", {}).get("name")
+        assert (token["project"] or {}).get("name") == project, step
+        assert token["domain"] == (None if project else MOCK_DOMAIN), step
+        catalog = {entry["type"]: entry["endpoints"] for entry in token["catalog"]}
+        if query:
+            assert catalog == {}, step
+            continue
+        assert [e["url"] for e in catalog["iam"]] == [f"{base_url}/v3"], step
+        sms = [(e["url"], e["region"]) for e in catalog.get("sms", [])]
+        assert sms == ([(base_url, project)] if project else []), step
 
 
 def test_two_tokens_for_the_same_user_differ(client: FlaskClient) -> None:
