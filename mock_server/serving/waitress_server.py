@@ -12,6 +12,7 @@ import contextlib
 import logging
 import resource
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable
 from types import FrameType
@@ -20,12 +21,12 @@ from typing import Any
 from flask import Flask
 from waitress import wasyncore
 from waitress.server import BaseWSGIServer, create_server
-from waitress.task import ThreadedTaskDispatcher
 
 from sms_mock.mock_server.app import IAM_LISTENER_BLUEPRINTS
 from sms_mock.mock_server.core.http import IAM_LISTENER, LISTENER_KEY
 from sms_mock.mock_server.gateway.body_limits import LARGEST_BODY_BYTES, RouteBodyLimits
 from sms_mock.mock_server.gateway.waitress_errors import GatewayChannel
+from sms_mock.mock_server.serving.pool import PagingDispatcher, paged_paths
 
 
 class ListenerError(OSError):
@@ -171,8 +172,9 @@ def make_server(
         # which a connection limit above about 1,000 reaches.
         "asyncore_use_poll": True,
     }
-    # The pool made here, so that a port that cannot be bound leaves no worker thread behind.
-    dispatcher = ThreadedTaskDispatcher()
+    # The pool made here, so that a port that cannot be bound leaves no worker thread behind;
+    # a page at a time for every 4 threads (serving/pool.py).
+    dispatcher = PagingDispatcher(paged_paths(app), paged_limit=threads // 4)
     dispatcher.set_thread_count(threads)
     try:
         main = create_server(app, _dispatcher=dispatcher, host=host, port=port, **limits)
@@ -207,6 +209,14 @@ def make_server(
     return server
 
 
+# How long a thread holding the interpreter lock keeps it while another waits (Python's default
+# is 5 ms). A task's GET served beside a list page being computed waits for the lock at each
+# handoff between waitress's loop and a worker thread: up to this long, not 5 ms (README,
+# "Performance"). Set by the processes that serve (run_until_stopped), not by LiveServer, which
+# runs inside a test process.
+SWITCH_INTERVAL_S = 0.001
+
+
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -221,6 +231,7 @@ def run_until_stopped(server: EmulatorServer, announce: Callable[[], None] | Non
     # server in the background makes it ignore SIGINT, and Ctrl-C must still stop it.
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     with contextlib.suppress(KeyboardInterrupt):
         if announce is not None:
             announce()
