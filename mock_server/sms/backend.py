@@ -412,16 +412,17 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
     ) -> None:
         with self._lock:
             task = self._task(project_id, task_id)
-            rule = self.lifecycle.rule(task, operation)  # a refusal changes nothing: no copy
+            rule = self.lifecycle.rule(task, operation)  # a refusal changes nothing
             # All or nothing: an operation that fails half-way (a bug) leaves the task as it was,
-            # so that one bad call cannot break every later one.
-            saved = json.dumps(task.export())
+            # so that one bad call cannot break every later one. What it changed is noted as it
+            # goes (`Task.begin`), and taken back: the task is not copied aside first.
+            task.begin()
             try:
                 self.lifecycle.apply(task, rule, fields, self.clock.now_ms())
             except Exception:
-                restored = Task.restore({**json.loads(saved), "project_id": project_id})
-                self._tasks[project_id][task_id] = restored
+                task.roll_back()
                 raise
+            task.commit()
             self._changed(project_id, task_id, True)
 
     def delete(self, project_id: str, task_id: str) -> None:

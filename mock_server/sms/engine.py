@@ -36,7 +36,7 @@ from sms_mock.mock_server.sms.lifecycle import (
     wrong_state_row,
 )
 from sms_mock.mock_server.sms.speed_limits import Pace, windows_of
-from sms_mock.mock_server.sms.task_models import Run, Task, Timer, data_bytes
+from sms_mock.mock_server.sms.task_models import Run, Task, Timer, data_bytes, grow, put
 
 LIVE_ON_ADOPTION = frozenset({TaskState.RUNNING, TaskState.SYNCING, TaskState.ABORTING})
 
@@ -133,18 +133,18 @@ class LifecycleEngine:
                 return
             if end > now:
                 done = self._work(task, entry["name"], run.t0, now)
-                entry["progress"] = min(99, int(run.p0 + 100 * done / duration))
+                put(task, entry, "progress", min(99, int(run.p0 + 100 * done / duration)))
                 self._refresh(task, now)
                 return
-            entry["progress"] = 100
-            entry["end_date"] = end
-            entry["migrate_speed"] = self._entry_speed(task, entry, end)
+            put(task, entry, "progress", 100)
+            put(task, entry, "end_date", end)
+            put(task, entry, "migrate_speed", self._entry_speed(task, entry, end))
             run.pending.pop(0)
             run.t0, run.p0 = end, 0
             if run.pending:
                 following = entries[run.pending[0]]
                 if following.get("start_date") is None:
-                    following["start_date"] = end
+                    put(task, following, "start_date", end)
                 run.p0 = following.get("progress") or 0
             task.touch()
         self._finish_phase(task, run, run.t0)
@@ -173,8 +173,8 @@ class LifecycleEngine:
     def _fire(self, task: Task, run: Run, index: int, fault: TaskFault, at: int) -> None:
         self.faults.fire(fault)
         entry = task.doc["sub_tasks"][index]
-        entry["progress"] = fault.at_progress
-        entry["end_date"] = None
+        put(task, entry, "progress", fault.at_progress)
+        put(task, entry, "end_date", None)
         doc = task.doc
         task.run = None
         if fault.pauses:
@@ -182,19 +182,19 @@ class LifecycleEngine:
             self._set_source(task, SourceEvent.STOPPED, run.kind)
         else:
             self._set_state(task, PHASE_OUTCOMES[run.kind].failure)
-            doc["error_json"] = fault.error_text()
+            put(task, doc, "error_json", fault.error_text())
             self._set_source(task, SourceEvent.FAILED, run.kind)
             if run.kind is PhaseKind.CLONE:
                 self._set_clone_state(task, CloneState.ERROR)
         self._rest_fields(task, at)
-        doc["subtask_info"] = f"{entry['name']}:{entry['progress']}%"  # where it stopped
+        put(task, doc, "subtask_info", f"{entry['name']}:{entry['progress']}%")  # where it stopped
         task.touch()
 
     def _finish_phase(self, task: Task, run: Run, at: int) -> None:
         task.run = None
         self._set_state(task, PHASE_OUTCOMES[run.kind].success)
-        task.doc["finish_date"] = at
-        task.doc["estimate_complete_time"] = at
+        put(task, task.doc, "finish_date", at)
+        put(task, task.doc, "estimate_complete_time", at)
         self._set_source(task, SourceEvent.SUCCEEDED, run.kind)
         if run.kind is PhaseKind.CLONE:
             self._set_clone_state(task, CloneState.FINISHED)
@@ -214,23 +214,23 @@ class LifecycleEngine:
             finish = self._when(task, name, finish, self.duration_ms(task, name))
         remaining = max(0, finish - now)
         speed = self._entry_speed(task, current, now)
-        current["migrate_speed"] = speed
+        put(task, current, "migrate_speed", speed)
         doc = task.doc
-        doc["remain_seconds"] = math.ceil(remaining / 1000)
-        doc["estimate_complete_time"] = now + remaining
-        doc["migrate_speed"] = speed or 0
-        doc["total_time"] = self._total_time(entries, now)
-        doc["subtask_info"] = f"{current['name']}:{current['progress']}%"
+        put(task, doc, "remain_seconds", math.ceil(remaining / 1000))
+        put(task, doc, "estimate_complete_time", now + remaining)
+        put(task, doc, "migrate_speed", speed or 0)
+        put(task, doc, "total_time", self._total_time(entries, now))
+        put(task, doc, "subtask_info", f"{current['name']}:{current['progress']}%")
         if run.kind is PhaseKind.CLONE:
             creating = current["progress"] >= CLONE_CREATING_FROM_PROGRESS
             self._set_clone_state(task, CloneState.CREATING if creating else CloneState.PREPARING)
 
     def _rest_fields(self, task: Task, at: int) -> None:
         doc = task.doc
-        doc["remain_seconds"] = 0
-        doc["migrate_speed"] = 0
-        doc["total_time"] = self._total_time(doc["sub_tasks"], at)
-        doc["subtask_info"] = None
+        put(task, doc, "remain_seconds", 0)
+        put(task, doc, "migrate_speed", 0)
+        put(task, doc, "total_time", self._total_time(doc["sub_tasks"], at))
+        put(task, doc, "subtask_info", None)
 
     def _entry_speed(self, task: Task, entry: dict[str, Any], at: int) -> float | None:
         """A data sub-task's speed at `at`: never above the limit in force then."""
@@ -287,7 +287,8 @@ class LifecycleEngine:
             if now >= log["asked_ms"] + after * 1000
         )
         if log.get("status") != status:
-            log["status"] = task.doc["log_collect_status"] = status
+            put(task, log, "status", status)
+            put(task, task.doc, "log_collect_status", status)
             task.touch()
 
     def collect_log(self, task: Task, now: int, bucket: str | None) -> None:
@@ -295,7 +296,7 @@ class LifecycleEngine:
         first = LOG_COLLECT_STEPS[0][0]
         log = {"asked_ms": now, "bucket": bucket, "status": first}
         task.settings = {**(task.settings or {}), "log": log}
-        task.doc["log_collect_status"] = first
+        put(task, task.doc, "log_collect_status", first)
         task.touch()
 
     def agent_report(self, task: Task, report: dict[str, Any], now: int) -> None:
@@ -309,21 +310,26 @@ class LifecycleEngine:
         entry = entries[run.pending[0]]
         if entry["name"] != report["subtask_name"]:
             return
-        entry["process_trace"] = report["process_trace"]
-        entry["progress"] = max(entry.get("progress") or 0, report["progress"])
+        put(task, entry, "process_trace", report["process_trace"])
+        put(task, entry, "progress", max(entry.get("progress") or 0, report["progress"]))
         task.touch()
         if entry["progress"] < 100:
             self._refresh(task, now)
             return
-        entry["end_date"] = now
-        entry["migrate_speed"] = report.get("migrate_speed", self._entry_speed(task, entry, now))
+        put(task, entry, "end_date", now)
+        put(
+            task,
+            entry,
+            "migrate_speed",
+            report.get("migrate_speed", self._entry_speed(task, entry, now)),
+        )
         run.pending.pop(0)
         if not run.pending:
             self._finish_phase(task, run, now)
             return
         following = entries[run.pending[0]]
         if following.get("start_date") is None:
-            following["start_date"] = now
+            put(task, following, "start_date", now)
         run.t0, run.p0 = now, following.get("progress") or 0
         self._refresh(task, now)
 
@@ -363,13 +369,18 @@ class LifecycleEngine:
 
     def _new_clone(self, task: Task, now: int, fields: dict[str, Any]) -> None:
         target = task.doc.get("target_server") or {}
-        task.doc["clone_server"] = {
-            "vm_id": new_id(),
-            "name": f"{target.get('name') or 'target'}-clone",
-            "clone_error": None,
-            "clone_state": CloneState.PREPARING.value,
-            "error_msg": None,
-        }
+        put(
+            task,
+            task.doc,
+            "clone_server",
+            {
+                "vm_id": new_id(),
+                "name": f"{target.get('name') or 'target'}-clone",
+                "clone_error": None,
+                "clone_state": CloneState.PREPARING.value,
+                "error_msg": None,
+            },
+        )
         self._start_phase(task, PhaseKind.CLONE, now)
 
     def _resume(self, task: Task, now: int, fields: dict[str, Any]) -> None:
@@ -399,17 +410,22 @@ class LifecycleEngine:
         task.timer = Timer(until=now + round(seconds * 1000), then=then)
 
     def _network_check(self, task: Task, now: int, fields: dict[str, Any]) -> None:
-        task.doc["network_check_info"] = {
-            "domain_connectivity": True,
-            "destination_connectivity": True,
-            "network_delay": 2.5,
-            "network_jitter": 0.3,
-            "migration_speed": float(self.speed_mbit_s(task)),
-            "loss_percentage": 0.0,
-            "cpu_usage": 12.5,
-            "mem_usage": 31.0,
-            "evaluation_result": "GOOD",
-        }
+        put(
+            task,
+            task.doc,
+            "network_check_info",
+            {
+                "domain_connectivity": True,
+                "destination_connectivity": True,
+                "network_delay": 2.5,
+                "network_jitter": 0.3,
+                "migration_speed": float(self.speed_mbit_s(task)),
+                "loss_percentage": 0.0,
+                "cpu_usage": 12.5,
+                "mem_usage": 31.0,
+                "evaluation_result": "GOOD",
+            },
+        )
 
     def _accept(self, task: Task, now: int, fields: dict[str, Any]) -> None:
         """Accepted and journaled; the task does not change."""
@@ -445,6 +461,14 @@ class LifecycleEngine:
             kind, doc.get("os_type"), doc.get("type"), bool(doc.get("vm_template_id"))
         )
 
+    @staticmethod
+    def _entries(task: Task) -> list[dict[str, Any]]:
+        """The task's sub-task entries (`setdefault`: an empty list put in without the key)."""
+        doc = task.doc
+        if "sub_tasks" not in doc:
+            put(task, doc, "sub_tasks", [])
+        return doc["sub_tasks"]
+
     def _new_entry(self, task: Task, name: str, phase: str) -> dict[str, Any]:
         return {
             "id": self.next_subtask_id(),
@@ -458,7 +482,7 @@ class LifecycleEngine:
         }
 
     def _start_phase(self, task: Task, kind: PhaseKind, now: int, name: str | None = None) -> None:
-        entries = task.doc.setdefault("sub_tasks", [])
+        entries = self._entries(task)
         if name is None:
             if PHASE_OUTCOMES[kind].numbered:
                 seen = {e.get("user_op") for e in entries if phase_kind(e.get("user_op")) is kind}
@@ -466,11 +490,11 @@ class LifecycleEngine:
             else:
                 name = kind.value
         first = len(entries)
-        entries.extend(self._new_entry(task, sub, name) for sub in self._plan(task, kind))
+        grow(task, entries, [self._new_entry(task, sub, name) for sub in self._plan(task, kind)])
         self._run(task, Run(name, kind, list(range(first, len(entries))), now, 0), now)
 
     def _resume_phase(self, task: Task, phase: str, kind: PhaseKind, now: int) -> None:
-        entries = task.doc.setdefault("sub_tasks", [])
+        entries = self._entries(task)
         own = [i for i, e in enumerate(entries) if (e.get("user_op") or kind.value) == phase]
         # A document may list only the sub-tasks reached so far: add the rest of the plan.
         plan = self._plan(task, kind)
@@ -478,7 +502,7 @@ class LifecycleEngine:
         if last_name in plan:
             start = len(entries)
             rest = plan[plan.index(last_name) + 1 :]
-            entries.extend(self._new_entry(task, sub, phase) for sub in rest)
+            grow(task, entries, [self._new_entry(task, sub, phase) for sub in rest])
             own.extend(range(start, len(entries)))
         pending = [i for i in own if entries[i].get("end_date") is None]
         p0 = entries[pending[0]].get("progress") or 0 if pending else 0
@@ -489,14 +513,14 @@ class LifecycleEngine:
         task.timer = None
         task.run = run
         self._set_state(task, PHASE_OUTCOMES[run.kind].running)
-        doc["error_json"] = ""
+        put(task, doc, "error_json", "")
         if doc.get("start_date") is None:
-            doc["start_date"] = now
+            put(task, doc, "start_date", now)
         self._set_source(task, SourceEvent.RUNNING, run.kind)
         if run.pending:
             first = doc["sub_tasks"][run.pending[0]]
             if first.get("start_date") is None:
-                first["start_date"] = now
+                put(task, first, "start_date", now)
         self._advance(task, now)
 
     def _halt(self, task: Task, now: int) -> None:
@@ -521,21 +545,21 @@ class LifecycleEngine:
 
     @staticmethod
     def _set_state(task: Task, state: TaskState) -> None:
-        task.doc["state"] = state.value
+        put(task, task.doc, "state", state.value)
 
     @staticmethod
     def _set_source(task: Task, event: SourceEvent, kind: PhaseKind | None) -> None:
         source = task.doc.get("source_server")
         if isinstance(source, dict):
             state, cycle = source_state(event, kind)
-            source["state"] = state
+            put(task, source, "state", state)
             if cycle is not None:
-                source["migration_cycle"] = cycle
+                put(task, source, "migration_cycle", cycle)
 
     @staticmethod
     def _set_clone_state(task: Task, state: CloneState) -> None:
         clone = task.doc.get("clone_server")
         if isinstance(clone, dict):
-            clone["clone_state"] = state.value
+            put(task, clone, "clone_state", state.value)
             if state is CloneState.ERROR:
-                clone["clone_error"] = "CLONE_VM failed"
+                put(task, clone, "clone_error", "CLONE_VM failed")

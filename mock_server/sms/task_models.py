@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -39,6 +40,39 @@ class Timer:
     then: TaskState
 
 
+_ABSENT = object()  # a key an action added: taking the action back deletes it
+
+
+@dataclass(eq=False, slots=True)
+class Undo:
+    """What an action changed in a task, to take back if it fails half-way: each value it set
+    (the mapping, the key, the value before) and each list it grew (the list, its length
+    before), oldest first, and the task's own fields as they were. It holds what the action
+    touched, a dozen rows for a dozen fields, not a copy of the task."""
+
+    run: Run | None
+    timer: Timer | None
+    version: int
+    settings: dict[str, Any] | None
+    rows: list[tuple[Any, Any, Any]] = field(default_factory=list)
+
+
+def put(task: Task, mapping: dict[str, Any], key: str, value: Any) -> None:
+    """`mapping[key] = value`, a part of `task`'s document or settings, kept in its undo."""
+    undo = task.undo
+    if undo is not None:
+        undo.rows.append((mapping, key, mapping.get(key, _ABSENT)))
+    mapping[key] = value
+
+
+def grow(task: Task, items: list[Any], more: Iterable[Any]) -> None:
+    """`items.extend(more)`, a list of `task`'s document, kept in its undo."""
+    undo = task.undo
+    if undo is not None:
+        undo.rows.append((items, None, len(items)))
+    items.extend(more)
+
+
 @dataclass(init=False, eq=False, slots=True)
 class Task:
     """A task's answer document and its lifecycle state.
@@ -63,6 +97,8 @@ class Task:
     _packed: bytes | None = field(repr=False)
     _listed: dict[str, Any] | None = field(repr=False)  # `listed` of a packed task
     _cached: tuple[int, bytes] | None = field(repr=False)
+    # While an action is applied (`begin`), what it changed; None otherwise.
+    undo: Undo | None = field(repr=False)
 
     def __init__(
         self,
@@ -84,6 +120,7 @@ class Task:
         self.timer = timer
         self.version = version
         self._packed = self._listed = self._cached = None
+        self.undo = None
 
     @property
     def doc(self) -> dict[str, Any]:
@@ -116,6 +153,33 @@ class Task:
 
     def touch(self) -> None:
         self.version += 1
+
+    def begin(self) -> None:
+        """Keep what follows, until `commit` or `roll_back`: every change the lifecycle engine
+        makes goes through `put` and `grow`, which note the value before."""
+        run = self.run
+        if run is not None:  # a run changes in place: kept as it was
+            run = Run(run.phase, run.kind, list(run.pending), run.t0, run.p0)
+        self.undo = Undo(run, self.timer, self.version, self.settings)
+
+    def commit(self) -> None:
+        self.undo = None
+
+    def roll_back(self) -> None:
+        """The task exactly as at `begin`: every change taken back, newest first."""
+        undo = self.undo
+        assert undo is not None
+        for where, key, before in reversed(undo.rows):
+            if key is None:
+                del where[before:]  # a list grown: back to its length
+            elif before is _ABSENT:
+                del where[key]
+            else:
+                where[key] = before
+        self.run, self.timer, self.version = undo.run, undo.timer, undo.version
+        self.settings = undo.settings
+        self._cached = None
+        self.undo = None
 
     def pack(self) -> bool:
         """Keep a task at rest packed, until something asks for `doc`; whether it now is.
