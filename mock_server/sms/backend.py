@@ -45,6 +45,26 @@ BRIEF_SHAPE = shape_of(TaskBriefSchema)
 
 # Briefs kept rendered: a few pages of a big project, a whole small one (about 1 KB each).
 BRIEFS_KEPT = 4096
+# Pages kept whole: what a few clients polling their lists read again (100 KB a page of 100).
+PAGES_KEPT = 32
+
+
+@dataclass(frozen=True, slots=True)
+class KeptPage:
+    """A list page's answer, and what it was made of: good while the project's index is the
+    same at the same generation (the same tasks match, in the same order) and each task of
+    the page is the same task at the same version."""
+
+    index: TaskIndex
+    generation: int
+    tasks: tuple[tuple[str, Task, int], ...]  # (id, task, version)
+    body: bytes
+
+    def good(self, index: TaskIndex, tasks: dict[str, Task]) -> bool:
+        if index is not self.index or index.generation != self.generation:
+            return False
+        get = tasks.get
+        return all(get(task_id) is task and task.version == v for task_id, task, v in self.tasks)
 
 
 @dataclass
@@ -103,6 +123,9 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
         # Briefs of tasks at rest, by (project, id): (the task, its version, the brief's JSON);
         # good while it is the same task at the same version.
         self._briefs: OrderedDict[tuple[str, str], tuple[Task, int, bytes]] = OrderedDict()
+        # Whole pages of tasks at rest, by (project, the query's items), newest last; guarded
+        # by _briefs_lock too.
+        self._pages: OrderedDict[tuple[str, tuple[Any, ...]], KeptPage] = OrderedDict()
         self._briefs_lock = threading.Lock()
         self._last_int_id = 0
         # What changed since the state file last saw it: (project, task id) -> kept or deleted.
@@ -144,6 +167,8 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
 
     def _reindex(self) -> None:
         self._indexes = {}
+        with self._briefs_lock:
+            self._pages.clear()  # they hold the indexes replaced
         for project_id, tasks in self._tasks.items():
             index = self._indexes[project_id] = TaskIndex()
             for task in tasks.values():
@@ -199,9 +224,12 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
         page's, and the lock is held only to settle the moving tasks and take the page.
 
         A task at rest is rendered to its brief once per change and kept so (the newest
-        BRIEFS_KEPT of them), so that a page read again costs joining bytes.
+        BRIEFS_KEPT of them), so that a page read again costs joining bytes; a page of tasks at
+        rest is kept whole too (the newest PAGES_KEPT), good while the index and each of its
+        tasks are as they were, so that a page read again costs checking that.
         """
         now = self.clock.now_ms()
+        page_key = (project_id, tuple(sorted(query.items())))
         with self._lock:
             index = self._indexes.get(project_id)
             if index is None:
@@ -209,34 +237,56 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
             tasks = self._tasks[project_id]
             for task_id in list(index.moving):
                 self._settle(project_id, tasks[task_id], now)
+            with self._briefs_lock:
+                page = self._pages.get(page_key)
+                if page is not None:
+                    self._pages.move_to_end(page_key)
+            if page is not None and page.good(index, tasks):
+                return page.body
             count, ids = index.page(query, query["offset"], query["limit"])
-            picked: list[tuple[tuple[str, str], Task, int, bytes | tuple[bool, bytes]]] = []
-            for task_id in ids:
-                task, key = tasks[task_id], (project_id, task_id)
-                brief = self._kept_brief(key, task)
-                if brief is not None:
-                    picked.append((key, task, task.version, brief))
-                else:
-                    picked.append((key, task, -1 if task.moving else task.version, task.frozen()))
+            picked = [(task_id, tasks[task_id]) for task_id in ids]
+            # The version each brief is kept at: -1 for a moving task, whose brief is not kept.
+            versions = [-1 if task.moving else task.version for _, task in picked]
+            with self._briefs_lock:
+                kept_briefs = [
+                    self._kept_brief((project_id, task_id), task, version)
+                    for (task_id, task), version in zip(picked, versions, strict=True)
+                ]
+            held: list[bytes | tuple[bool, bytes]] = [
+                task.frozen() if brief is None else brief
+                for (_, task), brief in zip(picked, kept_briefs, strict=True)
+            ]
+            generation = index.generation
         briefs = []
-        for key, task, version, held in picked:
-            if isinstance(held, tuple):  # decoded and shaped outside the lock
-                held = json.dumps(
-                    with_shape_keys(thaw(held), BRIEF_SHAPE), separators=(",", ":")
+        for (task_id, task), version, brief in zip(picked, versions, held, strict=True):
+            if isinstance(brief, tuple):  # decoded and shaped outside the lock
+                brief = json.dumps(
+                    with_shape_keys(thaw(brief), BRIEF_SHAPE), separators=(",", ":")
                 ).encode()
                 if version >= 0:
-                    self._keep_brief(key, task, version, held)
-            briefs.append(held)
-        return b'{"count":%d,"tasks":[%s]}' % (count, b",".join(briefs))
+                    self._keep_brief((project_id, task_id), task, version, brief)
+            briefs.append(brief)
+        body = b'{"count":%d,"tasks":[%s]}' % (count, b",".join(briefs))
+        if -1 not in versions:  # a moving task's brief is made afresh at every read
+            made_of = tuple(
+                (task_id, task, v) for (task_id, task), v in zip(picked, versions, strict=True)
+            )
+            kept = KeptPage(index, generation, made_of, body)
+            with self._briefs_lock:
+                self._pages[page_key] = kept
+                self._pages.move_to_end(page_key)
+                while len(self._pages) > PAGES_KEPT:
+                    self._pages.popitem(last=False)
+        return body
 
-    def _kept_brief(self, key: tuple[str, str], task: Task) -> bytes | None:
-        """The brief kept for this task at its version, if any (then the newest kept)."""
-        with self._briefs_lock:
-            kept = self._briefs.get(key)
-            if kept is None or kept[0] is not task or kept[1] != task.version:
-                return None
-            self._briefs.move_to_end(key)
-            return kept[2]
+    def _kept_brief(self, key: tuple[str, str], task: Task, version: int) -> bytes | None:
+        """The brief kept for this task at `version`, if any (then the newest kept); the
+        caller holds `_briefs_lock`."""
+        kept = self._briefs.get(key)
+        if kept is None or kept[0] is not task or kept[1] != version:
+            return None
+        self._briefs.move_to_end(key)
+        return kept[2]
 
     def _keep_brief(self, key: tuple[str, str], task: Task, version: int, brief: bytes) -> None:
         with self._briefs_lock:

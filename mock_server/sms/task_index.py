@@ -73,6 +73,9 @@ class TaskIndex:
         self.entries: dict[str, Indexed] = {}
         # Tasks a list settles to now first: those the clock moves (a run, a timer, a log).
         self.moving: set[str] = set()
+        # Counts the changes of what a page reads (which tasks match a query, in what order):
+        # a page kept at one generation is the index's page while it is still that one.
+        self.generation = 0
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -88,6 +91,7 @@ class TaskIndex:
         old = self.entries.get(task_id)
         if old == new:
             return
+        self.generation += 1
         self.entries[task_id] = new
         moved = old is None or old.key != new.key
         if moved:
@@ -109,6 +113,7 @@ class TaskIndex:
         old = self.entries.pop(task_id, None)
         if old is None:
             return
+        self.generation += 1
         _drop(self.order, old.key)
         self._drop_state(old)
         for table, value in zip(self.by_value, old.values, strict=True):

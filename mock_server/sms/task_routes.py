@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from typing import Any
+
+from flask import Blueprint, Response, request
 
 from sms_mock.contracts.enums import Operation
 from sms_mock.contracts.sms import (
@@ -30,11 +32,28 @@ def show_task(task_id: str) -> Response:
     return json_response(emulator().sms.show(project_id, checked_task_id(task_id)))
 
 
+# Queries of GET /v3/tasks loaded, by their raw bytes: a client polling a list sends the same
+# query again and again, and loading it costs a kept page's answer a third again. A query the
+# schema refuses is never kept (its 400 is made each time).
+_LIST_QUERIES_KEPT = 256
+_list_queries: dict[bytes, dict[str, Any]] = {}
+
+
+def _list_query() -> dict[str, Any]:
+    raw = request.query_string
+    query = _list_queries.get(raw)
+    if query is None:
+        query = sms_query(_list_query_schema)
+        if len(_list_queries) >= _LIST_QUERIES_KEPT:
+            _list_queries.clear()
+        _list_queries[raw] = query
+    return dict(query)  # values are strings and numbers: the copy is the caller's own
+
+
 @blueprint.get("/v3/tasks")
 def list_tasks() -> Response:
     project_id = sms_project()
-    query = sms_query(_list_query_schema)
-    return json_response(emulator().sms.list(project_id, query))  # bytes, joined briefs
+    return json_response(emulator().sms.list(project_id, _list_query()))  # bytes, joined briefs
 
 
 @blueprint.post("/v3/tasks")
