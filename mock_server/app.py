@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
+from werkzeug.routing import Rule
 
 from sms_mock.mock_server.config import Config
 from sms_mock.mock_server.control import errors as control_errors
@@ -48,6 +50,23 @@ from sms_mock.mock_server.sms.template_routes import blueprint as template_bluep
 IAM_LISTENER_BLUEPRINTS = frozenset({"iam", "iam_directory", "iam_credentials", "versions"})
 
 
+class LazyBuilderRule(Rule):
+    """A route whose URL builders (what `url_for` calls) are compiled the first time one is
+    used, not when the route is added: werkzeug generates and compiles two Python functions a
+    route for them, nine tenths of an app's build, and the emulator matches every request but
+    builds almost no URL. A route matches as soon as it is added, as any other."""
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        name = "_build_unknown" if append_unknown else "_build"
+
+        def build(rule: Rule, *args: Any, **kwargs: Any) -> tuple[str, str]:
+            compiled = Rule._compile_builder(rule, append_unknown).__get__(rule, None)
+            setattr(rule, name, compiled)  # from now on, the compiled builder itself
+            return compiled(*args, **kwargs)
+
+        return build
+
+
 def _render(error: ApiError) -> Response:
     return json_response(error.body(request_id()), error.status)
 
@@ -56,6 +75,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     """A new emulator app; every piece of its state hangs off `app.extensions["sms_mock"]`."""
     config = Config.from_value(config)
     app = Flask("sms_mock.mock_server", static_folder=None)
+    app.url_rule_class = LazyBuilderRule
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     # The gateway answers 404 for a method a path does not serve, OPTIONS included.
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False

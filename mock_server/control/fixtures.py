@@ -11,6 +11,8 @@ instant its dates were written against: each load moves them onto the clock
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,40 +65,107 @@ class FixtureSet:
 FIXTURE_PARTS = ("account.json", "tasks/", "sources/", "templates/", "scenarios/")
 
 
+@dataclass
+class _Folder:
+    """What one fixtures folder holds, read and checked: load_fixture_set merges them."""
+
+    account: Account | None = None
+    sources: list[ResourceFixture] = field(default_factory=list)
+    templates: list[ResourceFixture] = field(default_factory=list)
+    tasks: list[TaskFixture] = field(default_factory=list)
+    scenarios: list[Scenario] = field(default_factory=list)
+
+
+# A folder's parts listed by file, in the order they are read.
+_LISTED_PARTS = ("sources", "templates", "tasks", "scenarios")
+
+
+# Folders read and checked, by (folder, a digest of every file's name and bytes): a process
+# that builds many emulators from an unchanged folder (a pytest session's apps) checks its
+# files once. What is kept is pickled, and each load gets a copy of its own, as if read afresh.
+_FOLDERS_KEPT = 8
+_kept_folders: dict[tuple[str, bytes], bytes] = {}
+
+
 def load_fixture_set(folders: list[Path]) -> FixtureSet:
     fixture_set = FixtureSet()
     for folder in folders:
-        folder = Path(folder)
-        if not folder.is_dir():
-            raise FixtureError(f"{folder}: not a fixtures folder")
-        if not any((folder / part).exists() for part in FIXTURE_PARTS):
-            # A typo'd or wrong folder would otherwise start an emulator with none of it.
-            raise FixtureError(
-                f"{folder}: has none of {', '.join(FIXTURE_PARTS)}: not a fixtures folder"
-            )
-        account_file = folder / "account.json"
-        if account_file.is_file():
-            fixture_set.account.merge(_load_account(account_file))
-        for sources_file in sorted((folder / "sources").glob("*.json")):
-            fixture_set.sources.extend(_load_resources(sources_file, "sources", SOURCE_DOCUMENT))
-        for templates_file in sorted((folder / "templates").glob("*.json")):
-            fixture_set.templates.extend(
-                _load_resources(templates_file, "templates", TEMPLATE_DOCUMENT)
-            )
-        for tasks_file in sorted((folder / "tasks").glob("*.json")):
-            fixture_set.tasks.extend(_load_tasks(tasks_file))
-        for scenario_file in sorted((folder / "scenarios").glob("*.json")):
-            scenario = _load_scenario(scenario_file)
+        read = _read_folder(Path(folder))
+        if read.account is not None:
+            fixture_set.account.merge(read.account)
+        fixture_set.sources.extend(read.sources)
+        fixture_set.templates.extend(read.templates)
+        fixture_set.tasks.extend(read.tasks)
+        for scenario in read.scenarios:
             fixture_set.scenarios[scenario.name] = scenario  # a later folder's wins
     _check_scenario_projects(fixture_set)
     return fixture_set
 
 
-def _read_json(path: Path) -> Any:
+def _read_folder(folder: Path) -> _Folder:
+    if not folder.is_dir():
+        raise FixtureError(f"{folder}: not a fixtures folder")
+    if not any((folder / part).exists() for part in FIXTURE_PARTS):
+        # A typo'd or wrong folder would otherwise start an emulator with none of it.
+        raise FixtureError(
+            f"{folder}: has none of {', '.join(FIXTURE_PARTS)}: not a fixtures folder"
+        )
+    account_file = folder / "account.json"
+    files = {
+        "account": [account_file] if account_file.is_file() else [],
+        **{part: sorted((folder / part).glob("*.json")) for part in _LISTED_PARTS},
+    }
+    contents: dict[Path, bytes | OSError] = {}
+    digest = hashlib.blake2b(digest_size=20)
+    for path in (path for paths in files.values() for path in paths):
+        try:
+            data = contents[path] = path.read_bytes()
+        except OSError as exc:  # raised where the file is read in turn, as without this
+            contents[path] = exc
+            data = b""
+        digest.update(b"%s\0%d\0" % (str(path).encode(errors="surrogateescape"), len(data)))
+        digest.update(data)
+    key = (str(folder.resolve()), digest.digest())
+    kept = _kept_folders.get(key)
+    if kept is not None:
+        return pickle.loads(kept)  # bytes this process pickled itself
+    read = _check_folder(files, contents)
+    if not any(isinstance(data, OSError) for data in contents.values()):
+        if len(_kept_folders) >= _FOLDERS_KEPT:
+            _kept_folders.pop(next(iter(_kept_folders)))
+        _kept_folders[key] = pickle.dumps(read, pickle.HIGHEST_PROTOCOL)
+    return read
+
+
+def _check_folder(files: dict[str, list[Path]], contents: dict[Path, bytes | OSError]) -> _Folder:
+    read = _Folder()
+    for account_file in files["account"]:
+        read.account = _load_account(account_file, contents[account_file])
+    for sources_file in files["sources"]:
+        read.sources.extend(
+            _load_resources(sources_file, contents[sources_file], "sources", SOURCE_DOCUMENT)
+        )
+    for templates_file in files["templates"]:
+        read.templates.extend(
+            _load_resources(
+                templates_file, contents[templates_file], "templates", TEMPLATE_DOCUMENT
+            )
+        )
+    for tasks_file in files["tasks"]:
+        read.tasks.extend(_load_tasks(tasks_file, contents[tasks_file]))
+    for scenario_file in files["scenarios"]:
+        read.scenarios.append(_load_scenario(scenario_file, contents[scenario_file]))
+    return read
+
+
+def _read_json(path: Path, data: bytes | OSError) -> Any:
     """A fixture file's JSON, held to the limits of a request body (`core.http.parse_json`):
-    what a fixture holds must be what a client could have put in."""
+    what a fixture holds must be what a client could have put in. `data` is the file's bytes,
+    or the error reading it gave."""
     try:
-        return parse_json(path.read_bytes())
+        if isinstance(data, OSError):
+            raise data
+        return parse_json(data)
     except UnsafeJson as exc:
         raise FixtureError(f"{path}: {exc.field}: {exc.problem}") from exc
     except (OSError, ValueError) as exc:
@@ -115,8 +184,8 @@ def _checked(schema: object, data: Any, path: Path, within: str = "") -> dict[st
         raise FixtureError(f"{path}: {where}: {problem}") from exc
 
 
-def _load_account(path: Path) -> Account:
-    data = _checked(_ACCOUNT_SCHEMA, _read_json(path), path)
+def _load_account(path: Path, raw: bytes | OSError) -> Account:
+    data = _checked(_ACCOUNT_SCHEMA, _read_json(path, raw), path)
     account = Account()
     for d in data["domains"]:
         domain = Domain(d["id"], d["name"])
@@ -140,8 +209,8 @@ def _load_account(path: Path) -> Account:
     return account
 
 
-def _load_tasks(path: Path) -> list[TaskFixture]:
-    data = _checked(_TASKS_SCHEMA, _read_json(path), path)
+def _load_tasks(path: Path, raw: bytes | OSError) -> list[TaskFixture]:
+    data = _checked(_TASKS_SCHEMA, _read_json(path, raw), path)
     fixtures = []
     for index, raw in enumerate(data["tasks"]):
         try:
@@ -161,8 +230,10 @@ def _load_tasks(path: Path) -> list[TaskFixture]:
     return fixtures
 
 
-def _load_resources(path: Path, key: str, loader: Any) -> list[ResourceFixture]:
-    data = _read_json(path)
+def _load_resources(
+    path: Path, raw: bytes | OSError, key: str, loader: Any
+) -> list[ResourceFixture]:
+    data = _read_json(path, raw)
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
         raise FixtureError(f'{path}: body: expected {{"project": ..., "{key}": [...]}}')
     project = data.get("project", "")
@@ -179,9 +250,9 @@ def _load_resources(path: Path, key: str, loader: Any) -> list[ResourceFixture]:
     return found
 
 
-def _load_scenario(path: Path) -> Scenario:
+def _load_scenario(path: Path, raw: bytes | OSError) -> Scenario:
     try:
-        return parse_scenario(path.stem, _read_json(path), str(path))
+        return parse_scenario(path.stem, _read_json(path, raw), str(path))
     except ScenarioError as exc:
         raise FixtureError(f"{path}: {exc}") from exc
 
