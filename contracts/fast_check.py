@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 from marshmallow.error_store import ErrorStore
 from marshmallow.utils import missing
@@ -112,64 +112,142 @@ def _loads_itself(schema: Schema) -> bool:
 
 
 def _object(schema: Schema, unknown: str | None) -> Check:
-    """What `schema.load(value, unknown=unknown)` does to a value present in the body."""
+    """What `schema.load(value, unknown=unknown)` does to a value present in the body: a function
+    written for this schema, each field's usual case inline, the rest through `_value`'s checks.
+    Any exception it raises (a schema validator's ValidationError among them) is a refusal."""
     if _loads_itself(schema):
         return _schema_load(schema, unknown)
     unknown = schema.unknown if unknown is None else unknown
-    dict_class = schema.dict_class
-    entries: list[tuple[str, str, Check, bool, Any, fields.Field | None]] = []
+    source = _Source()
+    body: list[str] = []
+    known: set[str] = set()
     for name, fld in schema.load_fields.items():
         key = fld.data_key if fld.data_key is not None else name
-        generic = None if _is_known(fld) else fld
-        value = _value(fld)
-        entries.append((key, fld.attribute or name, value, fld.required, fld.load_default, generic))
-    known = {key for key, *_ in entries}
-    validators = _schema_validators(schema)
-    field_validators = bool(schema._hooks.get(VALIDATES))
+        known.add(key)
+        body += _field_lines(source, fld, key, fld.attribute or name)
+    if unknown == RAISE:
+        body += [f"if not {source.name(frozenset(known))}.issuperset(data):", "    raise Refused"]
+    elif unknown == INCLUDE:  # load's own expression: the extra keys in the same order
+        body += [f"for extra in set(data) - {source.name(frozenset(known))}:",
+                 "    out[extra] = data[extra]"]  # fmt: skip
+    if schema._hooks.get(VALIDATES):
+        body.append(f"{source.name(_field_validators(schema))}(out)")
+    for validator, pass_original in _schema_validators(schema):
+        original = "data, " if pass_original else ""
+        body.append(
+            f"{source.name(validator)}(out, {original}partial=None, many=False, "
+            f"unknown={unknown!r})"
+        )
+    make_out = "{}" if schema.dict_class is dict else f"{source.name(schema.dict_class)}()"
+    return source.function(
+        [
+            "if type(data) is not dict and not isinstance(data, Mapping):",
+            "    raise Refused",
+            f"out = {make_out}",
+            *body,
+            "return out",
+        ]
+    )
 
-    def check(data: Any) -> Any:
-        if type(data) is not dict and not isinstance(data, Mapping):
-            raise Refused
-        out = dict_class()
-        for key, attribute, value_check, required, default, generic in entries:
-            raw = data.get(key, missing)
-            if generic is not None:
-                # A field class of its own: its own deserialize, as load calls it.
-                try:
-                    value = generic.deserialize(raw, key, data)
-                except ValidationError as exc:
-                    raise Refused from exc
-                if value is not missing:
-                    out[attribute] = value
-            elif raw is missing:
-                if required:
-                    raise Refused
-                if default is not missing:
-                    out[attribute] = default() if callable(default) else default
-            else:
-                out[attribute] = value_check(raw)
-        if unknown != EXCLUDE:
-            for extra in set(data) - known:  # load's own expression: the same order
-                if unknown == RAISE:
-                    raise Refused
-                if unknown == INCLUDE:
-                    out[extra] = data[extra]
-        if field_validators:
-            store = ErrorStore()
-            schema._invoke_field_validators(error_store=store, data=out, many=False)
-            if store.errors:
-                raise Refused
-        for validator, pass_original in validators:
-            try:
-                if pass_original:
-                    validator(out, data, partial=None, many=False, unknown=unknown)
-                else:
-                    validator(out, partial=None, many=False, unknown=unknown)
-            except ValidationError as exc:
-                raise Refused from exc
-        return out
+
+class _Source:
+    """A check's source: its lines, and the values they name (bound in a closure)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {"Refused": Refused, "Mapping": Mapping, "missing": missing}
+
+    def name(self, value: Any) -> str:
+        name = f"v{len(self.values)}"
+        self.values[name] = value
+        return name
+
+    def function(self, lines: list[str]) -> Check:
+        names = ", ".join(self.values)
+        inner = "\n".join(f"        {line}" for line in lines)
+        text = f"def make({names}):\n    def check(data):\n{inner}\n    return check\n"
+        namespace: dict[str, Any] = {}
+        # The text is made here from the schema's keys (as literals) and names bound above.
+        exec(compile(text, "<fast_check>", "exec"), namespace)
+        return namespace["make"](**self.values)
+
+
+def _field_lines(source: _Source, fld: fields.Field, key: str, attribute: str) -> list[str]:
+    """The lines that load one field into `out`, as load does."""
+    get, put = f"data.get({key!r}, missing)", f"out[{attribute!r}]"
+    if not _is_known(fld):
+        # A field class of its own: its own deserialize, as load calls it.
+        own = source.name(_deserialized_with(fld, key))
+        return [f"value = {own}({get}, data)", "if value is not missing:", f"    {put} = value"]
+    lines = [f"value = {get}", "if value is missing:"]
+    default = fld.load_default
+    if fld.required:
+        lines.append("    raise Refused")
+    elif default is missing:
+        lines.append("    pass")
+    elif callable(default):
+        lines += [f"    value = {source.name(default)}()", "    if value is not missing:",
+                  f"        {put} = value"]  # fmt: skip
+    else:
+        lines.append(f"    {put} = {source.name(default)}")
+    usual = _usual(source, fld, "value")
+    if usual is not None:
+        lines += [f"elif {usual}:", f"    {put} = value"]
+    lines += ["else:", f"    {put} = {source.name(_value(fld))}(value)"]
+    return lines
+
+
+def _usual(source: _Source, fld: fields.Field, value: str) -> str | None:
+    """An expression true when `value` is of the field's usual type and passes its validators:
+    then it loads as itself. None for a field with no such case (objects, lists, maps)."""
+    kind = type(fld)
+    if kind is fields.String:
+        typed = f"type({value}) is str"
+    elif kind is StrictBoolean:
+        typed = f"type({value}) is bool"
+    elif kind is StrictInteger or kind is StrictNumber:
+        typed = f"type({value}) is int and {INT64_MIN} <= {value} <= {INT64_MAX}"
+    elif kind is fields.Raw:
+        typed = f"{value} is not None"
+    else:
+        return None
+    return " and ".join([typed, *(_inline(source, v, value) for v in fld.validators)])
+
+
+def _inline(source: _Source, validator: Any, value: str) -> str:
+    """A validator as an expression on `value`: Length and OneOf written out, others called."""
+    kind = type(validator)
+    if kind is validate.Length:
+        low, high, equal = validator.min, validator.max, validator.equal
+        if equal is not None:
+            return f"len({value}) == {equal}"
+        bounds = [f"{low} <= len({value})" if low is not None else "",
+                  f"len({value}) <= {high}" if high is not None else ""]  # fmt: skip
+        return " and ".join(b for b in bounds if b) or "True"
+    if kind is validate.OneOf:
+        return f"{source.name(_one_of(validator))}({value})"
+    return f"{source.name(_predicate(validator))}({value})"
+
+
+def _deserialized_with(fld: fields.Field, key: str) -> Callable[[Any, Any], Any]:
+    def check(value: Any, data: Any) -> Any:
+        try:
+            return fld.deserialize(value, key, data)
+        except ValidationError as exc:
+            raise Refused from exc
 
     return check
+
+
+def _field_validators(schema: Schema) -> Callable[[dict[str, Any]], None]:
+    """The schema's `@validates` methods, run on the output as load runs them."""
+
+    def run(out: dict[str, Any]) -> None:
+        store = ErrorStore()
+        schema._invoke_field_validators(error_store=store, data=out, many=False)
+        if store.errors:
+            raise Refused
+
+    return run
 
 
 def _schema_validators(schema: Schema) -> list[tuple[Callable[..., Any], bool]]:
