@@ -81,6 +81,19 @@ def parse_json(raw: bytes, max_depth: int = MAX_DEPTH) -> Any:
     """Strict JSON: UTF-8 only, no NaN or Infinity, and `check_document`'s limits. Raises
     ValueError (UnsafeJson for a document that parses but breaks a limit)."""
     text = raw.decode("utf-8")
+    # A body that cannot break a limit but by its numbers (no deeper than its brackets, no
+    # lone surrogate without a `\\u` escape, UTF-8 holding none) has them checked as they are
+    # read, and is not walked again; anything else, and any failure, takes the whole way.
+    quick = len(text) <= _QUICK_MAX and "\\u" not in text
+    if quick and text.count("[") + text.count("{") <= max_depth:
+        try:
+            return _CHECKING_DECODER.decode(text)
+        except (_OutOfRange, ValueError):
+            pass  # the whole way decides, and names the field
+    return _parse_checked(text, max_depth)
+
+
+def _parse_checked(text: str, max_depth: int) -> Any:
     try:
         value = _DECODER.decode(text)
     except RecursionError as exc:  # `[[[[...` thousands deep: bad input, not a crash
@@ -93,16 +106,34 @@ def parse_json(raw: bytes, max_depth: int = MAX_DEPTH) -> Any:
         if where is not None:
             raise UnsafeJson(where, f"Nested deeper than {max_depth} levels.") from exc
         raise
-    if _HAZARD.search(text) or text.count("[") + text.count("{") > max_depth:
-        check_document(value, max_depth)
+    check_document(value, max_depth)
     return value
 
 
-# What `check_document` looks for can only come from these in the text: a lone surrogate from a
-# `\\uD800`-style escape (UTF-8 itself holds none), an integer beyond int64 from 19 digits or
-# more, an infinite float from as many or from an exponent of three digits; and nesting deeper
-# than MAX_DEPTH from that many brackets. A body without any is walked no further.
-_HAZARD = re.compile(r"\\u[dD][89a-fA-F]|[0-9]{19}|[eE]\+?0*[1-9][0-9]{2}")
+class _OutOfRange(Exception):
+    """A number `check_document` would refuse, met while parsing."""
+
+
+def _int64(text: str) -> int:
+    value = int(text)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise _OutOfRange
+    return value
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 reads as infinity
+        raise _OutOfRange
+    return value
+
+
+# Bodies this long at most take the quick way: a number costs a call there, which a large
+# snapshot of many numbers would feel.
+_QUICK_MAX = 64 * 1024
+_CHECKING_DECODER = json.JSONDecoder(
+    parse_constant=_no_constants, parse_int=_int64, parse_float=_finite
+)
 
 
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:,]')
@@ -197,13 +228,23 @@ def load(
         raise (refused(exc) if refused else invalid(*every_problem(exc))) from exc
 
 
+def request_body() -> bytes:
+    """`request.get_data(cache=True)`: the bytes the gateway middleware read already when it
+    read the whole body (an action's, for its journal entry), else the stream's."""
+    environ = request.environ
+    peeked = environ.get(PARSED_BODY_KEY)
+    if peeked is not None and environ.get("CONTENT_LENGTH") == str(len(peeked[0])):
+        return peeked[0]  # all of it: what get_data would read from the stream put back
+    return request.get_data(cache=True)
+
+
 def body_json(invalid: Invalid, max_depth: int = MAX_DEPTH, unsafe: Invalid | None = None) -> Any:
     """The request's body as JSON (parsed once per request); malformed JSON raises invalid.
 
     `max_depth` is deeper for a snapshot, whose documents sit a few levels down in it. JSON that
     parses but breaks a limit raises `unsafe` when given (it is JSON, just not to spec).
     """
-    raw = request.get_data(cache=True)
+    raw = request_body()
     parsed = request.environ.get(PARSED_BODY_KEY)
     if parsed is not None and parsed[0] == raw:
         return parsed[1]

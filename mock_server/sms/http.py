@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from sms_mock.contracts.base import TASK_ID_RE
 from sms_mock.mock_server.core.errors import JSON, ApiError
-from sms_mock.mock_server.core.http import Loader, body_json, load, load_query
+from sms_mock.mock_server.core.http import Loader, body_json, load, load_query, request_body
 from sms_mock.mock_server.sms import errors
 
 MAX_BODY_BYTES = 10240  # documented limit of an SMS request body
@@ -43,12 +43,14 @@ def _checked_envelope() -> bytes:
     length = request.content_length
     if length is not None and length > MAX_BODY_BYTES:
         raise errors.body_too_large()
-    raw = request.get_data(cache=True)
+    raw = request_body()
     if len(raw) > MAX_BODY_BYTES:
         raise errors.body_too_large()
-    if not request.headers.get("Content-Type"):
+    content_type = request.environ.get("CONTENT_TYPE")  # request.headers' Content-Type
+    if not content_type:
         raise errors.content_type_missing()
-    if request.mimetype != JSON:
+    # Most say exactly JSON: only others need their parameters parsed away.
+    if content_type != JSON and request.mimetype != JSON:
         raise errors.content_type_not_json()
     return raw
 
@@ -69,7 +71,7 @@ def sms_body(schema: Loader, refused: Refused = errors.body_fault) -> Any:
 
 def no_body() -> None:
     """A call whose body means nothing: none at all (the SDK) or `{}` (Terraform's provider)."""
-    if not request.get_data(cache=True).strip():
+    if not request_body().strip():
         return
     if _document() != {}:
         raise errors.invalid_parameter("body", "This call takes no body (or an empty object).")
