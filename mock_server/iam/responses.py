@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from sms_mock.mock_server.core.clock import iso_ms
@@ -52,8 +53,11 @@ def token_body(account: Account, token: Token, directory: Directory | None) -> d
     return {"token": body}
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # json_bytes' encoding, made once
+
+
 def _dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode()
+    return _ENCODER.encode(value).encode()
 
 
 class TokenAnswers:
@@ -70,6 +74,7 @@ class TokenAnswers:
     def __init__(self, account: Account) -> None:
         self.account = account
         self._parts: dict[tuple[Any, ...], tuple[bytes, bytes]] = {}
+        self._times: dict[int, bytes] = {}
         self._lock = threading.Lock()
 
     def answer(self, token: Token, urls: tuple[str, str] | None) -> bytes:
@@ -86,15 +91,20 @@ class TokenAnswers:
         head, rest = parts
         # `token_body`'s keys in order: methods, expires_at, issued_at, then the rest.
         return b"".join(
-            (
-                head,
-                _dumps(iso_ms(token.expires_ms)),
-                b',"issued_at":',
-                _dumps(iso_ms(token.issued_ms)),
-                b",",
-                rest,
-            )
-        )
+            (head, self._time(token.expires_ms), b',"issued_at":', self._time(token.issued_ms),
+             b",", rest)
+        )  # fmt: skip
+
+    def _time(self, ms: int) -> bytes:
+        """A time as the answer writes it, in JSON; the last few kept (tokens issued within
+        a millisecond, or on a clock standing still, share theirs)."""
+        written = self._times.get(ms)
+        if written is None:
+            written = encode_basestring_ascii(iso_ms(ms)).encode()
+            if len(self._times) >= 16:
+                self._times.clear()
+            self._times[ms] = written
+        return written
 
     def _made(self, token: Token, directory: Directory | None) -> tuple[bytes, bytes]:
         body = token_body(self.account, token, directory)["token"]
