@@ -111,7 +111,7 @@ def _loads_itself(schema: Schema) -> bool:
 # --- objects ------------------------------------------------------------------------------------
 
 
-def _object(schema: Schema, unknown: str | None) -> Check:
+def _object(schema: Schema, unknown: str | None, within: frozenset[type] = frozenset()) -> Check:
     """What `schema.load(value, unknown=unknown)` does to a value present in the body: a function
     written for this schema, each field's usual case inline, the rest through `_value`'s checks.
     Any exception it raises (a schema validator's ValidationError among them) is a refusal."""
@@ -124,7 +124,7 @@ def _object(schema: Schema, unknown: str | None) -> Check:
     for name, fld in schema.load_fields.items():
         key = fld.data_key if fld.data_key is not None else name
         known.add(key)
-        body += _field_lines(source, fld, key, fld.attribute or name)
+        body += _field_lines(source, fld, key, fld.attribute or name, within | {type(schema)})
     if unknown == RAISE:
         body += [f"if not {source.name(frozenset(known))}.issuperset(data):", "    raise Refused"]
     elif unknown == INCLUDE:  # load's own expression: the extra keys in the same order
@@ -171,8 +171,11 @@ class _Source:
         return namespace["make"](**self.values)
 
 
-def _field_lines(source: _Source, fld: fields.Field, key: str, attribute: str) -> list[str]:
-    """The lines that load one field into `out`, as load does."""
+def _field_lines(
+    source: _Source, fld: fields.Field, key: str, attribute: str, within: frozenset[type]
+) -> list[str]:
+    """The lines that load one field into `out`, as load does; `within`: the schemas this
+    field is inside of (one met again is built at its first use, see `_nested`)."""
     get, put = f"data.get({key!r}, missing)", f"out[{attribute!r}]"
     if not _is_known(fld):
         # A field class of its own: its own deserialize, as load calls it.
@@ -189,11 +192,25 @@ def _field_lines(source: _Source, fld: fields.Field, key: str, attribute: str) -
                   f"        {put} = value"]  # fmt: skip
     else:
         lines.append(f"    {put} = {source.name(default)}")
+    inner = _inner_object(fld, within)
+    if inner is not None:  # an object: its own function, called straight away
+        lines += ["elif type(value) is dict:", f"    {put} = {source.name(inner)}(value)"]
     usual = _usual(source, fld, "value")
     if usual is not None:
         lines += [f"elif {usual}:", f"    {put} = value"]
     lines += ["else:", f"    {put} = {source.name(_value(fld))}(value)"]
     return lines
+
+
+def _inner_object(fld: fields.Field, within: frozenset[type]) -> Check | None:
+    """The check of a Nested field's object, when the field adds nothing to it (no validators)
+    and its schema is not one it is inside of."""
+    if type(fld) is not fields.Nested or fld.validators:
+        return None
+    schema = fld.schema
+    if schema.many or type(schema) in within:
+        return None
+    return _object(schema, fld.unknown, within)
 
 
 def _usual(source: _Source, fld: fields.Field, value: str) -> str | None:
