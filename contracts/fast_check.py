@@ -198,6 +198,14 @@ def _field_lines(
     usual = _usual(source, fld, "value")
     if usual is not None:
         lines += [f"elif {usual}:", f"    {put} = value"]
+    listed = type(fld) is fields.List and _is_known(fld.inner)
+    each = _usual(source, fld.inner, "each") if listed else None
+    if each is not None:  # a list of usual items: a new list of the same items
+        checks = " and ".join(
+            ["type(value) is list", f"all({each} for each in value)",
+             *(_inline(source, v, "value") for v in fld.validators)]
+        )  # fmt: skip
+        lines += [f"elif {checks}:", f"    {put} = list(value)"]
     lines += ["else:", f"    {put} = {source.name(_value(fld))}(value)"]
     return lines
 
