@@ -2,8 +2,9 @@
 
 The task GET is loaded on four servers in turn, round after round: `sms-mock serve`, the same
 with `--state-file`, the floor and the peer (moto_server's DescribeTable, when it installed);
-the token issue and the task action on the emulator and the floor. Each ratio is the median of
-its rounds' ratios, each round's two figures measured minutes apart at most.
+the token issue on the emulator, the floor and the peer (moto's STS GetSessionToken), and the
+task action on the emulator and the floor. Each ratio is the median of its rounds' ratios, each
+round's two figures measured minutes apart at most.
 
 Named http_floor, not http: a bench/http.py would shadow the standard library's `http` for any
 script run from inside bench/.
@@ -49,6 +50,7 @@ SERVER_LAYER = f"{GET_CALL}: the floor's app, emulator's server"
 TOKEN_CALL = "POST /v3/auth/tokens"
 ACTION_CALL = "POST /v3/tasks/{id}/action"
 MOTO_BASELINE = "moto_server DescribeTable"
+MOTO_TOKEN_PEER = "moto_server STS GetSessionToken"
 PROFILED_CALLS = 500
 
 
@@ -152,6 +154,7 @@ def measure_http(report: Report) -> None:
         }
         if moto is not None:
             groups[GET_CALL].append(Side("moto", moto, moto_peer.describe_call()))
+            groups[TOKEN_CALL].append(Side("moto", moto, moto_peer.session_token_call()))
         written_before = _state_file_bytes(state_dir)
         runs = _rounds(groups)
         written = _state_file_bytes(state_dir) - written_before
@@ -162,16 +165,18 @@ def measure_http(report: Report) -> None:
         f"Flask app under waitress with the same threads, whose one route per call answers the "
         f"emulator's own answer (the same bytes, status and token header) with `json.dumps` "
         f"of a dict per request and no other work; the peer is moto_server (the `bench` extra) "
-        f"answering DynamoDB's DescribeTable of one table. {CONNECTIONS} keep-alive connections "
+        f"answering DynamoDB's DescribeTable of one table, and STS's GetSessionToken beside the "
+        f"token issue (the peer column). {CONNECTIONS} keep-alive connections "
         f"from `bench.load`, each measurement bounded by {MAX_REQUESTS:,} requests or "
         f"{SECONDS} s, after a warm-up of {WARMUP_SECONDS} s a side. {ROUNDS} rounds: in each, "
         f"the task GET on emulator, --state-file emulator, floor, the floor's app under the "
         f"emulator's own server (`make_server`, a diagnostic without target) and moto in turn "
-        f"(reversed every other round), then the token issue and the action on emulator and "
-        f"floor. The GET reads the seed page's task (`{SEED_TASK}`); the action is "
-        f"`network_check` on the READY `{ACTION_TASK}`, accepted every time. Each call with "
-        f"a target is also run in process as WSGI, emulator and floor, and profiled with "
-        f"cProfile ({PROFILED_CALLS} calls): what the Targets missed section shows."
+        f"(reversed every other round), then the token issue on emulator, floor and moto, and "
+        f"the action on emulator and floor. The GET reads the seed page's task "
+        f"(`{SEED_TASK}`); the action is `network_check` on the READY `{ACTION_TASK}`, "
+        f"accepted every time. Each call with a target is also run in process as WSGI, "
+        f"emulator and floor, and profiled with cProfile ({PROFILED_CALLS} calls): what the "
+        f"Targets missed section shows."
     )
     gets = runs[GET_CALL]
     report.http.append(_row(GET_CALL, "floor", gets["emulator"], gets["floor"], GET_TARGET))
@@ -196,6 +201,23 @@ def measure_http(report: Report) -> None:
         row = _row(GET_CALL, MOTO_BASELINE, gets["emulator"], gets["moto"], MOTO_TARGET)
         row.measured = report.http[0].measured  # the same runs: counted once in the totals
         report.http.append(row)
+        # The peer column: moto's call beside the task GET (the row above's runs) and beside
+        # the token issue (STS GetSessionToken, in the token issue's rounds).
+        tokens = runs[TOKEN_CALL]
+        sts = _row(TOKEN_CALL, MOTO_TOKEN_PEER, tokens["emulator"], tokens["moto"], None)
+        _set_peer(report.http[0], row)
+        _set_peer(report.http[3], sts)
+        report.note(
+            f"The peer column: moto's answer to the same load beside the emulator's, where moto "
+            f"has a call of the same kind, and the emulator's req/s over moto's (the median of "
+            f"the rounds; no target but the task GET's row against moto below). Beside the token "
+            f"issue, moto's STS `GetSessionToken` (`POST /`, a form body, temporary credentials "
+            f"in XML), in the token issue's rounds: moto {sts.base['rps']:,.0f} req/s "
+            f"(p50 {sts.base['p50_ms']:.2f} ms), the emulator {sts.ratio:.2f} times as many; "
+            f"the token issue's rounds against moto: "
+            + ", ".join(f"{r:.2f}" for r in sorted(sts.rounds))
+            + "."
+        )
         floor_over_moto = median(
             [f.rps / m.rps for f, m in zip(gets["floor"], gets["moto"], strict=True)]
         )
@@ -247,6 +269,11 @@ def _row(
     return row
 
 
+def _set_peer(row: HttpRow, peer: HttpRow) -> None:
+    """`row`'s peer column: `peer`'s baseline (moto's call), measured beside the same runs."""
+    row.peer, row.peer_side, row.peer_ratio = peer.baseline, peer.base, peer.ratio
+
+
 def _summary(runs: list[Load]) -> dict[str, float]:
     return {
         "rps": median([r.rps for r in runs]),
@@ -275,12 +302,17 @@ def _profile_calls(report: Report, task_bytes: bytes, token_doc: dict[str, Any])
             "state file": create_app(Config(clock="manual", state_file=Path(tmp, "state.db"))),
         }
         try:
-            auth = {}
-            for side, app in apps.items():
-                answer = app.test_client().post(
-                    "/v3/auth/tokens", data=TOKEN_BODY, headers=JSON_TYPE
+
+            def auth(side: str) -> dict[str, str]:
+                # A token issued for each case: the token issue's own case issues thousands,
+                # and IAM keeps a user's newest 1,000 (an older token answers 401).
+                answer = (
+                    apps[side]
+                    .test_client()
+                    .post("/v3/auth/tokens", data=TOKEN_BODY, headers=JSON_TYPE)
                 )
-                auth[side] = {"X-Auth-Token": answer.headers["X-Subject-Token"]}
+                return {"X-Auth-Token": answer.headers["X-Subject-Token"]}
+
             task = f"/v3/tasks/{SEED_TASK}"
             action = f"/v3/tasks/{ACTION_TASK}/action"
             cases = [
@@ -298,7 +330,7 @@ def _profile_calls(report: Report, task_bytes: bytes, token_doc: dict[str, Any])
                 (f"{ACTION_CALL} / floor", "emulator", "POST", action, JSON_TYPE, ACTION_BODY, 200),
             ]
             for key, side, method, path, headers, body, expect in cases:
-                sent = {**headers, **auth[side]} if method == "GET" or path == action else headers
+                sent = {**headers, **auth(side)} if method == "GET" or path == action else headers
                 us, profile = profile_call(
                     apps[side],
                     environ_for(method, path, sent, body),

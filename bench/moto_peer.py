@@ -1,10 +1,13 @@
-"""The peer: moto_server (the optional `bench` extra) answering DynamoDB's DescribeTable.
+"""The peer: moto_server (the optional `bench` extra), answering DynamoDB's DescribeTable and
+STS's GetSessionToken.
 
 moto is the emulator most projects reach for on AWS; its server answering a cheap read of one
-resource under the same load is what the emulator's `GET /v3/tasks/{id}` is put beside. It runs
+resource under the same load is what the emulator's `GET /v3/tasks/{id}` is put beside, and
+its STS issuing temporary credentials what the emulator's token issue is put beside. It runs
 as moto ships it, `python -m moto.server` (what the `moto_server` script runs): werkzeug's
 threaded server on 127.0.0.1, on a port picked free here, one table created first. moto checks
-no signatures by default, so a SigV4 header of the right shape with a dummy signature does.
+no signatures by default, so a SigV4 header of the right shape with a dummy signature does; the
+service in its credential scope is what picks DynamoDB or STS.
 """
 
 from __future__ import annotations
@@ -26,25 +29,42 @@ from bench.procs import Served, ServerFailed, spawn, stop
 TABLE = "bench-table"
 START_TIMEOUT_S = 60.0
 AMZ_JSON = "application/x-amz-json-1.0"
-# SigV4's shape, a dummy signature: moto reads the service and region from the scope.
-AUTHORIZATION = (
-    "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, "
-    "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0" * 64
-)
+FORM = "application/x-www-form-urlencoded; charset=utf-8"
+AMZ_DATE = "20260101T000000Z"
+
+
+def authorization(service: str, signed: str) -> str:
+    """SigV4's shape, a dummy signature: moto reads the service and region from the scope."""
+    return (
+        f"AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/{service}/aws4_request, "
+        f"SignedHeaders={signed}, Signature=" + "0" * 64
+    )
 
 
 def headers_for(action: str) -> dict[str, str]:
+    """A DynamoDB call's headers (its JSON protocol names the action in X-Amz-Target)."""
     return {
         "Content-Type": AMZ_JSON,
         "X-Amz-Target": f"DynamoDB_20120810.{action}",
-        "X-Amz-Date": "20260101T000000Z",
-        "Authorization": AUTHORIZATION,
+        "X-Amz-Date": AMZ_DATE,
+        "Authorization": authorization("dynamodb", "content-type;host;x-amz-date;x-amz-target"),
     }
 
 
 def describe_call() -> Call:
     body = json.dumps({"TableName": TABLE})
     return Call("DescribeTable", "POST", "/", headers_for("DescribeTable"), body, 200)
+
+
+def session_token_call() -> Call:
+    """STS GetSessionToken (its query protocol: a form body; the answer is XML)."""
+    headers = {
+        "Content-Type": FORM,
+        "X-Amz-Date": AMZ_DATE,
+        "Authorization": authorization("sts", "content-type;host;x-amz-date"),
+    }
+    body = "Action=GetSessionToken&Version=2011-06-15"
+    return Call("GetSessionToken", "POST", "/", headers, body, 200)
 
 
 def missing() -> str | None:

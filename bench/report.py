@@ -28,6 +28,9 @@ HTTP_HEAD = [
     "ratio",
     "target",
     "",
+    "peer",
+    "req/s",
+    "/ peer",
 ]
 FIGURE_HEAD = ["figure", "measured", "target", ""]
 
@@ -54,6 +57,11 @@ class HttpRow:
     target: float | None = None
     not_measured: str = ""  # why, when it could not be
     rounds: list[float] = field(default_factory=list)  # each round's ratio
+    # The peer's call beside this one, where one exists (no target: what a user compares with):
+    # its name, its summary, and this side's req/s over the peer's, a median of the rounds.
+    peer: str = ""
+    peer_side: dict[str, float] | None = None
+    peer_ratio: float | None = None
 
     @property
     def key(self) -> str:
@@ -101,13 +109,32 @@ def _side(summary: dict[str, float] | None) -> list[str]:
     return [f"{summary['rps']:,.0f}", f"{summary['p50_ms']:.2f}", f"{summary['p99_ms']:.2f}"]
 
 
+def _peer(row: HttpRow) -> list[str]:
+    if not row.peer or row.peer_side is None or row.peer_ratio is None:
+        return ["", "", ""]
+    return [row.peer, f"{row.peer_side['rps']:,.0f}", f"{row.peer_ratio:.2f}"]
+
+
 def http_rows(report: Report) -> list[list[str]]:
     rows = []
     for row in report.http:
         target = f">= {row.target:g}" if row.target is not None else ""
         if row.not_measured:
             cells = [f"not measured: {row.not_measured}", "", ""]
-            rows.append([row.name, *cells, row.baseline, "", "", "", "", target, "not measured"])
+            rows.append(
+                [
+                    row.name,
+                    *cells,
+                    row.baseline,
+                    "",
+                    "",
+                    "",
+                    "",
+                    target,
+                    "not measured",
+                    *_peer(row),
+                ]
+            )
             continue
         ratio = f"{row.ratio:.2f}" if row.ratio is not None else ""
         rows.append(
@@ -119,6 +146,7 @@ def http_rows(report: Report) -> list[list[str]]:
                 ratio,
                 target,
                 mark(row.met),
+                *_peer(row),
             ]
         )
     return rows
@@ -212,7 +240,8 @@ def print_summary(report: Report) -> None:
     if report.http:
         print(f"- {rounds_text(report)}")
     for row in report.http:
-        for side, summary in (("measured", row.measured), (row.baseline, row.base)):
+        sides = (("measured", row.measured), (row.baseline, row.base), (row.peer, row.peer_side))
+        for side, summary in sides:
             if summary is not None and summary["failures"]:
                 print(
                     f"! {row.key}, {side} side: {summary['failures']:.0f} answers "
@@ -235,7 +264,7 @@ def rounds_text(report: Report) -> str:
 def write_results(report: Report, seconds: float) -> None:
     info = machine()
     # A side two rows share (the emulator's GET runs, against the floor and against moto) once.
-    every = [s for r in report.http for s in (r.measured, r.base) if s is not None]
+    every = [s for r in report.http for s in (r.measured, r.base, r.peer_side) if s is not None]
     summaries = list({id(s): s for s in every}.values())
     failures = sum(s["failures"] for s in summaries)
     requests = sum(s["requests"] for s in summaries)
