@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+
 from sms_mock.contracts.control import SPEED_RANGE
 from sms_mock.contracts.enums import AuthMode, ClockMode
 from sms_mock.mock_server.app import create_app
@@ -22,10 +24,12 @@ from sms_mock.mock_server.control.fixtures import FixtureError
 from sms_mock.mock_server.control.scenarios import UnknownScenario
 from sms_mock.mock_server.core.state_file import StateFileError
 from sms_mock.mock_server.emulator import SaveFailed
+from sms_mock.mock_server.serving import collector
 from sms_mock.mock_server.serving.waitress_server import (
     DEFAULT_CHANNEL_TIMEOUT_S,
     DEFAULT_CONNECTION_LIMIT,
     DEFAULT_HEAD_TIMEOUT_S,
+    EmulatorServer,
     ListenerError,
     make_server,
     run_until_stopped,
@@ -344,6 +348,41 @@ def _listen_failure(exc: ListenerError, host: str, origins: dict[str, str]) -> s
     )
 
 
+def _build(
+    config: Config, args: argparse.Namespace, origins: Mapping[str, str]
+) -> tuple[Flask, EmulatorServer] | int:
+    """The app and its server, or the exit code of what stopped them (said on stderr)."""
+    try:
+        app = create_app(config)
+    except FixtureError as exc:
+        print(f"sms-mock: fixtures: {exc}", file=sys.stderr)
+        return 2
+    except UnknownScenario as exc:
+        print(f"sms-mock: {origins['scenario']}: {exc.args[0]}", file=sys.stderr)
+        return 2
+    except (sqlite3.Error, InvalidSnapshot, StateFileError, SaveFailed) as exc:
+        print(f"sms-mock: {origins['state_file']} {args.state_file}: {exc}", file=sys.stderr)
+        return 2
+    # The next port up by default, a free one when there is none (--port 0, or 65535).
+    default_iam_port = args.port + 1 if 0 < args.port < 65535 else 0
+    iam_port = args.iam_port if args.iam_port is not None else default_iam_port
+    try:
+        server = make_server(
+            app,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            iam_port=iam_port,
+            connection_limit=args.connection_limit,
+            channel_timeout=args.channel_timeout,
+            head_timeout=args.head_timeout,
+        )
+    except ListenerError as exc:
+        print(f"sms-mock: {_listen_failure(exc, args.host, origins)}", file=sys.stderr)
+        return 1
+    return app, server
+
+
 def serve(args: argparse.Namespace) -> int:
     try:
         origins = settle(args, os.environ)
@@ -391,34 +430,19 @@ def serve(args: argparse.Namespace) -> int:
         allowed_hosts=list(args.allowed_host),
         log_requests=args.log_requests,
     )
+    # Built with the garbage collector held off (as the command line's imports were), and what
+    # the start made frozen before serving: it lives as long as the process (serving/collector.py).
+    collector.hold()
     try:
-        app = create_app(config)
-    except FixtureError as exc:
-        print(f"sms-mock: fixtures: {exc}", file=sys.stderr)
-        return 2
-    except UnknownScenario as exc:
-        print(f"sms-mock: {origins['scenario']}: {exc.args[0]}", file=sys.stderr)
-        return 2
-    except (sqlite3.Error, InvalidSnapshot, StateFileError, SaveFailed) as exc:
-        print(f"sms-mock: {origins['state_file']} {args.state_file}: {exc}", file=sys.stderr)
-        return 2
-    # The next port up by default, a free one when there is none (--port 0, or 65535).
-    default_iam_port = args.port + 1 if 0 < args.port < 65535 else 0
-    iam_port = args.iam_port if args.iam_port is not None else default_iam_port
-    try:
-        server = make_server(
-            app,
-            host=args.host,
-            port=args.port,
-            threads=args.threads,
-            iam_port=iam_port,
-            connection_limit=args.connection_limit,
-            channel_timeout=args.channel_timeout,
-            head_timeout=args.head_timeout,
-        )
-    except ListenerError as exc:
-        print(f"sms-mock: {_listen_failure(exc, args.host, origins)}", file=sys.stderr)
-        return 1
+        built = _build(config, args, origins)
+    except BaseException:
+        collector.release()
+        raise
+    if isinstance(built, int):
+        collector.release()
+        return built
+    app, server = built
+    froze = collector.release(freeze=True)
     host = server.effective_host
     shown = f"[{host}]" if ":" in str(host) else host
     summary = startup_summary(app, args.state_file)
@@ -431,7 +455,11 @@ def serve(args: argparse.Namespace) -> int:
             print(line, flush=True)
         print(f"sms-mock dashboard on http://{shown}:{server.effective_port}/_mock/ui", flush=True)
 
-    run_until_stopped(server, announce)
+    try:
+        run_until_stopped(server, announce)
+    finally:
+        if froze:
+            collector.thaw()  # a caller in process (a test) collects as before
     app.extensions["sms_mock"].close()
     print("sms-mock stopped", flush=True)
     return 0

@@ -21,6 +21,7 @@ from sms_mock.cli.output import print_json
 from sms_mock.cli.proxy_command import add_proxy_command
 from sms_mock.cli.record_command import add_record_command
 from sms_mock.cli.tasks import add_task_commands
+from sms_mock.mock_server.serving import collector
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_CONTRACT, EXIT_FAILED, EXIT_TIMEOUT = range(6)
 EXIT_UNREACHABLE, EXIT_SETTLED = 6, 7
@@ -123,6 +124,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         except ValueError as exc:  # reported as a client command reports a bad setting
             print(f"sms-mock: {exc}", file=sys.stderr)
             return EXIT_USAGE
+    collector.release()  # the start is over: the garbage collector on (sms_mock.cli.main)
     # Imported only here: `sms-mock serve` needs neither, and importing them slows its start.
     import requests
 
