@@ -2,12 +2,12 @@
 
 marshmallow loads a body through a stack of generic calls a field (about 50 us for a token
 request); most requests are valid, and the emulator needs only the loaded value for them. So
-`fast_check(schema)` walks the schema's fields once and builds a small function of closures,
-one a field, that does what `schema.load` does to a value of the usual JSON type: the same type
-checks, the same validators, the same missing keys, defaults, unknown keys and output. Where it
-meets anything else (another type, a custom field class, a hook it does not run), it asks the
-field's own `deserialize`, or the schema's own `load`, so that its verdict and its output are
-marshmallow's by construction.
+`fast_check(schema)` walks the schema's fields once and writes a function for each level of
+the schema that does what `schema.load` does to a value of the usual JSON type, inline: the
+same type checks, the same validators, the same missing keys, defaults, unknown keys and output
+(about 4 us for a token request). Where it meets anything else (another type, a custom field
+class, a hook it does not run), it asks the field's own `deserialize`, or the schema's own
+`load`, so that its verdict and its output are marshmallow's by construction.
 
 It never makes an error answer: whenever the value is refused (or anything at all goes wrong)
 it raises `Refused`, and the caller loads the body through the schema as before, which names
@@ -41,7 +41,7 @@ from sms_mock.contracts.fields import (
     StrictNumber,
 )
 
-__all__ = ["Check", "Refused", "fast_check", "fast_load"]
+__all__ = ["Check", "Refused", "fast_check"]
 
 
 class Refused(Exception):
@@ -66,19 +66,11 @@ def fast_check(schema: Schema) -> Check | None:
         pass
     with _checks_lock:
         if schema not in _checks:
-            _checks[schema] = _top(schema)
+            try:
+                _checks[schema] = _top(schema)
+            except Exception:  # a schema it cannot write a check for: marshmallow loads it
+                _checks[schema] = None
         return _checks[schema]
-
-
-def fast_load(schema: Schema, data: Any) -> Any:
-    """`schema.load(data)`, through the fast check when it vouches for the value."""
-    check = fast_check(schema)
-    if check is not None:
-        try:
-            return check(data)
-        except Refused:
-            pass
-    return schema.load(data)
 
 
 def _top(schema: Schema) -> Check | None:
