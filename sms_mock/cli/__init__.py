@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sms_mock.mock_server.serving import collector
+from sms_mock.mock_server.serving import collector, deferred_patterns
 
 if TYPE_CHECKING:
     from sms_mock.cli.app import build_parser
@@ -23,10 +23,12 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     """`sms-mock` with `argv` (the process's arguments by default); its exit code.
 
     The commands' modules load with the garbage collector held off: `serve` ends the hold
-    once its server is made, any other command before it runs (mock_server/serving/collector.py).
+    once its server is made, any other command before it runs (mock_server/serving/collector.py);
+    marshmallow first, its e-mail patterns left to their first use (deferred_patterns.py).
     """
     collector.hold()
     try:
+        deferred_patterns.import_marshmallow()  # before anything else loads it
         from sms_mock.cli.app import main as run
 
         return run(argv, out)
