@@ -8,7 +8,6 @@ stopping by itself after it; the GET is loaded on one connection, as in bench.bi
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 from bench import shared
@@ -35,6 +34,7 @@ LEAD_SECONDS = 0.5  # the listing clients start this long before the GET's measu
 def measure_busy_lists(report: Report) -> None:
     # Imported here, not on top: bench.stocked imports the emulator (see bench.big_state).
     from bench.stocked import FIRST_PAGE, task_id
+    from sms_mock.mock_server.serving.waitress_server import SWITCH_INTERVAL_S
 
     stocked = shared.stocked(BIG)
     server = stocked.served
@@ -86,11 +86,14 @@ def measure_busy_lists(report: Report) -> None:
         f"(p50 {list_p50:.2f} ms) beside the GET; the GET's p99 was "
         f"{median([r.p99_ms for r in runs['busy']]):.2f} ms busy, "
         f"{median([r.p99_ms for r in runs['idle']]):.2f} ms idle; {failures} answers other than "
-        f"expected. A page (`{FIRST_PAGE}`) costs {profiled['first']['us']:.0f} us of Python "
-        f"in process, the task's GET {profiled['get']['us']:.0f} us: with {CONNECTIONS} pages "
-        f"always in flight on {THREADS} waitress threads, a GET waits for a thread and then "
-        f"for the GIL, which a thread holds up to the switch interval "
-        f"({sys.getswitchinterval() * 1000:.0f} ms) at a time; this machine has "
+        f"expected. A page (`{FIRST_PAGE}`, read again: kept whole) costs "
+        f"{profiled['first']['us']:.0f} us of Python in process, the task's GET "
+        f"{profiled['get']['us']:.0f} us. The server's pool (serving/pool.py) runs a waiting "
+        f"GET before any waiting page and at most {max(1, THREADS // 4)} page at a time on its "
+        f"{THREADS} threads, so the GET finds a thread free; what it still waits for is the "
+        f"interpreter lock, which the thread making a page holds until that page is done or "
+        f"the server's switch interval ({SWITCH_INTERVAL_S * 1000:g} ms) runs out, at each "
+        f"handoff of the GET between waitress's loop and a worker; this machine has "
         f"{os.cpu_count()} cores for the server, the listing clients and the GET's client.",
         BUSY_FIGURE,
     )
