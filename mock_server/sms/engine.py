@@ -463,9 +463,10 @@ class LifecycleEngine:
 
     @staticmethod
     def _entries(task: Task) -> list[dict[str, Any]]:
-        """The task's sub-task entries (`setdefault`: an empty list put in without the key)."""
+        """The task's sub-task entries; an empty list put in where it has none (a task put in
+        may say `"sub_tasks": null`, as the rest of the engine reads it: none yet)."""
         doc = task.doc
-        if "sub_tasks" not in doc:
+        if doc.get("sub_tasks") is None:
             put(task, doc, "sub_tasks", [])
         return doc["sub_tasks"]
 

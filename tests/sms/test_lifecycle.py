@@ -454,6 +454,18 @@ def test_a_running_task_with_every_subtask_finished_is_frozen(
     assert sms.task("frozen") == given
 
 
+def test_a_task_put_in_with_null_sub_tasks_starts_as_one_with_none(
+    client: FlaskClient, sms: Sms
+) -> None:
+    # null, as the real service answers a task never started: not a 500 on its first start.
+    put_task(client, {"id": "never-run", "state": "READY", "sub_tasks": None})
+    assert sms.act("never-run", "start").status_code == 200
+    advance(client, SETTLE)
+    task = sms.task("never-run")
+    assert task["state"] == "MIGRATE_SUCCESS"
+    assert [s["name"] for s in task["sub_tasks"]] == list(table.PHASES["REPLICATE"])
+
+
 def test_an_aborting_task_put_in_is_abort_two_seconds_later(client: FlaskClient, sms: Sms) -> None:
     put_in_state(client, "ABORTING")
     advance(client, 1.9)
