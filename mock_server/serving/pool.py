@@ -67,7 +67,8 @@ class PagingDispatcher(ThreadedTaskDispatcher):
         if not requests:
             return False
         request = requests[0]
-        return request.command == "GET" and request.path.rstrip("/") in self.paged
+        path = getattr(request, "path", None)  # a request waitress refused may have none
+        return request.command == "GET" and isinstance(path, str) and path.rstrip("/") in self.paged
 
     def add_task(self, task: Any) -> None:
         paged = self.is_paged(task)

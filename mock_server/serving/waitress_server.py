@@ -231,9 +231,13 @@ def run_until_stopped(server: EmulatorServer, announce: Callable[[], None] | Non
     # server in the background makes it ignore SIGINT, and Ctrl-C must still stop it.
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
+    switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    with contextlib.suppress(KeyboardInterrupt):
-        if announce is not None:
-            announce()
-        server.run()  # waitress's own loop stops its workers on KeyboardInterrupt
-    server.close()
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            if announce is not None:
+                announce()
+            server.run()  # waitress's own loop stops its workers on KeyboardInterrupt
+        server.close()
+    finally:
+        sys.setswitchinterval(switch_interval)
