@@ -8,6 +8,7 @@ stopping by itself after it; the GET is loaded on one connection, as in bench.bi
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 from bench import shared
@@ -34,7 +35,6 @@ LEAD_SECONDS = 0.5  # the listing clients start this long before the GET's measu
 def measure_busy_lists(report: Report) -> None:
     # Imported here, not on top: bench.stocked imports the emulator (see bench.big_state).
     from bench.stocked import FIRST_PAGE, task_id
-    from sms_mock.mock_server.serving.waitress_server import SWITCH_INTERVAL_S
 
     stocked = shared.stocked(BIG)
     server = stocked.served
@@ -92,9 +92,12 @@ def measure_busy_lists(report: Report) -> None:
         f"GET before any waiting page and at most {max(1, THREADS // 4)} page at a time on its "
         f"{THREADS} threads, so the GET finds a thread free; what it still waits for is the "
         f"interpreter lock, which the thread making a page holds until that page is done or "
-        f"the server's switch interval ({SWITCH_INTERVAL_S * 1000:g} ms) runs out, at each "
-        f"handoff of the GET between waitress's loop and a worker; this machine has "
-        f"{os.cpu_count()} cores for the server, the listing clients and the GET's client.",
+        f"the switch interval ({sys.getswitchinterval() * 1000:g} ms, Python's default: 1 ms "
+        f"made no difference here and cost the task GET's rate) runs out, at each handoff of "
+        f"the GET between waitress's loop (which also reads every listing client's request "
+        f"and wakes on every page's end) and a worker; this machine has {os.cpu_count()} "
+        f"cores for the server, the listing clients, the GET's client and anything else "
+        f"running.",
         BUSY_FIGURE,
     )
     report.profile(Profile.from_dict(profiled["first"]["profile"]), BUSY_FIGURE)

@@ -12,7 +12,6 @@ import contextlib
 import logging
 import resource
 import signal
-import sys
 import time
 from collections.abc import Callable, Iterable
 from types import FrameType
@@ -209,14 +208,6 @@ def make_server(
     return server
 
 
-# How long a thread holding the interpreter lock keeps it while another waits (Python's default
-# is 5 ms). A task's GET served beside a list page being computed waits for the lock at each
-# handoff between waitress's loop and a worker thread: up to this long, not 5 ms (README,
-# "Performance"). Set by the processes that serve (run_until_stopped), not by LiveServer, which
-# runs inside a test process.
-SWITCH_INTERVAL_S = 0.001
-
-
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -231,13 +222,8 @@ def run_until_stopped(server: EmulatorServer, announce: Callable[[], None] | Non
     # server in the background makes it ignore SIGINT, and Ctrl-C must still stop it.
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
-    switch_interval = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
-    try:
-        with contextlib.suppress(KeyboardInterrupt):
-            if announce is not None:
-                announce()
-            server.run()  # waitress's own loop stops its workers on KeyboardInterrupt
-        server.close()
-    finally:
-        sys.setswitchinterval(switch_interval)
+    with contextlib.suppress(KeyboardInterrupt):
+        if announce is not None:
+            announce()
+        server.run()  # waitress's own loop stops its workers on KeyboardInterrupt
+    server.close()
