@@ -8,7 +8,6 @@ stopping by itself after it; the GET is loaded on one connection, as in bench.bi
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 from bench import shared
@@ -35,6 +34,7 @@ LEAD_SECONDS = 0.5  # the listing clients start this long before the GET's measu
 def measure_busy_lists(report: Report) -> None:
     # Imported here, not on top: bench.stocked imports the emulator (see bench.big_state).
     from bench.stocked import FIRST_PAGE, task_id
+    from sms_mock.mock_server.serving.pool import MAX_REST_S, PAGE_PATIENCE_S
 
     stocked = shared.stocked(BIG)
     server = stocked.served
@@ -89,15 +89,15 @@ def measure_busy_lists(report: Report) -> None:
         f"expected. A page (`{FIRST_PAGE}`, read again: kept whole) costs "
         f"{profiled['first']['us']:.0f} us of Python in process, the task's GET "
         f"{profiled['get']['us']:.0f} us. The server's pool (serving/pool.py) runs a waiting "
-        f"GET before any waiting page and at most {max(1, THREADS // 4)} page at a time on its "
-        f"{THREADS} threads, so the GET finds a thread free; what it still waits for is the "
-        f"interpreter lock, which the thread making a page holds until that page is done or "
-        f"the switch interval ({sys.getswitchinterval() * 1000:g} ms, Python's default: 1 ms "
-        f"made no difference here and cost the task GET's rate) runs out, at each handoff of "
-        f"the GET between waitress's loop (which also reads every listing client's request "
-        f"and wakes on every page's end) and a worker; this machine has {os.cpu_count()} "
-        f"cores for the server, the listing clients, the GET's client and anything else "
-        f"running.",
+        f"GET before any waiting page, at most {max(1, THREADS // 4)} page at a time on its "
+        f"{THREADS} threads and none while another request is being served (unless it has "
+        f"waited {PAGE_PATIENCE_S * 1000:g} ms), and rests a page's thread as long as the page "
+        f"took (at most {MAX_REST_S * 1000:g} ms) while other requests come: the GET finds a "
+        f"thread free, and the interpreter lock held by a page at most as long as the page "
+        f"in progress, at each handoff of the GET between waitress's loop (which also reads "
+        f"every listing client's request and wakes at every page's end) and a worker; this "
+        f"machine has {os.cpu_count()} cores for the server, the listing clients, the GET's "
+        f"client and anything else running.",
         BUSY_FIGURE,
     )
     report.profile(Profile.from_dict(profiled["first"]["profile"]), BUSY_FIGURE)

@@ -2,8 +2,10 @@
 
 Specified here: the server runs every other request before a waiting list page, and one page
 at a time for every four worker threads, so that a task's GET is answered while pages are
-being made on every thread it could take; the pages waiting are answered after, in turn. The
-routes counted as pages are routes of the emulator's app.
+being made on every thread it could take; the pages waiting are answered after, in turn. A page
+does not start while another request is being served, but waits for a slow one only a moment:
+a list is answered while a read is held up. The routes counted as pages are routes of the
+emulator's app.
 
 Every wait is bounded and ends as soon as what it waits for happens.
 """
@@ -82,6 +84,44 @@ def test_a_task_read_is_answered_while_pages_are_being_made() -> None:
             lister.join(WAIT_S)
         assert [answers.get(timeout=WAIT_S) for _ in listers] == [200, 200]
         assert started.qsize() == 1  # the second page was made once the first was done
+    finally:
+        release.set()
+        server.stop()
+
+
+def test_a_page_waits_for_a_slow_read_only_so_long() -> None:
+    """A page starts while no other request is being served, or once it has waited a moment:
+    a read held up (a slow call, a delay fault) never holds a list up with it."""
+    server = LiveServer(Config(clock="manual"), threads=2).start()
+    release = threading.Event()
+    reading: queue.Queue[None] = queue.Queue()
+    answers: queue.Queue[int] = queue.Queue()
+    try:
+        app = server.app
+        show_task = app.view_functions["sms.show_task"]
+
+        def held_read(**kwargs: Any) -> Any:
+            reading.put(None)
+            assert release.wait(WAIT_S)
+            return show_task(**kwargs)
+
+        app.view_functions["sms.show_task"] = held_read
+        auth = {"X-Auth-Token": issue(server.url)}
+
+        def read() -> None:
+            url = f"{server.url}/v3/tasks/sample-ready"
+            answers.put(requests.get(url, headers=auth, timeout=WAIT_S).status_code)
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reading.get(timeout=WAIT_S)  # the read holds a thread, and is being served
+        listed = requests.get(f"{server.url}/v3/tasks", headers=auth, timeout=WAIT_S)
+        assert listed.status_code == 200
+        assert listed.json()["count"] >= 1
+        assert answers.empty()  # the read is still held
+        release.set()
+        reader.join(WAIT_S)
+        assert answers.get(timeout=WAIT_S) == 200
     finally:
         release.set()
         server.stop()
