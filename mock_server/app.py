@@ -32,19 +32,17 @@ from sms_mock.mock_server.dashboard.routes import blueprint as dashboard_bluepri
 from sms_mock.mock_server.emulator import Emulator, SaveFailed
 from sms_mock.mock_server.gateway.admin import EXTENSION_KEY as ADMIN_GATE_KEY
 from sms_mock.mock_server.gateway.admin import AdminGate
-from sms_mock.mock_server.gateway.body_limits import MAX_REQUEST_BYTES, body_limit
+from sms_mock.mock_server.gateway.body_limits import (
+    MAX_REQUEST_BYTES,
+    SMS_BLUEPRINTS,
+    body_limit,
+)
 from sms_mock.mock_server.gateway.middleware import EmulatorMiddleware
 from sms_mock.mock_server.gateway.versions import blueprint as versions_blueprint
 from sms_mock.mock_server.iam.credential_routes import blueprint as iam_credentials_blueprint
 from sms_mock.mock_server.iam.directory_routes import blueprint as iam_directory_blueprint
 from sms_mock.mock_server.iam.routes import blueprint as iam_blueprint
 from sms_mock.mock_server.sms import errors as sms_errors
-from sms_mock.mock_server.sms.history_routes import blueprint as history_blueprint
-from sms_mock.mock_server.sms.migproject_routes import blueprint as migproject_blueprint
-from sms_mock.mock_server.sms.source_routes import blueprint as source_blueprint
-from sms_mock.mock_server.sms.task_routes import blueprint as sms_blueprint
-from sms_mock.mock_server.sms.task_settings_routes import blueprint as task_settings_blueprint
-from sms_mock.mock_server.sms.template_routes import blueprint as template_blueprint
 
 # What the IAM listener serves: IAM's routes and its version documents, nothing of SMS's.
 IAM_LISTENER_BLUEPRINTS = frozenset({"iam", "iam_directory", "iam_credentials", "versions"})
@@ -94,12 +92,8 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(iam_blueprint)
     app.register_blueprint(iam_directory_blueprint)
     app.register_blueprint(iam_credentials_blueprint)
-    app.register_blueprint(sms_blueprint)
-    app.register_blueprint(task_settings_blueprint)
-    app.register_blueprint(source_blueprint)
-    app.register_blueprint(template_blueprint)
-    app.register_blueprint(migproject_blueprint)
-    app.register_blueprint(history_blueprint)
+    for blueprint in SMS_BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.register_blueprint(control_blueprint)
     app.register_blueprint(scenarios_blueprint)
     app.register_blueprint(control_tokens_blueprint)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask
+from flask import Blueprint, Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter
 
@@ -38,17 +38,16 @@ from sms_mock.mock_server.sms.template_routes import blueprint as template_bluep
 # Every body but an SMS call's and a snapshot's: IAM's, the control plane's, the dashboard's.
 MAX_REQUEST_BYTES = 1024 * 1024
 
-SMS_BLUEPRINTS = frozenset(
-    blueprint.name
-    for blueprint in (
-        task_blueprint,
-        task_settings_blueprint,
-        source_blueprint,
-        template_blueprint,
-        migproject_blueprint,
-        history_blueprint,
-    )
+# SMS's blueprints, in the order the app registers them: one list for the app and the limits.
+SMS_BLUEPRINTS: tuple[Blueprint, ...] = (
+    task_blueprint,
+    task_settings_blueprint,
+    source_blueprint,
+    template_blueprint,
+    migproject_blueprint,
+    history_blueprint,
 )
+SMS_BLUEPRINT_NAMES = frozenset(blueprint.name for blueprint in SMS_BLUEPRINTS)
 SNAPSHOT_ENDPOINT = f"{control_blueprint.name}.{restore_snapshot.__name__}"
 
 
@@ -85,7 +84,7 @@ def body_limit(endpoint: str | None, blueprint: str | None, path: str) -> BodyLi
         return SNAPSHOT_BODY
     if on_control_plane(path):
         return CONTROL_BODY
-    if blueprint in SMS_BLUEPRINTS:
+    if blueprint in SMS_BLUEPRINT_NAMES:
         return SMS_BODY
     return GATEWAY_BODY
 
