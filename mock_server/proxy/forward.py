@@ -204,11 +204,9 @@ class ForwardingApp:
 
     def _target(self, op: ContractOperation | None) -> str:
         iam = self.settings.iam_upstream
-        return (
-            iam
-            if iam is not None and op is not None and op.tag == "IAM"
-            else (self.settings.upstream)
-        )
+        if iam is not None and op is not None and op.tag == "IAM":
+            return iam
+        return self.settings.upstream
 
     def forward(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request_id: str = environ[REQUEST_ID_KEY]
@@ -282,11 +280,10 @@ class ForwardingApp:
             found += check_response(op, answer.status_code, answer.content, answer_type)
         found = [replace(v, request_id=answer_id) for v in found]
         kept = self._report(environ, found, upstream_id)
+        upstream_headers = answer.raw.headers.items()
+        dropped = HOP_BY_HOP | _ANSWER_REWRITTEN | _connection_listed(upstream_headers)
         answer_headers = [
-            (name, value)
-            for name, value in answer.raw.headers.items()
-            if name.lower() not in HOP_BY_HOP | _ANSWER_REWRITTEN
-            and name.lower() not in _connection_listed(answer.raw.headers.items())
+            (name, value) for name, value in upstream_headers if name.lower() not in dropped
         ]
         if self.recorder is not None:
             self.recorder.saw_tokens(
