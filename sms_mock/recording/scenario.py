@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 
 from sms_mock.contracts.base import first_problem
 from sms_mock.mock_server.control.scenarios import NAME_RE, parse_scenario
+from sms_mock.mock_server.proxy.har import REDACTED
 from sms_mock.mock_server.sms.resource_documents import SOURCE_DOCUMENT, TEMPLATE_DOCUMENT
 from sms_mock.mock_server.sms.task_documents import load_task_document
 from sms_mock.recording.har import HarLog
@@ -30,7 +31,6 @@ from sms_mock.recording.resources import (
     when,
 )
 
-REDACTED = "REDACTED"  # what `sms-mock proxy --record` writes for a secret
 # Keys a load derives from where it puts a resource: the recorded ones would name the
 # recorded project while the resource lives in another.
 DERIVED: dict[Kind, tuple[str, ...]] = {
@@ -223,7 +223,6 @@ def to_scenario(log: HarLog, name: str, label: str, renew_ids: bool = False) -> 
     for kind, key in SECTIONS.items():
         if sections[kind] or kind is Kind.TASK:
             scenario[key] = sections[kind]
-    parse_scenario(
-        name, scenario
-    )  # what `serve --scenario` will check: a ScenarioError here is a bug
+    # What `serve --scenario` will check: a ScenarioError here is a bug.
+    parse_scenario(name, scenario)
     return scenario
