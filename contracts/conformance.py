@@ -185,20 +185,22 @@ def _by_method() -> dict[str, tuple[ContractOperation, ...]]:
 
 def find_operation(method: str, path: str) -> ContractOperation | None:
     """The operation a concrete request path (as the server reads it, unquoted) calls."""
-    if len(path) > 1 and path.endswith("/"):  # the service takes `/v3/tasks/` as `/v3/tasks`
-        path = path[:-1]
     for op in _by_method().get(method.upper(), ()):
-        if op.pattern.fullmatch(path):
+        if _matched(op, path):
             return op
     return None
 
 
 def path_values(op: ContractOperation, path: str) -> dict[str, str]:
     """The path parameters' values of a concrete path of `op` ({} when it is not one)."""
-    if len(path) > 1 and path.endswith("/"):
-        path = path[:-1]
-    match = op.pattern.fullmatch(path)
+    match = _matched(op, path)
     return match.groupdict() if match else {}
+
+
+def _matched(op: ContractOperation, path: str) -> re.Match[str] | None:
+    if len(path) > 1 and path.endswith("/"):  # the service takes `/v3/tasks/` as `/v3/tasks`
+        path = path[:-1]
+    return op.pattern.fullmatch(path)
 
 
 def _flatten(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -232,7 +234,8 @@ def _parse(body: bytes) -> Any:
     return json.loads(body.decode("utf-8"), parse_constant=_no_constants)
 
 
-def _media_type(content_type: str | None) -> str:
+def media_type(content_type: str | None) -> str:
+    """A Content-Type's media type, lower case, without its parameters ("" for none)."""
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
@@ -264,7 +267,7 @@ def check_request(
         return found
     if op.max_body_bytes is not None and len(body) > op.max_body_bytes:
         found.append(violation("", f"The body is {len(body):,} bytes, over {op.max_body_bytes:,}."))
-    if _media_type(content_type) != JSON:
+    if media_type(content_type) != JSON:
         found.append(violation("", f"Content-Type {content_type or '(none)'} is not {JSON}."))
     try:
         data = _parse(body)
@@ -289,7 +292,7 @@ def check_response(
         return [violation("", f"status {status} is not documented (documented: {listed})")]
     if op.method == "HEAD" or not (documented.schemas or documented.media_types):
         return []  # no body to check
-    media = _media_type(content_type)
+    media = media_type(content_type)
     if not documented.schemas:
         if media not in documented.media_types:
             wanted = " or ".join(documented.media_types)

@@ -14,7 +14,6 @@ because a task's name holds only letters, digits, '_' and '-' (SMS.7711).
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -269,13 +268,8 @@ def _distinct_name(name: str, taken: Callable[[str], bool]) -> str:
 
 def _task_named(sms: SmsBackend, project_id: str, own_id: str) -> Callable[[str], bool]:
     """Whether a task of the project other than `own_id` (a reload replaces it) has a name:
-    the task list's name filter, from its index."""
-
-    def taken(name: str) -> bool:
-        page = json.loads(sms.list(project_id, {"name": name, "offset": 0, "limit": 2}))
-        return any(task.get("id") != own_id for task in page["tasks"])
-
-    return taken
+    from the list's name index, without rendering (or keeping) a page of the list."""
+    return lambda name: sms.task_named(project_id, name, own_id)
 
 
 def _resource_named(book: Any, project_id: str, own_id: str) -> Callable[[str], bool]:

@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import sms_mock
+from sms_mock.contracts.conformance import media_type
 
 REDACTED = "REDACTED"
 REDACTED_HEADERS = frozenset(
@@ -119,10 +120,6 @@ def _query(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(name, REDACTED if _secret_key(name) else value) for name, value in pairs]
 
 
-def _media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
 def _body_text(body: bytes, content_type: str | None) -> tuple[str, str | None]:
     """(text, encoding): a JSON body redacted key by key, other text as it is, bytes that are
     not UTF-8 in base64 (HAR's `encoding`)."""
@@ -130,7 +127,7 @@ def _body_text(body: bytes, content_type: str | None) -> tuple[str, str | None]:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return base64.b64encode(body).decode("ascii"), "base64"
-    if _media_type(content_type).endswith("json") or text.lstrip().startswith(("{", "[")):
+    if media_type(content_type).endswith("json") or text.lstrip().startswith(("{", "[")):
         try:
             parsed = json.loads(text)
         except ValueError:

@@ -196,6 +196,11 @@ class SmsBackend(SourceOps, TemplateOps, MigprojectOps, TaskSettingsOps):
         index = self._indexes.get(project_id)
         return index.holders(name, value) if index is not None else []
 
+    def task_named(self, project_id: str, name: str, other_than: str = "") -> bool:
+        """Whether a task of the project other than `other_than` has this name (its index)."""
+        with self._lock:
+            return any(i != other_than for i in self._holders(project_id, "name", name))
+
     def _task_using_template(self, project_id: str, template_id: str) -> str | None:
         """The id of a task of the project made from the template; None if none is."""
         return next(iter(self._holders(project_id, "vm_template_id", template_id)), None)
