@@ -9,7 +9,6 @@ after the run's clean-up.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -96,7 +95,7 @@ def conform(args: argparse.Namespace, out: TextIO) -> int:
     from sms_mock.credentials import CredentialsError, load_credentials
 
     # IAM's URL: this command's flag, else the one given before the command (or SMS_MOCK_IAM_URL).
-    iam_url = args.conform_iam_url or getattr(args, "iam_url", None)
+    iam_url = args.conform_iam_url or args.iam_url
     urls = [args.target] + ([iam_url] if iam_url else [])
     for url in urls:
         if not url.startswith(("http://", "https://")):
@@ -111,8 +110,9 @@ def conform(args: argparse.Namespace, out: TextIO) -> int:
         read_only=args.read_only,
         project=args.conform_project,
         credentials=credentials,
-        # The emulator's control plane, to move its clock: --admin-token or SMS_MOCK_ADMIN_TOKEN.
-        admin_token=getattr(args, "admin_token", None) or os.environ.get("SMS_MOCK_ADMIN_TOKEN"),
+        # The emulator's control plane, to move its clock: --admin-token or SMS_MOCK_ADMIN_TOKEN
+        # (the command line's connection options read the environment).
+        admin_token=args.admin_token,
     )
     if args.report is not None:
         try:
