@@ -211,6 +211,17 @@ def test_a_full_run_without_the_control_plane_waits_on_the_clock_and_still_reach
     assert all(made for made, *_ in rows(out).values()), out
 
 
+def test_the_admin_token_from_the_environment_lets_a_full_run_move_the_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SMS_MOCK_ADMIN_TOKEN", "given-in-the-environment")
+    with LiveServer({"admin_token": "given-in-the-environment"}) as server:
+        code, out = conform(server.url)
+    assert code == 0, out
+    assert "no emulator control plane" not in out
+    assert re.search(r"the emulator's control plane moved its clock [1-9]\d* times", out)
+
+
 def test_aksk_credentials_sign_every_request(
     emulator: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
