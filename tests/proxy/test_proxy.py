@@ -32,6 +32,7 @@ from huaweicloudsdksms.v3 import (
 from huaweicloudsdksms.v3 import SmsClient as SdkSmsClient
 
 from sms_mock.client import SmsClient
+from sms_mock.contracts.control import ViolationListSchema
 from sms_mock.control import ControlPlane
 from sms_mock.credentials import Credentials as ProxyCredentials
 from sms_mock.mock_server.config import Config
@@ -41,7 +42,7 @@ from tests.proxy.har_check import assert_har_1_2
 from tests.support.accounts import ACCOUNT, AK, PROJECT_ID, SK, password_body
 from tests.support.assertions import error_body
 from tests.support.control import free_source_at
-from tests.support.helpers import create_body
+from tests.support.helpers import create_body, loads
 from tests.support.sdk import sdk_model
 
 ADMIN = "proxy-admin-token"
@@ -140,8 +141,11 @@ def test_the_official_sdk_drives_a_task_through_the_proxy_resigned(
     assert _violations(proxy)["seen"] == seen  # requests and answers kept the contract
 
 
-def _violations(server: LiveServer) -> dict[str, Any]:
-    return requests.get(f"{server.url}/_mock/violations", timeout=10).json()
+def _violations(server: LiveServer, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """`GET /_mock/violations`, loaded through its contract."""
+    answer = requests.get(f"{server.url}/_mock/violations", headers=headers, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return loads(ViolationListSchema, answer.json())
 
 
 def test_the_reference_client_works_through_the_proxy_with_a_token_and_with_ak_sk(
@@ -242,9 +246,7 @@ def test_strict_answers_502_naming_the_field_the_request_having_reached_the_upst
     assert error_body(refused, 400, "SMS.6011")
     # The violations are the control plane's, under its admin token.
     assert requests.get(f"{strict.url}/_mock/violations", timeout=10).status_code == 401
-    listed = requests.get(
-        f"{strict.url}/_mock/violations", headers={"X-Mock-Admin-Token": ADMIN}, timeout=10
-    ).json()["violations"]
+    listed = _violations(strict, {"X-Mock-Admin-Token": ADMIN})["violations"]
     assert {(v["operation"], v["where"], v["field"]) for v in listed} >= {
         ("show_task", "response", "sub_tasks.1.progress"),
         ("create_task", "request", "name"),
