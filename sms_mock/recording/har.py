@@ -35,10 +35,6 @@ class Exchange:
     status: int
     response_text: str | None
 
-    @property
-    def where(self) -> str:
-        return f"log.entries.{self.index}"
-
     def request_json(self) -> Any:
         return _json_or_none(self.request_text)
 
@@ -48,7 +44,6 @@ class Exchange:
 
 @dataclass(frozen=True)
 class HarLog:
-    creator: str  # "name version" of the tool that wrote it, or ""
     entries: int  # every entry in the file, SMS or not
     exchanges: tuple[Exchange, ...]  # in time order (the file's order where times tie)
     cut: bool = False  # its last entry was cut off (the recorder was killed as it wrote it)
@@ -167,8 +162,6 @@ def parse_har(data: bytes) -> HarLog:
     entries = log.get("entries")
     if not isinstance(entries, list):
         raise HarError("log.entries: expected a list of entries")
-    creator = log.get("creator") if isinstance(log.get("creator"), dict) else {}
-    name = " ".join(str(creator[k]) for k in ("name", "version") if isinstance(creator.get(k), str))
     found = [e for i, raw in enumerate(entries) if (e := _exchange(i, raw)) is not None]
     # Entry time orders them; one without a time stays where the file put it.
     ordered, last = [], None
@@ -176,4 +169,4 @@ def parse_har(data: bytes) -> HarLog:
         last = exchange.started_ms if exchange.started_ms is not None else last
         ordered.append((last if last is not None else 0, exchange.index, exchange))
     ordered.sort(key=lambda item: (item[0], item[1]))
-    return HarLog(name, len(entries), tuple(item[2] for item in ordered), cut)
+    return HarLog(len(entries), tuple(item[2] for item in ordered), cut)

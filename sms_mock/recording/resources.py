@@ -59,7 +59,6 @@ class Seen:
     last_ms: int | None  # that entry's time
     last_how: How
     field_entry: dict[str, int] = field(default_factory=dict)  # top-level key -> its entry
-    answered: bool = False  # shown by an answer, not only by what a client sent
     gone: bool = False
     # An action accepted after the last view (`start` at entry 12): its effect is unknown.
     later_action: tuple[str, int] | None = None
@@ -133,7 +132,6 @@ class _Reader:
             seen.field_entry = {}
         seen.field_entry.update({k: exchange.index for k in doc})
         seen.last_entry, seen.last_ms, seen.last_how = exchange.index, exchange.started_ms, how
-        seen.answered = seen.answered or how is not How.SENT
         seen.later_action = None
         if how is not How.SENT:
             self.recording.answers_read += 1
