@@ -4,18 +4,15 @@ exchange against the contracts (README, "Proxy and recording")."""
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 import os
-import socket
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from sms_mock.cli.help import command
-from sms_mock.mock_server.serving.command import port
+from sms_mock.mock_server.serving.command import ADMIN_TOKEN_ENV, _addresses, _is_loopback, port
 
-ADMIN_TOKEN_ENV = "SMS_MOCK_ADMIN_TOKEN"
 EXIT_OK, EXIT_LISTEN, EXIT_USAGE = 0, 1, 2
 PROXY_DESCRIPTION = (
     "Forward every SMS and IAM request to --upstream (IAM's to --iam-upstream when given), "
@@ -122,20 +119,6 @@ def add_proxy_command(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run_proxy)
 
 
-def _is_loopback(host: str) -> bool:
-    """Whether every address `host` names is a loopback one; False when it names none."""
-    bare = host.strip("[]")
-    try:
-        addresses = [ipaddress.ip_address(bare)]
-    except ValueError:
-        try:
-            found = socket.getaddrinfo(bare, None, type=socket.SOCK_STREAM)
-        except OSError:
-            return False
-        addresses = [ipaddress.ip_address(info[4][0]) for info in found]
-    return bool(addresses) and all(address.is_loopback for address in addresses)
-
-
 class _Lines(logging.Handler):
     """Violations on standard error, one line each, flushed at once."""
 
@@ -182,7 +165,11 @@ def run_proxy(args: argparse.Namespace, out: TextIO) -> int:
     except (CredentialsError, ValueError) as exc:
         return _usage(str(exc))
     admin_token = args.admin_token or os.environ.get(ADMIN_TOKEN_ENV) or None
-    if not admin_token and not _is_loopback(args.host):
+    try:
+        addresses = _addresses(args.host)
+    except OSError:
+        return _usage(f"--host {args.host} does not resolve to an address")
+    if not admin_token and not _is_loopback(addresses):
         # Off loopback, anyone who reaches the port could read the journal and the violations.
         return _usage(
             f"--host {args.host} is not loopback: give --admin-token or {ADMIN_TOKEN_ENV}"

@@ -87,6 +87,7 @@ def _refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
         (["--upstream", "ftp://example.com"], "--upstream must be an http:// or https:// URL"),
         (["--upstream", "http://x", "--iam-upstream", "iam"], "--iam-upstream must be an http"),
         (["--upstream", "http://x", "--host", "0.0.0.0"], "is not loopback: give --admin-token"),
+        (["--upstream", "http://x", "--host", "no-such-host.invalid"], "does not resolve"),
         (["--upstream", "http://x", "--record", "/no/such/folder/x.har"], "--record /no/such"),
     ],
 )
