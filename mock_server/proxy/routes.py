@@ -17,11 +17,12 @@ EXTENSION_KEY = "sms_mock.proxy"
 @blueprint.get("/_mock/violations")
 def list_violations() -> Response:
     proxy = current_app.extensions[EXTENSION_KEY]
+    kept, seen = proxy.book.listing()
     return json_response(
         _violations_schema.dump(
             {
-                "violations": proxy.book.entries(),
-                "seen": proxy.book.seen,  # every one reported, those no longer kept included
+                "violations": kept,
+                "seen": seen,  # every one reported, those no longer kept included
                 "upstream": proxy.settings.upstream,
                 "iam_upstream": proxy.settings.iam_upstream,
                 "strict": proxy.settings.strict,

@@ -47,6 +47,8 @@ class ViolationBook:
             self._kept.extend(kept)
         return kept
 
-    def entries(self) -> list[dict[str, Any]]:
+    def listing(self) -> tuple[list[dict[str, Any]], int]:
+        """(the kept violations, oldest first; `seen`), taken together: the count never
+        misses one of the listed."""
         with self._lock:
-            return list(self._kept)
+            return list(self._kept), self.seen
