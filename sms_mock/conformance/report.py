@@ -78,7 +78,6 @@ class ErrorCodeSeen:
     code: str
     statuses: tuple[int, ...]
     operations: tuple[str, ...]
-    count: int
 
     @property
     def in_table(self) -> str:
@@ -143,20 +142,19 @@ class Report:
         return sum(len(r.exchanges) for r in self.operations.values())
 
     def error_codes(self) -> list[ErrorCodeSeen]:
-        seen: dict[str, tuple[set[int], list[str], int]] = {}
+        seen: dict[str, tuple[set[int], list[str]]] = {}
         for result in self.operations.values():
             for exchange in result.exchanges:
                 if exchange.error_code is None:
                     continue
-                statuses, operations, count = seen.get(exchange.error_code, (set(), [], 0))
+                statuses, operations = seen.setdefault(exchange.error_code, (set(), []))
                 if exchange.status is not None:
                     statuses.add(exchange.status)
                 if result.operation_id not in operations:
                     operations.append(result.operation_id)
-                seen[exchange.error_code] = (statuses, operations, count + 1)
         return [
-            ErrorCodeSeen(code, tuple(sorted(statuses)), tuple(operations), count)
-            for code, (statuses, operations, count) in sorted(seen.items())
+            ErrorCodeSeen(code, tuple(sorted(statuses)), tuple(operations))
+            for code, (statuses, operations) in sorted(seen.items())
         ]
 
     def verdict(self) -> str:
