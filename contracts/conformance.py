@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from apispec.ext.marshmallow.common import resolve_schema_instance
 from marshmallow import Schema
 
 from sms_mock.contracts.openapi import operation_table
@@ -99,10 +100,6 @@ class ContractOperation:
         return sum(1 for segment in self.path.split("/") if not _PLACEHOLDER.search(segment))
 
 
-def _instance(schema: Any) -> Schema:
-    return schema() if isinstance(schema, type) else schema
-
-
 def _pattern(template: str) -> re.Pattern[str]:
     parts: list[str] = []
     last = 0
@@ -122,7 +119,7 @@ def _response(status: int, response: Mapping[str, Any]) -> ContractResponse:
     if JSON in content:
         schema = content[JSON]["schema"]
         listed = schema.get("oneOf", [schema]) if isinstance(schema, Mapping) else [schema]
-        schemas = tuple(_instance(s) for s in listed)
+        schemas = tuple(resolve_schema_instance(s) for s in listed)
     others = tuple(media for media in content if media != JSON)
     return ContractResponse(status, response.get("description", ""), schemas, others)
 
@@ -131,9 +128,9 @@ def _operation(path: str, method: str, spec: Mapping[str, Any]) -> ContractOpera
     query = path_schema = None
     for parameter in spec.get("parameters", ()):
         if parameter["in"] == "query":
-            query = _instance(parameter["schema"])
+            query = resolve_schema_instance(parameter["schema"])
         elif parameter["in"] == "path":
-            found = _instance(parameter["schema"])
+            found = resolve_schema_instance(parameter["schema"])
             if path_schema is None:
                 path_schema = found
             else:  # two path parameters, each its own schema: one schema of both
@@ -142,7 +139,7 @@ def _operation(path: str, method: str, spec: Mapping[str, Any]) -> ContractOpera
     body = required = limit = None
     request_body = spec.get("requestBody")
     if request_body is not None:
-        body = _instance(request_body["content"][JSON]["schema"])
+        body = resolve_schema_instance(request_body["content"][JSON]["schema"])
         required = bool(request_body.get("required"))
         limit = request_body.get("x-max-body-bytes")
     return ContractOperation(
