@@ -37,6 +37,7 @@ from sms_mock.mock_server.gateway.request_origin import (
     HostAllowList,
     foreign_request,
     guarded,
+    is_dashboard,
     not_json,
     trusted_host,
 )
@@ -47,17 +48,11 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 TASK_PATH = re.compile(r"^/v3/tasks/([^/]+)(?:/action)?$")
 # Bodies read to find an `operation`: no larger than SMS takes (larger ones it refuses unread).
 MAX_PEEK = MAX_BODY_BYTES
-# The dashboard's pages answer their own login form, under the same admin rule.
-DASHBOARD = "/_mock/ui"
 UNJOURNALED = "/_mock/requests"  # reading the journal does not fill it
 POLL_HEADER = "HTTP_X_MOCK_POLL"
 # More keys for this request's journal entry, left in the environ by the app below (the
 # proxy's: the violations it found, the upstream's request id).
 JOURNAL_NOTES_KEY = "sms_mock.journal_notes"
-
-
-def _is_dashboard(path: str) -> bool:
-    return path == DASHBOARD or path.startswith(DASHBOARD + "/")
 
 
 def _journaled(method: str, path: str, environ: dict[str, Any]) -> bool:
@@ -66,7 +61,7 @@ def _journaled(method: str, path: str, environ: dict[str, Any]) -> bool:
     if path == UNJOURNALED:
         return False
     if method in ("GET", "HEAD") and path.startswith(CONTROL):
-        return not (_is_dashboard(path) or environ.get(POLL_HEADER) == "1")
+        return not (is_dashboard(path) or environ.get(POLL_HEADER) == "1")
     return True
 
 
@@ -105,11 +100,11 @@ def _refused(error: ApiError, request_id: str) -> tuple[str, list[tuple[str, str
 
 
 class EmulatorMiddleware:
-    def __init__(self, app: WsgiApp, emulator: Emulator, gate: AdminGate | None = None) -> None:
+    def __init__(self, app: WsgiApp, emulator: Emulator, gate: AdminGate) -> None:
         self.app = app
         self.emulator = emulator
         config = emulator.config
-        self.gate = gate or AdminGate(config.admin_token)
+        self.gate = gate
         self.hosts = HostAllowList.of(config.host, config.allowed_hosts)
         self.bound = config.host
 
@@ -137,7 +132,7 @@ class EmulatorMiddleware:
             # Catalogs and links name this host, never one the allow-list does not take; found
             # only by the few answers that build one, not on every request.
             environ[TRUSTED_HOST_KEY] = partial(trusted_host, environ, self.hosts, self.bound)
-            if path.startswith(CONTROL) and not _is_dashboard(path):
+            if path.startswith(CONTROL) and not is_dashboard(path):
                 refusal = self.gate.refusal(environ)
                 if refusal is not None:
                     return answer(*_refused(refusal, request_id))

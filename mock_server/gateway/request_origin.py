@@ -48,6 +48,11 @@ def guarded(path: str) -> bool:
     return path.startswith(CONTROL_PREFIX) or path == OPENAPI_PATH
 
 
+def is_dashboard(path: str) -> bool:
+    """A dashboard page or one of its parts (it answers its own sign-in form)."""
+    return path == DASHBOARD or path.startswith(DASHBOARD + "/")
+
+
 def split_host(host: str) -> tuple[str, str]:
     """(`name`, `port`) of a Host header: `[::1]:8080` -> (`::1`, `8080`); the name lowercased,
     without a trailing dot."""
@@ -118,7 +123,7 @@ def _followed_link(method: str, path: str, environ: dict[str, Any]) -> bool:
     """A top-level navigation to a dashboard page, as a link on another site makes: shown."""
     return (
         method in READS
-        and (path == DASHBOARD or path.startswith(DASHBOARD + "/"))
+        and is_dashboard(path)
         and not path.startswith(DASHBOARD_PARTS)
         and environ.get("HTTP_SEC_FETCH_MODE") == "navigate"
         and environ.get("HTTP_SEC_FETCH_DEST", "document") == "document"
