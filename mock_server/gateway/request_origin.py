@@ -41,6 +41,7 @@ LOOPBACK_NAMES = frozenset({"localhost"})
 OTHER_SITE = frozenset({"cross-site", "same-site"})  # same-site is still another origin
 READS = frozenset({"GET", "HEAD"})
 JSON = "application/json"
+MAX_NAME = 253  # DNS's longest name; an IP address (an IPv6 one with its zone) is shorter
 
 
 def guarded(path: str) -> bool:
@@ -89,7 +90,9 @@ class HostAllowList:
 
     def allows(self, host: str) -> bool:
         name, port = split_host(host)
-        if not name or (port and not port.isdigit()):
+        # No host name is longer than DNS allows, no port has more than 5 digits: a longer
+        # Host is refused before anything keeps it (the IP answers, a token catalog's parts).
+        if not name or len(name) > MAX_NAME or (port and not (len(port) <= 5 and port.isdigit())):
             return False
         return name in self.names or _is_ip(name)
 
