@@ -33,23 +33,24 @@ def _target(output: str | None, name: str | None, har: str) -> tuple[Path | None
     # cost every other command of the command line about 0.3 s at start.
     from sms_mock.mock_server.control.scenarios import NAME_RE
 
-    if name is not None and not NAME_RE.fullmatch(name):
+    path = None if output is None else Path(output)
+    if path is not None and not path.is_dir():
+        if name is not None and name != path.stem:
+            raise ValueError(
+                f"--name {name} and -o {output} disagree: a scenario's name is its file's name "
+                f"({path.stem}); give -o a folder to write {name}.json into it"
+            )
+        chosen, given = path.stem, f"-o {output}"
+    else:
+        chosen, given = name or _default_name(har), "--name"
+        path = None if path is None else path / f"{chosen}.json"
+    # Checked before the recording is read: a name from the recording's file is always one.
+    if not NAME_RE.fullmatch(chosen):
         raise ValueError(
-            f"--name {name!r} is not a scenario name: 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-', "
-            "starting with a letter or a digit"
+            f"{given}: {chosen!r} is not a scenario name: 1 to 64 of A-Z, a-z, 0-9, '_', '.', "
+            "'-', starting with a letter or a digit"
         )
-    if output is None:
-        return None, name or _default_name(har)
-    path = Path(output)
-    if path.is_dir():
-        chosen = name or _default_name(har)
-        return path / f"{chosen}.json", chosen
-    if name is not None and name != path.stem:
-        raise ValueError(
-            f"--name {name} and -o {output} disagree: a scenario's name is its file's name "
-            f"({path.stem}); give -o a folder to write {name}.json into it"
-        )
-    return path, path.stem
+    return path, chosen
 
 
 def _write(path: Path, text: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from sms_mock.contracts.base import first_problem
-from sms_mock.mock_server.control.scenarios import NAME_RE, parse_scenario
+from sms_mock.mock_server.control.scenarios import parse_scenario
 from sms_mock.mock_server.proxy.har import REDACTED
 from sms_mock.mock_server.sms.resource_documents import SOURCE_DOCUMENT, TEMPLATE_DOCUMENT
 from sms_mock.mock_server.sms.task_documents import load_task_document
@@ -182,13 +182,9 @@ def _general_notes(log: HarLog, label: str, recording: Recording, keep_ids: bool
 def to_scenario(log: HarLog, name: str, label: str, renew_ids: bool = False) -> dict[str, Any]:
     """The scenario file's content for a recording; `label` names the recording in the notes.
 
-    Raises ValueError when the recording shows no task (a scenario holds one at least).
+    Raises ValueError when the recording shows no task (a scenario holds one at least), or
+    `name` is not a scenario's (the `ScenarioError` of the check of the result).
     """
-    if not NAME_RE.fullmatch(name):
-        raise ValueError(
-            f"{name!r} is not a scenario name: 1 to 64 of A-Z, a-z, 0-9, '_', '.', '-', "
-            "starting with a letter or a digit"
-        )
     recording = read_resources(log)
     if not recording.of(Kind.TASK):
         raise ValueError(
@@ -223,6 +219,6 @@ def to_scenario(log: HarLog, name: str, label: str, renew_ids: bool = False) -> 
     for kind, key in SECTIONS.items():
         if sections[kind] or kind is Kind.TASK:
             scenario[key] = sections[kind]
-    # What `serve --scenario` will check: a ScenarioError here is a bug.
+    # What `serve --scenario` will check: a ScenarioError here, but for `name`, is a bug.
     parse_scenario(name, scenario)
     return scenario

@@ -462,7 +462,9 @@ def test_a_file_that_is_not_a_har_or_shows_no_task_is_refused_naming_where(
     assert capsys.readouterr().err.splitlines() == [f"sms-mock: {path}: {message}"]
 
 
-def test_output_goes_to_a_file_or_a_folder_under_the_scenarios_name(tmp_path: Path) -> None:
+def test_output_goes_to_a_file_or_a_folder_under_the_scenarios_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     recording = write(tmp_path / "ticket 4711.har", entry("GET", "/v3/tasks/web-01", answer=FAILED))
     printed = run("record", "to-scenario", str(recording))[1]
     folder = tmp_path / "scenarios"
@@ -477,5 +479,11 @@ def test_output_goes_to_a_file_or_a_folder_under_the_scenarios_name(tmp_path: Pa
     assert run("record", "to-scenario", str(recording), "-o", str(named))[0] == 0
     assert run("record", "to-scenario", str(recording), "-o", str(named), "--name", "other")[0] == 2
     assert run("record", "to-scenario", str(recording), "--name", "no/slash")[0] == 2
+    assert "--name: 'no/slash' is not a scenario name" in capsys.readouterr().err
+    # A file's name is the scenario's: one that is not a scenario name is refused too.
+    bad_file = folder / "-bad.json"
+    assert run("record", "to-scenario", str(recording), "-o", str(bad_file)) == (2, "")
+    assert f"-o {bad_file}: '-bad' is not a scenario name" in capsys.readouterr().err
+    assert not bad_file.exists()
     written = sorted(p.name for p in folder.iterdir())
     assert written == ["case-2.json", "case-3.json", "ticket-4711.json"]
