@@ -25,6 +25,7 @@ from sms_mock.contracts.conformance import (
     operations,
 )
 from sms_mock.contracts.openapi import openapi_document
+from sms_mock.mock_server.gateway.body_limits import RouteBodyLimits
 from sms_mock.mock_server.serving.live import LiveServer
 from tests.support import strategies
 from tests.support.accounts import PROJECT_ID, USER_ID, password_body
@@ -243,3 +244,13 @@ def test_an_error_status_with_two_formats_takes_either(status: int) -> None:
         assert check_response(op, 401, gateway, JSON) == []
     else:
         assert _fields(check_response(op, 403, gateway, JSON)) == [""]
+
+
+def test_each_body_limit_of_the_document_is_the_one_the_gateway_enforces(live: LiveServer) -> None:
+    """`x-max-body-bytes`, which the checker holds a request to, is written beside the schema:
+    it must be the limit the gateway refuses a body over, route by route."""
+    limits = RouteBodyLimits(live.app)
+    for op in WITH_BODY:
+        concrete = re.sub(r"\{[^}]+\}", "id-0123", op.path)
+        enforced = limits.for_request(op.method, concrete).max_bytes
+        assert op.max_body_bytes == enforced, (op.operation_id, op.max_body_bytes, enforced)
