@@ -143,11 +143,6 @@ EXPLAINED: dict[tuple[Operation, Effect], tuple[str, str]] = {
 }
 
 
-def allowed_operations(state: str) -> list[str]:
-    """Every operation the lifecycle table allows in `state`, in the table's order."""
-    return [button.operation for button in operation_buttons(state)]
-
-
 def operation_buttons(state: str) -> list[OperationButton]:
     """A button for each operation the lifecycle table allows in `state`, in the table's
     order (the service's own last), named and explained for the effect it has in `state`."""

@@ -379,7 +379,7 @@ def test_views_name_the_current_sub_task_of_the_latest_run() -> None:
     # a restart keeps the failed run's entry, which never ends, in front of the new run's
     restarted = [done, {"start_date": 3, "end_date": None}, {"start_date": 5, "end_date": 6}]
     assert views.current_index(restarted) is None
-    assert views.allowed_operations("MIGRATE_FAIL")[:2] == [
+    assert [b.operation for b in views.operation_buttons("MIGRATE_FAIL")[:2]] == [
         Operation.START.value,
         Operation.RESTART.value,
     ]
