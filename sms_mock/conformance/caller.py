@@ -39,7 +39,9 @@ class TokenAuth:
 
     token: str
 
-    def headers(self, method: str, url: str, body: bytes | None, sms: bool) -> dict[str, str]:
+    def headers(
+        self, method: str, url: str, query: list[tuple[str, str]], body: bytes | None, sms: bool
+    ) -> dict[str, str]:
         return {"X-Auth-Token": self.token}
 
 
@@ -53,7 +55,10 @@ class SignedAuth:
     security_token: str | None = None
     project_id: str | None = None
 
-    def headers(self, method: str, url: str, body: bytes | None, sms: bool) -> dict[str, str]:
+    def headers(
+        self, method: str, url: str, query: list[tuple[str, str]], body: bytes | None, sms: bool
+    ) -> dict[str, str]:
+        """`url` without its query; `query` the pairs sent, signed as they are."""
         parts = urlsplit(url)
         headers = {"Host": parts.netloc}
         if sms and self.project_id:
@@ -62,14 +67,10 @@ class SignedAuth:
             headers["X-Security-Token"] = self.security_token
         if body is not None:
             headers["Content-Type"] = "application/json"
-        pairs = [
-            (unquote(key), unquote(value))
-            for key, _, value in (pair.partition("=") for pair in parts.query.split("&") if pair)
-        ]
         return signing.sign(
             method,
             parts.path,
-            pairs,
+            query,
             headers,
             body or b"",
             ak=self.ak,
@@ -164,7 +165,7 @@ class Caller:
         if raw is not None:
             sent["Content-Type"] = "application/json"
         if authenticated and self.auth is not None:
-            sent.update(self.auth.headers(op.method, url, raw, is_sms(op)))
+            sent.update(self.auth.headers(op.method, base + concrete, pairs, raw, is_sms(op)))
         sent.update(headers or {})
         violations = conformance.check_request(
             op, dict(query or {}), raw, sent.get("Content-Type"), path=unquote(concrete)
