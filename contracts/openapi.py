@@ -285,14 +285,14 @@ def _without_bodies(responses: dict[int, dict[str, Any]]) -> dict[int, dict[str,
 
 
 def _json_body(
-    schema: type[Schema], description: str, *, required: bool = True, limit: str = "10,240"
+    schema: type[Schema], description: str, *, required: bool = True, limit: int = 10_240
 ) -> dict[str, Any]:
     """A JSON request body. Its size limit is in words: JSON Schema has no keyword for the
     size of a whole document (`x-max-body-bytes` says it to a machine)."""
     return {
         "required": required,
-        "description": f"{description} At most {limit} bytes.",
-        "x-max-body-bytes": int(limit.replace(",", "")),
+        "description": f"{description} At most {limit:,} bytes.",
+        "x-max-body-bytes": limit,
         "content": {JSON: {"schema": schema}},
     }
 
@@ -729,7 +729,7 @@ def _iam_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 "parameters": [token_query],
                 "security": [{}],
                 "requestBody": _json_body(
-                    TokenRequestSchema, "Keystone's `auth` object.", limit="1,048,576"
+                    TokenRequestSchema, "Keystone's `auth` object.", limit=1_048_576
                 ),
                 "responses": {
                     201: _response("The token issued.", TokenResponseSchema, "X-Subject-Token"),
@@ -801,7 +801,7 @@ def _iam_operations() -> dict[str, dict[str, dict[str, Any]]]:
                 "`X-Auth-Token` or the token id in the body.",
                 "security": [*SIGNED_OR_TOKEN, {}],
                 "requestBody": _json_body(
-                    CredentialRequestSchema, "The `token` method.", limit="1,048,576"
+                    CredentialRequestSchema, "The `token` method.", limit=1_048_576
                 ),
                 "responses": {
                     201: _response("The credential.", CredentialResponseSchema),
