@@ -63,8 +63,8 @@ def _one_line(note: str) -> str:
     return flat if len(flat) <= 1000 else flat[:997] + "..."
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 def _redacted(value: Any, path: str) -> Iterator[str]:
@@ -140,7 +140,7 @@ def _resource_notes(seen: Seen, doc: dict[str, Any], known_sources: set[str]) ->
 
 def _general_notes(log: HarLog, label: str, recording: Recording, keep_ids: bool) -> list[str]:
     notes = [
-        f"Read from {label}: {_plural(log.entries, 'entry').replace('entrys', 'entries')}, "
+        f"Read from {label}: {_plural(log.entries, 'entry', 'entries')}, "
         f"{_plural(recording.answers_read, 'answer')} showing a resource, from "
         f"{when(recording.first_ms)} to {when(recording.last_ms)}",
         "Dates are as recorded: a load does not move them to the emulator's clock",
