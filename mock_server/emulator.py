@@ -205,14 +205,15 @@ class Emulator:
                 self.sms, self.clock, self.startup_scenarios
             )
         else:
-            state = start.at(self.clock.now_ms())
+            now = self.clock.now_ms()  # once: a real clock moves on while the state is built
+            state = start.at(now)
             faults = TaskFaultBook(self.config.state_file is not None)
             faults.restore(state["faults"])
             sms = self._sms_backend(faults)
             sms.restore(state["sms"], pack=False)  # the fixtures' few tasks: packing is most of it
             self.faults, self.sms = faults, sms
-            if state["now_ms"] != self.clock.now_ms():  # a start-up scenario moved the clock
-                self.clock.restore({"now_ms": state["now_ms"]})
+            if state["now_ms"] != now:  # a start-up scenario moved the clock: move it as much
+                self.clock.advance((state["now_ms"] - now) / 1000)
         self._save_all()
 
     def _start_state(self) -> StartState | None:
