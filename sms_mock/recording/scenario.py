@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 from sms_mock.contracts.base import first_problem
 from sms_mock.mock_server.control.scenarios import parse_scenario
 from sms_mock.mock_server.proxy.har import REDACTED
+from sms_mock.mock_server.sms.engine import LIVE_ON_ADOPTION
 from sms_mock.mock_server.sms.resource_documents import SOURCE_DOCUMENT, TEMPLATE_DOCUMENT
 from sms_mock.mock_server.sms.task_documents import load_task_document
 from sms_mock.recording.har import HarLog
@@ -44,7 +45,6 @@ _LOADERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.SOURCE: SOURCE_DOCUMENT.load,
     Kind.TEMPLATE: TEMPLATE_DOCUMENT.load,
 }
-_LIVE = ("RUNNING", "SYNCING", "ABORTING")  # with a sub-task under way, a load carries it on
 _HOW = {
     How.WHOLE: "its own read",
     How.LISTED: "a list's item",
@@ -106,7 +106,7 @@ def _resource_notes(seen: Seen, doc: dict[str, Any], known_sources: set[str]) ->
     )
     sub_tasks = [e for e in doc.get("sub_tasks") or [] if isinstance(e, dict)]
     under_way = [e for e in sub_tasks if e.get("end_date") is None]
-    if seen.kind is Kind.TASK and doc.get("state") in _LIVE and under_way:
+    if seen.kind is Kind.TASK and doc.get("state") in LIVE_ON_ADOPTION and under_way:
         entry = under_way[0]
         notes.append(
             f"{label}: {entry.get('name')} was at {entry.get('progress')}% then; what its "
