@@ -18,25 +18,26 @@ if TYPE_CHECKING:
     from sms_mock.client import SmsClient
     from sms_mock.control import ControlPlane
 
-# option -> (environment variable, default, help, the default as --help says it). --help never
-# prints a value from the environment: a password or an admin token may be one.
-CONNECTION: dict[str, tuple[str, str | None, str, str]] = {
-    "url": ("SMS_MOCK_URL", "http://127.0.0.1:8080", "the emulator's (or SMS's) URL",
-            "http://127.0.0.1:8080"),
-    "iam_url": ("SMS_MOCK_IAM_URL", None, "IAM's URL", "--url"),
-    "username": ("SMS_MOCK_USERNAME", "mock-user", "the IAM user", "mock-user"),
-    "password": ("SMS_MOCK_PASSWORD", "mock-password", "its password", "the default account's"),
-    "domain": ("SMS_MOCK_DOMAIN", "mock-domain", "its account (domain) name", "mock-domain"),
-    "project": ("SMS_MOCK_PROJECT", "cn-north-4", "the project, by name", "cn-north-4"),
-    "admin_token": ("SMS_MOCK_ADMIN_TOKEN", None, "the control plane's X-Mock-Admin-Token",
-                    "none"),
-}  # fmt: skip
+# option -> (environment variable, default, help)
+CONNECTION: dict[str, tuple[str, str | None, str]] = {
+    "url": ("SMS_MOCK_URL", "http://127.0.0.1:8080", "the emulator's (or SMS's) URL"),
+    "iam_url": ("SMS_MOCK_IAM_URL", None, "IAM's URL"),
+    "username": ("SMS_MOCK_USERNAME", "mock-user", "the IAM user"),
+    "password": ("SMS_MOCK_PASSWORD", "mock-password", "its password"),
+    "domain": ("SMS_MOCK_DOMAIN", "mock-domain", "its account (domain) name"),
+    "project": ("SMS_MOCK_PROJECT", "cn-north-4", "the project, by name"),
+    "admin_token": ("SMS_MOCK_ADMIN_TOKEN", None, "the control plane's X-Mock-Admin-Token"),
+}
+# The default as --help says it where it is not the value itself. --help never prints a value
+# from the environment: a password or an admin token may be one.
+SHOWN = {"iam_url": "--url", "password": "the default account's", "admin_token": "none"}
 
 
 def add_client_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
     """The connection options and `--json`; with `defaults` False, absent ones stay unset."""
     group = parser.add_argument_group("endpoint and credentials (before or after the command)")
-    for name, (variable, default, text, shown) in CONNECTION.items():
+    for name, (variable, default, text) in CONNECTION.items():
+        shown = SHOWN.get(name, default)
         value = os.environ.get(variable, default) if defaults else argparse.SUPPRESS
         group.add_argument(
             f"--{name.replace('_', '-')}",
