@@ -34,8 +34,10 @@ def show_task(task_id: str) -> Response:
 
 # Queries of GET /v3/tasks loaded, by their raw bytes: a client polling a list sends the same
 # query again and again, and loading it costs a kept page's answer a third again. A query the
-# schema refuses is never kept (its 400 is made each time).
+# schema refuses is never kept (its 400 is made each time), nor a long one: the schema drops
+# parameters it does not know, and raw bytes padded with them must not fill the memory.
 _LIST_QUERIES_KEPT = 256
+_LIST_QUERY_KEPT_MAX = 2048  # bytes: a polling client's query; a longer one is loaded each time
 _list_queries: dict[bytes, dict[str, Any]] = {}
 
 
@@ -44,9 +46,10 @@ def _list_query() -> dict[str, Any]:
     query = _list_queries.get(raw)
     if query is None:
         query = sms_query(_list_query_schema)
-        if len(_list_queries) >= _LIST_QUERIES_KEPT:
-            _list_queries.clear()
-        _list_queries[raw] = query
+        if len(raw) <= _LIST_QUERY_KEPT_MAX:
+            if len(_list_queries) >= _LIST_QUERIES_KEPT:
+                _list_queries.clear()
+            _list_queries[raw] = query
     return dict(query)  # values are strings and numbers: the copy is the caller's own
 
 
