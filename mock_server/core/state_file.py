@@ -19,6 +19,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from sms_mock.contracts.snapshot import SNAPSHOT_FORMATS
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tasks (
@@ -144,7 +146,7 @@ class StateFile:
         if row is None:
             return  # no state saved yet
         # Resources came with the format of /2: a file of /1 is read without them.
-        required = REQUIRED_TABLES if row[0] == '"sms-mock-snapshot/1"' else CURRENT_TABLES
+        required = REQUIRED_TABLES if row[0] == _dumps(SNAPSHOT_FORMATS[0]) else CURRENT_TABLES
         missing = [t for t in required if t not in tables]
         if missing:
             raise StateFileError(f"its {', '.join(missing)} table is missing")
