@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from typing import Any
 
+from sms_mock.contracts.snapshot import SNAPSHOT_FORMATS
 from sms_mock.mock_server.config import Config
 from sms_mock.mock_server.control.fixtures import FixtureSet, load_fixture_set
 from sms_mock.mock_server.control.scenarios import (
@@ -40,10 +41,11 @@ class SaveFailed(Exception):
     """A change could not be written to the state file, and was undone in memory."""
 
 
-SNAPSHOT_FORMAT = "sms-mock-snapshot/2"
-# Older formats this version reads, migrated on restore: /1 had no sources, templates or
-# migprojects (each project then gets its default migproject).
-OLDER_FORMATS = ("sms-mock-snapshot/1",)
+# The contract's formats, oldest first: this version writes the last and reads the older ones,
+# migrated on restore (/1 had no sources, templates or migprojects: each project then gets its
+# default migproject).
+SNAPSHOT_FORMAT = SNAPSHOT_FORMATS[-1]
+OLDER_FORMATS = tuple(SNAPSHOT_FORMATS[:-1])
 
 
 def _current_format(snapshot: Any) -> dict[str, Any]:
