@@ -66,7 +66,7 @@ class LazyBuilderRule(Rule):
 
 
 def _render(error: ApiError) -> Response:
-    return json_response(error.body(request_id()), error.status)
+    return json_response(error.body(request_id()), error.status, dict(error.headers()))
 
 
 def create_app(config: Config | dict[str, Any] | None = None) -> Flask:

@@ -43,9 +43,14 @@ class ApiError(Exception):
             body["request_id"] = request_id
         return body
 
+    def headers(self) -> list[tuple[str, str]]:
+        """Headers the answer carries besides the JSON body's own (e.g. `Retry-After`)."""
+        return []
+
     def wsgi_answer(self, request_id: str) -> tuple[str, list[tuple[str, str]], bytes]:
         """(status line, headers, body) for an answer written below Flask."""
-        return wsgi_json(self.status, self.body(request_id), request_id)
+        status, headers, body = wsgi_json(self.status, self.body(request_id), request_id)
+        return status, [*headers, *self.headers()], body
 
 
 def sms_error(status: int, code: str, message: str) -> ApiError:

@@ -104,8 +104,7 @@ def _login(refusal: ApiError | None = None, message: str = "") -> Response:
 
 def _refused_part(refusal: ApiError) -> Response:
     """A live part's refusal, in the control plane's JSON."""
-    headers = dict(refusal.headers()) if isinstance(refusal, TooManyGuesses) else None
-    return json_response(refusal.body(request_id()), refusal.status, headers)
+    return json_response(refusal.body(request_id()), refusal.status, dict(refusal.headers()))
 
 
 # --- what the pages show ------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from sms_mock.mock_server.core.http import (
     parse_json,
 )
 from sms_mock.mock_server.emulator import Emulator, SaveFailed
-from sms_mock.mock_server.gateway.admin import CONTROL, AdminGate, TooManyGuesses
+from sms_mock.mock_server.gateway.admin import CONTROL, AdminGate
 from sms_mock.mock_server.gateway.http_faults import HttpFault
 from sms_mock.mock_server.gateway.journal import FIRED
 from sms_mock.mock_server.gateway.request_origin import (
@@ -92,13 +92,6 @@ def injected_by_fault() -> ApiError:
     return catalogued(codes.MOCK_HTTP_FAULT)
 
 
-def _refused(error: ApiError, request_id: str) -> tuple[str, list[tuple[str, str]], bytes]:
-    status, headers, body = error.wsgi_answer(request_id)
-    if isinstance(error, TooManyGuesses):
-        headers = [*headers, *error.headers()]
-    return status, headers, body
-
-
 class EmulatorMiddleware:
     def __init__(self, app: WsgiApp, emulator: Emulator, gate: AdminGate) -> None:
         self.app = app
@@ -135,7 +128,7 @@ class EmulatorMiddleware:
             if path.startswith(CONTROL) and not is_dashboard(path):
                 refusal = self.gate.refusal(environ)
                 if refusal is not None:
-                    return answer(*_refused(refusal, request_id))
+                    return answer(*refusal.wsgi_answer(request_id))
             refusal = not_json(environ, method, path)
             if refusal is not None:
                 return answer(*refusal.wsgi_answer(request_id))
