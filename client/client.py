@@ -121,6 +121,28 @@ def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
+def password_login_body(
+    username: str,
+    password: str,
+    domain: str,
+    project: str | None = None,
+    project_id: str | None = None,
+) -> dict[str, Any]:
+    """The body of IAM's password token request, scoped to the project by id or by name."""
+    scope = {"id": project_id} if project_id else {"name": project}
+    return {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {
+                    "user": {"name": username, "password": password, "domain": {"name": domain}}
+                },
+            },
+            "scope": {"project": scope},
+        }
+    }
+
+
 class SmsClient(
     SourcesMixin, TemplatesMixin, MigprojectsMixin, SettingsMixin, TaskSettingsMixin, HistoryMixin
 ):
@@ -175,29 +197,12 @@ class SmsClient(
         elif not (project or project_id):
             raise ValueError("give the project's name (project=) or its id (project_id=)")
         else:
-            self._login = self._password_login(username, password, domain, project, project_id)
+            self._login = password_login_body(username, password, domain, project, project_id)
         self._token: _CachedToken | None = None
         self._sleep = sleep
         self._transport = Transport(
             session or requests.Session(), timeout, retry or RetryPolicy(), sleep
         )
-
-    @staticmethod
-    def _password_login(
-        username: str, password: str, domain: str, project: str | None, project_id: str | None
-    ) -> dict[str, Any]:
-        scope = {"id": project_id} if project_id else {"name": project}
-        return {
-            "auth": {
-                "identity": {
-                    "methods": ["password"],
-                    "password": {
-                        "user": {"name": username, "password": password, "domain": {"name": domain}}
-                    },
-                },
-                "scope": {"project": scope},
-            }
-        }
 
     def close(self) -> None:
         """Close the HTTP connections this client keeps open."""

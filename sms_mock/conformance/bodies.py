@@ -176,17 +176,3 @@ def temporary_credential(token: str) -> dict[str, Any]:
             "identity": {"methods": ["token"], "token": {"id": token, "duration_seconds": 900}}
         }
     }
-
-
-def password_login(username: str, password: str, domain: str, project: str) -> dict[str, Any]:
-    return {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {"name": username, "password": password, "domain": {"name": domain}}
-                },
-            },
-            "scope": {"project": {"name": project}},
-        }
-    }

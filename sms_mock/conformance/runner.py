@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 
-from sms_mock.conformance import bodies, reads, stateful
+from sms_mock.client.client import password_login_body
+from sms_mock.conformance import reads, stateful
 from sms_mock.conformance.caller import Caller, SignedAuth, TokenAuth, objects
 from sms_mock.conformance.context import DEFAULT_ACCOUNT, Context, Options, UsageError
 from sms_mock.conformance.report import Report
@@ -50,7 +51,7 @@ def _log_in(ctx: Context, credentials: Credentials) -> None:
     """A token for the project, or the project's id for the AK/SK's signatures."""
     caller = ctx.caller
     if credentials.has_password:
-        body = bodies.password_login(
+        body = password_login_body(
             credentials.username or "", credentials.password or "",
             credentials.domain or "", ctx.project,
         )  # fmt: skip
