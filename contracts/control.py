@@ -90,6 +90,9 @@ class TaskFaultSchema(ResponseSchema):
     fired = StrictInteger(required=True)
     phase = fields.String(allow_none=True)
     occurrence = StrictInteger(allow_none=True)
+    # The task's name (an HTTP fault's: the task its `match` names), "" when it names none
+    # or the task is gone.
+    task_name = fields.String(required=True)
 
 
 HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -145,6 +148,9 @@ class HttpFaultSchema(ResponseSchema):
     fired = StrictInteger(required=True)
     probability = StrictNumber(required=True)
     seed = StrictInteger(required=True)
+    # The task's name (an HTTP fault's: the task its `match` names), "" when it names none
+    # or the task is gone.
+    task_name = fields.String(required=True)
 
 
 class FaultField(fields.Field):

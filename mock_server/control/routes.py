@@ -32,6 +32,7 @@ from sms_mock.contracts.control import (
 )
 from sms_mock.contracts.snapshot import CLOCK_MAX_MS
 from sms_mock.mock_server.control import errors
+from sms_mock.mock_server.control.fault_names import with_task_names
 from sms_mock.mock_server.core.clock import reading
 from sms_mock.mock_server.core.errors import CONTROL_PREFIX, catalogued
 from sms_mock.mock_server.core.http import (
@@ -77,11 +78,13 @@ def _clock_fields() -> dict[str, Any]:
     return reading(emulator().clock)
 
 
-def _fault_json(fault: Any) -> dict[str, Any]:
-    """A task fault or an HTTP fault, dumped through its own schema."""
-    if fault.kind == "http":
-        return _http_fault_schema.dump(fault.to_json())
-    return _task_fault_schema.dump(fault.to_json())
+def _faults_json(faults: list[Any]) -> list[dict[str, Any]]:
+    """Task faults and HTTP faults, each naming its task and dumped through its own schema."""
+    named = with_task_names(emulator(), [fault.to_json() for fault in faults])
+    return [
+        (_http_fault_schema if fault["kind"] == "http" else _task_fault_schema).dump(fault)
+        for fault in named
+    ]
 
 
 @blueprint.get("")
@@ -208,14 +211,14 @@ def add_fault() -> Response:
         spec = load(_fault_request_schema, raw, invalid)
         # A task fault is for a task of one project, as tasks are: `?project=`, else the default.
         fault = em.sms.add_fault({**spec, "project_id": _project()[0]})
-    return json_response(_fault_json(fault), 201)
+    return json_response(_faults_json([fault])[0], 201)
 
 
 @blueprint.get("/faults")
 def list_faults() -> Response:
     em = emulator()
     faults = [*em.faults.all(), *em.http_faults.all()]
-    return json_response(_fault_list_schema.dump({"faults": [_fault_json(f) for f in faults]}))
+    return json_response(_fault_list_schema.dump({"faults": _faults_json(faults)}))
 
 
 @blueprint.delete("/faults")

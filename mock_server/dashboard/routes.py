@@ -23,6 +23,7 @@ from sms_mock import __version__
 from sms_mock.contracts import error_codes as codes
 from sms_mock.contracts.enums import SubtaskName, TaskState
 from sms_mock.mock_server.control.errors import task_not_found
+from sms_mock.mock_server.control.fault_names import with_task_names
 from sms_mock.mock_server.core.clock import iso_ms, reading
 from sms_mock.mock_server.core.errors import ApiError
 from sms_mock.mock_server.core.http import emulator, json_response, request_id
@@ -42,7 +43,7 @@ from sms_mock.mock_server.gateway.admin import (
     AdminGate,
     TooManyGuesses,
 )
-from sms_mock.mock_server.sms.backend import Glance, TaskPage
+from sms_mock.mock_server.sms.backend import TaskPage
 
 blueprint = Blueprint(
     "dashboard",
@@ -197,28 +198,13 @@ def _paging(found: TaskPage, filters: dict[str, str]) -> Paging:
 
 
 def _faults(em: Emulator, project_id: str = "", task_id: str = "") -> list[dict[str, Any]]:
-    """Every fault (or a task's own task faults), each naming its task: `task_name`, "" when
-    the task is gone."""
+    """Every fault (or a task's own task faults), each naming its task."""
     if task_id:
         every = [f.to_json() for f in em.faults.all() if f.task_id == task_id]
         every = [f for f in every if f["project_id"] in ("", project_id)]
     else:
         every = [fault.to_json() for fault in [*em.faults.all(), *em.http_faults.all()]]
-    keys = {_fault_task(f) for f in every} - {None}
-    glances: dict[tuple[str, str], Glance] = em.sms.glance(keys)  # type: ignore[arg-type]
-    for fault in every:
-        key = _fault_task(fault)
-        fault["task_name"] = glances[key].name if key in glances else ""
-    return every
-
-
-def _fault_task(fault: dict[str, Any]) -> tuple[str, str] | None:
-    """The (project, task id) a fault is for: a task fault's own, an HTTP fault's matched id
-    in any project; None for an HTTP fault of no task."""
-    if fault.get("kind") == "http":
-        task_id = (fault.get("match") or {}).get("task_id")
-        return ("", task_id) if task_id else None
-    return (fault.get("project_id") or "", fault["task_id"])
+    return with_task_names(em, every)
 
 
 def _journal(em: Emulator) -> list[dict[str, Any]]:

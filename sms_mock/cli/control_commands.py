@@ -93,10 +93,9 @@ def scenario_load(args: argparse.Namespace, out: TextIO) -> int:
     for kind in ("task", "source", "template"):
         for item in loaded.get(f"{kind}s", []):
             print(f"{kind} {item['id']} {item['name']}", file=out)
-    names = {(loaded["project_id"], t["id"]): t["name"] for t in loaded.get("tasks", [])}
     for fault in faults:
         if fault["id"] in loaded["fault_ids"]:
-            print(f"fault {fault['id']} {_fault_what(fault, names)}", file=out)
+            print(f"fault {fault['id']} {_fault_what(fault)}", file=out)
     return 0
 
 
@@ -130,24 +129,14 @@ def fault_add(args: argparse.Namespace, out: TextIO) -> int:
     spec.update({k: v for k, v in optional.items() if v is not None})
     with control_plane(args) as control:
         fault = control.add_fault(spec, project=args.into if args.task else None)
-        names = _task_names(control, [fault]) if not args.json else {}
-    emit(args.json, fault, f"{fault['id']} {_fault_what(fault, names)}", out)
+    emit(args.json, fault, f"{fault['id']} {_fault_what(fault)}", out)
     return 0
 
 
-def _task_names(control: Any, faults: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
-    """(project id, task id) -> the task's name, for the task faults' lines; read only when
-    there is a task fault, as it reads every task."""
-    if not any(fault["kind"] == "task" for fault in faults):
-        return {}
-    every = control.every_task()["tasks"]
-    return {(t["project_id"], t["task"]["id"]): t["task"].get("name") or "" for t in every}
-
-
-def _fault_what(fault: dict[str, Any], names: dict[tuple[str, str], str]) -> str:
+def _fault_what(fault: dict[str, Any]) -> str:
     """`web-01 (ID) SSL_CONFIG at 50% fail` for a task fault, `GET /v3/* -> 503` for HTTP."""
     if fault["kind"] == "task":
-        name = names.get((fault.get("project_id", ""), fault["task_id"]))
+        name = fault.get("task_name")
         task = f"{name} ({fault['task_id']})" if name else fault["task_id"]
         return f"{task} {fault['subtask']} at {fault['at_progress']}% {fault['effect']}"
     match = fault["match"]
@@ -158,11 +147,10 @@ def _fault_what(fault: dict[str, Any], names: dict[tuple[str, str], str]) -> str
 def fault_list(args: argparse.Namespace, out: TextIO) -> int:
     with control_plane(args) as control:
         answer = control.faults()
-        names = _task_names(control, answer["faults"]) if not args.json else {}
     if args.json:
         print_json(answer, out)
         return 0
-    rows = [(f["id"], f["kind"], f["remaining"], f["fired"], _fault_what(f, names))
+    rows = [(f["id"], f["kind"], f["remaining"], f["fired"], _fault_what(f))
             for f in answer["faults"]]  # fmt: skip
     print_table(("ID", "KIND", "LEFT", "FIRED", "WHAT"), rows, out)
     return 0
