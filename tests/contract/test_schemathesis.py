@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from sms_mock.mock_server import Config, create_app
 from tests.support.accounts import PROJECT_ID, password_body
+from tests.support.schemathesis_auth import use_token
 
 CHECKS = [
     not_a_server_error,
@@ -60,15 +61,7 @@ def _existing(index: int) -> str:
     return f"{EXISTING}{index}"
 
 
-@schema.auth(refresh_interval=None, retry_on=[])
-class ProjectToken:
-    """The module's project-scoped token in `X-Auth-Token`, on every case not testing it."""
-
-    def get(self, case: Case, context: Any) -> str:
-        return TOKEN
-
-    def set(self, case: Case, data: str, context: Any) -> None:
-        case.headers = {**(case.headers or {}), "X-Auth-Token": data}
+use_token(schema, TOKEN)
 
 
 @schema.hook

@@ -30,6 +30,7 @@ from sms_mock.contracts import error_codes as codes
 from sms_mock.contracts.openapi import openapi_document
 from sms_mock.mock_server import Config, create_app
 from tests.support.accounts import password_body
+from tests.support.schemathesis_auth import use_token
 
 app = create_app(Config(clock="manual"))
 client = app.test_client()
@@ -63,13 +64,7 @@ BODY_LIMITS = {
 }
 
 
-@schema.auth(refresh_interval=None, retry_on=[])
-class ProjectToken:
-    def get(self, case: Case, context: Any) -> str:
-        return TOKEN
-
-    def set(self, case: Case, data: str, context: Any) -> None:
-        case.headers = {**(case.headers or {}), "X-Auth-Token": data}
+use_token(schema, TOKEN)
 
 
 @schema.hook
